@@ -1,0 +1,156 @@
+"""Timers and guards: reminder, idle timeout, battery, storage, camera fault, shutdown."""
+
+from __future__ import annotations
+
+from states import MachineConfig, Stage, step
+from states.actions import (
+    Audit,
+    CancelTimer,
+    Feedback,
+    Led,
+    Message,
+    PlayFeedback,
+    PowerOff,
+    RetryCamera,
+    SetLeds,
+    SetTimer,
+    ShowMessage,
+    StartRecording,
+    StopRecording,
+)
+from states.events import (
+    BatteryLevel,
+    ButtonDown,
+    CameraFault,
+    CameraRecovered,
+    ShutdownRequested,
+    StorageLevel,
+    TimerExpired,
+)
+from states.model import Button, Timer
+from tests.test_states_buttons import CONFIG, in_stage
+
+GB = 1024**3
+
+
+def test_reminder_vibrates_every_two_minutes_while_recording():
+    started = step(CONFIG, in_stage(Stage.DISPLAY), ButtonDown(10.0, Button.RECORD))
+    assert SetTimer(Timer.REMINDER, 130.0) in started.actions
+    reminded = step(CONFIG, started.state, TimerExpired(130.0, Timer.REMINDER))
+    assert reminded.outcome == "reminder"
+    assert reminded.actions == (PlayFeedback(Feedback.REMINDER), SetTimer(Timer.REMINDER, 250.0))
+
+
+def test_reminder_after_stop_is_stale():
+    assert step(CONFIG, in_stage(Stage.DISPLAY), TimerExpired(1.0, Timer.REMINDER)).outcome == "ignored-stale-timer"
+
+
+def test_display_idle_timeout_is_off_by_default():
+    entered = step(CONFIG, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    assert not any(isinstance(a, SetTimer) for a in entered.actions)
+    idle = step(CONFIG, entered.state, TimerExpired(1e6, Timer.DISPLAY_IDLE))
+    assert idle.outcome == "ignored-stale-timer"
+
+
+def test_display_idle_timeout_returns_to_worn_and_presses_rearm_it():
+    config = MachineConfig(display_idle_timeout_s=30.0)
+    entered = step(config, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    assert SetTimer(Timer.DISPLAY_IDLE, 30.0) in entered.actions
+    # A RECORD release (hint) later on does not count; a new press does.
+    state = entered.state
+    early = step(config, state, TimerExpired(20.0, Timer.DISPLAY_IDLE))
+    assert early.outcome == "ignored-stale-timer"
+    timeout = step(config, state, TimerExpired(30.0, Timer.DISPLAY_IDLE))
+    assert timeout.state.stage is Stage.WORN and timeout.reason == "idle-timeout"
+
+
+def test_recording_cancels_idle_timer_and_stop_rearms_it():
+    config = MachineConfig(display_idle_timeout_s=30.0)
+    started = step(config, in_stage(Stage.DISPLAY), ButtonDown(5.0, Button.RECORD))
+    assert CancelTimer(Timer.DISPLAY_IDLE) in started.actions
+
+
+def test_battery_warnings_at_20_and_10_percent_once_each():
+    s = in_stage(Stage.DISPLAY)
+    outcomes = []
+    for t, pct in enumerate([50, 20, 19, 15, 10, 9]):
+        result = step(CONFIG, s, BatteryLevel(float(t), pct))
+        outcomes.append(result.outcome)
+        s = result.state
+    assert outcomes == [
+        "battery-ok",
+        "battery-warning",
+        "battery-low-already-warned",
+        "battery-low-already-warned",
+        "battery-warning",
+        "battery-low-already-warned",
+    ]
+
+
+def test_battery_warning_plays_four_tone_pattern_and_shows_message():
+    result = step(CONFIG, in_stage(Stage.WORN), BatteryLevel(0.0, 19.0))
+    assert PlayFeedback(Feedback.LOW_BATTERY) in result.actions
+    assert ShowMessage(Message.BATTERY_LOW) in result.actions
+
+
+def test_battery_critical_while_recording_stops_finalises_then_powers_off():
+    result = step(CONFIG, in_stage(Stage.RECORDING), BatteryLevel(7.0, 4.0))
+    assert result.state.stage is Stage.SHUTDOWN
+    kinds = [type(a) for a in result.actions]
+    assert kinds.index(StopRecording) < kinds.index(PowerOff)
+    assert StopRecording("battery-critical") in result.actions
+    assert result.reason == "battery-critical"
+
+
+def test_battery_critical_while_charging_does_not_shut_down():
+    result = step(CONFIG, in_stage(Stage.WORN), BatteryLevel(0.0, 4.0, charging=True))
+    assert result.state.stage is Stage.WORN
+
+
+def test_storage_full_stops_recording_cleanly_and_refuses_new_recordings():
+    full = step(CONFIG, in_stage(Stage.RECORDING), StorageLevel(1.0, 10, 32 * GB))
+    assert full.state.stage is Stage.DISPLAY
+    assert StopRecording("storage-full") in full.actions
+    assert ShowMessage(Message.STORAGE_FULL) in full.actions
+    refused = step(CONFIG, full.state, ButtonDown(2.0, Button.RECORD))
+    assert refused.outcome == "record-refused-storage-full"
+    assert not any(isinstance(a, StartRecording) for a in refused.actions)
+    freed = step(CONFIG, refused.state, StorageLevel(3.0, 8 * GB, 32 * GB))
+    assert not freed.state.storage_full
+
+
+def test_storage_low_warns_once():
+    s = in_stage(Stage.WORN)
+    first = step(CONFIG, s, StorageLevel(0.0, 2 * GB, 32 * GB))
+    again = step(CONFIG, first.state, StorageLevel(1.0, 2 * GB, 32 * GB))
+    assert first.outcome == "storage-warning" and again.outcome == "storage-ok"
+
+
+def test_camera_fault_indicates_retries_and_audits_until_recovered():
+    fault = step(CONFIG, in_stage(Stage.RECORDING), CameraFault(10.0, "timeout"))
+    assert fault.state.stage is Stage.RECORDING  # the recording (and its audio) carries on
+    assert SetLeds(Led.RECORDING, fault=True) in fault.actions
+    assert Audit("camera-fault", {"detail": "timeout"}) in fault.actions
+    retry = step(CONFIG, fault.state, TimerExpired(15.0, Timer.CAMERA_RETRY))
+    assert retry.actions == (RetryCamera(), SetTimer(Timer.CAMERA_RETRY, 20.0))
+    ok = step(CONFIG, retry.state, CameraRecovered(17.0))
+    assert ok.outcome == "camera-recovered" and not ok.state.camera_fault
+    assert CancelTimer(Timer.CAMERA_RETRY) in ok.actions
+
+
+def test_camera_retry_stops_when_camera_is_no_longer_needed():
+    fault = step(CONFIG, in_stage(Stage.DISPLAY), CameraFault(0.0, "gone"))
+    worn = step(CONFIG, fault.state, ButtonDown(1.0, Button.DISPLAY)).state
+    assert step(CONFIG, worn, TimerExpired(5.0, Timer.CAMERA_RETRY)).outcome == "ignored-stale-timer"
+
+
+def test_shutdown_request_while_recording_finalises_first():
+    result = step(CONFIG, in_stage(Stage.RECORDING), ShutdownRequested(3.0, "sigterm"))
+    assert result.state.stage is Stage.SHUTDOWN
+    assert StopRecording("sigterm") in result.actions
+    assert PowerOff() not in result.actions
+
+
+def test_after_shutdown_everything_is_ignored():
+    down = step(CONFIG, in_stage(Stage.WORN), ShutdownRequested(0.0, "sigterm")).state
+    assert step(CONFIG, down, ButtonDown(1.0, Button.RECORD)).outcome == "ignored-after-shutdown"
