@@ -1,0 +1,47 @@
+# The two commands anyone needs: `make sim` and `make test`. Both set everything up from a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: sim test lint pytest bench docs assets clean system-packages
+
+sim: $(VENV)/.installed-sim
+	$(BIN)/bodycam sim $(ARGS)
+
+test: $(VENV)/.installed-dev
+	$(MAKE) --no-print-directory lint pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/python -m firmware.config_docs > docs/config.md
+
+system-packages:
+	@if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+		echo "Installing python3-venv (the venv module is missing)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; \
+	fi
+
+$(BIN)/python: | system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# One stamp per extras set; reinstalled when pyproject.toml changes.
+$(VENV)/.installed-sim: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[sim]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[sim,dev]'
+	touch $@ $(VENV)/.installed-sim
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,1 @@
+"""Composition root: configuration, wiring, the event loop and the ``bodycam`` command."""

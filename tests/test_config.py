@@ -1,0 +1,61 @@
+"""Config validation names the file, line and key; the docs are generated from the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from firmware import config_docs
+from firmware.config import Config, ConfigError, load, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[buttons]\nhold_stop_s = 30\n", "cfg.toml:2: buttons.hold_stop_s must be between 1 and 10"),
+        ("[buttons]\n\ncolour = 1\n", "cfg.toml:3: unknown key buttons.colour"),
+        ("[butons]\nrecord_pin = 3\n", "cfg.toml:1: unknown section [butons]"),
+        ("[display]\ndriver = 'ssd1306'\n", "cfg.toml:2: display.driver must be one of ssd1351, st7789, ili9341"),
+        ("[buttons]\nrecord_pin = 'seven'\n", "cfg.toml:2: buttons.record_pin must be a whole number"),
+        ("[buttons]\npull_up = 1\n", "cfg.toml:2: buttons.pull_up must be true or false"),
+        ("[battery]\nwarn_percent = 20\n", "cfg.toml:2: battery.warn_percent must be a list"),
+        ("[prerecord]\nstages = ['recording']\n", "cfg.toml:2: prerecord.stages must be one of worn, display"),
+        ("[buttons]\nhold_start_s = 3.5\n", "cfg.toml:2: buttons.hold_stop_s must be longer than"),
+        ("\n[indicators]\nred_led_pin = 27\n", "cfg.toml:3: indicators.red_led_pin and buttons.record_pin both use GPIO 27"),
+        ("[buttons\n", "cfg.toml: not valid TOML: Expected ']' at the end of a table declaration (at line 1"),
+        ("buttons = 3\n", "cfg.toml:1: [buttons] must be a table"),
+    ],
+)
+def test_config_error_names_line_and_key(text, expected):
+    with pytest.raises(ConfigError) as caught:
+        parse(text, "cfg.toml")
+    assert str(caught.value).startswith(expected)
+
+
+def test_config_empty_file_gives_documented_defaults():
+    config = parse("")
+    assert config == Config()
+    assert config.buttons.hold_start_s == 1.5 and config.buttons.hold_stop_s == 3.0
+    assert config.prerecord.stages == ["display"]
+
+
+def test_config_integer_accepted_where_number_expected():
+    assert parse("[buttons]\nhold_stop_s = 4\n").buttons.hold_stop_s == 4.0
+
+
+def test_config_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load(tmp_path / "absent.toml")
+
+
+def test_config_docs_are_generated_from_the_schema():
+    assert (ROOT / "docs" / "config.md").read_text() == config_docs.render(), "run `make docs`"
+
+
+def test_config_docs_example_is_valid():
+    doc = config_docs.INTRO
+    example = doc.split("```toml\n")[1].split("```")[0]
+    assert parse(example).device.language == "en"
