@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("[battery]\nwarn_percent = 20\n", "cfg.toml:2: battery.warn_percent must be a list"),
         ("[prerecord]\nstages = ['recording']\n", "cfg.toml:2: prerecord.stages must be one of worn, display"),
         ("[buttons]\nhold_start_s = 3.5\n", "cfg.toml:2: buttons.hold_stop_s must be longer than"),
-        ("\n[indicators]\nred_led_pin = 27\n", "cfg.toml:3: indicators.red_led_pin and buttons.record_pin both use GPIO 27"),
+        ("\n[indicators]\nred_led_pin = 27\n", "cfg.toml:3: indicators.red_led_pin and buttons.record_pin both"),
         ("[buttons\n", "cfg.toml: not valid TOML: Expected ']' at the end of a table declaration (at line 1"),
         ("buttons = 3\n", "cfg.toml:1: [buttons] must be a table"),
     ],
