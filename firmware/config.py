@@ -131,9 +131,9 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class SimSettings:
-    camera_width: int = setting(640, "Simulator: size of the synthetic H.264 stream (kept small for speed).",
+    camera_width: int = setting(320, "Simulator: size of the synthetic H.264 stream (kept small for speed).",
                                 low=64, high=1920)
-    camera_height: int = setting(360, "Simulator: height of the synthetic H.264 stream.", low=48, high=1080)
+    camera_height: int = setting(180, "Simulator: height of the synthetic H.264 stream.", low=48, high=1080)
     battery_percent: float = setting(100.0, "Simulator: charge at start.", low=0, high=100)
     storage_mb: int = setting(32_000, "Simulator: size of the simulated card.", low=100, high=1_000_000)
 

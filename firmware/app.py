@@ -1,0 +1,80 @@
+"""Wires config, hardware and the pure machine into a running firmware (device and simulator alike)."""
+
+from __future__ import annotations
+
+from firmware.config import Config
+from firmware.executor import Executor
+from firmware.hardware import Hardware
+from firmware.inbox import Inbox
+from firmware.log import JsonLog
+from firmware.loop import EventLoop, Poll
+from firmware.preview import Preview
+from hal.interfaces import HardwareError
+from states import MachineConfig
+from states.events import BatteryLevel, Event, StorageLevel
+from states.model import DeviceState
+from storage.tally import TallyRecorder
+
+
+def machine_config(config: Config) -> MachineConfig:
+    b = config.buttons
+    return MachineConfig(
+        hold_start_s=b.hold_start_s,
+        hold_stop_s=b.hold_stop_s,
+        hold_tick_s=b.hold_tick_s,
+        reminder_interval_s=config.recording.reminder_interval_s,
+        display_idle_timeout_s=config.display.idle_timeout_s,
+        camera_in_worn="worn" in config.prerecord.stages,
+        camera_retry_s=config.camera.fault_retry_s,
+        battery_warn_percent=tuple(config.battery.warn_percent),
+        battery_critical_percent=config.battery.critical_percent,
+        storage_reserve_bytes=config.storage.reserve_mb * 1024 * 1024,
+        storage_warn_percent=config.storage.warn_percent,
+        announce_display=config.audio.announce_display,
+        announce_recording_start=config.audio.announce_recording_start,
+        announce_recording_stop=config.audio.announce_recording_stop,
+    )
+
+
+class Firmware:
+    def __init__(self, config: Config, hardware: Hardware, inbox: Inbox, log: JsonLog) -> None:
+        self.hardware = hardware
+        self.inbox = inbox
+        self.log = log
+        self.recorder = TallyRecorder()
+        self.preview = Preview(hardware.display, fps=config.display.preview_fps, language=config.device.language)
+        self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, config.device.language)
+        polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
+        if hardware.gauge is not None:
+            polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
+        self.loop = EventLoop(machine_config(config), hardware.clock, inbox, self.executor, log, polls)
+        hardware.buttons.listen(self.loop.button_edge)
+
+    def run(self) -> DeviceState:
+        """Run until shutdown; stops the camera and, when the machine asked for it, powers off."""
+        try:
+            return self.loop.run()
+        finally:
+            self.hardware.camera.stop()
+            self.hardware.close()
+            if self.executor.power_off_requested:
+                self.hardware.power_off()
+
+    def _read_battery(self, t: float) -> Event | None:
+        assert self.hardware.gauge is not None
+        try:
+            reading = self.hardware.gauge.read()
+        except HardwareError as exc:
+            self.log.write("sensor-error", t, sensor="battery", detail=str(exc))
+            return None
+        self.log.write("battery", t, percent=round(reading.percent, 1), charging=reading.charging,
+                       minutes_left=None if reading.minutes_left is None else round(reading.minutes_left))
+        return BatteryLevel(t, reading.percent, reading.charging)
+
+    def _read_storage(self, t: float) -> Event | None:
+        try:
+            free, total = self.hardware.storage.usage()
+        except OSError as exc:
+            self.log.write("sensor-error", t, sensor="storage", detail=str(exc))
+            return None
+        return StorageLevel(t, free, total)

@@ -1,0 +1,105 @@
+"""The ``bodycam`` command."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import signal
+import sys
+from pathlib import Path
+
+from firmware.config import DEFAULT_PATH, Config, ConfigError, load
+
+EXIT_CONFIG = 2
+
+
+def _config(path: Path | None, data_dir: Path | None = None) -> Config:
+    config = load(path) if path else Config()
+    if data_dir is not None:
+        config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, data_dir=str(data_dir)))
+    return config
+
+
+def _prepare_data_dir(config: Config) -> None:
+    path = Path(config.storage.data_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"storage.data_dir {path}: cannot create: {exc}") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from firmware.app import Firmware
+    from firmware.device import build_device_hardware
+    from firmware.inbox import ThreadedInbox
+    from firmware.log import JsonLog
+    from states.events import ShutdownRequested
+
+    config = _config(args.config)
+    _prepare_data_dir(config)
+    hardware = build_device_hardware(config)
+    inbox = ThreadedInbox(hardware.clock)
+    firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock))
+
+    def request_shutdown(signum: int, _frame: object) -> None:
+        inbox.put(ShutdownRequested(hardware.clock.now(), signal.Signals(signum).name.lower()))
+
+    signal.signal(signal.SIGTERM, request_shutdown)
+    signal.signal(signal.SIGINT, request_shutdown)
+    firmware.run()
+    return 0
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    config = _config(args.config, args.data_dir)
+    _prepare_data_dir(config)
+    if args.headless:
+        from sim.headless import run_scenario
+        from sim.scenario import load as load_scenario
+
+        if args.scenario is None:
+            print("bodycam sim --headless needs --scenario FILE", file=sys.stderr)
+            return EXIT_CONFIG
+        run_scenario(load_scenario(args.scenario), config, sys.stdout, args.camera_source)
+        return 0
+    from sim.interactive import run_interactive
+
+    return run_interactive(config, args.camera_source, force_terminal=args.terminal)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bodycam", description="Body cam firmware, simulator and tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the device firmware")
+    run.add_argument("--config", type=Path, default=DEFAULT_PATH, help=f"config file (default {DEFAULT_PATH})")
+    run.set_defaults(handler=cmd_run)
+
+    sim = commands.add_parser("sim", help="run the firmware on simulated hardware")
+    sim.add_argument("--config", type=Path, help="config file (default: built-in defaults)")
+    sim.add_argument("--data-dir", type=Path, default=Path("sim-data"), help="simulated data directory")
+    sim.add_argument("--camera-source", type=Path, help="play this video file instead of the test pattern")
+    sim.add_argument("--headless", action="store_true", help="no window: run --scenario in virtual time")
+    sim.add_argument("--scenario", type=Path, help="scenario file (see docs/simulator.md)")
+    sim.add_argument("--terminal", action="store_true", help="terminal interface even when a display exists")
+    sim.set_defaults(handler=cmd_sim)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from hal.interfaces import HardwareError
+    from sim.scenario import ScenarioError
+
+    try:
+        return int(args.handler(args))
+    except (ConfigError, ScenarioError) as exc:
+        print(f"bodycam: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except HardwareError as exc:
+        print(f"bodycam: hardware: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

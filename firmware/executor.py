@@ -1,0 +1,148 @@
+"""The imperative shell: carries out the machine's actions on the hardware, in order."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from firmware import texts
+from firmware.feedback import ANNOUNCEMENT_CHIME, PATTERNS, SAMPLE_RATE, synthesize
+from firmware.hardware import Hardware
+from firmware.inbox import Inbox
+from firmware.log import JsonLog
+from firmware.preview import Preview
+from hal.interfaces import CameraSink, EncodedPacket, HardwareError
+from states.actions import (
+    Action,
+    AddMarker,
+    Announce,
+    Audit,
+    CancelTimer,
+    Led,
+    Message,
+    PlayFeedback,
+    PowerOff,
+    RetryCamera,
+    SetCamera,
+    SetDisplay,
+    SetLeds,
+    SetTimer,
+    ShowMessage,
+    StartRecording,
+    StopRecording,
+)
+from states.events import CameraFault, CameraRecovered
+from storage.tally import TallyRecorder
+
+LED_FOR = {Led.READY: "ready", Led.DISPLAY: "green", Led.RECORDING: "red"}
+
+
+class FirmwareSink(CameraSink):
+    """Camera output: packets to the recorder, frames to the preview, faults back into the inbox."""
+
+    def __init__(self, recorder: TallyRecorder, preview: Preview, inbox: Inbox, hardware: Hardware) -> None:
+        self._recorder = recorder
+        self._preview = preview
+        self._inbox = inbox
+        self._clock = hardware.clock
+
+    def packet(self, packet: EncodedPacket) -> None:
+        self._recorder.packet(packet.data, packet.keyframe, packet.pts_us)
+
+    def preview(self, frame, t: float) -> None:
+        self._preview.frame(frame, t)
+
+    def fault(self, detail: str) -> None:
+        self._inbox.put(CameraFault(self._clock.now(), detail))
+
+
+class Executor:
+    def __init__(
+        self,
+        hardware: Hardware,
+        inbox: Inbox,
+        log: JsonLog,
+        preview: Preview,
+        recorder: TallyRecorder,
+        language: str,
+    ) -> None:
+        self._hw = hardware
+        self._inbox = inbox
+        self._log = log
+        self._preview = preview
+        self._recorder = recorder
+        self._language = language
+        self._sink = FirmwareSink(recorder, preview, inbox, hardware)
+        self._camera_running = False
+        self.power_off_requested = False
+
+    def run(self, action: Action, t: float) -> None:
+        match action:
+            case SetCamera(on=on):
+                self._set_camera(on, t)
+            case SetDisplay(on=on):
+                self._hw.display.power(on)
+            case SetLeds(led=led, fault=fault):
+                for name in ("ready", "green", "red"):
+                    self._hw.indicators.set_led(name, "on" if LED_FOR.get(led) == name else "off")
+                if fault:  # the ready LED blinks beside the stage LED: the stage stays visible
+                    self._hw.indicators.set_led("ready", "blink")
+                fault_text = texts.text(texts.MESSAGES[Message.CAMERA_FAULT], self._language)
+                self._preview.set_camera_fault(fault_text if fault else None, t)
+            case PlayFeedback(pattern=pattern):
+                spec = PATTERNS[pattern]
+                if spec.tones:
+                    self._hw.audio.play(synthesize(spec.tones), SAMPLE_RATE, f"feedback:{pattern}")
+                if spec.vibration:
+                    self._hw.indicators.vibrate(*spec.vibration)
+            case Announce(announcement=announcement):
+                spoken = texts.text(texts.ANNOUNCEMENTS[announcement], self._language)
+                self._hw.audio.play(synthesize(ANNOUNCEMENT_CHIME), SAMPLE_RATE, f"announce:{announcement}")
+                self._log.write("announce", t, announcement=str(announcement), text=spoken)
+            case ShowMessage(message=message):
+                self._preview.show_message(texts.text(texts.MESSAGES[message], self._language), t)
+            case StartRecording(reason=reason, pressed_at=pressed_at):
+                self._recorder.start(reason, pressed_at)
+            case StopRecording(reason=reason):
+                summary = self._recorder.stop(reason)
+                if summary is not None:
+                    self._log.write("recording", t, **summary)
+            case AddMarker(at=at):
+                self._recorder.marker(at)
+            case RetryCamera():
+                self._retry_camera(t)
+            case PowerOff():
+                self.power_off_requested = True
+            case Audit(kind=kind, details=details):
+                self._log.write("audit", t, kind=kind, **details)
+            case SetTimer() | CancelTimer():
+                raise ValueError("timers are the event loop's business")
+            case _:
+                assert_never(action)
+
+    def show_stage(self, stage: str, t: float, recording_since: float | None) -> None:
+        self._preview.set_stage(stage, t, recording_since)
+
+    def _set_camera(self, on: bool, t: float) -> None:
+        if on == self._camera_running:
+            return
+        if not on:
+            self._camera_running = False
+            self._hw.camera.stop()
+            return
+        try:
+            self._hw.camera.start(self._sink)
+            self._camera_running = True
+        except HardwareError as exc:
+            self._camera_running = False
+            self._inbox.put(CameraFault(t, str(exc)))
+
+    def _retry_camera(self, t: float) -> None:
+        self._hw.camera.stop()
+        try:
+            self._hw.camera.start(self._sink)
+        except HardwareError as exc:
+            self._camera_running = False
+            self._log.write("camera-retry-failed", t, detail=str(exc))
+            return
+        self._camera_running = True
+        self._inbox.put(CameraRecovered(self._hw.clock.now()))

@@ -1,0 +1,30 @@
+"""User-facing texts, German first, English available."""
+
+from __future__ import annotations
+
+from states.actions import Announcement, Message
+
+MESSAGES: dict[Message, dict[str, str]] = {
+    Message.RECORDING_STOPPED: {"de": "Aufnahme gestoppt", "en": "Recording stopped"},
+    Message.BATTERY_LOW: {"de": "Akku fast leer", "en": "Battery low"},
+    Message.BATTERY_CRITICAL: {"de": "Akku leer – Abschaltung", "en": "Battery empty – shutting down"},
+    Message.STORAGE_LOW: {"de": "Speicher fast voll", "en": "Storage almost full"},
+    Message.STORAGE_FULL: {"de": "Speicher voll", "en": "Storage full"},
+    Message.CAMERA_FAULT: {"de": "Kamerafehler", "en": "Camera fault"},
+}
+
+ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {
+    Announcement.DISPLAY_ON: {
+        "de": "Achtung: Diese Kamera ist eingeschaltet. Bild und Ton können aufgezeichnet werden.",
+        "en": "Attention: this camera is switched on. Video and sound may be recorded.",
+    },
+    Announcement.RECORDING_STARTED: {"de": "Die Aufzeichnung läuft.", "en": "Recording has started."},
+    Announcement.RECORDING_STOPPED: {"de": "Die Aufzeichnung ist beendet.", "en": "Recording has stopped."},
+}
+
+BANNER = {"de": "Kamera aktiv – Aufnahme möglich", "en": "Camera on – recording possible"}
+REC = {"de": "REC", "en": "REC"}
+
+
+def text(table: dict[str, str], language: str) -> str:
+    return table.get(language, table["de"])

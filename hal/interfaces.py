@@ -1,0 +1,104 @@
+"""The seams between firmware and hardware. Real adapters live beside this file, simulated ones in sim/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+import numpy as np
+from PIL import Image
+
+LedMode = Literal["off", "on", "blink"]
+
+
+class HardwareError(RuntimeError):
+    """A device did not respond as expected; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class EncodedPacket:
+    """One encoded access unit as it leaves the encoder."""
+
+    data: bytes
+    keyframe: bool
+    pts_us: int
+    """Presentation time in µs on the monotonic clock shared by video and audio."""
+    stream: Literal["video", "audio"] = "video"
+
+
+@dataclass(frozen=True)
+class BatteryReading:
+    percent: float
+    charging: bool
+    minutes_left: float | None
+    """Estimated from the discharge rate; None while charging or when the rate is unknown."""
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Monotonic seconds: the time base of events, timers and packet timestamps."""
+
+    def utc(self) -> datetime:
+        """Wall-clock time for headers and file names (may jump; never used for intervals)."""
+
+
+class CameraSink(Protocol):
+    """Where a running camera delivers; called from the camera's own thread."""
+
+    def packet(self, packet: EncodedPacket) -> None: ...
+
+    def preview(self, frame: np.ndarray, t: float) -> None:
+        """An RGB ``uint8`` frame (height × width × 3) of the low-resolution stream, taken at ``t``."""
+
+    def fault(self, detail: str) -> None: ...
+
+
+class Camera(Protocol):
+    def start(self, sink: CameraSink) -> None:
+        """Start streaming; raises HardwareError when the camera cannot be opened."""
+
+    def stop(self) -> None: ...
+
+
+ButtonEdge = Callable[[str, bool, float], None]
+"""``(button name, pressed, t)`` for every debounced edge."""
+
+
+class Buttons(Protocol):
+    def listen(self, on_edge: ButtonEdge) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Display(Protocol):
+    @property
+    def size(self) -> tuple[int, int]: ...
+
+    def power(self, on: bool) -> None:
+        """Off puts the panel to sleep (not merely black pixels): that is what saves the battery."""
+
+    def show(self, image: Image.Image) -> None: ...
+
+
+class AudioOut(Protocol):
+    def play(self, samples: np.ndarray, rate: int, label: str) -> None:
+        """Queue mono float32 samples in [-1, 1] for playback without blocking the caller."""
+
+
+class Indicators(Protocol):
+    def set_led(self, name: str, mode: LedMode) -> None: ...
+
+    def vibrate(self, on_s: float, off_s: float, count: int) -> None:
+        """Pulse the motor ``count`` times without blocking the caller."""
+
+
+class PowerGauge(Protocol):
+    def read(self) -> BatteryReading:
+        """Raises HardwareError when the gauge does not answer."""
+
+
+class StorageSpace(Protocol):
+    def usage(self) -> tuple[int, int]:
+        """``(free bytes, total bytes)`` of the filesystem holding the recordings."""

@@ -1,0 +1,93 @@
+"""The Camera Module through picamera2: H.264 main stream for recording, lores stream for preview."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from hal.interfaces import CameraSink, EncodedPacket, HardwareError
+
+
+def _output_class() -> type:
+    """A picamera2 ``Output`` that hands every encoded packet to our sink (built on first use)."""
+    from picamera2.outputs import Output
+
+    class SinkOutput(Output):  # type: ignore[misc]
+        def __init__(self, sink: CameraSink) -> None:
+            super().__init__()
+            self._sink = sink
+
+        def outputframe(self, frame, keyframe=True, timestamp=None, packet=None, audio=False):
+            if audio:
+                return
+            self._sink.packet(EncodedPacket(bytes(frame), bool(keyframe), int(timestamp or 0)))
+
+    return SinkOutput
+
+
+def yuv420_to_rgb(yuv: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Luminance of a planar YUV420 lores frame as grey RGB (the display issue adds colour)."""
+    y = yuv[:height, :width]
+    return np.repeat(y[:, :, None], 3, axis=2)
+
+
+class Picamera2Camera:
+    def __init__(
+        self,
+        *,
+        size: tuple[int, int],
+        fps: int,
+        preview_size: tuple[int, int],
+        bitrate: int = 8_000_000,
+        open_camera: Callable[[], object] | None = None,
+    ) -> None:
+        self._size = size
+        self._fps = fps
+        self._preview_size = preview_size
+        self._bitrate = bitrate
+        self._open_camera = open_camera
+        self._camera: object | None = None
+
+    def start(self, sink: CameraSink) -> None:
+        from picamera2.encoders import H264Encoder
+
+        try:
+            if self._open_camera is None:
+                from picamera2 import Picamera2
+
+                self._camera = Picamera2()
+            else:
+                self._camera = self._open_camera()
+            camera = self._camera
+            config = camera.create_video_configuration(  # type: ignore[attr-defined]
+                main={"size": self._size},
+                lores={"size": self._preview_size, "format": "YUV420"},
+                controls={"FrameRate": self._fps},
+            )
+            camera.configure(config)  # type: ignore[attr-defined]
+            width, height = self._preview_size
+
+            def on_request(request: object) -> None:
+                frame = request.make_array("lores")  # type: ignore[attr-defined]
+                t = request.get_metadata().get("SensorTimestamp", 0) / 1e9  # type: ignore[attr-defined]
+                sink.preview(yuv420_to_rgb(frame, width, height), t)
+
+            camera.post_callback = on_request  # type: ignore[attr-defined]
+            # repeat: SPS/PPS before every keyframe, so each segment decodes on its own.
+            encoder = H264Encoder(bitrate=self._bitrate, repeat=True, iperiod=self._fps)
+            camera.start_recording(encoder, _output_class()(sink))  # type: ignore[attr-defined]
+        except HardwareError:
+            raise
+        except Exception as exc:  # picamera2 raises a variety of errors for a missing or busy camera
+            self.stop()
+            raise HardwareError(f"camera: cannot start: {exc}") from exc
+
+    def stop(self) -> None:
+        camera, self._camera = self._camera, None
+        if camera is None:
+            return
+        try:
+            camera.stop_recording()  # type: ignore[attr-defined]
+        finally:
+            camera.close()  # type: ignore[attr-defined]

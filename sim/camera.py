@@ -1,0 +1,191 @@
+"""A synthetic camera that encodes real H.264 with PyAV/libx264 and feeds the firmware like picamera2.
+
+The picture is a moving test pattern with the simulated wall clock burned in, or a video file played
+in a loop. Frames are produced on the simulator's clock: callbacks in virtual time, a thread in real time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from hal.interfaces import CameraSink, Clock, EncodedPacket, HardwareError
+from sim.clock import Handle
+
+
+class Scheduler(Clock, Protocol):
+    def call_every(self, period: float, fn: Callable[[], None]) -> Handle: ...
+
+
+_BARS = np.array(
+    [[235, 235, 235], [235, 235, 16], [16, 235, 235], [16, 235, 16], [235, 16, 235], [235, 16, 16], [16, 16, 235]],
+    dtype=np.uint8,
+)
+
+
+class GlyphStrip:
+    """Renders short texts from pre-rendered glyphs with NumPy: a per-frame clock costs microseconds."""
+
+    def __init__(self, alphabet: str, height: int) -> None:
+        font = ImageFont.load_default(size=height)
+        width = max(int(font.getlength(c)) for c in alphabet) + 1
+        self._glyphs = {}
+        for c in alphabet:
+            glyph = Image.new("L", (width, height + 4), 0)
+            ImageDraw.Draw(glyph).text((0, 1), c, fill=255, font=font)
+            self._glyphs[c] = np.asarray(glyph)
+        self.height = height + 4
+
+    def render(self, text: str) -> np.ndarray:
+        return np.hstack([self._glyphs[c] for c in text if c in self._glyphs])
+
+
+class MovingPattern:
+    """Colour bars scrolling sideways, a bouncing box and the burned-in time: motion a codec must track."""
+
+    def __init__(self, width: int, height: int) -> None:
+        columns = np.arange(width) * len(_BARS) // width
+        self._bars = np.broadcast_to(_BARS[columns], (height, width, 3)).copy()
+        self._width, self._height = width, height
+        self._text = GlyphStrip("0123456789-:. UTC", max(10, height // 12))
+
+    def frame(self, index: int, label: str) -> np.ndarray:
+        shift = (index * 4) % self._width
+        image = np.roll(self._bars, shift, axis=1)
+        box = max(8, self._height // 6)
+        x = (index * 7) % (self._width - box)
+        y = int((self._height - box) * (0.5 + 0.45 * np.sin(index / 15)))
+        image[y : y + box, x : x + box] = (255, 128, 0)
+        text = self._text.render(label)[:, : self._width - 4]
+        image[: text.shape[0], :] = 0
+        image[: text.shape[0], 4 : 4 + text.shape[1]] = text[:, :, None]
+        return image
+
+
+class VideoFileSource:
+    """Frames of a video file, scaled to the camera size, looping at the end."""
+
+    def __init__(self, path: Path, width: int, height: int) -> None:
+        import av
+
+        self._path, self._width, self._height = path, width, height
+        try:
+            with av.open(str(path)) as container:
+                if not container.streams.video:
+                    raise HardwareError(f"camera source {path}: no video stream")
+        except (OSError, av.FFmpegError) as exc:
+            raise HardwareError(f"camera source {path}: cannot open: {exc}") from exc
+        self._frames = self._loop()
+
+    def _loop(self) -> Iterator[np.ndarray]:
+        import av
+
+        while True:
+            with av.open(str(self._path)) as container:
+                for frame in container.decode(video=0):
+                    yield frame.to_ndarray(format="rgb24", width=self._width, height=self._height)
+
+    def frame(self, index: int, label: str) -> np.ndarray:
+        return next(self._frames)
+
+
+class SyntheticCamera:
+    def __init__(
+        self,
+        clock: Scheduler,
+        *,
+        size: tuple[int, int],
+        fps: int,
+        preview_size: tuple[int, int],
+        source: Path | None = None,
+        bitrate: int = 1_000_000,
+    ) -> None:
+        self._clock = clock
+        self._size = size
+        self._fps = fps
+        self._bitrate = bitrate
+        self._preview_step = (-(-size[1] // preview_size[1]), -(-size[0] // preview_size[0]))  # ceil: never larger
+        self._picture = VideoFileSource(source, *size) if source else MovingPattern(*size)
+        self._fault: str | None = None
+        self._ticker: Handle | None = None
+        self._sink: CameraSink | None = None
+        self._encoder = None
+        self._index = 0
+
+    @property
+    def running(self) -> bool:
+        return self._ticker is not None
+
+    def start(self, sink: CameraSink) -> None:
+        if self._fault:
+            raise HardwareError(f"camera: {self._fault}")
+        if self._ticker is not None:
+            return
+        self._sink = sink
+        self._encoder = self._open_encoder()
+        self._index = 0
+        self._ticker = self._clock.call_every(1.0 / self._fps, self._capture)
+
+    def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        self._ticker = None
+        self._encoder = None
+
+    def fail(self, detail: str) -> None:
+        """Fault injection: the camera stops delivering and reports ``detail``."""
+        self._fault = detail
+        if self._ticker is not None:
+            sink = self._sink
+            self.stop()
+            assert sink is not None
+            sink.fault(detail)
+
+    def recover(self) -> None:
+        """The fault is gone: the firmware's next retry will succeed."""
+        self._fault = None
+
+    def _open_encoder(self):
+        import av
+
+        width, height = self._size
+        codec = av.CodecContext.create("libx264", "w")
+        codec.width, codec.height = width, height
+        codec.pix_fmt = "yuv420p"
+        codec.framerate = Fraction(self._fps)
+        codec.time_base = Fraction(1, 1_000_000)
+        codec.bit_rate = self._bitrate
+        codec.thread_count = 1
+        # One keyframe per second (GOP = fps), no B-frames, SPS/PPS before every keyframe: the same
+        # stream shape as picamera2's H264Encoder(repeat=True, iperiod=fps).
+        codec.gop_size = self._fps
+        codec.max_b_frames = 0
+        codec.options = {
+            "preset": "ultrafast",
+            "tune": "zerolatency",
+            "x264-params": f"keyint={self._fps}:min-keyint={self._fps}:scenecut=0:repeat-headers=1",
+        }
+        codec.open()
+        return codec
+
+    def _capture(self) -> None:
+        import av
+
+        if self._encoder is None or self._sink is None:
+            return
+        t = self._clock.now()
+        label = self._clock.utc().strftime("%Y-%m-%d %H:%M:%S.%f")[:-4] + " UTC"
+        rgb = self._picture.frame(self._index, label)
+        self._index += 1
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts = round(t * 1e6)
+        frame.time_base = self._encoder.time_base
+        for packet in self._encoder.encode(frame):
+            self._sink.packet(EncodedPacket(bytes(packet), bool(packet.is_keyframe), int(packet.pts)))
+        step_y, step_x = self._preview_step
+        self._sink.preview(rgb[::step_y, ::step_x], t)

@@ -1,0 +1,103 @@
+"""Simulated hardware behind the same interfaces as the device: real gpiozero on mock pins, a real luma
+device object, a synthetic H.264 camera, a battery model and a simulated card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from firmware.config import Config
+from firmware.hardware import Hardware
+from hal.gpio import GpioButtons, GpioIndicators, pin_factory
+from hal.luma_display import LumaDisplay
+from sim.audio import SimAudioOut
+from sim.camera import Scheduler, SyntheticCamera
+from sim.power import SimBattery, SimStorage
+
+
+@dataclass
+class SimControls:
+    """Handles the simulator (window, terminal, scenario) uses to act on the simulated device."""
+
+    config: Config
+    factory: object
+    camera: SyntheticCamera
+    battery: SimBattery
+    storage: SimStorage
+    display: LumaDisplay
+    indicators: GpioIndicators
+    audio: SimAudioOut
+    is_recording: Callable[[], bool] = field(default=lambda: False)
+    powered_off: bool = False
+
+    def _pin(self, button: str) -> object:
+        number = {"display": self.config.buttons.display_pin, "record": self.config.buttons.record_pin}[button]
+        return self.factory.pin(number)  # type: ignore[attr-defined]
+
+    def set_button(self, button: str, pressed: bool) -> None:
+        """Move the simulated contact: pressed pulls the pin to ground when pull-up is configured."""
+        level_high = pressed != self.config.buttons.pull_up
+        pin = self._pin(button)
+        pin.drive_high() if level_high else pin.drive_low()  # type: ignore[attr-defined]
+
+    def button_pressed(self, button: str) -> bool:
+        return bool(self._pin(button).state) != self.config.buttons.pull_up  # type: ignore[attr-defined]
+
+
+def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | None = None) -> tuple[Hardware,
+                                                                                                       SimControls]:
+    from luma.core.device import dummy
+
+    factory = pin_factory("mock")
+    b, i, d = config.buttons, config.indicators, config.display
+    buttons = GpioButtons(
+        {"display": b.display_pin, "record": b.record_pin},
+        pull_up=b.pull_up,
+        debounce_s=b.debounce_ms / 1000.0,
+        now=clock.now,
+        factory=factory,
+        schedule=clock.call_later,
+    )
+    indicators = GpioIndicators(
+        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory
+    )
+    display = LumaDisplay(dummy(width=d.width, height=d.height, rotate=d.rotate, mode="RGB"))
+    camera = SyntheticCamera(
+        clock,
+        size=(config.sim.camera_width, config.sim.camera_height),
+        fps=config.camera.fps,
+        preview_size=(config.camera.preview_width, config.camera.preview_height),
+        source=camera_source,
+    )
+    storage = SimStorage(config.sim.storage_mb * 1024 * 1024)
+    audio = SimAudioOut(clock)
+    controls: SimControls
+    battery = SimBattery(
+        clock,
+        {
+            "camera": lambda: camera.running,
+            "display": lambda: display.on,
+            "recording": lambda: controls.is_recording(),
+        },
+        percent=config.sim.battery_percent,
+    )
+    clock.call_every(1.0, battery.update)
+    controls = SimControls(config, factory, camera, battery, storage, display, indicators, audio)
+
+    def power_off() -> None:
+        controls.powered_off = True
+
+    hardware = Hardware(
+        clock=clock,
+        camera=camera,
+        buttons=buttons,
+        display=display,
+        audio=audio,
+        indicators=indicators,
+        gauge=battery,
+        storage=storage,
+        power_off=power_off,
+        closers=[indicators.close, buttons.close],
+    )
+    return hardware, controls

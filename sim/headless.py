@@ -1,0 +1,59 @@
+"""Run a scenario in virtual time without any window, printing the JSON-lines log."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from firmware.app import Firmware
+from firmware.config import Config
+from firmware.log import JsonLog
+from sim.clock import VirtualClock
+from sim.hardware import SimControls, build_sim_hardware
+from sim.inbox import VirtualInbox
+from sim.scenario import Step
+from states.events import BatteryLevel, ShutdownRequested, StorageLevel
+from states.model import DeviceState
+
+
+def schedule(steps: list[Step], clock: VirtualClock, inbox: VirtualInbox, controls: SimControls) -> None:
+    """Put every scenario step on the virtual clock as the hardware change it stands for."""
+    for s in steps:
+        match s.kind:
+            case "press" | "hold":
+                assert s.button is not None
+                clock.call_at(s.t, lambda b=s.button: controls.set_button(b, True))
+                clock.call_at(s.t + s.seconds, lambda b=s.button: controls.set_button(b, False))
+            case "battery":
+                # The gauge's alert line reports a sudden change at once, not at the next poll.
+                def battery(p: float = s.percent) -> None:
+                    controls.battery.set_percent(p)
+                    inbox.put(BatteryLevel(clock.now(), p))
+
+                clock.call_at(s.t, battery)
+            case "storage-full":
+                # A write failing with ENOSPC is noticed at once, not at the next free-space poll.
+                def storage_full() -> None:
+                    controls.storage.fill()
+                    inbox.put(StorageLevel(clock.now(), *controls.storage.usage()))
+
+                clock.call_at(s.t, storage_full)
+            case "camera-fault":
+                clock.call_at(s.t, lambda: controls.camera.fail("injected fault: no frames from sensor"))
+            case "camera-ok":
+                clock.call_at(s.t, controls.camera.recover)
+            case "end":
+                clock.call_at(s.t, lambda: inbox.put(ShutdownRequested(clock.now(), "scenario-end")))
+
+
+def run_scenario(
+    steps: list[Step], config: Config, out: TextIO = sys.stdout, camera_source: Path | None = None
+) -> tuple[DeviceState, Firmware, SimControls]:
+    clock = VirtualClock()
+    inbox = VirtualInbox(clock)
+    hardware, controls = build_sim_hardware(config, clock, camera_source)
+    firmware = Firmware(config, hardware, inbox, JsonLog(out, clock))
+    controls.is_recording = lambda: firmware.recorder.active
+    schedule(steps, clock, inbox, controls)
+    return firmware.run(), firmware, controls

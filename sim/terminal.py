@@ -1,0 +1,167 @@
+"""The simulator in a terminal (curses), for machines without a display.
+
+Terminals report key presses but no releases: a key counts as held while it auto-repeats and as
+released when the repeats stop. ``d``/``r`` press DISPLAY/RECORD, ``R`` holds RECORD for 3.5 s
+(stop), ``q`` quits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import curses
+import json
+import time
+from pathlib import Path
+
+from firmware.config import Config
+from sim.live import LiveSim
+
+FIRST_REPEAT_S = 0.7  # longer than the usual auto-repeat delay
+NEXT_REPEAT_S = 0.15
+SCRIPTED_HOLD_S = 3.5
+HELP = "d = DISPLAY   r = RECORD (Taste halten = Knopf halten)   R = RECORD 3,5 s halten   q = Ende"
+LED_COLOURS = {"ready": curses.COLOR_YELLOW, "green": curses.COLOR_GREEN, "red": curses.COLOR_RED}
+BASIC = {
+    curses.COLOR_BLACK: (0, 0, 0), curses.COLOR_RED: (205, 0, 0), curses.COLOR_GREEN: (0, 205, 0),
+    curses.COLOR_YELLOW: (205, 205, 0), curses.COLOR_BLUE: (0, 0, 238), curses.COLOR_MAGENTA: (205, 0, 205),
+    curses.COLOR_CYAN: (0, 205, 205), curses.COLOR_WHITE: (229, 229, 229),
+}
+
+
+class HeldKeys:
+    """Turns a stream of key presses with auto-repeat into press and release of buttons."""
+
+    def __init__(self) -> None:
+        self.down_since: dict[str, float] = {}
+        self.last_seen: dict[str, float] = {}
+        self.release_at: dict[str, float] = {}
+
+    def key(self, button: str, now: float) -> bool:
+        """Record a key event; True when it is a new press."""
+        new = button not in self.down_since
+        if new:
+            self.down_since[button] = now
+        self.last_seen[button] = now
+        return new
+
+    def hold_for(self, button: str, now: float, seconds: float) -> bool:
+        new = self.key(button, now)
+        self.release_at[button] = now + seconds
+        return new
+
+    def released(self, now: float) -> list[str]:
+        done = []
+        for button, since in list(self.down_since.items()):
+            if button in self.release_at:
+                expired = now >= self.release_at[button]
+            else:
+                repeating = self.last_seen[button] > since
+                expired = now - self.last_seen[button] > (NEXT_REPEAT_S if repeating else FIRST_REPEAT_S)
+            if expired:
+                del self.down_since[button], self.last_seen[button]
+                self.release_at.pop(button, None)
+                done.append(button)
+        return done
+
+
+def _nearest_basic(rgb: tuple[int, int, int]) -> int:
+    return min(BASIC, key=lambda c: sum((a - b) ** 2 for a, b in zip(BASIC[c], rgb, strict=True)))
+
+
+def _colour_index(rgb: tuple[int, int, int]) -> int:
+    if curses.COLORS >= 256:
+        r, g, b = (round(v / 255 * 5) for v in rgb)
+        return 16 + 36 * r + 6 * g + b
+    return _nearest_basic(rgb)
+
+
+class TerminalUI:
+    def __init__(self, screen, sim: LiveSim) -> None:
+        self.screen = screen
+        self.sim = sim
+        self.keys = HeldKeys()
+        self.pairs: dict[int, int] = {}
+        curses.curs_set(0)
+        curses.start_color()
+        screen.timeout(40)
+
+    def _pair(self, colour: int) -> int:
+        if colour not in self.pairs:
+            number = len(self.pairs) + 1
+            if number >= curses.COLOR_PAIRS:
+                return 0
+            curses.init_pair(number, curses.COLOR_BLACK, colour)
+            self.pairs[colour] = number
+        return curses.color_pair(self.pairs[colour])
+
+    def run(self) -> None:
+        controls = self.sim.controls
+        while True:
+            now = time.monotonic()
+            key = self.screen.getch()
+            if key == ord("q"):
+                return
+            if key in (ord("d"), ord("D")) and self.keys.key("display", now):
+                controls.set_button("display", True)
+            if key == ord("r") and self.keys.key("record", now):
+                controls.set_button("record", True)
+            if key == ord("R") and self.keys.hold_for("record", now, SCRIPTED_HOLD_S):
+                controls.set_button("record", True)
+            for button in self.keys.released(now):
+                controls.set_button(button, False)
+            self.draw()
+
+    def draw(self) -> None:
+        screen, controls = self.screen, self.sim.controls
+        screen.erase()
+        rows, cols = screen.getmaxyx()
+        stage = str(self.sim.stage) if self.sim.running else "aus / off"
+        self._put(0, 0, f"Bodycam-Simulator  Stufe: {stage}  Akku: {controls.battery.percent:.1f} %", curses.A_BOLD)
+        x = 0
+        for name, label in (("ready", "Bereit"), ("green", "Anzeige"), ("red", "Aufnahme")):
+            lit = controls.indicators.led_is_lit(name)
+            self._put(1, x, "●" if lit else "○", self._pair(LED_COLOURS[name]) if lit else 0)
+            self._put(1, x + 2, label)
+            x += len(label) + 5
+        if controls.indicators.vibrating:
+            self._put(1, x, "≋ Vibration")
+        if playing := controls.audio.playing():
+            self._put(1, x + 13, f"♪ {playing.label}")
+        self._panel(3, min(32, cols - 2), min(16, rows - 12))
+        help_row = min(20, rows - 8)
+        self._put(help_row, 0, HELP)
+        decisions = [ln for ln in self.sim.log.lines if '"decision"' in ln][-(rows - help_row - 2):]
+        for offset, line in enumerate(decisions, start=help_row + 1):
+            record = json.loads(line)
+            self._put(offset, 0, f"{record['t']:9.2f}  {record['event']} {record.get('button', '')} → "
+                                 f"{record['outcome']}")
+        screen.refresh()
+
+    def _panel(self, top: int, width: int, height: int) -> None:
+        controls = self.sim.controls
+        image = controls.display.device.image if controls.display.on else None
+        if image is None or width < 4 or height < 2:
+            self._put(top, 0, "[Display aus]")
+            return
+        small = image.convert("RGB").resize((width, height))
+        for y in range(height):
+            for x in range(width):
+                self._put(top + y, x, " ", self._pair(_colour_index(small.getpixel((x, y)))))
+
+    def _put(self, y: int, x: int, text: str, attr: int = 0) -> None:
+        rows, cols = self.screen.getmaxyx()
+        if 0 <= y < rows and x < cols:
+            # Writing the bottom-right cell raises although the text is drawn.
+            with contextlib.suppress(curses.error):
+                self.screen.addstr(y, x, text[: cols - x - 1], attr)
+
+
+def run_terminal(config: Config, camera_source: Path | None) -> int:
+    sim = LiveSim(config, camera_source)
+    sim.start()
+    try:
+        curses.wrapper(lambda screen: TerminalUI(screen, sim).run())
+    finally:
+        sim.stop()
+    print(f"Protokoll / log: {sim.log_path}")
+    return 0

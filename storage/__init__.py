@@ -1,0 +1,1 @@
+"""Bytes on disk: pre-record, segments, keys, audit, offload, retention."""
