@@ -72,8 +72,11 @@ class DisplaySettings:
     spi_speed_hz: int = setting(16_000_000, "SPI clock.", low=500_000, high=80_000_000)
     gpio_dc: int = setting(24, "BCM pin of the panel's data/command line.", low=0, high=27)
     gpio_rst: int = setting(25, "BCM pin of the panel's reset line.", low=0, high=27)
-    h_offset: int = setting(0, "Horizontal offset of the visible area in controller RAM.", low=0, high=100)
-    v_offset: int = setting(0, "Vertical offset of the visible area in controller RAM.", low=0, high=100)
+    gpio_backlight: int = setting(18, "BCM pin of the backlight (ST7789 and ILI9341 only).", low=0, high=27)
+    h_offset: int = setting(0, "Horizontal offset of the visible area in controller RAM (not ST7789).", low=0,
+                            high=100)
+    v_offset: int = setting(0, "Vertical offset of the visible area in controller RAM (not ST7789).", low=0,
+                            high=100)
     idle_timeout_s: float = setting(0.0, "Back to `worn` after this long in `display` without a press; 0: off.",
                                     low=0, high=3600)
     preview_fps: float = setting(25.0, "Upper limit of preview frames per second.", low=1, high=60)
@@ -246,6 +249,8 @@ def _check_relations(config: Config, source: str, lines: dict[str, int]) -> None
         "display.gpio_dc": config.display.gpio_dc,
         "display.gpio_rst": config.display.gpio_rst,
     }
+    if config.display.driver != "ssd1351":
+        pins["display.gpio_backlight"] = config.display.gpio_backlight
     owner: dict[int, str] = {}
     for key, pin in pins.items():
         if pin in owner:

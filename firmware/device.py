@@ -17,7 +17,7 @@ from hal.system import DiskSpace, SystemClock, power_off
 def panel_spec(config: Config) -> PanelSpec:
     d = config.display
     return PanelSpec(d.driver, d.width, d.height, d.rotate, d.spi_port, d.spi_device, d.spi_speed_hz, d.gpio_dc,
-                     d.gpio_rst, d.h_offset, d.v_offset)
+                     d.gpio_rst, d.h_offset, d.v_offset, d.gpio_backlight)
 
 
 def build_device_hardware(config: Config) -> Hardware:

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from firmware import texts
 from hal.interfaces import Display
@@ -83,7 +83,8 @@ class Preview:
         if frame is None or overlay.fault_text:
             image = Image.new("RGB", size, "black")
         else:
-            image = Image.fromarray(frame).resize(size, Image.Resampling.BILINEAR)
+            # Crop to the panel's aspect ratio rather than squash the picture.
+            image = ImageOps.fit(Image.fromarray(frame), size, Image.Resampling.BILINEAR)
             if self._mirror:
                 image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         elapsed = max(0, int(t - (overlay.recording_since or t))) if overlay.stage == "recording" else 0
@@ -102,6 +103,7 @@ class Preview:
         draw = ImageDraw.Draw(layer)
         line = self._font.size + 4
         if stage == "recording":
+            draw.rectangle((3, 3, width - 4, 3 + line), fill=(0, 0, 0, 160))
             draw.rectangle((0, 0, width - 1, height - 1), outline=(255, 0, 0, 255), width=3)
             draw.ellipse((5, 5, 5 + line - 6, 5 + line - 6), fill=(255, 0, 0, 255))
             rec = f"{texts.text(texts.REC, self._language)} {elapsed // 60:02d}:{elapsed % 60:02d}"

@@ -20,10 +20,15 @@ class PanelSpec:
     gpio_rst: int = 25
     h_offset: int = 0
     v_offset: int = 0
+    gpio_backlight: int = 18
 
 
-def open_luma_device(spec: PanelSpec, serial: object | None = None) -> object:
-    """Build the luma device for ``spec``; ``serial`` defaults to the SPI bus (Pi only)."""
+def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: object | None = None) -> object:
+    """Build the luma device for ``spec``.
+
+    ``serial`` defaults to the SPI bus and the LCDs' ``backlight`` to luma's GPIO backlight on
+    ``spec.gpio_backlight`` (both Pi only); tests pass recording stand-ins.
+    """
     if serial is None:
         from luma.core.interface.serial import spi
 
@@ -39,14 +44,15 @@ def open_luma_device(spec: PanelSpec, serial: object | None = None) -> object:
         from luma.oled.device import ssd1351
 
         return ssd1351(serial, h_offset=spec.h_offset, v_offset=spec.v_offset, **common)
+    lcd = {"gpio_LIGHT": spec.gpio_backlight, "backlight": backlight}
     if spec.driver == "st7789":
         from luma.lcd.device import st7789
 
-        return st7789(serial, h_offset=spec.h_offset, v_offset=spec.v_offset, **common)
+        return st7789(serial, **lcd, **common)
     if spec.driver == "ili9341":
         from luma.lcd.device import ili9341
 
-        return ili9341(serial, h_offset=spec.h_offset, v_offset=spec.v_offset, **common)
+        return ili9341(serial, h_offset=spec.h_offset, v_offset=spec.v_offset, **lcd, **common)
     raise ValueError(f"unknown display driver {spec.driver!r}")
 
 
@@ -55,8 +61,8 @@ class LumaDisplay:
 
     def __init__(self, device: object) -> None:
         self.device = device
-        self.on = False
-        device.hide()  # type: ignore[attr-defined]
+        self.on = True
+        self.power(False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -69,6 +75,8 @@ class LumaDisplay:
             self.device.show()  # type: ignore[attr-defined]
         else:
             self.device.hide()  # type: ignore[attr-defined]
+        if hasattr(self.device, "backlight"):  # LCDs: the backlight is most of the panel's power
+            self.device.backlight(on)
         self.on = on
 
     def show(self, image: Image.Image) -> None:

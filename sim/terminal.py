@@ -133,7 +133,7 @@ class TerminalUI:
         decisions = [ln for ln in self.sim.log.lines if '"decision"' in ln][-(rows - help_row - 2):]
         for offset, line in enumerate(decisions, start=help_row + 1):
             record = json.loads(line)
-            self._put(offset, 0, f"{record['t']:9.2f}  {record['event']} {record.get('button', '')} → "
+            self._put(offset, 0, f"{record['t']:9.2f}  {record['event']} {record.get('button', '')} -> "
                                  f"{record['outcome']}")
         screen.refresh()
 

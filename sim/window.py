@@ -96,7 +96,7 @@ class Window:
         y = 672
         for line in [ln for ln in self.sim.log.lines if '"decision"' in ln][-5:]:
             record = json.loads(line)
-            text = f"{record['t']:8.2f}  {record['event']} {record.get('button', '')} → {record['outcome']}"
+            text = f"{record['t']:8.2f}  {record['event']} {record.get('button', '')} -> {record['outcome']}"
             self.screen.blit(self.small.render(text, True, (150, 150, 160)), (40, y))
             y += 20
 

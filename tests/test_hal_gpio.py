@@ -1,0 +1,132 @@
+"""gpiozero adapters on MockFactory pins: debounced buttons, LEDs, vibration motor."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hal.debounce import Debouncer
+from hal.gpio import GpioButtons, GpioIndicators, pin_factory
+
+
+class ManualTime:
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.pending: list[tuple[float, object]] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def schedule(self, delay: float, fn) -> None:
+        self.pending.append((self.t + delay, fn))
+
+    def advance(self, seconds: float) -> None:
+        end = self.t + seconds
+        while due_now := sorted((p for p in self.pending if p[0] <= end), key=lambda p: p[0]):
+            due, fn = due_now[0]
+            self.pending.remove((due, fn))
+            self.t = due
+            fn()
+        self.t = end
+
+
+@pytest.fixture
+def rig():
+    factory = pin_factory("mock")
+    clock = ManualTime()
+    edges: list[tuple[str, bool, float]] = []
+    buttons = GpioButtons({"display": 17, "record": 27}, pull_up=True, debounce_s=0.03, now=clock.now,
+                          factory=factory, schedule=clock.schedule)
+    buttons.listen(lambda name, pressed, t: edges.append((name, pressed, t)))
+    yield factory, clock, edges
+    buttons.close()
+
+
+def test_gpio_button_press_and_release_are_reported_with_time(rig):
+    factory, clock, edges = rig
+    clock.advance(1.0)
+    factory.pin(27).drive_low()
+    clock.advance(0.5)
+    factory.pin(27).drive_high()
+    assert edges == [("record", True, 1.0), ("record", False, 1.5)]
+
+
+def test_gpio_button_contact_bounce_is_one_press(rig):
+    factory, clock, edges = rig
+    pin = factory.pin(17)
+    for _ in range(4):  # bouncing contact within 8 ms
+        pin.drive_low()
+        clock.advance(0.001)
+        pin.drive_high()
+        clock.advance(0.001)
+    pin.drive_low()
+    clock.advance(0.2)
+    assert edges == [("display", True, 0.0)]
+
+
+def test_gpio_button_press_shorter_than_debounce_window_still_releases(rig):
+    factory, clock, edges = rig
+    pin = factory.pin(27)
+    pin.drive_low()
+    clock.advance(0.01)
+    pin.drive_high()  # inside the window: ignored at first...
+    clock.advance(0.05)  # ...but the settle check reads the pin and reports the release
+    assert edges == [("record", True, 0.0), ("record", False, pytest.approx(0.03))]
+
+
+def test_debouncer_settle_check_reports_nothing_when_state_returned():
+    clock = ManualTime()
+    edges = []
+    state = {"b": True}
+    debouncer = Debouncer(0.03, clock.now, lambda name: state[name], clock.schedule, lambda *e: edges.append(e))
+    debouncer.edge("b", True)
+    clock.advance(0.005)
+    debouncer.edge("b", False)
+    clock.advance(0.005)
+    debouncer.edge("b", True)
+    clock.advance(0.1)
+    assert edges == [("b", True, 0.0)]
+
+
+def test_gpio_pull_down_buttons_are_active_high():
+    factory = pin_factory("mock")
+    edges = []
+    buttons = GpioButtons({"record": 27}, pull_up=False, debounce_s=0.0, now=lambda: 0.0, factory=factory)
+    buttons.listen(lambda *edge: edges.append(edge))
+    factory.pin(27).drive_high()
+    assert edges == [("record", True, 0.0)]
+    buttons.close()
+
+
+def test_gpio_leds_follow_modes():
+    factory = pin_factory("mock")
+    indicators = GpioIndicators({"ready": 5, "red": 13}, 12, factory=factory)
+    indicators.set_led("red", "on")
+    assert factory.pin(13).state and indicators.led_is_lit("red")
+    indicators.set_led("red", "off")
+    assert not factory.pin(13).state
+    indicators.set_led("ready", "blink")
+    deadline = time.monotonic() + 2
+    while len(factory.pin(5).states) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [s.state for s in factory.pin(5).states[:3]] == [False, True, False]
+    indicators.close()
+
+
+def test_gpio_vibration_pulses_count_times():
+    factory = pin_factory("mock")
+    indicators = GpioIndicators({}, 12, factory=factory)
+    indicators.vibrate(0.01, 0.01, 2)
+    pin = factory.pin(12)
+    deadline = time.monotonic() + 2
+    while len(pin.states) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert [round(s.state) for s in pin.states] == [0, 1, 0, 1, 0]
+    indicators.close()
+
+
+def test_pin_factory_rejects_unknown_names():
+    with pytest.raises(ValueError, match="unknown pin factory"):
+        pin_factory("gpiod")
