@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import signal
 import sys
 from pathlib import Path
 
@@ -33,19 +32,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from firmware.device import build_device_hardware
     from firmware.inbox import ThreadedInbox
     from firmware.log import JsonLog
-    from states.events import ShutdownRequested
+    from firmware.signals import install_shutdown_signals
 
     config = _config(args.config)
     _prepare_data_dir(config)
     hardware = build_device_hardware(config)
     inbox = ThreadedInbox(hardware.clock)
     firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock))
-
-    def request_shutdown(signum: int, _frame: object) -> None:
-        inbox.put(ShutdownRequested(hardware.clock.now(), signal.Signals(signum).name.lower()))
-
-    signal.signal(signal.SIGTERM, request_shutdown)
-    signal.signal(signal.SIGINT, request_shutdown)
+    install_shutdown_signals(inbox, hardware.clock)
     firmware.run()
     return 0
 

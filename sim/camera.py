@@ -116,6 +116,8 @@ class SyntheticCamera:
         self._sink: CameraSink | None = None
         self._encoder = None
         self._index = 0
+        self.frames_captured = 0
+        """Frames produced since the camera was built: the measure of camera-on time."""
 
     @property
     def running(self) -> bool:
@@ -182,6 +184,7 @@ class SyntheticCamera:
         label = self._clock.utc().strftime("%Y-%m-%d %H:%M:%S.%f")[:-4] + " UTC"
         rgb = self._picture.frame(self._index, label)
         self._index += 1
+        self.frames_captured += 1
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         frame.pts = round(t * 1e6)
         frame.time_base = self._encoder.time_base

@@ -1,0 +1,110 @@
+"""Scripted shifts in virtual time: the design notes' table end to end, through real adapters."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.headless import run_scenario
+from sim.scenario import load, parse
+from states import Stage
+from tests.conftest import small_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(text: str, config=None):
+    out = io.StringIO()
+    state, firmware, controls = run_scenario(parse(text), config or small_config(), out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    return state, firmware, controls, records
+
+
+def transitions(records):
+    return [(r["t"], r["from"], r["to"], r["reason"]) for r in records if r["type"] == "transition"]
+
+
+def test_headless_example_shift_follows_the_button_table():
+    out = io.StringIO()
+    state, _firmware, controls = run_scenario(load(ROOT / "sim/scenarios/shift-basics.txt"), small_config(), out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert transitions(records) == [
+        (0.0, "worn", "display", "display-button"),
+        (5.0, "display", "recording", "announced"),
+        (68.0, "recording", "display", "stop-hold"),
+        (70.0, "display", "worn", "display-button"),
+        (80.0, "worn", "shutdown", "battery-critical"),
+    ]
+    assert state.stage is Stage.SHUTDOWN and controls.powered_off
+    (recording,) = [r for r in records if r["type"] == "recording"]
+    assert recording["markers"] == [12.0] and recording["reason"] == "announced"
+    assert 62 <= recording["keyframes"] <= 64 and recording["video_s"] == pytest.approx(62.9, abs=0.1)
+
+
+def test_headless_imminent_danger_example_records_without_announcement():
+    _state, _, _, records = run((ROOT / "sim/scenarios/imminent-danger.txt").read_text())
+    assert transitions(records) == [
+        (4.5, "worn", "recording", "imminent-danger"),
+        (33.0, "recording", "display", "stop-hold"),
+        (40.0, "display", "worn", "display-button"),
+        (45.0, "worn", "shutdown", "scenario-end"),
+    ]
+    assert not [r for r in records if r["type"] == "announce" and r["announcement"] == "display-on"]
+    outcomes = [r["outcome"] for r in records if r["type"] == "decision"]
+    assert "hint-no-recording" in outcomes and "denied-while-recording" in outcomes
+    assert "stop-hold-aborted" in outcomes
+
+
+def test_headless_guards_example_stops_on_full_storage_and_recovers_camera():
+    _, _firmware, controls, records = run((ROOT / "sim/scenarios/guards.txt").read_text())
+    assert (30.0, "recording", "display", "storage-full") in transitions(records)
+    outcomes = [(r["t"], r["outcome"]) for r in records if r["type"] == "decision"]
+    assert (35.0, "record-refused-storage-full") in outcomes
+    assert (40.0, "camera-fault") in outcomes and (50.0, "camera-recovered") in outcomes
+    warnings = [r["t"] for r in records if r.get("kind") == "battery-warning"]
+    assert warnings == [60.0, 70.0]
+    assert "feedback:low-battery" in [p.label for p in controls.audio.played]
+
+
+def test_headless_camera_stays_off_in_worn_unless_prerecord_there():
+    scenario = "0 press display\n5 press display\n60 end\n"
+    _, _, controls, _ = run(scenario)
+    assert controls.camera.frames_captured == pytest.approx(5 * 30, abs=1)
+    config = small_config(prerecord={"stages": ["worn", "display"]})
+    _, _, controls, _ = run(scenario, config)
+    assert controls.camera.frames_captured == pytest.approx(60 * 30, abs=1)
+
+
+def test_headless_packets_are_recorded_only_while_recording():
+    _, firmware, _, _ = run("0 press display\n10 press record\n20 hold record 3\n40 end\n")
+    (tally,) = firmware.recorder.finished
+    # 10.0 .. 23.0 at 30 fps, starting at the first keyframe after the press
+    assert tally.first_pts_us >= 10_000_000 and tally.last_pts_us <= 23_000_000
+    assert tally.packets == pytest.approx(12 * 30, abs=31)
+
+
+def test_headless_display_idle_timeout_returns_to_worn():
+    config = small_config(display={"idle_timeout_s": 30.0})
+    _, _, _, records = run("0 press display\n20 press record\n22 hold record 3\n100 end\n", config)
+    assert (55.0, "display", "worn", "idle-timeout") in transitions(records)
+
+
+def test_headless_log_is_json_lines_with_time_and_type_and_deterministic():
+    text = (ROOT / "sim/scenarios/shift-basics.txt").read_text()
+    first, second = run(text)[3], run(text)[3]
+    assert first == second
+    assert all({"t", "type"} <= set(r) for r in first)
+    assert {r["type"] for r in first} >= {"start", "decision", "transition", "recording", "stopped"}
+
+
+def test_headless_battery_drains_by_what_is_switched_on():
+    config = small_config(camera={"fps": 2})  # the drain depends on what is on, not on the frame rate
+    _, _, worn, _ = run("600 end\n", config)
+    _, _, shown, _ = run("0 press display\n600 end\n", config)
+    worn_used = 100 - worn.battery.percent
+    shown_used = 100 - shown.battery.percent
+    assert worn_used == pytest.approx(100 * 0.60 * 600 / 3600 / 16.65, rel=0.01)  # 0.6 W of 16.65 Wh
+    assert shown_used == pytest.approx(100 * 1.65 * 600 / 3600 / 16.65, rel=0.01)  # + camera + display

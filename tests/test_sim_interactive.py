@@ -1,0 +1,95 @@
+"""The window and terminal front ends drive the same firmware through the simulated buttons."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sim.live import LiveSim
+from sim.terminal import FIRST_REPEAT_S, NEXT_REPEAT_S, HeldKeys
+from states import Stage
+
+
+def wait_for(predicate, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.fixture
+def window(config):
+    from sim.window import Window
+
+    sim = LiveSim(config)
+    win = Window(sim)
+    sim.start()
+    yield win
+    sim.stop()
+    win.pg.quit()
+
+
+def key(win, name: str, down: bool) -> None:
+    """A key edge, then a pause: a human cannot press again within the 30 ms debounce window."""
+    pg = win.pg
+    win.handle(pg.event.Event(pg.KEYDOWN if down else pg.KEYUP, key=pg.key.key_code(name)))
+    time.sleep(0.1)
+
+
+def test_window_keys_walk_through_the_three_stages(window):
+    key(window, "d", True)
+    key(window, "d", False)
+    assert wait_for(lambda: window.sim.stage is Stage.DISPLAY)
+    key(window, "r", True)
+    assert wait_for(lambda: window.sim.stage is Stage.RECORDING)
+    key(window, "r", False)
+    assert wait_for(lambda: window.sim.controls.display.device.image is not None)
+    window.draw()
+    key(window, "r", True)  # holding the key holds the button: 3 s stops
+    assert wait_for(lambda: window.sim.stage is Stage.DISPLAY, seconds=10)
+    key(window, "r", False)
+    window.handle(window.pg.event.Event(window.pg.KEYDOWN, key=window.pg.K_q))
+    assert window.quit
+
+
+def test_window_buttons_can_be_clicked(window):
+    from sim.window import BUTTONS
+
+    rect = window.pg.Rect(BUTTONS["display"][0])
+    window.handle(window.pg.event.Event(window.pg.MOUSEBUTTONDOWN, button=1, pos=rect.center))
+    assert window.sim.controls.button_pressed("display")
+    window.handle(window.pg.event.Event(window.pg.MOUSEBUTTONUP, button=1, pos=rect.center))
+    assert not window.sim.controls.button_pressed("display")
+    assert wait_for(lambda: window.sim.stage is Stage.DISPLAY)
+
+
+def test_window_draws_leds_of_the_current_stage(window):
+    assert wait_for(lambda: window.sim.controls.indicators.led_is_lit("ready"))
+    window.draw()
+    ready_pixel = window.screen.get_at((120, 482))
+    assert ready_pixel[:3] == (255, 170, 0)
+
+
+def test_terminal_held_key_releases_when_auto_repeat_stops():
+    keys = HeldKeys()
+    assert keys.key("record", 0.0) is True
+    assert keys.released(FIRST_REPEAT_S - 0.01) == []  # waiting for the first repeat
+    for t in (0.5, 0.55, 0.6, 2.9):
+        assert keys.key("record", t) is False
+        assert keys.released(t) == []
+    assert keys.released(2.9 + NEXT_REPEAT_S + 0.01) == ["record"]
+
+
+def test_terminal_tap_without_repeat_is_released_after_the_repeat_delay():
+    keys = HeldKeys()
+    keys.key("display", 1.0)
+    assert keys.released(1.0 + FIRST_REPEAT_S + 0.01) == ["display"]
+
+
+def test_terminal_scripted_hold_lasts_its_time():
+    keys = HeldKeys()
+    keys.hold_for("record", 0.0, 3.5)
+    assert keys.released(3.4) == [] and keys.released(3.5) == ["record"]
