@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
-from firmware.config import DEFAULT_PATH, Config, ConfigError, load
+from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
 
 EXIT_CONFIG = 2
 
 
 def _config(path: Path | None, data_dir: Path | None = None) -> Config:
     config = load(path) if path else Config()
-    if data_dir is not None:
-        config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, data_dir=str(data_dir)))
-    return config
+    return config if data_dir is None else override(config, storage={"data_dir": str(data_dir)})
 
 
 def _prepare_data_dir(config: Config) -> None:

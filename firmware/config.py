@@ -157,6 +157,12 @@ class Config:
     sim: SimSettings = field(default_factory=SimSettings)
 
 
+def override(config: Config, **sections: dict[str, object]) -> Config:
+    """``config`` with some settings replaced, e.g. ``override(c, storage={"data_dir": "/tmp/x"})``."""
+    changed = {name: dataclasses.replace(getattr(config, name), **values) for name, values in sections.items()}
+    return dataclasses.replace(config, **changed)
+
+
 class ConfigError(ValueError):
     """A configuration problem, phrased for the technician who wrote the file."""
 

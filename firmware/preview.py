@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from firmware import texts
 from hal.interfaces import Display
+
+FONT = Path(__file__).parent / "assets" / "fonts" / "DejaVuSansCondensed-Bold.ttf"
+"""Bundled so that ä, ö, ü and ß render on every device (Pillow's built-in font lacks them)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Preview:
         self._overlay = Overlay()
         self._last_frame: np.ndarray | None = None
         self._last_render = float("-inf")
-        self._font = ImageFont.load_default(size=max(9, display.size[1] // 11))
+        self._font = ImageFont.truetype(str(FONT), size=max(9, display.size[1] // 11))
         self._layer_key: tuple[object, ...] | None = None
         self._layer: Image.Image | None = None
 

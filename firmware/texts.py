@@ -22,7 +22,8 @@ ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {
     Announcement.RECORDING_STOPPED: {"de": "Die Aufzeichnung ist beendet.", "en": "Recording has stopped."},
 }
 
-BANNER = {"de": "Kamera aktiv – Aufnahme möglich", "en": "Camera on – recording possible"}
+BANNER = {"de": "Kamera aktiv", "en": "Camera on"}
+"""Short enough for 128 px; the full banner with its second line comes with the display issue."""
 REC = {"de": "REC", "en": "REC"}
 
 

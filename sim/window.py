@@ -14,6 +14,8 @@ from pathlib import Path
 from firmware.config import Config
 from sim.live import LiveSim
 
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
 WIDTH, HEIGHT = 560, 780
 PANEL = (88, 70, 384, 384)
 LEDS = (("ready", "Bereit", (255, 170, 0)), ("green", "Anzeige", (0, 220, 60)), ("red", "Aufnahme", (255, 30, 30)))
@@ -111,7 +113,6 @@ class Window:
 
 
 def run_window(config: Config, camera_source: Path | None) -> int:
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     sim = LiveSim(config, camera_source)
     window = Window(sim)
     sim.start()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 import pytest
 
-from firmware.config import Config
+from firmware.config import Config, override
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -16,13 +15,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 def small_config(data_dir: str = "/nonexistent", **sections: dict[str, object]) -> Config:
     """Defaults with a smaller synthetic camera, plus overrides per section."""
-    config = Config()
-    sim = dataclasses.replace(config.sim, camera_width=160, camera_height=96)
-    config = dataclasses.replace(config, sim=sim,
-                                 storage=dataclasses.replace(config.storage, data_dir=data_dir))
-    for name, changes in sections.items():
-        config = dataclasses.replace(config, **{name: dataclasses.replace(getattr(config, name), **changes)})
-    return config
+    config = override(Config(), sim={"camera_width": 160, "camera_height": 96}, storage={"data_dir": data_dir})
+    return override(config, **sections)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from luma.core.device import dummy
 
 from firmware.app import Firmware
+from firmware.config import override
 from firmware.feedback import PATTERNS, SAMPLE_RATE, synthesize
 from firmware.log import JsonLog
 from firmware.preview import Preview
@@ -125,10 +126,15 @@ def test_preview_shows_messages_for_three_seconds_and_faults_until_cleared():
     assert pixels[30, 64].tolist() == [0, 0, 0], "no stale picture while the camera is faulty"
 
 
-def test_shell_show_message_is_localised(config):
-    import dataclasses
+def test_preview_font_has_the_german_characters():
+    preview, _ = make_preview()
+    tofu = list(preview._font.getmask("\u4e00"))
+    for char in "äöüÄÖÜß–":
+        assert list(preview._font.getmask(char)) != tofu, char
 
-    english = dataclasses.replace(config, device=dataclasses.replace(config.device, language="en"))
+
+def test_shell_show_message_is_localised(config):
+    english = override(config, device={"language": "en"})
     clock = VirtualClock()
     hardware, _ = build_sim_hardware(english, clock)
     firmware = Firmware(english, hardware, VirtualInbox(clock), JsonLog(io.StringIO(), clock))

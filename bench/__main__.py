@@ -1,0 +1,18 @@
+"""``make bench``: prints one table; copy the figures into docs/performance.md."""
+
+from __future__ import annotations
+
+import platform
+
+from bench import idle, shift, state_machine
+from bench.table import render
+
+
+def main() -> None:
+    rows = [*state_machine.run(), *idle.run(), *shift.run()]
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    print(render(rows))
+
+
+if __name__ == "__main__":
+    main()
