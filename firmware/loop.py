@@ -57,8 +57,6 @@ class EventLoop:
         self._log = log
         self._polls = polls
         self._timers: dict[Timer, float] = {}
-        self.on_tick: Callable[[DeviceState], None] = lambda state: None
-        """Called once per loop turn (the service watchdog and status hook in here)."""
         self.state = initial_state(clock.now())
 
     def run(self) -> DeviceState:
@@ -70,7 +68,6 @@ class EventLoop:
         for poll in self._polls:
             poll.due = t
         while self.state.stage is not Stage.SHUTDOWN:
-            self.on_tick(self.state)
             if (due := self._next_due()) is not None and due <= self._clock.now():
                 self._fire_due(due)
                 continue

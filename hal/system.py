@@ -27,5 +27,5 @@ class DiskSpace:
 
 
 def power_off() -> None:
-    """Ask systemd for a clean power-off (the service user is allowed to by polkit rule)."""
+    """Ask systemd for a clean power-off; the service user needs a polkit rule allowing it (deployment)."""
     subprocess.run(["systemctl", "poweroff"], check=False)
