@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from firmware.config import Config
-from firmware.hardware import Hardware
-from hal.gpio import GpioButtons, GpioIndicators, pin_factory
+from firmware.hardware import Hardware, build_gpio
+from hal.gpio import pin_factory
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.max17048 import Max17048Gauge
 from hal.picamera2_camera import Picamera2Camera
@@ -22,18 +22,8 @@ def panel_spec(config: Config) -> PanelSpec:
 
 def build_device_hardware(config: Config) -> Hardware:
     clock = SystemClock()
-    factory = pin_factory(config.gpio.pin_factory)
-    b, i, c = config.buttons, config.indicators, config.camera
-    buttons = GpioButtons(
-        {"display": b.display_pin, "record": b.record_pin},
-        pull_up=b.pull_up,
-        debounce_s=b.debounce_ms / 1000.0,
-        now=clock.now,
-        factory=factory,
-    )
-    indicators = GpioIndicators(
-        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory
-    )
+    buttons, indicators = build_gpio(config, pin_factory(config.gpio.pin_factory), clock.now)
+    c = config.camera
     audio = PyAudioOut(config.audio.output_device, config.audio.volume)
     battery = config.battery
     gauge = Max17048Gauge(battery.i2c_bus, battery.i2c_address) if battery.gauge != "none" else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from firmware.config import Config
+from hal.gpio import GpioButtons, GpioIndicators
 from hal.interfaces import AudioOut, Buttons, Camera, Clock, Display, Indicators, PowerGauge, StorageSpace
 
 
@@ -24,3 +26,23 @@ class Hardware:
     def close(self) -> None:
         for close in reversed(self.closers):
             close()
+
+
+def build_gpio(
+    config: Config, factory: object, now: Callable[[], float], schedule: Callable[..., object] | None = None
+) -> tuple[GpioButtons, GpioIndicators]:
+    """Buttons and indicators on ``factory``'s pins, as wired in the config (device and simulator)."""
+    b, i = config.buttons, config.indicators
+    timing = {} if schedule is None else {"schedule": schedule}
+    buttons = GpioButtons(
+        {"display": b.display_pin, "record": b.record_pin},
+        pull_up=b.pull_up,
+        debounce_s=b.debounce_ms / 1000.0,
+        now=now,
+        factory=factory,
+        **timing,
+    )
+    indicators = GpioIndicators(
+        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory
+    )
+    return buttons, indicators

@@ -99,8 +99,7 @@ class EventLoop:
         before = self.state
         result = step(self._config, before, event)
         self.state = result.state
-        if not isinstance(event, TimerExpired) or result.actions or result.outcome != "ignored-stale-timer":
-            self._log.write("decision", event.t, **describe(event), outcome=result.outcome)
+        self._log.write("decision", event.t, **describe(event), outcome=result.outcome)
         if result.state.stage is not before.stage:
             self._log.write("transition", event.t, **{"from": str(before.stage), "to": str(result.state.stage),
                                                       "reason": result.reason})

@@ -87,6 +87,14 @@ class AudioOut(Protocol):
         """Queue mono float32 samples in [-1, 1] for playback without blocking the caller."""
 
 
+class AudioIn(Protocol):
+    """The microphone: encoded audio packets (``stream="audio"``) on the same clock as the video."""
+
+    def start(self, on_packet: Callable[[EncodedPacket], None]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 class Indicators(Protocol):
     def set_led(self, name: str, mode: LedMode) -> None: ...
 

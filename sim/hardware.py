@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware.config import Config
-from firmware.hardware import Hardware
-from hal.gpio import GpioButtons, GpioIndicators, pin_factory
+from firmware.hardware import Hardware, build_gpio
+from hal.gpio import GpioIndicators, pin_factory
 from hal.luma_display import LumaDisplay
 from sim.audio import SimAudioOut
 from sim.camera import Scheduler, SyntheticCamera
@@ -50,18 +50,8 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
     from luma.core.device import dummy
 
     factory = pin_factory("mock")
-    b, i, d = config.buttons, config.indicators, config.display
-    buttons = GpioButtons(
-        {"display": b.display_pin, "record": b.record_pin},
-        pull_up=b.pull_up,
-        debounce_s=b.debounce_ms / 1000.0,
-        now=clock.now,
-        factory=factory,
-        schedule=clock.call_later,
-    )
-    indicators = GpioIndicators(
-        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory
-    )
+    buttons, indicators = build_gpio(config, factory, clock.now, clock.call_later)
+    d = config.display
     display = LumaDisplay(dummy(width=d.width, height=d.height, rotate=d.rotate, mode="RGB"))
     camera = SyntheticCamera(
         clock,
