@@ -7,11 +7,15 @@ from pathlib import Path
 from firmware.config import Config
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
+from hal.interfaces import HardwareError
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.max17048 import Max17048Gauge
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_out import PyAudioOut
 from hal.system import DiskSpace, SystemClock, power_off
+
+DRIVER_PACKAGES = {"gpiozero", "luma", "smbus2", "picamera2", "lgpio", "RPi"}
+"""Their own exception types report missing buses, pins and panels."""
 
 
 def panel_spec(config: Config) -> PanelSpec:
@@ -21,6 +25,21 @@ def panel_spec(config: Config) -> PanelSpec:
 
 
 def build_device_hardware(config: Config) -> Hardware:
+    """The camera's devices; a missing driver or bus is a HardwareError that says what to do."""
+    try:
+        return _build(config)
+    except ImportError as exc:
+        raise HardwareError(
+            f"{exc.name or exc} is not installed: the device needs pip install '.[device]' "
+            "(on a laptop, use `bodycam sim`)"
+        ) from exc
+    except Exception as exc:
+        if isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in DRIVER_PACKAGES:
+            raise HardwareError(f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
+def _build(config: Config) -> Hardware:
     clock = SystemClock()
     buttons, indicators = build_gpio(config, pin_factory(config.gpio.pin_factory), clock.now)
     c = config.camera

@@ -49,6 +49,8 @@ class Preview:
 
     def set_stage(self, stage: str, t: float, recording_since: float | None) -> None:
         with self._lock:
+            if stage not in ("display", "recording"):
+                self._last_frame = None  # never show a stale picture when the display comes back
             self._overlay = Overlay(stage, recording_since, self._overlay.message, self._overlay.message_until,
                                     self._overlay.fault_text)
         self.render(t)

@@ -50,9 +50,9 @@ class Picamera2Camera:
         self._camera: object | None = None
 
     def start(self, sink: CameraSink) -> None:
-        from picamera2.encoders import H264Encoder
-
         try:
+            from picamera2.encoders import H264Encoder
+
             if self._open_camera is None:
                 from picamera2 import Picamera2
 

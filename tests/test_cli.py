@@ -58,6 +58,14 @@ def test_cli_run_with_missing_config_exits_2(tmp_path, capsys):
     assert "config file not found" in capsys.readouterr().err
 
 
+def test_cli_run_without_device_drivers_says_what_to_install(tmp_path, monkeypatch, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path}"\n[gpio]\npin_factory = "lgpio"\n')
+    monkeypatch.setitem(sys.modules, "lgpio", None)  # as on a laptop: import lgpio fails
+    assert main(["run", "--config", str(config)]) == 1
+    assert "lgpio is not installed: the device needs pip install '.[device]'" in capsys.readouterr().err
+
+
 def test_sigterm_becomes_a_shutdown_event():
     clock = SystemClock()
     inbox = ThreadedInbox(clock)
