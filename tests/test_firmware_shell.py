@@ -143,3 +143,12 @@ def test_shell_show_message_is_localised(config):
     firmware.executor.run(ShowMessage(Msg.STORAGE_FULL), 0.0)
     assert shown == ["Storage full"]
     hardware.close()
+
+
+def test_preview_never_shows_a_picture_from_before_the_display_went_off():
+    preview, display = make_preview()
+    preview.set_stage("display", 0.0, None)
+    preview.frame(GREY, 0.1)
+    preview.set_stage("worn", 5.0, None)
+    preview.set_stage("display", 600.0, None)
+    assert np.asarray(display.device.image)[60, 64].tolist() == [0, 0, 0]
