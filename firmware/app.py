@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
+from pathlib import Path
+
 from firmware.config import Config
 from firmware.executor import Executor
 from firmware.hardware import Hardware
@@ -13,7 +17,12 @@ from hal.interfaces import HardwareError
 from states import MachineConfig
 from states.events import BatteryLevel, Event, StorageLevel
 from states.model import DeviceState
-from storage.tally import TallyRecorder
+from storage.audit import AuditLog
+from storage.keys import DeviceKeys, key_id
+from storage.recorder import Recorder, RecorderSettings
+
+AUDITED = {"start", "stopped", "transition", "recording", "marker", "audit", "announce", "config", "storage-error"}
+BUTTON_EVENTS = {"button-down", "button-up"}
 
 
 def machine_config(config: Config) -> MachineConfig:
@@ -36,18 +45,46 @@ def machine_config(config: Config) -> MachineConfig:
     )
 
 
+def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
+    p, r = config.prerecord, config.recording
+    return RecorderSettings(
+        recordings_dir=Path(config.storage.data_dir) / "recordings",
+        device_id=config.device.id or socket.gethostname(),
+        prerecord_s=p.seconds,
+        prerecord_max_bytes=p.max_mb * 1024 * 1024,
+        prerecord_audio=p.audio,
+        segment_s=r.segment_s,
+        chunk_s=r.chunk_s,
+        cipher=r.cipher,
+        streams={"video": hardware.video_format},
+    )
+
+
 class Firmware:
-    def __init__(self, config: Config, hardware: Hardware, inbox: Inbox, log: JsonLog) -> None:
+    def __init__(self, config: Config, hardware: Hardware, inbox: Inbox, log: JsonLog, keys: DeviceKeys,
+                 config_text: str = "") -> None:
         self.hardware = hardware
         self.inbox = inbox
+        clock = hardware.clock
+        data_dir = Path(config.storage.data_dir)
+        self.audit = AuditLog(data_dir / "audit", keys.signing, lambda: _iso(clock.utc()))
+        log.add_sink(self._audit)
         self.log = log
-        self.recorder = TallyRecorder()
+        self.recorder = Recorder(
+            recorder_settings(config, hardware),
+            keys,
+            to_utc=clock.utc_at,
+            clock_synchronised=clock.synchronised,
+            on_error=self._storage_error,
+        )
         self.preview = Preview(hardware.display, fps=config.display.preview_fps, language=config.device.language)
         self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, config.device.language)
         polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
         if hardware.gauge is not None:
             polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
-        self.loop = EventLoop(machine_config(config), hardware.clock, inbox, self.executor, log, polls)
+        self.loop = EventLoop(machine_config(config), clock, inbox, self.executor, log, polls)
+        log.write("config", sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+                  device_key_id=key_id(keys.signing.public_key()), agency_key_id=key_id(keys.agency))
         hardware.buttons.listen(self.loop.button_edge)
 
     def run(self) -> DeviceState:
@@ -56,9 +93,23 @@ class Firmware:
             return self.loop.run()
         finally:
             self.hardware.camera.stop()
+            self.recorder.close()
             self.hardware.close()
+            self.audit.close()
             if self.executor.power_off_requested:
                 self.hardware.power_off()
+
+    def _audit(self, record: dict[str, object]) -> None:
+        kind = record["type"]
+        if kind in AUDITED or (kind == "decision" and record.get("event") in BUTTON_EVENTS):
+            self.audit.append(record)
+
+    def _storage_error(self, detail: str) -> None:
+        """The recorder could not write (recorder thread): stop recording as if the card were full."""
+        t = self.hardware.clock.now()
+        self.log.write("storage-error", t, detail=detail)
+        _, total = self.hardware.storage.usage()
+        self.inbox.put(StorageLevel(t, 0, total))
 
     def _read_battery(self, t: float) -> Event | None:
         assert self.hardware.gauge is not None
@@ -78,3 +129,7 @@ class Firmware:
             self.log.write("sensor-error", t, sensor="storage", detail=str(exc))
             return None
         return StorageLevel(t, free, total)
+
+
+def _iso(moment: object) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
+from firmware.evidence_cli import add_commands as add_evidence_commands
 
 EXIT_CONFIG = 2
 
@@ -30,12 +31,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from firmware.inbox import ThreadedInbox
     from firmware.log import JsonLog
     from firmware.signals import install_shutdown_signals
+    from storage.keys import KeyFileError, load_device_keys
 
     config = _config(args.config)
     _prepare_data_dir(config)
+    keys_dir = Path(config.storage.data_dir) / "keys"
+    try:
+        keys = load_device_keys(keys_dir)
+    except KeyFileError as exc:
+        hint = (f"create the device key with: bodycam keys device --data-dir {config.storage.data_dir}; "
+                f"install the evidence office's agency.pub in {keys_dir}")
+        raise KeyFileError(f"{exc}\n  {hint}") from None
     hardware = build_device_hardware(config)
     inbox = ThreadedInbox(hardware.clock)
-    firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock))
+    firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock), keys,
+                        args.config.read_text(encoding="utf-8"))
     install_shutdown_signals(inbox, hardware.clock)
     firmware.run()
     return 0
@@ -74,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--scenario", type=Path, help="scenario file (see docs/simulator.md)")
     sim.add_argument("--terminal", action="store_true", help="terminal interface even when a display exists")
     sim.set_defaults(handler=cmd_sim)
+    add_evidence_commands(commands)
     return parser
 
 
@@ -81,12 +92,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from hal.interfaces import HardwareError
     from sim.scenario import ScenarioError
+    from storage.export import ExportError
+    from storage.keys import KeyFileError
+    from storage.segment_reader import DecryptError
 
     try:
         return int(args.handler(args))
     except (ConfigError, ScenarioError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except KeyFileError as exc:
+        print(f"bodycam: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (ExportError, DecryptError) as exc:
+        print(f"bodycam: {exc}", file=sys.stderr)
+        return 1
     except HardwareError as exc:
         print(f"bodycam: hardware: {exc}", file=sys.stderr)
         return 1

@@ -87,6 +87,7 @@ class CameraSettings:
     width: int = setting(1920, "Recording width.", low=160, high=4608)
     height: int = setting(1080, "Recording height.", low=120, high=2592)
     fps: int = setting(30, "Recording frame rate.", low=1, high=60)
+    bitrate: int = setting(8_000_000, "H.264 bit rate of the recording stream.", low=500_000, high=25_000_000)
     preview_width: int = setting(320, "Width of the low-resolution preview stream.", low=64, high=1280)
     preview_height: int = setting(240, "Height of the low-resolution preview stream.", low=48, high=960)
     fault_retry_s: float = setting(5.0, "Interval between restarts of a faulty camera.", low=1, high=300)
@@ -94,6 +95,10 @@ class CameraSettings:
 
 @dataclass(frozen=True)
 class PrerecordSettings:
+    seconds: float = setting(30.0, "Seconds before the press that a recording includes (whole GOPs).", low=0,
+                             high=120)
+    max_mb: int = setting(64, "RAM limit of the pre-record buffer.", low=4, high=256)
+    audio: bool = setting(False, "Include sound in the pre-record (where the deployment allows it).")
     stages: list[str] = setting(["display"], "Stages in which the camera keeps a pre-record buffer.",
                                 choices=("worn", "display"))
 
@@ -101,6 +106,12 @@ class PrerecordSettings:
 @dataclass(frozen=True)
 class RecordingSettings:
     reminder_interval_s: float = setting(120.0, "Reminder vibration interval while recording.", low=10, high=3600)
+    segment_s: float = setting(60.0, "Longest segment; segments are cut at the next keyframe after this.", low=2,
+                               high=600)
+    chunk_s: float = setting(1.0, "Longest time between two flushed, fsync'd chunks (what a power cut may lose).",
+                             low=0.1, high=5)
+    cipher: str = setting("chacha20-poly1305", "Payload cipher (ChaCha20 is fast on Pis without AES instructions).",
+                          choices=("chacha20-poly1305", "aes-256-gcm"))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ def _build(config: Config) -> Hardware:
     gauge = Max17048Gauge(battery.i2c_bus, battery.i2c_address) if battery.gauge != "none" else None
     return Hardware(
         clock=clock,
-        camera=Picamera2Camera(size=(c.width, c.height), fps=c.fps, preview_size=(c.preview_width, c.preview_height)),
+        camera=Picamera2Camera(
+            size=(c.width, c.height), fps=c.fps, preview_size=(c.preview_width, c.preview_height), bitrate=c.bitrate
+        ),
         buttons=buttons,
         display=LumaDisplay(open_luma_device(panel_spec(config))),
         audio=audio,
@@ -56,5 +58,6 @@ def _build(config: Config) -> Hardware:
         gauge=gauge,
         storage=DiskSpace(Path(config.storage.data_dir)),
         power_off=power_off,
+        video_format={"codec": "h264", "width": c.width, "height": c.height, "fps": c.fps},
         closers=[audio.close, indicators.close, buttons.close],
     )

@@ -31,7 +31,7 @@ from states.actions import (
     StopRecording,
 )
 from states.events import CameraFault, CameraRecovered
-from storage.tally import TallyRecorder
+from storage.recorder import Recorder
 
 LED_FOR = {Led.READY: "ready", Led.DISPLAY: "green", Led.RECORDING: "red"}
 
@@ -39,14 +39,14 @@ LED_FOR = {Led.READY: "ready", Led.DISPLAY: "green", Led.RECORDING: "red"}
 class FirmwareSink(CameraSink):
     """Camera output: packets to the recorder, frames to the preview, faults back into the inbox."""
 
-    def __init__(self, recorder: TallyRecorder, preview: Preview, inbox: Inbox, hardware: Hardware) -> None:
+    def __init__(self, recorder: Recorder, preview: Preview, inbox: Inbox, hardware: Hardware) -> None:
         self._recorder = recorder
         self._preview = preview
         self._inbox = inbox
         self._clock = hardware.clock
 
     def packet(self, packet: EncodedPacket) -> None:
-        self._recorder.packet(packet.data, packet.keyframe, packet.pts_us)
+        self._recorder.packet(packet.data, packet.keyframe, packet.pts_us, packet.stream)
 
     def preview(self, frame, t: float) -> None:
         self._preview.frame(frame, t)
@@ -62,7 +62,7 @@ class Executor:
         inbox: Inbox,
         log: JsonLog,
         preview: Preview,
-        recorder: TallyRecorder,
+        recorder: Recorder,
         language: str,
     ) -> None:
         self._hw = hardware
@@ -108,6 +108,7 @@ class Executor:
                     self._log.write("recording", t, **summary)
             case AddMarker(at=at):
                 self._recorder.marker(at)
+                self._log.write("marker", t, at=at)
             case RetryCamera():
                 self._retry_camera(t)
             case PowerOff():

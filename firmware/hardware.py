@@ -21,6 +21,8 @@ class Hardware:
     gauge: PowerGauge | None
     storage: StorageSpace
     power_off: Callable[[], None]
+    video_format: dict[str, object]
+    """``codec``, ``width``, ``height``, ``fps`` of the recorded stream, for segment headers and export."""
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:

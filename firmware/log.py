@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from hal.interfaces import Clock
@@ -15,6 +16,11 @@ class JsonLog:
         self._stream = stream
         self._clock = clock
         self._lock = threading.Lock()
+        self._sinks: list[Callable[[dict[str, object]], None]] = []
+
+    def add_sink(self, sink: Callable[[dict[str, object]], None]) -> None:
+        """Also hand every record to ``sink`` (the audit log picks what it keeps)."""
+        self._sinks.append(sink)
 
     def write(self, type_: str, t: float | None = None, **fields: object) -> None:
         record = {"t": round(self._clock.now() if t is None else t, 3), "type": type_, **fields}
@@ -22,6 +28,8 @@ class JsonLog:
         with self._lock:
             self._stream.write(line + "\n")
             self._stream.flush()
+            for sink in self._sinks:
+                sink(json.loads(line))
 
 
 class JsonLogHandler(logging.Handler):

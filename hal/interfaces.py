@@ -43,6 +43,12 @@ class Clock(Protocol):
     def utc(self) -> datetime:
         """Wall-clock time for headers and file names (may jump; never used for intervals)."""
 
+    def utc_at(self, t: float) -> datetime:
+        """Wall-clock time of the monotonic instant ``t``."""
+
+    def synchronised(self) -> bool:
+        """Whether the wall clock is synchronised to a time source (recorded in every segment)."""
+
 
 class CameraSink(Protocol):
     """Where a running camera delivers; called from the camera's own thread."""

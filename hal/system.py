@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import shutil
 import subprocess
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
 
 
 class SystemClock:
@@ -15,6 +19,18 @@ class SystemClock:
 
     def utc(self) -> datetime:
         return datetime.now(UTC)
+
+    def utc_at(self, t: float) -> datetime:
+        return datetime.now(UTC) - timedelta(seconds=time.monotonic() - t)
+
+    def synchronised(self) -> bool:
+        """The kernel's view (adjtimex), as kept by NTP or systemd-timesyncd."""
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+            timex = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
+            return libc.adjtimex(timex) not in (-1, TIME_ERROR)
+        except (OSError, AttributeError):
+            return False
 
 
 class DiskSpace:

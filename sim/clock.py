@@ -37,6 +37,12 @@ class VirtualClock:
     def utc(self) -> datetime:
         return self._epoch + timedelta(seconds=self._t)
 
+    def utc_at(self, t: float) -> datetime:
+        return self._epoch + timedelta(seconds=t)
+
+    def synchronised(self) -> bool:
+        return False  # a made-up epoch: recordings say so
+
     def call_at(self, due: float, fn: Callable[[], None]) -> Handle:
         handle = Handle()
         heapq.heappush(self._queue, (max(due, self._t), next(self._order), handle, fn))

@@ -14,6 +14,14 @@ from hal.luma_display import LumaDisplay
 from sim.audio import SimAudioOut
 from sim.camera import Scheduler, SyntheticCamera
 from sim.power import SimBattery, SimStorage
+from storage.keys import DeviceKeys, ensure_sim_keys, load_device_keys
+
+
+def sim_keys(config: Config) -> DeviceKeys:
+    """The simulator's own, clearly labelled keys in ``<data-dir>/keys``, created on first run."""
+    keys_dir = Path(config.storage.data_dir) / "keys"
+    ensure_sim_keys(keys_dir)
+    return load_device_keys(keys_dir)
 
 
 @dataclass
@@ -88,6 +96,8 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
         gauge=battery,
         storage=storage,
         power_off=power_off,
+        video_format={"codec": "h264", "width": config.sim.camera_width, "height": config.sim.camera_height,
+                      "fps": config.camera.fps},
         closers=[indicators.close, buttons.close],
     )
     return hardware, controls

@@ -10,7 +10,7 @@ from firmware.app import Firmware
 from firmware.config import Config
 from firmware.log import JsonLog
 from sim.clock import VirtualClock
-from sim.hardware import SimControls, build_sim_hardware
+from sim.hardware import SimControls, build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
 from sim.scenario import Step
 from states.events import BatteryLevel, ShutdownRequested, StorageLevel
@@ -53,7 +53,7 @@ def run_scenario(
     clock = VirtualClock()
     inbox = VirtualInbox(clock)
     hardware, controls = build_sim_hardware(config, clock, camera_source)
-    firmware = Firmware(config, hardware, inbox, JsonLog(out, clock))
+    firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config))
     controls.is_recording = lambda: firmware.recorder.active
     schedule(steps, clock, inbox, controls)
     return firmware.run(), firmware, controls

@@ -12,7 +12,7 @@ from firmware.config import Config
 from firmware.inbox import ThreadedInbox
 from firmware.log import JsonLog
 from sim.clock import RealtimeClock
-from sim.hardware import build_sim_hardware
+from sim.hardware import build_sim_hardware, sim_keys
 from states.events import ShutdownRequested
 from states.model import Stage
 
@@ -43,7 +43,7 @@ class LiveSim:
         self.hardware, self.controls = build_sim_hardware(config, self.clock, camera_source)
         self.log_path = Path(config.storage.data_dir) / "sim-log.jsonl"
         self.log = TeeLog(self.log_path)
-        self.firmware = Firmware(config, self.hardware, self.inbox, JsonLog(self.log, self.clock))
+        self.firmware = Firmware(config, self.hardware, self.inbox, JsonLog(self.log, self.clock), sim_keys(config))
         self.controls.is_recording = lambda: self.firmware.recorder.active
         self._thread = threading.Thread(target=self.firmware.run, name="firmware", daemon=True)
 

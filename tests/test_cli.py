@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from firmware.inbox import ThreadedInbox
 from firmware.signals import install_shutdown_signals
 from hal.system import SystemClock
 from states.events import ShutdownRequested
+from storage.keys import create_agency_keys, create_device_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "sim" / "scenarios" / "imminent-danger.txt"
@@ -61,9 +63,20 @@ def test_cli_run_with_missing_config_exits_2(tmp_path, capsys):
 def test_cli_run_without_device_drivers_says_what_to_install(tmp_path, monkeypatch, capsys):
     config = tmp_path / "c.toml"
     config.write_text(f'[storage]\ndata_dir = "{tmp_path}"\n[gpio]\npin_factory = "lgpio"\n')
+    create_device_key(tmp_path / "keys")
+    create_agency_keys(tmp_path / "office")
+    shutil.copy(tmp_path / "office" / "agency.pub", tmp_path / "keys" / "agency.pub")
     monkeypatch.setitem(sys.modules, "lgpio", None)  # as on a laptop: import lgpio fails
     assert main(["run", "--config", str(config)]) == 1
     assert "lgpio is not installed: the device needs pip install '.[device]'" in capsys.readouterr().err
+
+
+def test_cli_run_without_keys_says_how_to_create_them(tmp_path, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path}"\n')
+    assert main(["run", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "device.key: key file not found" in err and "bodycam keys device --data-dir" in err
 
 
 def test_sigterm_becomes_a_shutdown_event():

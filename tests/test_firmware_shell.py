@@ -17,7 +17,7 @@ from firmware.log import JsonLog
 from firmware.preview import Preview
 from hal.luma_display import LumaDisplay
 from sim.clock import VirtualClock
-from sim.hardware import build_sim_hardware
+from sim.hardware import build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
 from states.actions import Announce, Announcement, Feedback, Led, PlayFeedback, SetLeds, ShowMessage
 from states.actions import Message as Msg
@@ -28,8 +28,9 @@ def shell(config):
     clock = VirtualClock()
     hardware, controls = build_sim_hardware(config, clock)
     out = io.StringIO()
-    firmware = Firmware(config, hardware, VirtualInbox(clock), JsonLog(out, clock))
+    firmware = Firmware(config, hardware, VirtualInbox(clock), JsonLog(out, clock), sim_keys(config))
     yield firmware, controls, out
+    firmware.recorder.close()
     hardware.close()
 
 
@@ -137,11 +138,12 @@ def test_shell_show_message_is_localised(config):
     english = override(config, device={"language": "en"})
     clock = VirtualClock()
     hardware, _ = build_sim_hardware(english, clock)
-    firmware = Firmware(english, hardware, VirtualInbox(clock), JsonLog(io.StringIO(), clock))
+    firmware = Firmware(english, hardware, VirtualInbox(clock), JsonLog(io.StringIO(), clock), sim_keys(english))
     shown = []
     firmware.preview.show_message = lambda text, t: shown.append(text)
     firmware.executor.run(ShowMessage(Msg.STORAGE_FULL), 0.0)
     assert shown == ["Storage full"]
+    firmware.recorder.close()
     hardware.close()
 
 

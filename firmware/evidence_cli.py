@@ -1,0 +1,147 @@
+"""``bodycam keys …`` and ``bodycam evidence …``: key creation, and the evidence office's tools."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from storage.keys import KeyFileError, create_agency_keys, create_device_key, load_agency_private
+from storage.verify import RecordingReport, find_recordings, trusted_device_keys, verify_tree
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
+    if args.passphrase_file:
+        try:
+            return args.passphrase_file.read_text(encoding="utf-8").rstrip("\n").encode()
+        except OSError as exc:
+            raise KeyFileError(f"{args.passphrase_file}: cannot read passphrase file: {exc.strerror}") from None
+    if not args.passphrase:
+        return None
+    first = getpass.getpass("Passphrase: ")
+    if confirm and getpass.getpass("Passphrase (again): ") != first:
+        raise KeyFileError("the two passphrases differ")
+    return first.encode()
+
+
+def cmd_keys_agency(args: argparse.Namespace) -> int:
+    key, pub = create_agency_keys(args.out, _passphrase(args, confirm=True))
+    print(f"agency private key: {key} (mode 0600; keep it at the evidence office, never on a device)")
+    print(f"agency public key:  {pub} (install on every device)")
+    return 0
+
+
+def cmd_keys_device(args: argparse.Namespace) -> int:
+    pub = create_device_key(args.data_dir / "keys")
+    print(f"device public key: {pub}")
+    print(pub.read_text(), end="")
+    return 0
+
+
+def _trusted(args: argparse.Namespace) -> dict:
+    candidates = list(args.device_key or [])
+    default = args.dir / "keys" / "device.pub"
+    if not candidates and default.exists():
+        candidates.append(default)
+    return trusted_device_keys(candidates)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    reports, _, _ = verify_tree(args.dir, _trusted(args))
+    if not reports:
+        print(f"no recordings under {args.dir}")
+        return 0
+    print(f"{'recording':<30} {'start (UTC)':<25} {'duration':>9} {'reason':<24} {'markers':>7}  status")
+    for report in reports:
+        first = report.first
+        start = str(first.header["started_utc"]) if first else "?"
+        reason = str(first.header["reason"]) if first else "?"
+        duration = f"{report.duration_s():.1f} s"
+        print(f"{report.id:<30} {start:<25} {duration:>9} {reason:<24} {len(report.markers()):>7}  {report.status}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    trusted = _trusted(args)
+    if not find_recordings(args.dir) and not (args.dir / "audit").is_dir():
+        print(f"bodycam: nothing to verify under {args.dir}", file=sys.stderr)
+        return EXIT_USAGE
+    reports, audit_problems, audit_notes = verify_tree(args.dir, trusted)
+    problems = [p for r in reports for p in r.problems] + audit_problems
+    notes = [n for r in reports for n in r.notes] + audit_notes
+    if not trusted:
+        notes.append("device key not pinned: segments checked against the key they carry "
+                     "(give --device-key FILE to check who signed them)")
+    for line in problems:
+        print(f"PROBLEM {line}")
+    for line in notes:
+        print(f"NOTE    {line}")
+    ok = sum(1 for r in reports if r.status != "damaged")
+    print(f"{ok} of {len(reports)} recording(s) verify; {len(problems)} problem(s)")
+    return EXIT_PROBLEMS if problems else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage.export import export_recording
+
+    reports, _, _ = verify_tree(args.dir, _trusted(args))
+    report = _choose(reports, args.recording, args.dir)
+    key = load_agency_private(args.key, _passphrase(args, confirm=False))
+    result = export_recording(report, key, args.out, allow_partial=args.allow_partial)
+    state = "PARTIAL export" if result.partial else "verified export"
+    print(f"{state}: {result.path} ({result.duration_s:.1f} s, {result.video_packets} video packets)")
+    for line in report.problems + report.notes:
+        print(f"  {line}")
+    return 0
+
+
+def _choose(reports: list[RecordingReport], wanted: str | None, root: Path) -> RecordingReport:
+    if wanted:
+        for report in reports:
+            if report.id == wanted:
+                return report
+        raise KeyFileError(f"no recording {wanted} under {root}")
+    if len(reports) != 1:
+        names = ", ".join(r.id for r in reports) or "none"
+        raise KeyFileError(f"{len(reports)} recordings under {root} ({names}); choose one with --recording ID")
+    return reports[0]
+
+
+def _passphrase_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase", action="store_true", help="ask for the key's passphrase")
+    parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    keys = commands.add_parser("keys", help="create keys").add_subparsers(dest="keys_command", required=True)
+    agency = keys.add_parser("agency", help="create the evidence office's key pair")
+    agency.add_argument("--out", type=Path, required=True, help="folder for agency.key and agency.pub")
+    _passphrase_options(agency)
+    agency.set_defaults(handler=cmd_keys_agency)
+    device = keys.add_parser("device", help="create this device's signing key (kept if present)")
+    device.add_argument("--data-dir", type=Path, default=Path("/var/lib/bodycam"))
+    device.set_defaults(handler=cmd_keys_device)
+
+    evidence = commands.add_parser("evidence", help="list, verify and export recordings")
+    tools = evidence.add_subparsers(dest="evidence_command", required=True)
+    for name, handler, text in (
+        ("list", cmd_list, "recordings with start, duration, reason, markers and status"),
+        ("verify", cmd_verify, "check signatures, chains and completeness (no private key needed)"),
+        ("export", cmd_export, "decrypt, verify and remux one recording to MP4"),
+    ):
+        tool = tools.add_parser(name, help=text)
+        tool.add_argument("dir", type=Path, help="data dir, recordings folder, or one recording")
+        tool.add_argument("--device-key", type=Path, action="append",
+                          help="trusted device public key (default: DIR/keys/device.pub)")
+        tool.set_defaults(handler=handler)
+        if name == "export":
+            tool.add_argument("--key", type=Path, required=True, help="the agency private key")
+            tool.add_argument("--out", type=Path, required=True, help="MP4 file to write")
+            tool.add_argument("--recording", help="recording id (needed when DIR holds several)")
+            tool.add_argument("--allow-partial", action="store_true",
+                              help="export what verifies even when parts are missing or damaged")
+            _passphrase_options(tool)

@@ -1,0 +1,88 @@
+"""Export a verified recording to MP4: decrypt, check, remux (no re-encoding) with PyAV."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import x25519
+
+from storage.segment_format import Packet
+from storage.segment_reader import decrypt_segment
+from storage.verify import RecordingReport
+
+MICROSECONDS = Fraction(1, 1_000_000)
+
+
+class ExportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    video_packets: int
+    duration_s: float
+    partial: bool
+
+
+def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKey, out: Path,
+                     allow_partial: bool = False) -> ExportResult:
+    if report.problems and not allow_partial:
+        raise ExportError(f"recording {report.id} does not verify ({len(report.problems)} problem(s)); "
+                          f"first: {report.problems[0]}. Use --allow-partial to export what verifies.")
+    if not report.segments:
+        raise ExportError(f"recording {report.id}: no readable segments")
+    packets: list[Packet] = []
+    for segment in report.segments:
+        packets.extend(decrypt_segment(segment, agency_key))
+    video = [p for p in packets if p.stream == "video"]
+    if not video:
+        raise ExportError(f"recording {report.id}: no video packets")
+    partial = bool(report.problems or report.notes)
+    temporary = out.with_name(f".{out.name}.partial")
+    try:
+        _mux(report, video, temporary, partial)
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return ExportResult(out, len(video), (video[-1].pts_us - video[0].pts_us) / 1e6, partial)
+
+
+def _mux(report: RecordingReport, video: list[Packet], path: Path, partial: bool) -> None:
+    import av
+
+    first = report.segments[0].header
+    spec = first.get("streams", {}).get("video", {})  # type: ignore[union-attr]
+    start_us = video[0].pts_us
+    markers = [
+        {"t": round((int(m["pts_us"]) - start_us) / 1e6, 3), "utc": m["utc"]} for m in report.markers()
+    ]
+    description = {
+        "recording": report.id,
+        "device": first.get("device_id"),
+        "reason": first.get("reason"),
+        "pressed_at_utc": first.get("pressed_at_utc"),
+        "clock_synchronised": first.get("clock_synchronised"),
+        "markers": markers,
+        "verification": "partial" if partial else "verified",
+    }
+    with av.open(str(path), "w", format="mp4") as container:
+        container.metadata["creation_time"] = str(first["started_utc"]).replace("Z", "000Z")
+        container.metadata["title"] = f"Bodycam {report.id}"
+        container.metadata["comment"] = json.dumps(description, ensure_ascii=False)
+        stream = container.add_stream("h264", rate=int(spec.get("fps", 30)))  # type: ignore[union-attr]
+        stream.width = int(spec.get("width", 0))  # type: ignore[union-attr]
+        stream.height = int(spec.get("height", 0))  # type: ignore[union-attr]
+        stream.time_base = MICROSECONDS
+        for packet in video:
+            out = av.Packet(packet.data)
+            out.pts = out.dts = packet.pts_us - start_us
+            out.time_base = MICROSECONDS
+            out.is_keyframe = packet.keyframe
+            out.stream = stream
+            container.mux(out)

@@ -1,0 +1,161 @@
+"""Key files: the evidence office's X25519 pair and the device's Ed25519 signing key.
+
+The device holds the agency *public* key only, so a stolen device exposes no footage. Private keys
+are PEM (PKCS#8) files created with mode 0600 and never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+
+RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+SIM_LABEL = (
+    "SIMULATOR KEYS - NOT FOR EVIDENCE.\n"
+    "These keys were created by `bodycam sim` so that a developer can export what the simulator\n"
+    "recorded. Real devices never hold agency.key; it stays with the evidence office.\n"
+)
+
+
+class KeyFileError(ValueError):
+    """A key file is missing, unreadable, of the wrong kind, or locked with another passphrase."""
+
+
+@dataclass(frozen=True)
+class DeviceKeys:
+    signing: ed25519.Ed25519PrivateKey
+    agency: x25519.X25519PublicKey
+
+
+def key_id(public_key: ed25519.Ed25519PublicKey | x25519.X25519PublicKey) -> str:
+    """Short fingerprint of a public key: the first 8 bytes of SHA-256 over its raw form, in hex."""
+    return hashlib.sha256(public_key.public_bytes(*RAW)).hexdigest()[:16]
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise KeyFileError(f"{path}: already exists; refusing to overwrite a key") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(path, mode)  # the umask must not widen or narrow what we ask for
+
+
+def _public_pem(key: ed25519.Ed25519PublicKey | x25519.X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _private_pem(key: ed25519.Ed25519PrivateKey | x25519.X25519PrivateKey, passphrase: bytes | None) -> bytes:
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
+def create_agency_keys(out_dir: Path, passphrase: bytes | None = None) -> tuple[Path, Path]:
+    """A new evidence-office key pair: ``agency.key`` (0600, optionally passphrase-locked), ``agency.pub``."""
+    private = x25519.X25519PrivateKey.generate()
+    key_path, pub_path = out_dir / "agency.key", out_dir / "agency.pub"
+    if pub_path.exists():
+        raise KeyFileError(f"{pub_path}: already exists; refusing to overwrite a key")
+    _write_new(key_path, _private_pem(private, passphrase), 0o600)
+    _write_new(pub_path, _public_pem(private.public_key()), 0o644)
+    return key_path, pub_path
+
+
+def create_device_key(keys_dir: Path) -> Path:
+    """The device's signing key ``device.key`` (0600) and ``device.pub``; an existing key is kept."""
+    key_path, pub_path = keys_dir / "device.key", keys_dir / "device.pub"
+    if key_path.exists():
+        load_device_key(key_path)  # must be usable
+        return pub_path
+    private = ed25519.Ed25519PrivateKey.generate()
+    _write_new(key_path, _private_pem(private, None), 0o600)
+    if pub_path.exists():
+        pub_path.unlink()  # a public key without its private half is stale
+    _write_new(pub_path, _public_pem(private.public_key()), 0o644)
+    return pub_path
+
+
+def ensure_sim_keys(keys_dir: Path) -> None:
+    """Clearly labelled keys for the simulator, created once per data dir."""
+    if not (keys_dir / "agency.pub").exists():
+        create_agency_keys(keys_dir)
+        (keys_dir / "README-SIMULATOR-KEYS.txt").write_text(SIM_LABEL)
+    create_device_key(keys_dir)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: key file not found") from None
+    except OSError as exc:
+        raise KeyFileError(f"{path}: cannot read key file: {exc.strerror}") from None
+
+
+def _load_private(path: Path, passphrase: bytes | None) -> object:
+    data = _read(path)
+    try:
+        return serialization.load_pem_private_key(data, password=passphrase)
+    except TypeError:
+        if passphrase:
+            raise KeyFileError(f"{path}: the key is not passphrase-protected; leave the passphrase out") from None
+        raise KeyFileError(f"{path}: the key is passphrase-protected; give the passphrase") from None
+    except (ValueError, UnsupportedAlgorithm):
+        if passphrase:
+            raise KeyFileError(f"{path}: wrong passphrase, or not a PEM private key") from None
+        raise KeyFileError(f"{path}: not a PEM private key") from None
+
+
+def _load_public(path: Path) -> object:
+    try:
+        return serialization.load_pem_public_key(_read(path))
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeyFileError(f"{path}: not a PEM public key") from None
+
+
+def load_agency_private(path: Path, passphrase: bytes | None = None) -> x25519.X25519PrivateKey:
+    key = _load_private(path, passphrase)
+    if not isinstance(key, x25519.X25519PrivateKey):
+        raise KeyFileError(f"{path}: not an agency key (expected X25519, found {type(key).__name__})")
+    return key
+
+
+def load_agency_public(path: Path) -> x25519.X25519PublicKey:
+    key = _load_public(path)
+    if not isinstance(key, x25519.X25519PublicKey):
+        raise KeyFileError(f"{path}: not an agency public key (expected X25519)")
+    return key
+
+
+def load_device_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    key = _load_private(path, None)
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: not a device signing key (expected Ed25519)")
+    return key
+
+
+def load_device_public(path: Path) -> ed25519.Ed25519PublicKey:
+    key = _load_public(path)
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        raise KeyFileError(f"{path}: not a device public key (expected Ed25519)")
+    return key
+
+
+def load_device_keys(keys_dir: Path) -> DeviceKeys:
+    """What the device needs to record: its signing key and the agency public key."""
+    if (keys_dir / "agency.key").exists() and not (keys_dir / "README-SIMULATOR-KEYS.txt").exists():
+        raise KeyFileError(f"{keys_dir / 'agency.key'}: the agency private key must never be on a device; "
+                           "remove it and keep it at the evidence office")
+    return DeviceKeys(load_device_key(keys_dir / "device.key"), load_agency_public(keys_dir / "agency.pub"))

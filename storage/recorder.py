@@ -1,0 +1,275 @@
+"""The recording pipeline: pre-record ring → segments (encrypted, signed, hash-chained) on disk.
+
+All of it runs on one writer thread fed by a queue, so the camera's thread only enqueues and never
+waits for encryption or the SD card. ``stop`` waits until the last segment is finalised.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from storage.keys import DeviceKeys, key_id
+from storage.prerecord import PrerecordRing
+from storage.segment_format import FORMAT_VERSION, ZERO_HASH, Packet, b64
+from storage.segment_writer import SegmentWriteError, SegmentWriter
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    recordings_dir: Path
+    device_id: str
+    prerecord_s: float = 30.0
+    prerecord_max_bytes: int = 64 * 1024 * 1024
+    prerecord_audio: bool = False
+    segment_s: float = 60.0
+    chunk_s: float = 1.0
+    cipher: str = "chacha20-poly1305"
+    streams: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+@dataclass
+class _Recording:
+    id: str
+    reason: str
+    pressed_at_us: int
+    directory: Path
+    sequence: int = 0
+    prev_hash: str = ZERO_HASH
+    writer: SegmentWriter | None = None
+    segment_start_us: int = 0
+    chunk_start_us: int | None = None
+    markers: list[dict[str, object]] = field(default_factory=list)
+    """Markers of the open segment; they go into its trailer."""
+    marker_count: int = 0
+    segments: int = 0
+    packets: int = 0
+    keyframes: int = 0
+    bytes: int = 0
+    first_pts_us: int | None = None
+    last_pts_us: int | None = None
+    failed: str | None = None
+
+
+class Recorder:
+    def __init__(
+        self,
+        settings: RecorderSettings,
+        keys: DeviceKeys,
+        to_utc: Callable[[float], datetime],
+        clock_synchronised: Callable[[], bool],
+        on_error: Callable[[str], None],
+        open_file: Callable[[Path], object] = lambda path: open(path, "xb", buffering=0),  # noqa: SIM115
+    ) -> None:
+        self._settings = settings
+        self._keys = keys
+        self._to_utc = to_utc
+        self._synchronised = clock_synchronised
+        self._on_error = on_error
+        self._open_file = open_file
+        self._ring = PrerecordRing(settings.prerecord_s, settings.prerecord_max_bytes, settings.prerecord_audio)
+        self._queue: queue.SimpleQueue[tuple[object, ...]] = queue.SimpleQueue()
+        self._recording: _Recording | None = None
+        self._device_key = keys.signing.public_key()
+        self.active = False
+        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        self._thread.start()
+
+    # --- called from other threads -------------------------------------------------------------------
+
+    def packet(self, data: bytes, keyframe: bool, pts_us: int, stream: str = "video") -> None:
+        self._queue.put(("packet", Packet(stream, keyframe, pts_us, data)))
+
+    def start(self, reason: str, pressed_at: float) -> None:
+        self.active = True
+        self._queue.put(("start", reason, int(pressed_at * 1e6)))
+
+    def marker(self, at: float) -> None:
+        self._queue.put(("marker", int(at * 1e6)))
+
+    def stop(self, reason: str) -> dict[str, object] | None:
+        """Finalise the recording; returns its summary once the last segment is on disk."""
+        done: queue.SimpleQueue[dict[str, object] | None] = queue.SimpleQueue()
+        self._queue.put(("stop", reason, done))
+        self.active = False
+        return done.get()
+
+    def close(self) -> None:
+        self._queue.put(("close",))
+        self._thread.join()
+
+    # --- the writer thread ---------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            command = self._queue.get()
+            try:
+                match command:
+                    case ("packet", packet):
+                        self._packet(packet)  # type: ignore[arg-type]
+                    case ("start", reason, pressed_at_us):
+                        self._start(reason, pressed_at_us)  # type: ignore[arg-type]
+                    case ("marker", at_us):
+                        self._marker(at_us)  # type: ignore[arg-type]
+                    case ("stop", reason, done):
+                        done.put(self._stop(reason))  # type: ignore[arg-type]
+                    case ("close",):
+                        return
+            except Exception as exc:  # the thread must survive, or stop() would wait forever
+                self._on_error(f"recorder-error: {type(exc).__name__}: {exc}")
+                if command[0] == "stop":
+                    command[2].put(None)  # type: ignore[union-attr]
+
+    def _marker(self, at_us: int) -> None:
+        rec = self._recording
+        if rec is not None:
+            rec.markers.append({"pts_us": at_us, "utc": self._utc(at_us)})
+            rec.marker_count += 1
+
+    def _utc(self, pts_us: int) -> str:
+        return self._to_utc(pts_us / 1e6).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _packet(self, packet: Packet) -> None:
+        rec = self._recording
+        if rec is None:
+            self._ring.add(packet)
+            return
+        if rec.failed:
+            return
+        if rec.writer is None and not (packet.stream == "video" and packet.keyframe):
+            return  # a recording starts at a keyframe, so each segment decodes on its own
+        try:
+            self._write(rec, packet)
+        except SegmentWriteError as exc:
+            rec.failed = "storage-full" if exc.errno == errno.ENOSPC else f"write-error: {exc.strerror}"
+            self._finalise_after_failure(rec)
+            self._on_error(rec.failed)
+
+    def _finalise_after_failure(self, rec: _Recording) -> None:
+        """The writer cut the file back to its last frame; a trailer is small and may still fit."""
+        writer, rec.writer = rec.writer, None
+        if writer is None:
+            return
+        try:
+            writer.close(self._trailer(rec, writer, final=True, stop_reason=rec.failed))
+        except SegmentWriteError:
+            writer.abandon()  # reads as truncated at its last complete frame: nothing before is lost
+
+    def _start(self, reason: str, pressed_at_us: int) -> None:
+        recordings = self._settings.recordings_dir
+        started = self._to_utc(pressed_at_us / 1e6).strftime("%Y%m%dT%H%M%SZ")
+        base = f"{started}-{key_id(self._device_key)[:8]}"  # unique per device and second, sorts by time
+        rec_id, n = base, 1
+        recordings.mkdir(parents=True, exist_ok=True)
+        while (recordings / rec_id).exists():
+            rec_id, n = f"{base}-{n}", n + 1
+        directory = recordings / rec_id
+        directory.mkdir()
+        fsync_dir(recordings)
+        self._recording = rec = _Recording(rec_id, reason, pressed_at_us, directory)
+        for packet in self._ring.take(pressed_at_us):
+            self._packet(packet)
+        if rec.writer is not None and not rec.failed:
+            self._seal(rec)  # the pre-record is on disk at once, not a second later
+
+    def _write(self, rec: _Recording, packet: Packet) -> None:
+        is_key = packet.stream == "video" and packet.keyframe
+        if rec.writer is None or (is_key and packet.pts_us - rec.segment_start_us >= self._settings.segment_s * 1e6):
+            self._roll(rec, packet.pts_us)
+        assert rec.writer is not None
+        if rec.chunk_start_us is not None and packet.pts_us - rec.chunk_start_us >= self._settings.chunk_s * 1e6:
+            self._seal(rec)
+        rec.writer.add(packet)
+        rec.chunk_start_us = packet.pts_us if rec.chunk_start_us is None else rec.chunk_start_us
+        rec.packets += 1
+        rec.keyframes += is_key
+        rec.bytes += len(packet.data)
+        rec.first_pts_us = packet.pts_us if rec.first_pts_us is None else rec.first_pts_us
+        rec.last_pts_us = packet.pts_us
+
+    def _seal(self, rec: _Recording) -> None:
+        assert rec.writer is not None
+        rec.writer.seal()
+        rec.chunk_start_us = None
+
+    def _roll(self, rec: _Recording, start_us: int) -> None:
+        if rec.writer is not None:
+            rec.prev_hash = rec.writer.close(self._trailer(rec, rec.writer, final=False, stop_reason=None))
+            rec.sequence += 1
+            rec.markers = []
+        path = rec.directory / f"seg-{rec.sequence:06d}.bcs"
+        header = {
+            "format": FORMAT_VERSION,
+            "device_id": self._settings.device_id,
+            "device_key": b64(self._device_key.public_bytes_raw()),
+            "device_key_id": key_id(self._device_key),
+            "agency_key_id": key_id(self._keys.agency),
+            "recording_id": rec.id,
+            "sequence": rec.sequence,
+            "reason": rec.reason,
+            "pressed_at_utc": self._utc(rec.pressed_at_us),
+            "started_utc": self._utc(start_us),
+            "start_pts_us": start_us,
+            "clock_synchronised": self._synchronised(),
+            "prev_segment_sha256": rec.prev_hash,
+            "streams": self._settings.streams,
+        }
+        try:
+            file = self._open_file(path)
+            fsync_dir(rec.directory)
+        except OSError as exc:
+            raise SegmentWriteError(exc.errno, f"cannot create {path.name}: {exc.strerror}") from exc
+        rec.writer = SegmentWriter(file, header, self._keys.signing, self._keys.agency,  # type: ignore[arg-type]
+                                   self._settings.cipher)
+        rec.segments += 1
+        rec.segment_start_us = start_us
+        rec.chunk_start_us = None
+
+    @staticmethod
+    def _trailer(rec: _Recording, writer: SegmentWriter, final: bool, stop_reason: str | None) -> dict[str, object]:
+        return {
+            "final": final,
+            "stop_reason": stop_reason,
+            "first_pts_us": writer.first_pts_us,
+            "last_pts_us": writer.last_pts_us,
+            "markers": rec.markers,
+        }
+
+    def _stop(self, reason: str) -> dict[str, object] | None:
+        rec, self._recording = self._recording, None
+        if rec is None:
+            return None
+        if rec.writer is not None:
+            try:
+                rec.writer.close(self._trailer(rec, rec.writer, final=True, stop_reason=reason))
+            except SegmentWriteError as exc:
+                rec.failed = rec.failed or f"write-error: {exc.strerror}"
+                rec.writer.abandon()
+        span = 0.0 if rec.first_pts_us is None else (rec.last_pts_us - rec.first_pts_us) / 1e6  # type: ignore[operator]
+        return {
+            "recording": rec.id,
+            "reason": rec.reason,
+            "stop_reason": reason,
+            "segments": rec.segments,
+            "markers": rec.marker_count,
+            "packets": rec.packets,
+            "keyframes": rec.keyframes,
+            "bytes": rec.bytes,
+            "video_s": round(span, 3),
+            "failed": rec.failed,
+        }
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a new directory entry durable (a segment file that exists but is not listed is lost)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

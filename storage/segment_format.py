@@ -1,0 +1,90 @@
+"""The segment file format, version 1: framing, signatures, chunk encryption. Spec: docs/segment-format.md.
+
+    file    = MAGIC frame*
+    frame   = kind:u8 | length:u32be | payload | signature:64
+    kinds   = 'H' header (first, once) · 'C' chunk (AEAD ciphertext) · 'T' trailer (last, once)
+    signature = Ed25519(device key, SHA-256(every byte of the file before this signature))
+
+Each frame's signature covers the whole file up to it, so a file cut anywhere verifies up to its last
+complete frame, and a changed byte anywhere breaks every later signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import struct
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
+
+MAGIC = b"BODYCAM\x01"
+FORMAT_VERSION = 1
+FRAME_HEAD = struct.Struct(">BI")
+SIGNATURE_LEN = 64
+KIND_HEADER, KIND_CHUNK, KIND_TRAILER = b"H"[0], b"C"[0], b"T"[0]
+RECORD_HEAD = struct.Struct(">BBqI")
+STREAM_CODES = {"video": 1, "audio": 2}
+STREAM_NAMES = {code: name for name, code in STREAM_CODES.items()}
+FLAG_KEYFRAME = 0x01
+MAX_FRAME = 64 * 1024 * 1024
+ZERO_HASH = "0" * 64
+
+CIPHERS = {"chacha20-poly1305": ChaCha20Poly1305, "aes-256-gcm": AESGCM}
+KEY_WRAP = "hpke-x25519-hkdf-sha256-chacha20poly1305"
+HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.CHACHA20_POLY1305)
+
+
+@dataclass(frozen=True)
+class Packet:
+    stream: str
+    keyframe: bool
+    pts_us: int
+    data: bytes
+
+
+def canonical_json(value: dict[str, object]) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+def wrap_info(header: dict[str, object]) -> bytes:
+    """HPKE ``info``: binds a wrapped data key to its recording, segment and device."""
+    return f"bodycam/segment/v1/{header['recording_id']}/{header['sequence']}/{header['device_key_id']}".encode()
+
+
+def chunk_nonce(index: int) -> bytes:
+    return index.to_bytes(12, "big")
+
+
+def chunk_aad(header_digest: bytes, index: int) -> bytes:
+    return header_digest + index.to_bytes(8, "big")
+
+
+def encode_record(packet: Packet) -> bytes:
+    flags = FLAG_KEYFRAME if packet.keyframe else 0
+    return RECORD_HEAD.pack(STREAM_CODES[packet.stream], flags, packet.pts_us, len(packet.data)) + packet.data
+
+
+def decode_records(plaintext: bytes) -> list[Packet]:
+    packets, offset = [], 0
+    while offset < len(plaintext):
+        stream, flags, pts, length = RECORD_HEAD.unpack_from(plaintext, offset)
+        offset += RECORD_HEAD.size
+        packets.append(Packet(STREAM_NAMES[stream], bool(flags & FLAG_KEYFRAME), pts,
+                              plaintext[offset : offset + length]))
+        offset += length
+    return packets
+
+
+def header_digest(header_payload: bytes) -> bytes:
+    return hashlib.sha256(header_payload).digest()

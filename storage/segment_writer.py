@@ -1,0 +1,125 @@
+"""Writes one segment: header, encrypted chunks flushed and fsync'd as they are sealed, trailer."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import BinaryIO
+
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+
+from storage.segment_format import (
+    CIPHERS,
+    FRAME_HEAD,
+    HPKE,
+    KEY_WRAP,
+    KIND_CHUNK,
+    KIND_HEADER,
+    KIND_TRAILER,
+    MAGIC,
+    Packet,
+    b64,
+    canonical_json,
+    chunk_aad,
+    chunk_nonce,
+    encode_record,
+    header_digest,
+    wrap_info,
+)
+
+
+class SegmentWriteError(OSError):
+    """Writing failed; the file was cut back to its last complete frame, so it stays verifiable."""
+
+
+class SegmentWriter:
+    def __init__(
+        self,
+        file: BinaryIO,
+        # An unbuffered file (``open(path, "xb", buffering=0)``).
+        header: dict[str, object],
+        signing_key: ed25519.Ed25519PrivateKey,
+        agency_key: x25519.X25519PublicKey,
+        cipher: str,
+    ) -> None:
+        self._file = file
+        self._signing_key = signing_key
+        self._hash = hashlib.sha256()
+        self._good_offset = 0
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self.chunks = 0
+        self.packets = 0
+        self.first_pts_us: int | None = None
+        self.last_pts_us: int | None = None
+        data_key = os.urandom(32)
+        self._aead = CIPHERS[cipher](data_key)
+        header = {**header, "cipher": cipher, "key_wrap": KEY_WRAP}
+        header["wrapped_key"] = b64(HPKE.encrypt(data_key, agency_key, info=wrap_info(header)))
+        payload = canonical_json(header)
+        self._header_digest = header_digest(payload)
+        self._write(MAGIC, frame=False)
+        self._frame(KIND_HEADER, payload)
+
+    @property
+    def bytes_written(self) -> int:
+        return self._good_offset
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def add(self, packet: Packet) -> None:
+        self._pending.append(encode_record(packet))
+        self._pending_bytes += len(self._pending[-1])
+        self.packets += 1
+        self.first_pts_us = packet.pts_us if self.first_pts_us is None else self.first_pts_us
+        self.last_pts_us = packet.pts_us
+
+    def seal(self) -> None:
+        """Encrypt what was added since the last seal into one chunk, write it and make it durable."""
+        if not self._pending:
+            return
+        plaintext = b"".join(self._pending)
+        self._pending, self._pending_bytes = [], 0
+        ciphertext = self._aead.encrypt(chunk_nonce(self.chunks), plaintext, chunk_aad(self._header_digest,
+                                                                                       self.chunks))
+        self._frame(KIND_CHUNK, ciphertext)
+        self.chunks += 1
+
+    def close(self, trailer: dict[str, object]) -> str:
+        """Seal, write the signed trailer and close; returns the file's SHA-256 (the next link of the chain)."""
+        self.seal()
+        self._frame(KIND_TRAILER, canonical_json({**trailer, "chunks": self.chunks, "packets": self.packets}))
+        self._file.close()
+        return self._hash.hexdigest()
+
+    def abandon(self) -> None:
+        """Close without a trailer (the file reads as truncated at its last complete frame)."""
+        self._file.close()
+
+    def _frame(self, kind: int, payload: bytes) -> None:
+        self._write(FRAME_HEAD.pack(kind, len(payload)) + payload, frame=False)
+        self._write(self._signing_key.sign(self._hash.digest()), frame=True)
+
+    def _write(self, data: bytes, frame: bool) -> None:
+        """Write through an unbuffered file: nothing of a failed frame can linger in a buffer."""
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[self._file.write(view) :]
+            if frame:
+                os.fsync(self._file.fileno())
+        except OSError as exc:
+            self._cut_back()
+            raise SegmentWriteError(exc.errno, f"segment write failed: {exc.strerror}") from exc
+        self._hash.update(data)
+        if frame:
+            self._good_offset = self._file.tell()
+
+    def _cut_back(self) -> None:
+        try:
+            os.ftruncate(self._file.fileno(), self._good_offset)
+            self._file.seek(self._good_offset)
+        except OSError:
+            pass  # truncating frees space, so this only fails if the device itself is gone

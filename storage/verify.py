@@ -1,0 +1,142 @@
+"""Checks recordings and audit logs with public keys only, and says what is wrong by file and kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from storage.audit import verify_audit
+from storage.keys import key_id, load_device_public
+from storage.segment_format import ZERO_HASH
+from storage.segment_reader import Segment, SegmentError, read_segment, verify_device_key
+
+SEGMENT_NAME = re.compile(r"seg-(\d{6})\.bcs$")
+
+
+@dataclass
+class RecordingReport:
+    directory: Path
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Damage, tampering, missing or foreign parts: the recording does not verify."""
+    notes: list[str] = field(default_factory=list)
+    """A truncated tail after a power cut: everything before it verifies."""
+
+    @property
+    def id(self) -> str:
+        return self.directory.name
+
+    @property
+    def status(self) -> str:
+        return "damaged" if self.problems else "truncated" if self.notes else "ok"
+
+    @property
+    def first(self) -> Segment | None:
+        return self.segments[0] if self.segments else None
+
+    def duration_s(self) -> float:
+        if not self.segments:
+            return 0.0
+        start = int(self.segments[0].header["start_pts_us"])  # type: ignore[arg-type]
+        last = self.segments[-1]
+        end = last.trailer["last_pts_us"] if last.trailer else last.header["start_pts_us"]
+        return (int(end) - start) / 1e6  # type: ignore[arg-type]
+
+    def markers(self) -> list[dict[str, object]]:
+        return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]  # type: ignore[union-attr]
+
+
+def trusted_device_keys(paths: list[Path]) -> dict[str, ed25519.Ed25519PublicKey]:
+    keys = {}
+    for path in paths:
+        key = load_device_public(path)
+        keys[key_id(key)] = key
+    return keys
+
+
+def find_recordings(root: Path) -> list[Path]:
+    """Recording folders under ``root``: a data dir, its ``recordings/`` folder, or one recording."""
+    if any(root.glob("*.bcs")):
+        return [root]
+    base = root / "recordings" if (root / "recordings").is_dir() else root
+    return sorted(p for p in base.iterdir() if p.is_dir() and any(p.glob("*.bcs"))) if base.is_dir() else []
+
+
+def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey]) -> RecordingReport:
+    report = RecordingReport(directory)
+    by_sequence: dict[int, Segment] = {}
+    for path in sorted(directory.glob("*.bcs")):
+        name = path.name
+        try:
+            segment = read_segment(path)
+        except SegmentError as exc:
+            report.problems.append(f"{directory.name}/{exc}")
+            continue
+        where = f"{directory.name}/{name}"
+        if segment.damage:
+            report.problems.append(f"{where}: changed: {segment.damage}")
+            continue
+        if (why := verify_device_key(segment, trusted)) is not None:
+            report.problems.append(f"{where}: foreign: {why}")
+            continue
+        if segment.header.get("recording_id") != directory.name:
+            report.problems.append(f"{where}: foreign: belongs to recording {segment.header.get('recording_id')}")
+            continue
+        match = SEGMENT_NAME.search(name)
+        if match is None or int(match.group(1)) != segment.sequence:
+            report.problems.append(f"{where}: reordered: holds segment {segment.sequence}")
+        if segment.sequence in by_sequence:
+            report.problems.append(f"{where}: duplicated: segment {segment.sequence} appears twice")
+            continue
+        by_sequence[segment.sequence] = segment
+    _check_sequence(report, by_sequence)
+    return report
+
+
+def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) -> None:
+    name = report.directory.name
+    if not by_sequence:
+        if not report.problems:
+            report.problems.append(f"{name}: missing: no segments")
+        return
+    devices = {s.header["device_key_id"] for s in by_sequence.values()}
+    if len(devices) > 1:
+        report.problems.append(f"{name}: foreign: segments signed by {len(devices)} different device keys")
+    last = max(by_sequence)
+    for seq in range(last + 1):
+        segment = by_sequence.get(seq)
+        if segment is None:
+            report.problems.append(f"{name}: missing: segment {seq}")
+            continue
+        report.segments.append(segment)
+        expected = ZERO_HASH if seq == 0 else by_sequence[seq - 1].sha256 if seq - 1 in by_sequence else None
+        if expected is not None and segment.header.get("prev_segment_sha256") != expected:
+            report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
+        if segment.trailer is None:
+            intact = f"{len(segment.chunks)} chunks intact, cut at byte {segment.truncated_at}"
+            if seq == last:
+                report.notes.append(f"{segment_name(segment)}: truncated (power cut): {intact}")
+            else:
+                report.problems.append(f"{segment_name(segment)}: truncated in the middle of the recording: {intact}")
+    tail = by_sequence[last]
+    if tail.trailer is not None and not tail.trailer.get("final"):
+        report.problems.append(f"{name}: missing: segments after {last} (the last one present is not final)")
+
+
+def segment_name(segment: Segment) -> str:
+    return f"{segment.path.parent.name}/{segment.path.name}"
+
+
+def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey]) -> tuple[list[RecordingReport],
+                                                                                    list[str], list[str]]:
+    """Reports for every recording under ``root``, plus audit problems and notes."""
+    reports = [check_recording(d, trusted) for d in find_recordings(root)]
+    problems: list[str] = []
+    notes: list[str] = []
+    audit_dir = root / "audit"
+    if audit_dir.is_dir():
+        problems, notes = verify_audit(audit_dir, trusted)
+    return reports, problems, notes
