@@ -13,8 +13,11 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
-def small_config(data_dir: str = "/nonexistent", **sections: dict[str, object]) -> Config:
-    """Defaults with a smaller synthetic camera, plus overrides per section."""
+def small_config(data_dir: str = "", **sections: dict[str, object]) -> Config:
+    """Defaults with a smaller synthetic camera, plus overrides per section.
+
+    An empty ``data_dir`` makes any attempt to write fail loudly instead of landing somewhere real.
+    """
     config = override(Config(), sim={"camera_width": 160, "camera_height": 96}, storage={"data_dir": data_dir})
     return override(config, **sections)
 

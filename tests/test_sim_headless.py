@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from firmware.config import override
 from sim.headless import run_scenario
 from sim.scenario import parse
 from states import Stage
@@ -17,8 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(text: str, config=None):
+    """Run a scenario with its data dir in a fresh temporary folder."""
     out = io.StringIO()
-    state, firmware, controls = run_scenario(parse(text), config or small_config(), out)
+    config = override(config or small_config(), storage={"data_dir": tempfile.mkdtemp(prefix="bodycam-test-")})
+    state, firmware, controls = run_scenario(parse(text), config, out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     return state, firmware, controls, records
 
