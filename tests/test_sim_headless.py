@@ -97,7 +97,9 @@ def test_headless_display_idle_timeout_returns_to_worn():
 
 def test_headless_log_is_json_lines_with_time_and_type_and_deterministic():
     text = (ROOT / "sim/scenarios/shift-basics.txt").read_text()
-    first, second = run(text)[3], run(text)[3]
+    # Each run creates its own sim keys, so names derived from the device key differ; nothing else may.
+    keyed = {"recording", "device_key_id", "agency_key_id"}
+    first, second = ([{k: v for k, v in r.items() if k not in keyed} for r in run(text)[3]] for _ in range(2))
     assert first == second
     assert all({"t", "type"} <= set(r) for r in first)
     assert {r["type"] for r in first} >= {"start", "decision", "transition", "recording", "stopped"}
