@@ -88,6 +88,9 @@ class VirtualClock:
 class RealtimeClock(SystemClock):
     """The system clock plus thread-based scheduling, for the interactive simulator."""
 
+    def call_at(self, due: float, fn: Callable[[], None]) -> Handle:
+        return self.call_later(max(0.0, due - self.now()), fn)
+
     def call_later(self, delay: float, fn: Callable[[], None]) -> Handle:
         handle = Handle()
 

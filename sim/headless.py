@@ -1,15 +1,17 @@
-"""Run a scenario in virtual time without any window, printing the JSON-lines log."""
+"""Run a scenario without any window, in virtual time (or real time), printing the JSON-lines log."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from firmware.app import Firmware
 from firmware.config import Config
+from firmware.inbox import Inbox, ThreadedInbox
 from firmware.log import JsonLog
-from sim.clock import VirtualClock
+from sim.clock import RealtimeClock, VirtualClock
 from sim.hardware import SimControls, build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
 from sim.scenario import Step
@@ -17,8 +19,10 @@ from states.events import BatteryLevel, ShutdownRequested, StorageLevel
 from states.model import DeviceState
 
 
-def schedule(steps: list[Step], clock: VirtualClock, inbox: VirtualInbox, controls: SimControls) -> None:
-    """Put every scenario step on the virtual clock as the hardware change it stands for."""
+def schedule(steps: list[Step], clock: VirtualClock | RealtimeClock, inbox: Inbox, controls: SimControls) -> None:
+    """Put every scenario step on the clock as the hardware change it stands for (times from now)."""
+    origin = clock.now()
+    steps = [dataclasses.replace(s, t=origin + s.t) for s in steps]
     for s in steps:
         match s.kind:
             case "press" | "hold":
@@ -48,10 +52,15 @@ def schedule(steps: list[Step], clock: VirtualClock, inbox: VirtualInbox, contro
 
 
 def run_scenario(
-    steps: list[Step], config: Config, out: TextIO = sys.stdout, camera_source: Path | None = None
+    steps: list[Step],
+    config: Config,
+    out: TextIO = sys.stdout,
+    camera_source: Path | None = None,
+    realtime: bool = False,
 ) -> tuple[DeviceState, Firmware, SimControls]:
-    clock = VirtualClock()
-    inbox = VirtualInbox(clock)
+    """Run ``steps`` in virtual time, or in real time (for power-cut tests and latency benchmarks)."""
+    clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock()
+    inbox: Inbox = ThreadedInbox(clock) if realtime else VirtualInbox(clock)  # type: ignore[arg-type]
     hardware, controls = build_sim_hardware(config, clock, camera_source)
     firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config))
     controls.is_recording = lambda: firmware.recorder.active

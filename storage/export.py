@@ -66,6 +66,7 @@ def _mux(report: RecordingReport, video: list[Packet], path: Path, partial: bool
         "recording": report.id,
         "device": first.get("device_id"),
         "reason": first.get("reason"),
+        "started_utc": first.get("started_utc"),
         "pressed_at_utc": first.get("pressed_at_utc"),
         "clock_synchronised": first.get("clock_synchronised"),
         "markers": markers,
