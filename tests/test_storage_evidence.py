@@ -277,3 +277,12 @@ def test_trusted_keys_come_from_device_pub_files(data):
     keys = trusted_device_keys([data / "keys/device.pub"])
     assert len(keys) == 1
     assert os.path.exists(data / "keys/device.pub")
+
+
+def test_evidence_storage_full_stops_recording_and_finalises_the_last_segment(tmp_path, capsys):
+    rec = record(tmp_path / "data", "0 press display\n2 press record\n9 storage-full\n12 end\n", short_config())
+    report = check_recording(rec, {})
+    assert report.status == "ok"
+    tail = report.segments[-1].trailer
+    assert tail is not None and tail["final"] and tail["stop_reason"] == "storage-full"
+    assert main(["evidence", "verify", str(tmp_path / "data")]) == 0

@@ -1,0 +1,106 @@
+"""The recorder on its own: chunk cadence, segment cuts, and a disk that fills up mid-write."""
+
+from __future__ import annotations
+
+import errno
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from storage.keys import create_agency_keys, create_device_key, load_agency_private, load_device_keys
+from storage.recorder import Recorder, RecorderSettings
+from storage.segment_reader import decrypt_segment, read_segment
+from storage.verify import check_recording
+
+FPS = 30
+EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def make_keys(tmp_path: Path):
+    keys = tmp_path / "keys"
+    create_device_key(keys)
+    create_agency_keys(tmp_path / "office")
+    (keys / "agency.pub").write_bytes((tmp_path / "office" / "agency.pub").read_bytes())
+    return load_device_keys(keys), load_agency_private(tmp_path / "office" / "agency.key")
+
+
+def make_recorder(tmp_path: Path, errors: list[str], open_file=None, **settings) -> Recorder:
+    keys, _ = make_keys(tmp_path)
+    options = {"prerecord_s": 0.0, "segment_s": 60.0, "chunk_s": 1.0,
+               "streams": {"video": {"codec": "h264", "width": 160, "height": 96, "fps": FPS}}, **settings}
+    extra = {} if open_file is None else {"open_file": open_file}
+    return Recorder(RecorderSettings(tmp_path / "recordings", "test-device", **options), keys,
+                    to_utc=lambda t: EPOCH + timedelta(seconds=t), clock_synchronised=lambda: True,
+                    on_error=errors.append, **extra)
+
+
+def feed(recorder: Recorder, start_s: float, seconds: float, size: int = 2000) -> None:
+    for i in range(int(seconds * FPS)):
+        index = int(start_s * FPS) + i
+        recorder.packet(bytes([index % 256]) * size, index % FPS == 0, int(index * 1e6 / FPS))
+
+
+def test_recorder_seals_a_chunk_at_least_every_second(tmp_path):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors)
+    feed(recorder, 0, 1)
+    recorder.start("announced", 1.0)
+    feed(recorder, 1, 10)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    (segment_path,) = (tmp_path / "recordings" / str(summary["recording"])).glob("*.bcs")
+    segment = read_segment(segment_path)
+    assert segment.trailer is not None and segment.trailer["final"]
+    assert 10 <= len(segment.chunks) <= 12, "one chunk per second of video (plus the pre-record chunk)"
+    assert errors == []
+
+
+def test_recorder_cuts_segments_at_keyframes_after_segment_length(tmp_path):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, segment_s=2.5)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 10)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    assert report.status == "ok" and len(report.segments) == 4
+    agency = load_agency_private(tmp_path / "office/agency.key")
+    for segment in report.segments:
+        packets = decrypt_segment(segment, agency)
+        assert packets[0].keyframe and int(packets[0].pts_us) % 1_000_000 == 0
+
+
+class FillingDisk:
+    """A file that raises ENOSPC once the card holds ``capacity`` bytes, like a full SD card."""
+
+    written = 0
+
+    def __init__(self, path: Path, capacity: int) -> None:
+        self._file = open(path, "xb", buffering=0)  # noqa: SIM115
+        self._capacity = capacity
+
+    def write(self, data) -> int:
+        room = self._capacity - FillingDisk.written
+        if room <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        n = self._file.write(bytes(data)[:room])
+        FillingDisk.written += n
+        return n
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
+
+
+def test_recorder_full_disk_stops_cleanly_and_the_last_segment_verifies(tmp_path):
+    errors: list[str] = []
+    FillingDisk.written = 0
+    recorder = make_recorder(tmp_path, errors, open_file=lambda path: FillingDisk(path, 150_000))
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 5)
+    summary = recorder.stop("storage-full")
+    recorder.close()
+    assert errors == ["storage-full"] and summary["failed"] == "storage-full"
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    assert report.problems == []
+    segment = report.segments[-1]
+    assert segment.trailer is not None and segment.trailer["stop_reason"] == "storage-full"
+    assert len(segment.chunks) >= 1
