@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,21 +71,17 @@ def test_recorder_cuts_segments_at_keyframes_after_segment_length(tmp_path):
 
 
 class FillingDisk:
-    """A file that raises ENOSPC once the card holds ``capacity`` bytes, like a full SD card."""
-
-    written = 0
+    """A file on a card with room for ``capacity`` bytes: writes beyond raise ENOSPC, truncating frees."""
 
     def __init__(self, path: Path, capacity: int) -> None:
         self._file = open(path, "xb", buffering=0)  # noqa: SIM115
         self._capacity = capacity
 
     def write(self, data) -> int:
-        room = self._capacity - FillingDisk.written
+        room = self._capacity - os.fstat(self._file.fileno()).st_size
         if room <= 0:
             raise OSError(errno.ENOSPC, "No space left on device")
-        n = self._file.write(bytes(data)[:room])
-        FillingDisk.written += n
-        return n
+        return self._file.write(bytes(data)[:room])
 
     def __getattr__(self, name: str):
         return getattr(self._file, name)
@@ -92,7 +89,6 @@ class FillingDisk:
 
 def test_recorder_full_disk_stops_cleanly_and_the_last_segment_verifies(tmp_path):
     errors: list[str] = []
-    FillingDisk.written = 0
     recorder = make_recorder(tmp_path, errors, open_file=lambda path: FillingDisk(path, 150_000))
     recorder.start("announced", 0.0)
     feed(recorder, 0, 5)
