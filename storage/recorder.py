@@ -217,7 +217,7 @@ class Recorder:
             "started_utc": self._utc(start_us),
             "start_pts_us": start_us,
             "clock_synchronised": self._synchronised(),
-            "prev_segment_sha256": rec.prev_hash,
+            "prev_segment_hash": rec.prev_hash,
             "streams": self._settings.streams,
         }
         try:

@@ -3,7 +3,7 @@
     file    = MAGIC frame*
     frame   = kind:u8 | length:u32be | payload | signature:64
     kinds   = 'H' header (first, once) · 'C' chunk (AEAD ciphertext) · 'T' trailer (last, once)
-    signature = Ed25519(device key, SHA-256(every byte of the file before this signature))
+    signature = Ed25519(device key, BLAKE2b-256(every byte of the file before this signature))
 
 Each frame's signature covers the whole file up to it, so a file cut anywhere verifies up to its last
 complete frame, and a changed byte anywhere breaks every later signature.
@@ -84,6 +84,15 @@ def decode_records(plaintext: bytes) -> list[Packet]:
                               plaintext[offset : offset + length]))
         offset += length
     return packets
+
+
+def file_hasher() -> hashlib.blake2b:
+    """The running hash that frame signatures and the segment chain use.
+
+    BLAKE2b rather than SHA-256: the Pi Zero 2 W, 3 and 4 have no SHA instructions, and hashing every
+    recorded byte is the largest cost of the recording path (docs/performance.md).
+    """
+    return hashlib.blake2b(digest_size=32)
 
 
 def header_digest(header_payload: bytes) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from storage.segment_format import (
     chunk_aad,
     chunk_nonce,
     decode_records,
+    file_hasher,
     header_digest,
     unb64,
     wrap_info,
@@ -51,7 +51,8 @@ class Segment:
     """A signature or structure failure: the file was changed after it was written."""
     truncated_at: int | None = None
     """Offset of the first incomplete frame when the file ends early (a power cut)."""
-    sha256: str = ""
+    hash: str = ""
+    """BLAKE2b-256 of the whole file, hex: what the next segment links to."""
 
     @property
     def sequence(self) -> int:
@@ -67,7 +68,8 @@ def read_segment(path: Path) -> Segment:
         raise SegmentError(f"{path.name}: empty file")
     if not data.startswith(MAGIC):
         raise SegmentError(f"{path.name}: not a segment file (unknown format)")
-    hasher = hashlib.sha256(MAGIC)
+    hasher = file_hasher()
+    hasher.update(MAGIC)
     offset = len(MAGIC)
     frames: list[tuple[int, bytes, int]] = []
     truncated_at = None
@@ -116,7 +118,7 @@ def read_segment(path: Path) -> Segment:
         elif start != frames[0][2]:
             segment.damage = f"second header at byte {start}"
             return segment
-    segment.sha256 = hasher.hexdigest()
+    segment.hash = hasher.hexdigest()
     if segment.trailer is not None and segment.trailer.get("chunks") != len(segment.chunks):
         segment.damage = "trailer chunk count does not match"
     return segment

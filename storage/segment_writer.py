@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import BinaryIO
 
@@ -23,6 +22,7 @@ from storage.segment_format import (
     chunk_aad,
     chunk_nonce,
     encode_record,
+    file_hasher,
     header_digest,
     wrap_info,
 )
@@ -44,7 +44,7 @@ class SegmentWriter:
     ) -> None:
         self._file = file
         self._signing_key = signing_key
-        self._hash = hashlib.sha256()
+        self._hash = file_hasher()
         self._good_offset = 0
         self._pending: list[bytes] = []
         self._pending_bytes = 0
@@ -88,7 +88,7 @@ class SegmentWriter:
         self.chunks += 1
 
     def close(self, trailer: dict[str, object]) -> str:
-        """Seal, write the signed trailer and close; returns the file's SHA-256 (the next link of the chain)."""
+        """Seal, write the signed trailer and close; returns the file's hash (the next link of the chain)."""
         self.seal()
         self._frame(KIND_TRAILER, canonical_json({**trailer, "chunks": self.chunks, "packets": self.packets}))
         self._file.close()

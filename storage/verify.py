@@ -112,8 +112,8 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
             report.problems.append(f"{name}: missing: segment {seq}")
             continue
         report.segments.append(segment)
-        expected = ZERO_HASH if seq == 0 else by_sequence[seq - 1].sha256 if seq - 1 in by_sequence else None
-        if expected is not None and segment.header.get("prev_segment_sha256") != expected:
+        expected = ZERO_HASH if seq == 0 else by_sequence[seq - 1].hash if seq - 1 in by_sequence else None
+        if expected is not None and segment.header.get("prev_segment_hash") != expected:
             report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
         if segment.trailer is None:
             intact = f"{len(segment.chunks)} chunks intact, cut at byte {segment.truncated_at}"

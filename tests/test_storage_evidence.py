@@ -158,7 +158,7 @@ def forge(segment: Path, key) -> None:
     out = bytearray(MAGIC)
     for kind, payload in frames:
         out += FRAME_HEAD.pack(kind, len(payload)) + payload
-        out += key.sign(hashlib.sha256(bytes(out)).digest())
+        out += key.sign(hashlib.blake2b(bytes(out), digest_size=32).digest())
     segment.write_bytes(bytes(out))
 
 

@@ -6,7 +6,6 @@ randomised (HPKE ephemeral key, data key), so every run writes a different, equa
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def main() -> None:
         "started_utc": "2026-01-05T08:00:00.000Z",
         "start_pts_us": 1_000_000,
         "clock_synchronised": True,
-        "prev_segment_sha256": ZERO_HASH,
+        "prev_segment_hash": ZERO_HASH,
         "streams": {"video": {"codec": "h264", "width": 16, "height": 16, "fps": 30}},
     }
     path = HERE / "segment-v1.bcs"
@@ -65,14 +64,14 @@ def main() -> None:
     digest = writer.close({"final": True, "stop_reason": "stop-hold", "first_pts_us": 1_000_000,
                            "last_pts_us": 1_066_667, "markers": []})
     expected = {
-        "file_sha256": digest,
+        "file_hash": digest,
         "chunks": 2,
         "packets": [{"stream": p.stream, "keyframe": p.keyframe, "pts_us": p.pts_us, "data_hex": p.data.hex()}
                     for p in PACKETS],
         "header": header,
     }
     (HERE / "segment-v1.expected.json").write_text(json.dumps(expected, indent=2) + "\n")
-    print(f"wrote {path} ({path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()})")
+    print(f"wrote {path} ({path.stat().st_size} bytes, BLAKE2b-256 {digest})")
 
 
 if __name__ == "__main__":
