@@ -70,9 +70,10 @@ def chunk_aad(header_digest: bytes, index: int) -> bytes:
     return header_digest + index.to_bytes(8, "big")
 
 
-def encode_record(packet: Packet) -> bytes:
+def encode_record_head(packet: Packet) -> bytes:
+    """The 14 bytes before a packet's data in a chunk's plaintext."""
     flags = FLAG_KEYFRAME if packet.keyframe else 0
-    return RECORD_HEAD.pack(STREAM_CODES[packet.stream], flags, packet.pts_us, len(packet.data)) + packet.data
+    return RECORD_HEAD.pack(STREAM_CODES[packet.stream], flags, packet.pts_us, len(packet.data))
 
 
 def decode_records(plaintext: bytes) -> list[Packet]:

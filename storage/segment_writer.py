@@ -21,7 +21,7 @@ from storage.segment_format import (
     canonical_json,
     chunk_aad,
     chunk_nonce,
-    encode_record,
+    encode_record_head,
     file_hasher,
     header_digest,
     wrap_info,
@@ -46,8 +46,8 @@ class SegmentWriter:
         self._signing_key = signing_key
         self._hash = file_hasher()
         self._good_offset = 0
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
+        self._good_hash = self._hash.copy()
+        self._pending = bytearray()
         self.chunks = 0
         self.packets = 0
         self.first_pts_us: int | None = None
@@ -65,13 +65,9 @@ class SegmentWriter:
     def bytes_written(self) -> int:
         return self._good_offset
 
-    @property
-    def has_pending(self) -> bool:
-        return bool(self._pending)
-
     def add(self, packet: Packet) -> None:
-        self._pending.append(encode_record(packet))
-        self._pending_bytes += len(self._pending[-1])
+        self._pending += encode_record_head(packet)
+        self._pending += packet.data
         self.packets += 1
         self.first_pts_us = packet.pts_us if self.first_pts_us is None else self.first_pts_us
         self.last_pts_us = packet.pts_us
@@ -80,8 +76,7 @@ class SegmentWriter:
         """Encrypt what was added since the last seal into one chunk, write it and make it durable."""
         if not self._pending:
             return
-        plaintext = b"".join(self._pending)
-        self._pending, self._pending_bytes = [], 0
+        plaintext, self._pending = self._pending, bytearray()
         ciphertext = self._aead.encrypt(chunk_nonce(self.chunks), plaintext, chunk_aad(self._header_digest,
                                                                                        self.chunks))
         self._frame(KIND_CHUNK, ciphertext)
@@ -99,7 +94,8 @@ class SegmentWriter:
         self._file.close()
 
     def _frame(self, kind: int, payload: bytes) -> None:
-        self._write(FRAME_HEAD.pack(kind, len(payload)) + payload, frame=False)
+        self._write(FRAME_HEAD.pack(kind, len(payload)), frame=False)
+        self._write(payload, frame=False)  # written apart from its head: no copy of a megabyte chunk
         self._write(self._signing_key.sign(self._hash.digest()), frame=True)
 
     def _write(self, data: bytes, frame: bool) -> None:
@@ -116,8 +112,10 @@ class SegmentWriter:
         self._hash.update(data)
         if frame:
             self._good_offset = self._file.tell()
+            self._good_hash = self._hash.copy()
 
     def _cut_back(self) -> None:
+        self._hash = self._good_hash.copy()  # the bytes of the broken frame are gone from the file too
         try:
             os.ftruncate(self._file.fileno(), self._good_offset)
             self._file.seek(self._good_offset)
