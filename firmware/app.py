@@ -33,6 +33,7 @@ def machine_config(config: Config) -> MachineConfig:
         hold_tick_s=b.hold_tick_s,
         reminder_interval_s=config.recording.reminder_interval_s,
         display_idle_timeout_s=config.display.idle_timeout_s,
+        display_dim_after_s=config.display.dim_after_s,
         camera_in_worn="worn" in config.prerecord.stages,
         camera_retry_s=config.camera.fault_retry_s,
         battery_warn_percent=tuple(config.battery.warn_percent),
@@ -77,8 +78,12 @@ class Firmware:
             clock_synchronised=clock.synchronised,
             on_error=self._storage_error,
         )
-        self.preview = Preview(hardware.display, fps=config.display.preview_fps, language=config.device.language)
-        self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, config.device.language)
+        d = config.display
+        self.preview = Preview(hardware.display, fps=d.preview_fps, language=config.device.language, mirror=d.mirror,
+                               clock_synchronised=clock.synchronised, threaded=hardware.realtime, now=clock.now)
+        hardware.display.brightness(d.brightness)
+        self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, config.device.language,
+                                 brightness=(d.brightness, d.dim_brightness))
         polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
         if hardware.gauge is not None:
             polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
@@ -93,6 +98,7 @@ class Firmware:
             return self.loop.run()
         finally:
             self.hardware.camera.stop()
+            self.preview.stop()
             self.recorder.close()
             self.hardware.close()
             self.audit.close()

@@ -61,7 +61,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
         if args.scenario is None:
             print("bodycam sim --headless needs --scenario FILE", file=sys.stderr)
             return EXIT_CONFIG
-        run_scenario(load_scenario(args.scenario), config, sys.stdout, args.camera_source, args.realtime)
+        run_scenario(load_scenario(args.scenario), config, sys.stdout, args.camera_source, args.realtime,
+                     args.capture_display, args.capture_every)
         return 0
     from sim.interactive import run_interactive
 
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--headless", action="store_true", help="no window: run --scenario in virtual time")
     sim.add_argument("--scenario", type=Path, help="scenario file (see docs/simulator.md)")
     sim.add_argument("--realtime", action="store_true", help="with --headless: run the scenario in real time")
+    sim.add_argument("--capture-display", type=Path, metavar="DIR",
+                     help="with --headless: PNGs of the front display at each transition and every N seconds")
+    sim.add_argument("--capture-every", type=float, default=10.0, metavar="N",
+                     help="seconds between periodic display captures (0: transitions only; default 10)")
     sim.add_argument("--terminal", action="store_true", help="terminal interface even when a display exists")
     sim.set_defaults(handler=cmd_sim)
     add_evidence_commands(commands)

@@ -79,6 +79,10 @@ class DisplaySettings:
                             high=100)
     idle_timeout_s: float = setting(0.0, "Back to `worn` after this long in `display` without a press; 0: off.",
                                     low=0, high=3600)
+    brightness: float = setting(1.0, "Panel brightness (OLED contrast current).", low=0.05, high=1.0)
+    dim_after_s: float = setting(0.0, "Dim after this long in `display` without a press; 0: off.", low=0, high=3600)
+    dim_brightness: float = setting(0.3, "Brightness while dimmed.", low=0.0, high=1.0)
+    mirror: bool = setting(True, "Show the picture mirrored, like a mirror (people see themselves).")
     preview_fps: float = setting(25.0, "Upper limit of preview frames per second.", low=1, high=60)
 
 

@@ -52,7 +52,8 @@ def _build(config: Config) -> Hardware:
             size=(c.width, c.height), fps=c.fps, preview_size=(c.preview_width, c.preview_height), bitrate=c.bitrate
         ),
         buttons=buttons,
-        display=LumaDisplay(open_luma_device(panel_spec(config))),
+        display=LumaDisplay(open_luma_device(panel_spec(config)), config.display.driver, config.display.h_offset,
+                            config.display.v_offset),
         audio=audio,
         indicators=indicators,
         gauge=gauge,

@@ -9,7 +9,7 @@ from firmware.feedback import ANNOUNCEMENT_CHIME, PATTERNS, SAMPLE_RATE, synthes
 from firmware.hardware import Hardware
 from firmware.inbox import Inbox
 from firmware.log import JsonLog
-from firmware.preview import Preview
+from firmware.preview import DeviceStatus, Preview
 from hal.interfaces import CameraSink, EncodedPacket, HardwareError
 from states.actions import (
     Action,
@@ -18,11 +18,11 @@ from states.actions import (
     Audit,
     CancelTimer,
     Led,
-    Message,
     PlayFeedback,
     PowerOff,
     RetryCamera,
     SetCamera,
+    SetDimmed,
     SetDisplay,
     SetLeds,
     SetTimer,
@@ -31,6 +31,7 @@ from states.actions import (
     StopRecording,
 )
 from states.events import CameraFault, CameraRecovered
+from states.model import DeviceState
 from storage.recorder import Recorder
 
 LED_FOR = {Led.READY: "ready", Led.DISPLAY: "green", Led.RECORDING: "red"}
@@ -64,6 +65,7 @@ class Executor:
         preview: Preview,
         recorder: Recorder,
         language: str,
+        brightness: tuple[float, float] = (1.0, 0.3),
     ) -> None:
         self._hw = hardware
         self._inbox = inbox
@@ -71,6 +73,7 @@ class Executor:
         self._preview = preview
         self._recorder = recorder
         self._language = language
+        self._brightness, self._dim_brightness = brightness
         self._sink = FirmwareSink(recorder, preview, inbox, hardware)
         self._camera_running = False
         self.power_off_requested = False
@@ -81,13 +84,13 @@ class Executor:
                 self._set_camera(on, t)
             case SetDisplay(on=on):
                 self._hw.display.power(on)
+            case SetDimmed(dimmed=dimmed):
+                self._hw.display.brightness(self._dim_brightness if dimmed else self._brightness)
             case SetLeds(led=led, fault=fault):
                 for name in ("ready", "green", "red"):
                     self._hw.indicators.set_led(name, "on" if LED_FOR.get(led) == name else "off")
                 if fault:  # the ready LED blinks beside the stage LED: the stage stays visible
                     self._hw.indicators.set_led("ready", "blink")
-                fault_text = texts.text(texts.MESSAGES[Message.CAMERA_FAULT], self._language)
-                self._preview.set_camera_fault(fault_text if fault else None, t)
             case PlayFeedback(pattern=pattern):
                 spec = PATTERNS[pattern]
                 if spec.tones:
@@ -108,6 +111,7 @@ class Executor:
                     self._log.write("recording", t, **summary)
             case AddMarker(at=at):
                 self._recorder.marker(at)
+                self._preview.flash_marker(t)
                 self._log.write("marker", t, at=at)
             case RetryCamera():
                 self._retry_camera(t)
@@ -120,8 +124,17 @@ class Executor:
             case _:
                 assert_never(action)
 
-    def show_stage(self, stage: str, t: float, recording_since: float | None) -> None:
-        self._preview.set_stage(stage, t, recording_since)
+    def show_state(self, state: DeviceState, t: float) -> None:
+        """What the display shows of the state: stage, recording time, battery, storage, faults."""
+        self._preview.set_status(DeviceStatus(
+            stage=str(state.stage),
+            recording_since=state.recording_started_at,
+            battery_percent=state.battery_percent,
+            battery_low=state.battery_warned_at is not None,
+            storage_low=state.storage_low_warned,
+            storage_full=state.storage_full,
+            camera_fault=state.camera_fault,
+        ), t)
 
     def _set_camera(self, on: bool, t: float) -> None:
         if on == self._camera_running:

@@ -23,6 +23,8 @@ class Hardware:
     power_off: Callable[[], None]
     video_format: dict[str, object]
     """``codec``, ``width``, ``height``, ``fps`` of the recorded stream, for segment headers and export."""
+    realtime: bool = True
+    """False when time is simulated: work that would run on threads runs inline, deterministically."""
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:

@@ -64,7 +64,7 @@ class EventLoop:
         self._log.write("start", t, stage=str(self.state.stage))
         for action in initial_actions(self._config, self.state):
             self._executor.run(action, t)
-        self._executor.show_stage(str(self.state.stage), t, None)
+        self._executor.show_state(self.state, t)
         for poll in self._polls:
             poll.due = t
         while self.state.stage is not Stage.SHUTDOWN:
@@ -110,8 +110,7 @@ class EventLoop:
                 self._timers.pop(action.timer, None)
             else:
                 self._executor.run(action, event.t)
-        if result.state.stage is not before.stage:
-            self._executor.show_stage(str(result.state.stage), event.t, result.state.recording_started_at)
+        self._executor.show_state(result.state, event.t)
 
     def button_edge(self, name: str, pressed: bool, t: float) -> None:
         """Adapter callback (any thread): only enqueues."""

@@ -1,126 +1,192 @@
-"""What the front display shows: the live picture with the stage overlay, at a capped frame rate.
+"""The front display's picture: camera frame → crop/scale/mirror → overlay → panel, vectorised.
 
-Camera frames arrive on the camera's thread; overlay changes on the loop thread. The newest frame
-wins, frames above the fps cap are dropped, never queued.
+Camera frames arrive on the camera's thread and are only stored; a preview thread renders the newest
+one at most ``fps`` times a second and drops the rest, so the camera (and recording) never waits for
+the display. In virtual time (headless simulator) rendering happens inline, with the same fps cap.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from firmware import texts
+from firmware.overlay import Layer, OverlayPainter, OverlayState
 from hal.interfaces import Display
-
-FONT = Path(__file__).parent / "assets" / "fonts" / "DejaVuSansCondensed-Bold.ttf"
-"""Bundled so that ä, ö, ü and ß render on every device (Pillow's built-in font lacks them)."""
+from hal.pixels import PreviewFrame, fill_indices, sample
+from states.actions import Message
 
 
 @dataclass(frozen=True)
-class Overlay:
+class DeviceStatus:
+    """What the display reflects of the machine's state."""
+
     stage: str = "worn"
     recording_since: float | None = None
-    message: str | None = None
-    message_until: float = 0.0
-    fault_text: str | None = None
-    """Shown for as long as the fault lasts, over a black picture."""
+    battery_percent: float | None = None
+    battery_low: bool = False
+    storage_low: bool = False
+    storage_full: bool = False
+    camera_fault: bool = False
 
 
 class Preview:
     MESSAGE_S = 3.0
+    MARKER_S = 1.0
+    STALE_S = 1.0
+    """A frame older than this is not shown: black is honest, an old picture is not."""
 
-    def __init__(self, display: Display, *, fps: float, language: str, mirror: bool = True) -> None:
+    def __init__(
+        self,
+        display: Display,
+        *,
+        fps: float,
+        language: str,
+        mirror: bool = True,
+        clock_synchronised: Callable[[], bool] = lambda: True,
+        threaded: bool = False,
+        now: Callable[[], float] | None = None,
+    ) -> None:
         self._display = display
+        self._size = display.size
         self._interval = 1.0 / fps
         self._language = language
         self._mirror = mirror
+        self._synchronised = clock_synchronised
+        self._painter = OverlayPainter(self._size, language)
         self._lock = threading.Lock()
-        self._render_lock = threading.Lock()  # camera and loop threads both render; the panel takes one
-        self._overlay = Overlay()
-        self._last_frame: np.ndarray | None = None
+        self._render_lock = threading.Lock()
+        self._status = DeviceStatus()
+        self._message: tuple[str, float] | None = None
+        self._marker_until = float("-inf")
+        self._frame: PreviewFrame | None = None
+        self._frame_t = 0.0
         self._last_render = float("-inf")
-        self._font = ImageFont.truetype(str(FONT), size=max(9, display.size[1] // 11))
-        self._layer_key: tuple[object, ...] | None = None
-        self._layer: Image.Image | None = None
+        self._indices: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._sync_cache: tuple[int, bool] = (-1, True)
+        self.frames_shown = 0
+        self._threaded = threaded
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._now = now
+        self._thread: threading.Thread | None = None
+        if threaded:
+            assert now is not None
+            self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
+            self._thread.start()
 
-    def set_stage(self, stage: str, t: float, recording_since: float | None) -> None:
+    # --- inputs -----------------------------------------------------------------------------------------
+
+    def set_status(self, status: DeviceStatus, t: float) -> None:
         with self._lock:
-            if stage not in ("display", "recording"):
-                self._last_frame = None  # never show a stale picture when the display comes back
-            self._overlay = Overlay(stage, recording_since, self._overlay.message, self._overlay.message_until,
-                                    self._overlay.fault_text)
-        self.render(t)
+            if status == self._status:
+                return
+            if status.stage not in ("display", "recording"):
+                self._frame = None
+            self._status = status
+        self._request(t, force=True)
 
-    def set_camera_fault(self, fault_text: str | None, t: float) -> None:
+    def show_message(self, text: str, t: float) -> None:
         with self._lock:
-            o = self._overlay
-            self._overlay = Overlay(o.stage, o.recording_since, o.message, o.message_until, fault_text)
-        self.render(t)
+            self._message = (text, t + self.MESSAGE_S)
+        self._request(t, force=True)
 
-    def show_message(self, message: str, t: float) -> None:
+    def flash_marker(self, t: float) -> None:
         with self._lock:
-            o = self._overlay
-            self._overlay = Overlay(o.stage, o.recording_since, message, t + self.MESSAGE_S, o.fault_text)
-        self.render(t)
+            self._marker_until = t + self.MARKER_S
+        self._request(t, force=True)
 
-    def frame(self, frame: np.ndarray, t: float) -> None:
-        """A camera frame; rendered unless the previous render was less than one interval ago."""
-        if t - self._last_render < self._interval:
-            return
-        self._last_frame = frame
-        self.render(t)
+    def frame(self, frame: PreviewFrame, t: float) -> None:
+        """A camera frame (camera thread): stored; rendered unless the fps cap says to drop it."""
+        with self._lock:
+            if self._status.stage not in ("display", "recording"):
+                return  # pre-record in ``worn``: nothing to show
+            self._frame, self._frame_t = frame, t
+        self._request(t, force=False)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # --- rendering --------------------------------------------------------------------------------------
+
+    def _request(self, t: float, force: bool) -> None:
+        if self._threaded:
+            self._wake.set()
+        elif force or t - self._last_render >= self._interval:
+            self.render(t)
+
+    def _run(self) -> None:
+        assert self._now is not None
+        while not self._stopped.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            wait = self._last_render + self._interval - self._now()
+            if wait > 0 and self._stopped.wait(wait):
+                return
+            self.render(self._now())
 
     def render(self, t: float) -> None:
-        with self._lock:
-            overlay = self._overlay
-            frame = self._last_frame
-            self._last_render = t
-        if overlay.stage not in ("display", "recording"):
-            return
         with self._render_lock:
-            self._display.show(self.compose(frame, overlay, t))
+            with self._lock:
+                status, frame = self._status, self._frame
+                if frame is not None and t - self._frame_t > self.STALE_S:
+                    frame = None
+            if status.stage not in ("display", "recording"):
+                return
+            self._last_render = t
+            self._display.show(self.compose(frame, status, t))
+            self.frames_shown += 1
 
-    def compose(self, frame: np.ndarray | None, overlay: Overlay, t: float) -> Image.Image:
-        size = self._display.size
-        if frame is None or overlay.fault_text:
-            image = Image.new("RGB", size, "black")
+    def compose(self, frame: PreviewFrame | None, status: DeviceStatus, t: float) -> np.ndarray:
+        width, height = self._size
+        if frame is None or status.camera_fault:
+            picture = np.zeros((height, width, 3), dtype=np.uint8)
         else:
-            # Crop to the panel's aspect ratio rather than squash the picture.
-            image = ImageOps.fit(Image.fromarray(frame), size, Image.Resampling.BILINEAR)
-            if self._mirror:
-                image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-        elapsed = max(0, int(t - (overlay.recording_since or t))) if overlay.stage == "recording" else 0
-        message = overlay.message if overlay.message and t < overlay.message_until else overlay.fault_text
-        layer = self._overlay_layer(overlay.stage, elapsed, message)
-        image.paste(layer, (0, 0), layer)
-        return image
+            key = (frame.width, frame.height)
+            if key not in self._indices:
+                self._indices[key] = fill_indices(key, self._size, self._mirror)
+            picture = sample(frame, *self._indices[key])
+        layer = self._layer(status, t)
+        np.copyto(picture, layer.rgb, where=layer.mask[..., None])
+        return picture
 
-    def _overlay_layer(self, stage: str, elapsed: int, message: str | None) -> Image.Image:
-        """The overlay as a transparent layer, drawn once per change (at most once a second)."""
-        key = (stage, elapsed, message)
-        if self._layer_key == key and self._layer is not None:
-            return self._layer
-        width, height = self._display.size
-        layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        draw = ImageDraw.Draw(layer)
-        line = self._font.size + 4
-        if stage == "recording":
-            draw.rectangle((3, 3, width - 4, 3 + line), fill=(0, 0, 0, 160))
-            draw.rectangle((0, 0, width - 1, height - 1), outline=(255, 0, 0, 255), width=3)
-            draw.ellipse((5, 5, 5 + line - 6, 5 + line - 6), fill=(255, 0, 0, 255))
-            rec = f"{texts.text(texts.REC, self._language)} {elapsed // 60:02d}:{elapsed % 60:02d}"
-            draw.text((line + 2, 3), rec, fill=(255, 255, 255, 255), font=self._font)
-        else:
-            draw.rectangle((0, height - line, width, height), fill=(0, 90, 200, 255))
-            draw.text((2, height - line + 2), texts.text(texts.BANNER, self._language), fill=(255, 255, 255, 255),
-                      font=self._font)
-        if message:
-            top = height // 2 - line // 2
-            draw.rectangle((0, top, width, top + line), fill=(0, 0, 0, 255))
-            draw.text((2, top + 2), message, fill=(255, 220, 0, 255), font=self._font)
-        self._layer_key, self._layer = key, layer
-        return layer
+    def _layer(self, status: DeviceStatus, t: float) -> Layer:
+        language = self._language
+        warnings = []
+        if status.battery_low:
+            warnings.append(texts.text(texts.WARN_BATTERY, language))
+        if status.storage_full:
+            warnings.append(texts.text(texts.WARN_STORAGE_FULL, language))
+        elif status.storage_low:
+            warnings.append(texts.text(texts.WARN_STORAGE_LOW, language))
+        if not self._clock_synchronised(t):
+            warnings.append(texts.text(texts.WARN_CLOCK, language))
+        with self._lock:
+            message = self._message
+            marker = t < self._marker_until
+        text = message[0] if message and t < message[1] else None
+        if text is None and status.camera_fault:
+            text = texts.text(texts.MESSAGES[Message.CAMERA_FAULT], language)
+        elapsed = int(t - status.recording_since) if status.recording_since is not None else 0
+        return self._painter.layer(OverlayState(
+            stage=status.stage,
+            elapsed_s=max(0, elapsed),
+            battery_percent=None if status.battery_percent is None else round(status.battery_percent),
+            battery_low=status.battery_low,
+            warnings=tuple(warnings),
+            message=text,
+            marker=marker and status.stage == "recording",
+        ))
+
+    def _clock_synchronised(self, t: float) -> bool:
+        """Asked of the system at most once a second."""
+        second, value = self._sync_cache
+        if int(t) != second:
+            self._sync_cache = (int(t), value := self._synchronised())
+        return value

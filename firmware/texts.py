@@ -22,9 +22,14 @@ ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {
     Announcement.RECORDING_STOPPED: {"de": "Die Aufzeichnung ist beendet.", "en": "Recording has stopped."},
 }
 
-BANNER = {"de": "Kamera aktiv", "en": "Camera on"}
-"""Short enough for 128 px; the full banner with its second line comes with the display issue."""
+VIDEO = {"de": "VIDEO", "en": "VIDEO"}
+BANNER = {"de": "Kamera aktiv – Aufnahme möglich", "en": "Camera on – recording possible"}
 REC = {"de": "REC", "en": "REC"}
+MARKED = {"de": "Markiert", "en": "Marked"}
+WARN_BATTERY = {"de": "Akku schwach", "en": "Battery low"}
+WARN_STORAGE_LOW = {"de": "Speicher fast voll", "en": "Storage low"}
+WARN_STORAGE_FULL = {"de": "Speicher voll", "en": "Storage full"}
+WARN_CLOCK = {"de": "Uhr nicht synchron", "en": "Clock not synced"}
 
 
 def text(table: dict[str, str], language: str) -> str:

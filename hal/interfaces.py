@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 import numpy as np
-from PIL import Image
+
+from hal.pixels import PreviewFrame
 
 LedMode = Literal["off", "on", "blink"]
 
@@ -55,8 +56,8 @@ class CameraSink(Protocol):
 
     def packet(self, packet: EncodedPacket) -> None: ...
 
-    def preview(self, frame: np.ndarray, t: float) -> None:
-        """An RGB ``uint8`` frame (height × width × 3) of the low-resolution stream, taken at ``t``."""
+    def preview(self, frame: PreviewFrame, t: float) -> None:
+        """A frame of the low-resolution stream, taken at ``t``."""
 
     def fault(self, detail: str) -> None: ...
 
@@ -85,7 +86,11 @@ class Display(Protocol):
     def power(self, on: bool) -> None:
         """Off puts the panel to sleep (not merely black pixels): that is what saves the battery."""
 
-    def show(self, image: Image.Image) -> None: ...
+    def brightness(self, level: float) -> None:
+        """0.0–1.0."""
+
+    def show(self, frame: np.ndarray) -> None:
+        """An RGB ``uint8`` frame (height × width × 3) of ``size``."""
 
 
 class AudioOut(Protocol):

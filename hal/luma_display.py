@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image
+import numpy as np
+
+from hal.pixels import PixelFormat, pack_rgb565
 
 
 @dataclass(frozen=True)
@@ -56,16 +58,27 @@ def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: o
     raise ValueError(f"unknown display driver {spec.driver!r}")
 
 
-class LumaDisplay:
-    """Keeps the luma device for init and power; frames go through ``show``."""
+PIXEL_FORMATS: dict[str, PixelFormat] = {"ssd1351": "rgb565", "st7789": "rgb888", "ili9341": "rgb888"}
 
-    def __init__(self, device: object) -> None:
+
+class LumaDisplay:
+    """The luma device does init, power and commands; the per-frame pixel path is ours.
+
+    ``show`` packs a whole frame with NumPy and sends it in one full-frame window: no per-pixel Python
+    and no frame diffing, which for a live picture finds nearly every pixel changed anyway.
+    """
+
+    def __init__(self, device: object, driver: str, h_offset: int = 0, v_offset: int = 0) -> None:
         self.device = device
+        self.driver = driver
+        self.pixel_format = PIXEL_FORMATS[driver]
+        self._offset = (h_offset, v_offset) if driver != "st7789" else (0, 0)
         self.on = True
         self.power(False)
 
     @property
     def size(self) -> tuple[int, int]:
+        """Width and height as the picture is composed (after rotation)."""
         return self.device.size  # type: ignore[attr-defined,no-any-return]
 
     def power(self, on: bool) -> None:
@@ -79,6 +92,27 @@ class LumaDisplay:
             self.device.backlight(on)
         self.on = on
 
-    def show(self, image: Image.Image) -> None:
-        if self.on:
-            self.device.display(image)  # type: ignore[attr-defined]
+    def brightness(self, level: float) -> None:
+        """0.0–1.0; OLEDs dim through their contrast current (LCDs ignore it: backlight only)."""
+        self.device.contrast(round(max(0.0, min(1.0, level)) * 255))  # type: ignore[attr-defined]
+
+    def show(self, frame: np.ndarray) -> None:
+        """Send an RGB frame (height × width × 3, uint8) of ``size``; nothing while the panel sleeps."""
+        if not self.on:
+            return
+        rotate = self.device.rotate  # type: ignore[attr-defined]
+        physical = np.rot90(frame, k=-rotate) if rotate else frame  # luma rotates clockwise
+        height, width = physical.shape[:2]
+        left, top = self._offset
+        right, bottom = left + width, top + height
+        device = self.device
+        if self.pixel_format == "rgb565":  # SSD1351: column and row address, then write RAM
+            device.command(0x15, left, right - 1)  # type: ignore[attr-defined]
+            device.command(0x75, top, bottom - 1)  # type: ignore[attr-defined]
+            device.command(0x5C)  # type: ignore[attr-defined]
+            device.data(pack_rgb565(physical))  # type: ignore[attr-defined]
+        else:  # MIPI DCS (ST7789, ILI9341): CASET, RASET, RAMWR
+            device.command(0x2A, left >> 8, left & 0xFF, (right - 1) >> 8, (right - 1) & 0xFF)  # type: ignore[attr-defined]
+            device.command(0x2B, top >> 8, top & 0xFF, (bottom - 1) >> 8, (bottom - 1) & 0xFF)  # type: ignore[attr-defined]
+            device.command(0x2C)  # type: ignore[attr-defined]
+            device.data(np.ascontiguousarray(physical).tobytes())  # type: ignore[attr-defined]

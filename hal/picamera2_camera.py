@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from hal.interfaces import CameraSink, EncodedPacket, HardwareError
+from hal.pixels import PreviewFrame
 
 
 def _output_class() -> type:
@@ -24,12 +23,6 @@ def _output_class() -> type:
             self._sink.packet(EncodedPacket(bytes(frame), bool(keyframe), int(timestamp or 0)))
 
     return SinkOutput
-
-
-def yuv420_to_rgb(yuv: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Luminance of a planar YUV420 lores frame as grey RGB (the display issue adds colour)."""
-    y = yuv[:height, :width]
-    return np.repeat(y[:, :, None], 3, axis=2)
 
 
 class Picamera2Camera:
@@ -71,7 +64,8 @@ class Picamera2Camera:
             def on_request(request: object) -> None:
                 frame = request.make_array("lores")  # type: ignore[attr-defined]
                 t = request.get_metadata().get("SensorTimestamp", 0) / 1e9  # type: ignore[attr-defined]
-                sink.preview(yuv420_to_rgb(frame, width, height), t)
+                # The lores stream is planar YUV420; the preview converts only the pixels it shows.
+                sink.preview(PreviewFrame(frame, width, height, "yuv420"), t)
 
             camera.post_callback = on_request  # type: ignore[attr-defined]
             # repeat: SPS/PPS before every keyframe, so each segment decodes on its own.

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from hal.interfaces import CameraSink, Clock, EncodedPacket, HardwareError
+from hal.pixels import PreviewFrame
 from sim.clock import Handle
 
 
@@ -191,4 +192,5 @@ class SyntheticCamera:
         for packet in self._encoder.encode(frame):
             self._sink.packet(EncodedPacket(bytes(packet), bool(packet.is_keyframe), int(packet.pts)))
         step_y, step_x = self._preview_step
-        self._sink.preview(rgb[::step_y, ::step_x], t)
+        lores = rgb[::step_y, ::step_x]
+        self._sink.preview(PreviewFrame(lores, lores.shape[1], lores.shape[0]), t)

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware.config import Config
+from firmware.device import panel_spec
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import GpioIndicators, pin_factory
-from hal.luma_display import LumaDisplay
+from hal.luma_display import PIXEL_FORMATS, LumaDisplay, open_luma_device
 from sim.audio import SimAudioOut
 from sim.camera import Scheduler, SyntheticCamera
+from sim.clock import VirtualClock
+from sim.panel import PanelCapture
 from sim.power import SimBattery, SimStorage
 from storage.keys import DeviceKeys, ensure_sim_keys, load_device_keys
 
@@ -34,6 +37,7 @@ class SimControls:
     battery: SimBattery
     storage: SimStorage
     display: LumaDisplay
+    panel: PanelCapture
     indicators: GpioIndicators
     audio: SimAudioOut
     is_recording: Callable[[], bool] = field(default=lambda: False)
@@ -55,12 +59,12 @@ class SimControls:
 
 def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | None = None) -> tuple[Hardware,
                                                                                                        SimControls]:
-    from luma.core.device import dummy
-
     factory = pin_factory("mock")
     buttons, indicators = build_gpio(config, factory, clock.now, clock.call_later)
-    d = config.display
-    display = LumaDisplay(dummy(width=d.width, height=d.height, rotate=d.rotate, mode="RGB"))
+    spec = panel_spec(config)
+    panel = PanelCapture(spec.width, spec.height, PIXEL_FORMATS[spec.driver])  # the panel's own size
+    display = LumaDisplay(open_luma_device(spec, serial=panel, backlight=panel.backlight), spec.driver,
+                          spec.h_offset, spec.v_offset)
     camera = SyntheticCamera(
         clock,
         size=(config.sim.camera_width, config.sim.camera_height),
@@ -81,7 +85,7 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
         percent=config.sim.battery_percent,
     )
     clock.call_every(1.0, battery.update)
-    controls = SimControls(config, factory, camera, battery, storage, display, indicators, audio)
+    controls = SimControls(config, factory, camera, battery, storage, display, panel, indicators, audio)
 
     def power_off() -> None:
         controls.powered_off = True
@@ -98,6 +102,7 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
         power_off=power_off,
         video_format={"codec": "h264", "width": config.sim.camera_width, "height": config.sim.camera_height,
                       "fps": config.camera.fps},
+        realtime=not isinstance(clock, VirtualClock),
         closers=[indicators.close, buttons.close],
     )
     return hardware, controls

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from PIL import Image
+
 from firmware.app import Firmware
 from firmware.config import Config
 from firmware.inbox import Inbox, ThreadedInbox
@@ -51,12 +53,41 @@ def schedule(steps: list[Step], clock: VirtualClock | RealtimeClock, inbox: Inbo
                 clock.call_at(s.t, lambda: inbox.put(ShutdownRequested(clock.now(), "scenario-end")))
 
 
+class DisplayCapture:
+    """PNGs of the front display, as the panel received it, at each transition and every few seconds."""
+
+    SETTLE_S = 0.2  # a transition's first frames reach the panel within this
+
+    def __init__(self, directory: Path, clock: VirtualClock | RealtimeClock, firmware: Firmware,
+                 controls: SimControls, every_s: float) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._directory, self._clock, self._firmware, self._controls = directory, clock, firmware, controls
+        firmware.log.add_sink(self._on_record)
+        if every_s > 0:
+            clock.call_every(every_s, self.capture)
+
+    def _on_record(self, record: dict[str, object]) -> None:
+        if record["type"] == "transition":
+            self._clock.call_later(self.SETTLE_S, self.capture)
+
+    def capture(self) -> Path:
+        controls = self._controls
+        width, height = controls.display.size
+        pixels = controls.panel.image() if controls.display.on else None
+        image = Image.fromarray(pixels) if pixels is not None else Image.new("RGB", (width, height))
+        path = self._directory / f"{self._clock.now():08.2f}-{self._firmware.loop.state.stage}.png"
+        image.save(path)
+        return path
+
+
 def run_scenario(
     steps: list[Step],
     config: Config,
     out: TextIO = sys.stdout,
     camera_source: Path | None = None,
     realtime: bool = False,
+    capture_dir: Path | None = None,
+    capture_every_s: float = 10.0,
 ) -> tuple[DeviceState, Firmware, SimControls]:
     """Run ``steps`` in virtual time, or in real time (for power-cut tests and latency benchmarks)."""
     clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock()
@@ -64,5 +95,7 @@ def run_scenario(
     hardware, controls = build_sim_hardware(config, clock, camera_source)
     firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config))
     controls.is_recording = lambda: firmware.recorder.active
+    if capture_dir is not None:
+        DisplayCapture(capture_dir, clock, firmware, controls, capture_every_s)
     schedule(steps, clock, inbox, controls)
     return firmware.run(), firmware, controls

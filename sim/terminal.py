@@ -13,6 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from PIL import Image
+
 from firmware.config import Config
 from sim.live import LiveSim
 
@@ -139,11 +141,11 @@ class TerminalUI:
 
     def _panel(self, top: int, width: int, height: int) -> None:
         controls = self.sim.controls
-        image = controls.display.device.image if controls.display.on else None
-        if image is None or width < 4 or height < 2:
+        pixels = controls.panel.image() if controls.display.on else None
+        if pixels is None or width < 4 or height < 2:
             self._put(top, 0, "[Display aus]")
             return
-        small = image.convert("RGB").resize((width, height))
+        small = Image.fromarray(pixels).resize((width, height))
         for y in range(height):
             for x in range(width):
                 self._put(top + y, x, " ", self._pair(_colour_index(small.getpixel((x, y)))))

@@ -1,8 +1,8 @@
 """The simulator window (pygame): the front display scaled up, the LEDs, and the two buttons.
 
 Keys: ``d`` DISPLAY, ``r`` RECORD (holding the key holds the button), ``q`` quit. The buttons can also
-be clicked and held with the mouse. What the panel shows is the image the firmware sent to the luma
-device, so what you see is what the panel gets.
+be clicked and held with the mouse. The panel area shows the bytes the firmware sent to the luma
+device, decoded back to pixels: what you see is what the panel gets.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ class Window:
         pg.draw.rect(screen, (40, 40, 48), (40, 20, 480, 610), border_radius=28)
         screen.blit(self.font.render("Bodycam-Simulator", True, (200, 200, 210)), (60, 34))
         x, y, w, h = PANEL
-        image = controls.display.device.image if controls.display.on else None
-        if image is not None:
-            surface = pg.image.frombytes(image.convert("RGB").tobytes(), image.size, "RGB")
+        pixels = controls.panel.image() if controls.display.on else None
+        if pixels is not None:
+            surface = pg.image.frombytes(pixels.tobytes(), (pixels.shape[1], pixels.shape[0]), "RGB")
             screen.blit(pg.transform.scale(surface, (w, h)), (x, y))
         else:
             pg.draw.rect(screen, (0, 0, 0), PANEL)

@@ -56,6 +56,11 @@ class SetDisplay:
 
 
 @dataclass(frozen=True)
+class SetDimmed:
+    dimmed: bool
+
+
+@dataclass(frozen=True)
 class SetLeds:
     led: Led
     fault: bool
@@ -125,6 +130,7 @@ class Audit:
 Action = (
     SetCamera
     | SetDisplay
+    | SetDimmed
     | SetLeds
     | PlayFeedback
     | Announce

@@ -16,6 +16,8 @@ class MachineConfig:
     reminder_interval_s: float = 120.0
     display_idle_timeout_s: float = 0.0
     """Back to ``worn`` after this long in ``display`` without a button press; 0 switches it off."""
+    display_dim_after_s: float = 0.0
+    """Dim the display after this long in ``display`` without a button press; 0 switches it off."""
     camera_in_worn: bool = False
     """Keep the camera running in ``worn`` (pre-record in stage 1, where the deployment allows it)."""
     camera_retry_s: float = 5.0

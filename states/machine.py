@@ -18,6 +18,7 @@ from states.actions import (
     PowerOff,
     RetryCamera,
     SetCamera,
+    SetDimmed,
     SetDisplay,
     SetLeds,
     SetTimer,
@@ -114,20 +115,27 @@ def _with_outputs(config: MachineConfig, old: DeviceState, decided: Step, event:
         last.append(SetCamera(False))
     if leds1 != leds0:
         last.append(leds1)
-    last.extend(_idle_timer(config, old, new, event))
+    last.extend(_display_timers(config, old, new, event))
+    if new.display_dimmed and (new.stage is not Stage.DISPLAY or isinstance(event, ButtonDown)):
+        new = replace(new, display_dimmed=False)  # any press, or leaving the stage, brightens
+        last.append(SetDimmed(False))
     if not first and not last:
         return decided
-    return replace(decided, actions=(*first, *decided.actions, *last))
+    return replace(decided, state=new, actions=(*first, *decided.actions, *last))
 
 
-def _idle_timer(config: MachineConfig, old: DeviceState, new: DeviceState, event: Event) -> list[Action]:
-    if config.display_idle_timeout_s <= 0:
-        return []
-    if new.stage is Stage.DISPLAY and (old.stage is not Stage.DISPLAY or isinstance(event, ButtonDown)):
-        return [SetTimer(Timer.DISPLAY_IDLE, event.t + config.display_idle_timeout_s)]
-    if old.stage is Stage.DISPLAY and new.stage is not Stage.DISPLAY:
-        return [CancelTimer(Timer.DISPLAY_IDLE)]
-    return []
+def _display_timers(config: MachineConfig, old: DeviceState, new: DeviceState, event: Event) -> list[Action]:
+    """The idle timeout and the dimming timer run in ``display`` and restart with every press."""
+    actions: list[Action] = []
+    for timer, delay in ((Timer.DISPLAY_IDLE, config.display_idle_timeout_s),
+                         (Timer.DISPLAY_DIM, config.display_dim_after_s)):
+        if delay <= 0:
+            continue
+        if new.stage is Stage.DISPLAY and (old.stage is not Stage.DISPLAY or isinstance(event, ButtonDown)):
+            actions.append(SetTimer(timer, event.t + delay))
+        elif old.stage is Stage.DISPLAY and new.stage is not Stage.DISPLAY:
+            actions.append(CancelTimer(timer))
+    return actions
 
 
 def _enter(state: DeviceState, stage: Stage, t: float, **changes: object) -> DeviceState:
@@ -280,6 +288,12 @@ def _on_timer(config: MachineConfig, state: DeviceState, e: TimerExpired) -> Ste
             if state.stage is not Stage.DISPLAY or timeout <= 0 or idle < timeout - _EPSILON:
                 return Step(state, (), "ignored-stale-timer")
             return Step(_enter(state, Stage.WORN, e.t), (), "display-off", "idle-timeout")
+        case Timer.DISPLAY_DIM:
+            idle = e.t - state.last_interaction
+            delay = config.display_dim_after_s
+            if state.stage is not Stage.DISPLAY or delay <= 0 or idle < delay - _EPSILON or state.display_dimmed:
+                return Step(state, (), "ignored-stale-timer")
+            return Step(replace(state, display_dimmed=True), (SetDimmed(True),), "display-dimmed")
         case Timer.CAMERA_RETRY:
             camera_on, _, _ = _outputs(config, state)
             if not (state.camera_fault and camera_on):

@@ -24,6 +24,7 @@ class Timer(StrEnum):
     RECORD_HOLD = "record-hold"
     REMINDER = "reminder"
     DISPLAY_IDLE = "display-idle"
+    DISPLAY_DIM = "display-dim"
     CAMERA_RETRY = "camera-retry"
 
 
@@ -44,3 +45,4 @@ class DeviceState:
     battery_warned_at: float | None = None
     storage_full: bool = False
     storage_low_warned: bool = False
+    display_dimmed: bool = False

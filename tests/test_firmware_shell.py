@@ -8,14 +8,11 @@ import time
 
 import numpy as np
 import pytest
-from luma.core.device import dummy
 
 from firmware.app import Firmware
 from firmware.config import override
 from firmware.feedback import PATTERNS, SAMPLE_RATE, synthesize
 from firmware.log import JsonLog
-from firmware.preview import Preview
-from hal.luma_display import LumaDisplay
 from sim.clock import VirtualClock
 from sim.hardware import build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
@@ -78,62 +75,6 @@ def test_synthesized_tones_have_the_pattern_length_and_frequency():
     assert np.argmax(spectrum) * SAMPLE_RATE / len(samples) == pytest.approx(1000, abs=2)
 
 
-def make_preview(language: str = "de") -> tuple[Preview, LumaDisplay]:
-    display = LumaDisplay(dummy(width=128, height=128, mode="RGB"))
-    display.power(True)
-    return Preview(display, fps=25, language=language), display
-
-
-GREY = np.full((96, 160, 3), 128, dtype=np.uint8)
-
-
-def test_preview_display_stage_shows_picture_and_blue_banner():
-    preview, display = make_preview()
-    preview.set_stage("display", 0.0, None)
-    preview.frame(GREY, 0.1)
-    pixels = np.asarray(display.device.image)
-    assert pixels[60, 64].tolist() == [128, 128, 128]
-    assert pixels[125, 120].tolist() == [0, 90, 200]
-
-
-def test_preview_recording_stage_has_red_frame_and_elapsed_time():
-    preview, display = make_preview()
-    preview.set_stage("recording", 10.0, 10.0)
-    preview.frame(GREY, 75.0)
-    pixels = np.asarray(display.device.image)
-    assert pixels[64, 0].tolist() == [255, 0, 0] and pixels[64, 127].tolist() == [255, 0, 0]
-    assert pixels[118, 100].tolist() == [128, 128, 128], "no banner while recording"
-
-
-def test_preview_drops_frames_above_the_fps_cap():
-    preview, display = make_preview()
-    preview.set_stage("display", 0.0, None)
-    preview.frame(GREY, 1.0)
-    first = display.device.image
-    preview.frame(np.zeros_like(GREY), 1.01)  # 10 ms later: above 25 fps, dropped
-    assert display.device.image is first
-
-
-def test_preview_shows_messages_for_three_seconds_and_faults_until_cleared():
-    preview, display = make_preview()
-    preview.set_stage("display", 0.0, None)
-    preview.frame(GREY, 0.0)
-    preview.show_message("Speicher voll", 1.0)
-    assert np.asarray(display.device.image)[64, 64].tolist() != [128, 128, 128]
-    preview.frame(GREY, 4.5)
-    assert np.asarray(display.device.image)[64, 64].tolist() == [128, 128, 128]
-    preview.set_camera_fault("Kamerafehler", 5.0)
-    pixels = np.asarray(display.device.image)
-    assert pixels[30, 64].tolist() == [0, 0, 0], "no stale picture while the camera is faulty"
-
-
-def test_preview_font_has_the_german_characters():
-    preview, _ = make_preview()
-    tofu = list(preview._font.getmask("\u4e00"))
-    for char in "äöüÄÖÜß–":
-        assert list(preview._font.getmask(char)) != tofu, char
-
-
 def test_shell_show_message_is_localised(config):
     english = override(config, device={"language": "en"})
     clock = VirtualClock()
@@ -146,11 +87,3 @@ def test_shell_show_message_is_localised(config):
     firmware.recorder.close()
     hardware.close()
 
-
-def test_preview_never_shows_a_picture_from_before_the_display_went_off():
-    preview, display = make_preview()
-    preview.set_stage("display", 0.0, None)
-    preview.frame(GREY, 0.1)
-    preview.set_stage("worn", 5.0, None)
-    preview.set_stage("display", 600.0, None)
-    assert np.asarray(display.device.image)[60, 64].tolist() == [0, 0, 0]

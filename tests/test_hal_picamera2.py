@@ -59,7 +59,7 @@ class FakePicamera2:
         output.outputframe(b"\x00\x00\x00\x01\x67sps-pps-idr", keyframe=True, timestamp=1_000_000)
         output.outputframe(b"\x00\x00\x00\x01\x41delta", keyframe=False, timestamp=1_033_333)
         width, height = self.config["lores"]["size"]
-        yuv = np.zeros((height * 3 // 2, width), dtype=np.uint8)
+        yuv = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
         yuv[:height] = 200
         self.post_callback(FakeRequest(yuv, 1_040_000_000))
 
@@ -105,7 +105,8 @@ def test_picamera2_packets_reach_the_sink_with_keyframe_flag_and_timestamp(fake_
     assert encoder.repeat is True and encoder.iperiod == 30
     assert fake_picamera2.instances[0].config["main"] == {"size": (1920, 1080)}
     frame, t = sink.frames[0]
-    assert frame.shape == (240, 320, 3) and frame[0, 0].tolist() == [200, 200, 200]
+    assert (frame.format, frame.width, frame.height) == ("yuv420", 320, 240)
+    assert frame.pixels.shape == (360, 320) and frame.pixels[0, 0] == 200
     assert t == pytest.approx(1.04)
     camera.stop()
     assert fake_picamera2.instances[0].stopped and fake_picamera2.instances[0].closed

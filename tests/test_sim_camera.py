@@ -58,12 +58,13 @@ def test_synthetic_camera_timestamps_follow_the_clock():
     sink, _, _ = run_camera(1.0)
     assert [p.pts_us for p in sink.packets[:3]] == [33333, 66667, 100000]
     frame, t = sink.frames[0]
-    assert frame.shape == (48, 80, 3) and t == pytest.approx(1 / 30)
+    assert frame.pixels.shape == (48, 80, 3) and (frame.width, frame.height) == (80, 48)
+    assert t == pytest.approx(1 / 30)
 
 
 def test_synthetic_camera_burns_in_a_changing_clock():
     sink, _, _ = run_camera(2.0)
-    first, last = sink.frames[0][0], sink.frames[-1][0]
+    first, last = sink.frames[0][0].pixels, sink.frames[-1][0].pixels
     assert not np.array_equal(first[:8], last[:8])
 
 
@@ -93,7 +94,7 @@ def test_synthetic_camera_plays_a_video_file(tmp_path):
         for packet in stream.encode():
             container.mux(packet)
     sink, _, _ = run_camera(1.0, source=path)
-    brightness = [int(f.mean()) for f, _ in sink.frames[:7]]
+    brightness = [int(f.pixels.mean()) for f, _ in sink.frames[:7]]
     assert brightness[5] == brightness[0], "the file loops"
     assert len(set(brightness[:5])) == 5
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from sim.live import LiveSim
@@ -46,7 +47,7 @@ def test_window_keys_walk_through_the_three_stages(window):
     key(window, "r", True)
     assert wait_for(lambda: window.sim.stage is Stage.RECORDING)
     key(window, "r", False)
-    assert wait_for(lambda: window.sim.controls.display.device.image is not None)
+    assert wait_for(lambda: window.sim.controls.panel.image() is not None)
     window.draw()
     key(window, "r", True)  # holding the key holds the button: 3 s stops
     assert wait_for(lambda: window.sim.stage is Stage.DISPLAY, seconds=10)
@@ -93,3 +94,37 @@ def test_terminal_scripted_hold_lasts_its_time():
     keys = HeldKeys()
     keys.hold_for("record", 0.0, 3.5)
     assert keys.released(3.4) == [] and keys.released(3.5) == ["record"]
+
+
+def test_window_shows_exactly_the_pixels_the_panel_received(window):
+    from sim.window import PANEL
+
+    key(window, "d", True)
+    key(window, "d", False)
+    assert wait_for(lambda: window.sim.controls.panel.image() is not None)
+    time.sleep(0.2)
+    window.draw()
+    x, y, w, h = PANEL
+    scale = w // 128
+    panel = window.sim.controls.panel.image()
+    # The badge and banner do not move with the live picture: the window must show their exact bytes.
+    for py, px in ((2, 2), (126, 64), (122, 5)):
+        assert tuple(window.screen.get_at((x + px * scale + 1, y + py * scale + 1)))[:3] == tuple(panel[py, px])
+
+
+def test_headless_capture_display_writes_a_png_per_transition(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from sim.headless import run_scenario
+    from sim.scenario import parse
+    from tests.conftest import small_config
+
+    config = small_config(str(tmp_path / "data"))
+    run_scenario(parse("0 press display\n5 press record\n9 hold record 3\n15 end\n"), config, io.StringIO(),
+                 capture_dir=tmp_path / "shots", capture_every_s=0)
+    shots = sorted(p.name for p in (tmp_path / "shots").iterdir())
+    assert shots == ["00000.20-display.png", "00005.20-recording.png", "00012.20-display.png"]
+    recording = np.asarray(Image.open(tmp_path / "shots" / "00005.20-recording.png"))
+    assert recording.shape == (128, 128, 3) and recording[64, 0, 0] > 200  # the red frame

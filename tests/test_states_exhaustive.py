@@ -50,6 +50,7 @@ VARIANTS = [
     {"camera_fault": True},
     {"storage_full": True, "storage_low_warned": True},
     {"battery_warned_at": 20.0, "battery_percent": 18.0},
+    {"display_dimmed": True},
 ]
 
 
@@ -57,7 +58,9 @@ def test_examples_cover_every_event_type():
     assert {type(e) for e in EXAMPLES} == set(EVENT_TYPES)
 
 
-@pytest.mark.parametrize("config", [MachineConfig(), MachineConfig(display_idle_timeout_s=5, camera_in_worn=True)])
+@pytest.mark.parametrize(
+    "config", [MachineConfig(), MachineConfig(display_idle_timeout_s=5, display_dim_after_s=3, camera_in_worn=True)]
+)
 def test_every_stage_event_pair_has_a_named_outcome(config):
     seen: dict[tuple[Stage, str], set[str]] = {}
     for stage, variant, event in itertools.product(Stage, VARIANTS, EXAMPLES):

@@ -12,6 +12,7 @@ from states.actions import (
     PlayFeedback,
     PowerOff,
     RetryCamera,
+    SetDimmed,
     SetLeds,
     SetTimer,
     ShowMessage,
@@ -154,3 +155,21 @@ def test_shutdown_request_while_recording_finalises_first():
 def test_after_shutdown_everything_is_ignored():
     down = step(CONFIG, in_stage(Stage.WORN), ShutdownRequested(0.0, "sigterm")).state
     assert step(CONFIG, down, ButtonDown(1.0, Button.RECORD)).outcome == "ignored-after-shutdown"
+
+
+def test_display_dims_after_inactivity_and_any_press_brightens_it():
+    config = MachineConfig(display_dim_after_s=20.0)
+    entered = step(config, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    assert SetTimer(Timer.DISPLAY_DIM, 20.0) in entered.actions
+    dimmed = step(config, entered.state, TimerExpired(20.0, Timer.DISPLAY_DIM))
+    assert dimmed.actions == (SetDimmed(True),) and dimmed.state.display_dimmed
+    pressed = step(config, dimmed.state, ButtonDown(25.0, Button.RECORD))
+    assert SetDimmed(False) in pressed.actions and not pressed.state.display_dimmed
+    assert pressed.state.stage is Stage.RECORDING  # the press still does what it always does
+
+
+def test_display_dimming_is_off_by_default_and_stale_when_not_in_display():
+    assert step(CONFIG, in_stage(Stage.DISPLAY), TimerExpired(99.0, Timer.DISPLAY_DIM)).outcome == "ignored-stale-timer"
+    config = MachineConfig(display_dim_after_s=20.0)
+    assert step(config, in_stage(Stage.RECORDING), TimerExpired(99.0, Timer.DISPLAY_DIM)).outcome == \
+        "ignored-stale-timer"
