@@ -104,7 +104,7 @@ def test_window_shows_exactly_the_pixels_the_panel_received(window):
     assert wait_for(lambda: window.sim.controls.panel.image() is not None)
     time.sleep(0.2)
     window.draw()
-    x, y, w, h = PANEL
+    x, y, w, _h = PANEL
     scale = w // 128
     panel = window.sim.controls.panel.image()
     # The badge and banner do not move with the live picture: the window must show their exact bytes.
