@@ -32,7 +32,7 @@ class OverlayState:
 class Layer:
     rgb: np.ndarray
     mask: np.ndarray
-    """True where the overlay covers the picture."""
+    """True where the overlay covers the picture; one value per channel, so copying needs no broadcast."""
 
 
 class OverlayPainter:
@@ -81,7 +81,8 @@ class OverlayPainter:
         if state.message:
             self._box(draw, state.message, height // 2 - self._big.size, YELLOW)
         rgba = np.asarray(image)
-        return Layer(np.ascontiguousarray(rgba[..., :3]), rgba[..., 3] > 0)
+        covered = rgba[..., 3] > 0
+        return Layer(np.ascontiguousarray(rgba[..., :3]), np.repeat(covered[..., None], 3, axis=2))
 
     def _battery(self, draw: ImageDraw.ImageDraw, state: OverlayState, bar: int) -> None:
         if state.battery_percent is None:

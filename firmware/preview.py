@@ -16,7 +16,7 @@ import numpy as np
 from firmware import texts
 from firmware.overlay import Layer, OverlayPainter, OverlayState
 from hal.interfaces import Display
-from hal.pixels import PreviewFrame, fill_indices, sample
+from hal.pixels import PreviewFrame, Sampler
 from states.actions import Message
 
 
@@ -65,7 +65,7 @@ class Preview:
         self._frame: PreviewFrame | None = None
         self._frame_t = 0.0
         self._last_render = float("-inf")
-        self._indices: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._samplers: dict[tuple[int, int, str], Sampler] = {}
         self._sync_cache: tuple[int, bool] = (-1, True)
         self.frames_shown = 0
         self._threaded = threaded
@@ -148,12 +148,12 @@ class Preview:
         if frame is None or status.camera_fault:
             picture = np.zeros((height, width, 3), dtype=np.uint8)
         else:
-            key = (frame.width, frame.height)
-            if key not in self._indices:
-                self._indices[key] = fill_indices(key, self._size, self._mirror)
-            picture = sample(frame, *self._indices[key])
+            key = (frame.width, frame.height, frame.format)
+            if key not in self._samplers:
+                self._samplers[key] = Sampler((frame.width, frame.height), self._size, self._mirror, frame.format)
+            picture = self._samplers[key](frame)
         layer = self._layer(status, t)
-        np.copyto(picture, layer.rgb, where=layer.mask[..., None])
+        np.copyto(picture, layer.rgb, where=layer.mask)
         return picture
 
     def _layer(self, status: DeviceStatus, t: float) -> Layer:

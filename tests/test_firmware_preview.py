@@ -191,3 +191,4 @@ def test_preview_banner_is_localised():
     german = OverlayPainter((128, 128), "de").layer(OverlayState("display"))
     english = OverlayPainter((128, 128), "en").layer(OverlayState("display"))
     assert not np.array_equal(german.rgb, english.rgb)
+    assert german.mask.shape == (128, 128, 3)
