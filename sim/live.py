@@ -41,7 +41,9 @@ class LiveSim:
         self.clock = RealtimeClock()
         self.inbox = ThreadedInbox(self.clock)
         self.hardware, self.controls = build_sim_hardware(config, self.clock, camera_source)
-        self.log_path = Path(config.storage.data_dir) / "sim-log.jsonl"
+        data_dir = Path(config.storage.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = data_dir / "sim-log.jsonl"
         self.log = TeeLog(self.log_path)
         self.firmware = Firmware(config, self.hardware, self.inbox, JsonLog(self.log, self.clock), sim_keys(config))
         self.controls.is_recording = lambda: self.firmware.recorder.active
