@@ -128,3 +128,12 @@ def test_headless_capture_display_writes_a_png_per_transition(tmp_path):
     assert shots == ["00000.20-display.png", "00005.20-recording.png", "00012.20-display.png"]
     recording = np.asarray(Image.open(tmp_path / "shots" / "00005.20-recording.png"))
     assert recording.shape == (128, 128, 3) and recording[64, 0, 0] > 200  # the red frame
+
+
+def test_live_simulator_creates_a_missing_data_dir(tmp_path):
+    from tests.conftest import small_config
+
+    sim = LiveSim(small_config(str(tmp_path / "new" / "data")))
+    sim.start()
+    sim.stop()
+    assert (tmp_path / "new" / "data" / "sim-log.jsonl").exists()
