@@ -24,6 +24,11 @@ bench: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-dev
 	$(BIN)/python -m firmware.config_docs > docs/config.md
 
+# The spoken announcements (committed WAVs); needs espeak-ng, installed here when missing.
+assets: $(VENV)/.installed-dev
+	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; }
+	$(BIN)/python -m firmware.assets.make_announcements
+
 system-packages:
 	@if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
 		echo "Installing python3-venv (the venv module is missing)"; \

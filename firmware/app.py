@@ -6,6 +6,8 @@ import hashlib
 import socket
 from pathlib import Path
 
+from firmware.announcements import Announcements
+from firmware.audio_player import AudioPlayer
 from firmware.config import Config
 from firmware.executor import Executor
 from firmware.hardware import Hardware
@@ -57,7 +59,8 @@ def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
         segment_s=r.segment_s,
         chunk_s=r.chunk_s,
         cipher=r.cipher,
-        streams={"video": hardware.video_format},
+        streams={"video": hardware.video_format,
+                 **({"audio": hardware.microphone.format} if hardware.microphone else {})},
     )
 
 
@@ -82,8 +85,11 @@ class Firmware:
         self.preview = Preview(hardware.display, fps=d.preview_fps, language=config.device.language, mirror=d.mirror,
                                clock_synchronised=clock.synchronised, threaded=hardware.realtime, now=clock.now)
         hardware.display.brightness(d.brightness)
-        self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, config.device.language,
-                                 brightness=(d.brightness, d.dim_brightness))
+        self.player = AudioPlayer(hardware.audio, threaded=hardware.realtime,
+                                  on_start=lambda sound: log.write("sound", label=sound.label))
+        self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, self.player,
+                                 Announcements(config.device.language, config.audio.announcements_dir),
+                                 config.device.language, brightness=(d.brightness, d.dim_brightness))
         polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
         if hardware.gauge is not None:
             polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
@@ -98,7 +104,10 @@ class Firmware:
             return self.loop.run()
         finally:
             self.hardware.camera.stop()
+            if self.hardware.microphone is not None:
+                self.hardware.microphone.stop()
             self.preview.stop()
+            self.player.stop()
             self.recorder.close()
             self.hardware.close()
             self.audit.close()

@@ -62,11 +62,11 @@ def cmd_sim(args: argparse.Namespace) -> int:
             print("bodycam sim --headless needs --scenario FILE", file=sys.stderr)
             return EXIT_CONFIG
         run_scenario(load_scenario(args.scenario), config, sys.stdout, args.camera_source, args.realtime,
-                     args.capture_display, args.capture_every)
+                     args.capture_display, args.capture_every, args.microphone_source)
         return 0
     from sim.interactive import run_interactive
 
-    return run_interactive(config, args.camera_source, force_terminal=args.terminal)
+    return run_interactive(config, args.camera_source, args.microphone_source, force_terminal=args.terminal)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--config", type=Path, help="config file (default: built-in defaults)")
     sim.add_argument("--data-dir", type=Path, default=Path("sim-data"), help="simulated data directory")
     sim.add_argument("--camera-source", type=Path, help="play this video file instead of the test pattern")
+    sim.add_argument("--microphone-source", type=Path, help="16-bit WAV file the simulated microphone hears "
+                                                            "(looped; default: a 1 kHz tone)")
     sim.add_argument("--headless", action="store_true", help="no window: run --scenario in virtual time")
     sim.add_argument("--scenario", type=Path, help="scenario file (see docs/simulator.md)")
     sim.add_argument("--realtime", action="store_true", help="with --headless: run the scenario in real time")

@@ -123,8 +123,12 @@ class AudioSettings:
     announce_display: bool = setting(True, "Spoken announcement when the display stage starts.")
     announce_recording_start: bool = setting(True, "Spoken announcement when recording starts.")
     announce_recording_stop: bool = setting(True, "Spoken announcement when recording stops.")
-    output_device: str = setting("", "Audio output device name; empty: the system default.")
+    announcements_dir: str = setting("", "Folder with recorded announcements (<language>/<name>.wav) replacing "
+                                          "the bundled ones; empty: bundled only.")
+    output_device: str = setting("", "Audio output device name (part of it); empty: the system default.")
     volume: float = setting(0.8, "Playback volume.", low=0, high=1)
+    microphone: bool = setting(True, "Record sound with the picture.")
+    input_device: str = setting("", "Microphone device name (part of it); empty: the system default.")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from hal.interfaces import HardwareError
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.max17048 import Max17048Gauge
 from hal.picamera2_camera import Picamera2Camera
+from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
 from hal.system import DiskSpace, SystemClock, power_off
 
@@ -44,6 +45,7 @@ def _build(config: Config) -> Hardware:
     buttons, indicators = build_gpio(config, pin_factory(config.gpio.pin_factory), clock.now)
     c = config.camera
     audio = PyAudioOut(config.audio.output_device, config.audio.volume)
+    microphone = PyAudioIn(clock.now, config.audio.input_device) if config.audio.microphone else None
     battery = config.battery
     gauge = Max17048Gauge(battery.i2c_bus, battery.i2c_address) if battery.gauge != "none" else None
     return Hardware(
@@ -55,10 +57,11 @@ def _build(config: Config) -> Hardware:
         display=LumaDisplay(open_luma_device(panel_spec(config)), config.display.driver, config.display.h_offset,
                             config.display.v_offset),
         audio=audio,
+        microphone=microphone,
         indicators=indicators,
         gauge=gauge,
         storage=DiskSpace(Path(config.storage.data_dir)),
         power_off=power_off,
         video_format={"codec": "h264", "width": c.width, "height": c.height, "fps": c.fps},
-        closers=[audio.close, indicators.close, buttons.close],
+        closers=[audio.close, *([microphone.close] if microphone else []), indicators.close, buttons.close],
     )

@@ -93,7 +93,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     key = load_agency_private(args.key, _passphrase(args, confirm=False))
     result = export_recording(report, key, args.out, allow_partial=args.allow_partial)
     state = "PARTIAL export" if result.partial else "verified export"
-    print(f"{state}: {result.path} ({result.duration_s:.1f} s, {result.video_packets} video packets)")
+    print(f"{state}: {result.path} ({result.duration_s:.1f} s, {result.video_packets} video and "
+          f"{result.audio_packets} audio packets)")
     for line in report.problems + report.notes:
         print(f"  {line}")
     return 0

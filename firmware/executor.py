@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import assert_never
 
 from firmware import texts
+from firmware.announcements import AnnouncementError, Announcements
+from firmware.audio_player import AudioPlayer, Sound
 from firmware.feedback import ANNOUNCEMENT_CHIME, PATTERNS, SAMPLE_RATE, synthesize
 from firmware.hardware import Hardware
 from firmware.inbox import Inbox
@@ -15,6 +17,7 @@ from states.actions import (
     Action,
     AddMarker,
     Announce,
+    Announcement,
     Audit,
     CancelTimer,
     Led,
@@ -64,6 +67,8 @@ class Executor:
         log: JsonLog,
         preview: Preview,
         recorder: Recorder,
+        player: AudioPlayer,
+        announcements: Announcements,
         language: str,
         brightness: tuple[float, float] = (1.0, 0.3),
     ) -> None:
@@ -73,6 +78,8 @@ class Executor:
         self._preview = preview
         self._recorder = recorder
         self._language = language
+        self._player = player
+        self._announcements = announcements
         self._brightness, self._dim_brightness = brightness
         self._sink = FirmwareSink(recorder, preview, inbox, hardware)
         self._camera_running = False
@@ -94,13 +101,11 @@ class Executor:
             case PlayFeedback(pattern=pattern):
                 spec = PATTERNS[pattern]
                 if spec.tones:
-                    self._hw.audio.play(synthesize(spec.tones), SAMPLE_RATE, f"feedback:{pattern}")
+                    self._player.play(Sound(synthesize(spec.tones), SAMPLE_RATE, f"feedback:{pattern}"))
                 if spec.vibration:
                     self._hw.indicators.vibrate(*spec.vibration)
             case Announce(announcement=announcement):
-                spoken = texts.text(texts.ANNOUNCEMENTS[announcement], self._language)
-                self._hw.audio.play(synthesize(ANNOUNCEMENT_CHIME), SAMPLE_RATE, f"announce:{announcement}")
-                self._log.write("announce", t, announcement=str(announcement), text=spoken)
+                self._announce(announcement, t)
             case ShowMessage(message=message):
                 self._preview.show_message(texts.text(texts.MESSAGES[message], self._language), t)
             case StartRecording(reason=reason, pressed_at=pressed_at):
@@ -136,7 +141,26 @@ class Executor:
             camera_fault=state.camera_fault,
         ), t)
 
+    def _announce(self, announcement: Announcement, t: float) -> None:
+        label = f"announce:{announcement}"
+        try:
+            clip = self._announcements.clip(announcement)
+            sound = Sound(clip.samples, clip.rate, label, announcement=True)
+        except AnnouncementError as exc:  # never fatal: a chime tells the officer something was meant
+            self._log.write("audio-problem", t, announcement=str(announcement), detail=str(exc))
+            sound = Sound(synthesize(ANNOUNCEMENT_CHIME), SAMPLE_RATE, label, announcement=True)
+        self._player.play(sound)
+        spoken = texts.text(texts.ANNOUNCEMENTS[announcement], self._language)
+        self._log.write("announce", t, announcement=str(announcement), text=spoken)
+
     def _set_camera(self, on: bool, t: float) -> None:
+        """The microphone runs with the camera: pre-record and recording need both."""
+        microphone = self._hw.microphone
+        if microphone is not None:
+            if on:
+                microphone.start(self._sink.packet, lambda: self._player.gain)
+            else:
+                microphone.stop()
         if on == self._camera_running:
             return
         if not on:

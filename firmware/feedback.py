@@ -31,7 +31,7 @@ PATTERNS: dict[Feedback, Pattern] = {
     Feedback.MARKER: Pattern(((1000, 0.05),), (0.1, 0.0, 1)),
 }
 
-# Stands in for a spoken announcement until a recorded file is configured (audio issue).
+# Stands in for a spoken announcement whose file is missing or unreadable.
 ANNOUNCEMENT_CHIME: tuple[tuple[float, float], ...] = ((784, 0.15), (988, 0.15), (1175, 0.25))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from firmware.config import Config
 from hal.gpio import GpioButtons, GpioIndicators
-from hal.interfaces import AudioOut, Buttons, Camera, Clock, Display, Indicators, PowerGauge, StorageSpace
+from hal.interfaces import AudioIn, AudioOut, Buttons, Camera, Clock, Display, Indicators, PowerGauge, StorageSpace
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Hardware:
     buttons: Buttons
     display: Display
     audio: AudioOut
+    microphone: AudioIn | None
     indicators: Indicators
     gauge: PowerGauge | None
     storage: StorageSpace

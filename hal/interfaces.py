@@ -94,14 +94,19 @@ class Display(Protocol):
 
 
 class AudioOut(Protocol):
-    def play(self, samples: np.ndarray, rate: int, label: str) -> None:
-        """Queue mono float32 samples in [-1, 1] for playback without blocking the caller."""
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        """Play mono float32 samples in [-1, 1]; returns when played (the caller's thread waits)."""
 
 
 class AudioIn(Protocol):
     """The microphone: encoded audio packets (``stream="audio"``) on the same clock as the video."""
 
-    def start(self, on_packet: Callable[[EncodedPacket], None]) -> None: ...
+    @property
+    def format(self) -> dict[str, object]:
+        """Codec, sample rate, channels and codec extradata, for segment headers and export."""
+
+    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+        """Capture until ``stop``; ``gain()`` scales the samples (lowered while the speaker plays)."""
 
     def stop(self) -> None: ...
 

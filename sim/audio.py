@@ -1,12 +1,17 @@
-"""Simulated speaker: remembers what was played and when, for the window and for tests."""
+"""The simulated speaker: a WAV log of everything played, and the laptop's speaker when there is one."""
 
 from __future__ import annotations
 
+import time
+import wave
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from hal.interfaces import Clock
+
+LOG_RATE = 16_000
 
 
 @dataclass(frozen=True)
@@ -17,12 +22,28 @@ class Played:
 
 
 class SimAudioOut:
-    def __init__(self, clock: Clock) -> None:
+    """``write`` logs the sound; in real time it also plays it (pygame mixer) and takes as long as it lasts."""
+
+    def __init__(self, clock: Clock, log_path: Path, realtime: bool) -> None:
         self._clock = clock
+        self._realtime = realtime
+        self._mixer = _open_mixer() if realtime else None
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = wave.open(str(log_path), "wb")  # noqa: SIM115 - open for the whole run, closed in close()
+        self._log.setnchannels(1)
+        self._log.setsampwidth(2)
+        self._log.setframerate(LOG_RATE)
         self.played: list[Played] = []
 
-    def play(self, samples: np.ndarray, rate: int, label: str) -> None:
-        self.played.append(Played(self._clock.now(), label, len(samples) / rate))
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        seconds = len(samples) / rate
+        self.played.append(Played(self._clock.now(), label, seconds))
+        pcm = _to_pcm16(samples, rate)
+        self._log.writeframes(pcm.tobytes())
+        if self._mixer is not None:
+            self._mixer.Sound(buffer=pcm.tobytes()).play()
+        if self._realtime:
+            time.sleep(seconds)  # a speaker is busy for as long as the sound lasts
 
     def playing(self) -> Played | None:
         """What is sounding right now, if anything."""
@@ -31,3 +52,24 @@ class SimAudioOut:
             if self._clock.now() < last.t + last.seconds:
                 return last
         return None
+
+    def close(self) -> None:
+        self._log.close()
+
+
+def _to_pcm16(samples: np.ndarray, rate: int) -> np.ndarray:
+    if rate != LOG_RATE:
+        positions = np.arange(0, len(samples), rate / LOG_RATE)
+        samples = np.interp(positions, np.arange(len(samples)), samples)
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+
+
+def _open_mixer():
+    """pygame's mixer at the log's format, or None when the machine has no sound device."""
+    try:
+        import pygame
+
+        pygame.mixer.init(frequency=LOG_RATE, size=-16, channels=1)
+    except Exception:  # no audio device, no driver: the WAV log still records what would have played
+        return None
+    return pygame.mixer

@@ -15,6 +15,7 @@ from hal.luma_display import PIXEL_FORMATS, LumaDisplay, open_luma_device
 from sim.audio import SimAudioOut
 from sim.camera import Scheduler, SyntheticCamera
 from sim.clock import VirtualClock
+from sim.microphone import SimMicrophone
 from sim.panel import PanelCapture
 from sim.power import SimBattery, SimStorage
 from storage.keys import DeviceKeys, ensure_sim_keys, load_device_keys
@@ -57,8 +58,9 @@ class SimControls:
         return bool(self._pin(button).state) != self.config.buttons.pull_up  # type: ignore[attr-defined]
 
 
-def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | None = None) -> tuple[Hardware,
-                                                                                                       SimControls]:
+def build_sim_hardware(
+    config: Config, clock: Scheduler, camera_source: Path | None = None, microphone_source: Path | None = None
+) -> tuple[Hardware, SimControls]:
     factory = pin_factory("mock")
     buttons, indicators = build_gpio(config, factory, clock.now, clock.call_later)
     spec = panel_spec(config)
@@ -73,7 +75,9 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
         source=camera_source,
     )
     storage = SimStorage(config.sim.storage_mb * 1024 * 1024)
-    audio = SimAudioOut(clock)
+    realtime = not isinstance(clock, VirtualClock)
+    audio = SimAudioOut(clock, Path(config.storage.data_dir) / "audio-out.wav", realtime)
+    microphone = SimMicrophone(clock, microphone_source) if config.audio.microphone else None
     controls: SimControls
     battery = SimBattery(
         clock,
@@ -96,13 +100,14 @@ def build_sim_hardware(config: Config, clock: Scheduler, camera_source: Path | N
         buttons=buttons,
         display=display,
         audio=audio,
+        microphone=microphone,
         indicators=indicators,
         gauge=battery,
         storage=storage,
         power_off=power_off,
         video_format={"codec": "h264", "width": config.sim.camera_width, "height": config.sim.camera_height,
                       "fps": config.camera.fps},
-        realtime=not isinstance(clock, VirtualClock),
-        closers=[indicators.close, buttons.close],
+        realtime=realtime,
+        closers=[audio.close, indicators.close, buttons.close],
     )
     return hardware, controls

@@ -88,11 +88,12 @@ def run_scenario(
     realtime: bool = False,
     capture_dir: Path | None = None,
     capture_every_s: float = 10.0,
+    microphone_source: Path | None = None,
 ) -> tuple[DeviceState, Firmware, SimControls]:
     """Run ``steps`` in virtual time, or in real time (for power-cut tests and latency benchmarks)."""
     clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock()
     inbox: Inbox = ThreadedInbox(clock) if realtime else VirtualInbox(clock)  # type: ignore[arg-type]
-    hardware, controls = build_sim_hardware(config, clock, camera_source)
+    hardware, controls = build_sim_hardware(config, clock, camera_source, microphone_source)
     firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config))
     controls.is_recording = lambda: firmware.recorder.active
     if capture_dir is not None:

@@ -13,13 +13,14 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_interactive(config: Config, camera_source: Path | None, force_terminal: bool = False) -> int:
+def run_interactive(config: Config, camera_source: Path | None, microphone_source: Path | None = None,
+                    force_terminal: bool = False) -> int:
     if not force_terminal:
         if has_display():
             from sim.window import WindowUnavailable, run_window
 
             try:
-                return run_window(config, camera_source)
+                return run_window(config, camera_source, microphone_source)
             except WindowUnavailable as exc:
                 print(f"Kein Fenster möglich ({exc}) – Terminal-Oberfläche. / No window ({exc}): using the terminal.",
                       file=sys.stderr)
@@ -32,4 +33,4 @@ def run_interactive(config: Config, camera_source: Path | None, force_terminal: 
         return 2
     from sim.terminal import run_terminal
 
-    return run_terminal(config, camera_source)
+    return run_terminal(config, camera_source, microphone_source)

@@ -37,10 +37,11 @@ class TeeLog(io.TextIOBase):
 
 
 class LiveSim:
-    def __init__(self, config: Config, camera_source: Path | None = None) -> None:
+    def __init__(self, config: Config, camera_source: Path | None = None,
+                 microphone_source: Path | None = None) -> None:
         self.clock = RealtimeClock()
         self.inbox = ThreadedInbox(self.clock)
-        self.hardware, self.controls = build_sim_hardware(config, self.clock, camera_source)
+        self.hardware, self.controls = build_sim_hardware(config, self.clock, camera_source, microphone_source)
         data_dir = Path(config.storage.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / "sim-log.jsonl"

@@ -158,8 +158,8 @@ class TerminalUI:
                 self.screen.addstr(y, x, text[: cols - x - 1], attr)
 
 
-def run_terminal(config: Config, camera_source: Path | None) -> int:
-    sim = LiveSim(config, camera_source)
+def run_terminal(config: Config, camera_source: Path | None, microphone_source: Path | None = None) -> int:
+    sim = LiveSim(config, camera_source, microphone_source)
     sim.start()
     try:
         curses.wrapper(lambda screen: TerminalUI(screen, sim).run())

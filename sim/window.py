@@ -112,8 +112,8 @@ class Window:
             frames = None if frames is None else frames - 1
 
 
-def run_window(config: Config, camera_source: Path | None) -> int:
-    sim = LiveSim(config, camera_source)
+def run_window(config: Config, camera_source: Path | None, microphone_source: Path | None = None) -> int:
+    sim = LiveSim(config, camera_source, microphone_source)
     window = Window(sim)
     sim.start()
     try:

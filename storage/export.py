@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class ExportError(ValueError):
 class ExportResult:
     path: Path
     video_packets: int
+    audio_packets: int
     duration_s: float
     partial: bool
 
@@ -42,22 +44,24 @@ def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKe
     video = [p for p in packets if p.stream == "video"]
     if not video:
         raise ExportError(f"recording {report.id}: no video packets")
+    audio = [p for p in packets if p.stream == "audio" and p.pts_us >= video[0].pts_us]
     partial = bool(report.problems or report.notes)
     temporary = out.with_name(f".{out.name}.partial")
     try:
-        _mux(report, video, temporary, partial)
+        _mux(report, video, audio, temporary, partial)
         os.replace(temporary, out)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return ExportResult(out, len(video), (video[-1].pts_us - video[0].pts_us) / 1e6, partial)
+    return ExportResult(out, len(video), len(audio), (video[-1].pts_us - video[0].pts_us) / 1e6, partial)
 
 
-def _mux(report: RecordingReport, video: list[Packet], path: Path, partial: bool) -> None:
+def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path: Path, partial: bool) -> None:
     import av
 
     first = report.segments[0].header
-    spec = first.get("streams", {}).get("video", {})  # type: ignore[union-attr]
+    streams = first.get("streams", {})
+    spec = streams.get("video", {})  # type: ignore[union-attr]
     start_us = video[0].pts_us
     markers = [
         {"t": round((int(m["pts_us"]) - start_us) / 1e6, 3), "utc": m["utc"]} for m in report.markers()
@@ -80,10 +84,18 @@ def _mux(report: RecordingReport, video: list[Packet], path: Path, partial: bool
         stream.width = int(spec.get("width", 0))  # type: ignore[union-attr]
         stream.height = int(spec.get("height", 0))  # type: ignore[union-attr]
         stream.time_base = MICROSECONDS
-        for packet in video:
+        targets = {"video": stream}
+        sound = streams.get("audio")  # type: ignore[union-attr]
+        if audio and sound:
+            aac = container.add_stream("aac", rate=int(sound["sample_rate"]))
+            aac.codec_context.layout = "mono"
+            aac.codec_context.extradata = base64.b64decode(sound["extradata"])
+            aac.time_base = MICROSECONDS
+            targets["audio"] = aac
+        for packet in sorted(video + audio if "audio" in targets else video, key=lambda p: p.pts_us):
             out = av.Packet(packet.data)
             out.pts = out.dts = packet.pts_us - start_us
             out.time_base = MICROSECONDS
             out.is_keyframe = packet.keyframe
-            out.stream = stream
+            out.stream = targets[packet.stream]
             container.mux(out)

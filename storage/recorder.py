@@ -142,6 +142,8 @@ class Recorder:
             return
         if rec.failed:
             return
+        if packet.stream == "audio" and packet.pts_us < rec.pressed_at_us and not self._settings.prerecord_audio:
+            return  # encoder latency delivers the last pre-press audio after the press: still not allowed
         if rec.writer is None and not (packet.stream == "video" and packet.keyframe):
             return  # a recording starts at a keyframe, so each segment decodes on its own
         try:

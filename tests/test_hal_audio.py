@@ -1,18 +1,28 @@
-"""The pyaudio adapter against a fake ``pyaudio`` module that records what is written."""
+"""The pyaudio adapters against a fake ``pyaudio`` module that records what is written and read."""
 
 from __future__ import annotations
 
+import base64
+import itertools
 import sys
 import threading
+import time
 
+import av
 import numpy as np
 import pytest
 
+from hal.aac import FRAME, SAMPLE_RATE
 from hal.interfaces import HardwareError
+from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
 from tests.fakes import module
 
 PA_INT16 = 8
+
+
+def tone(seconds: float, hz: float = 1000.0, level: float = 0.5) -> np.ndarray:
+    return (level * np.sin(2 * np.pi * hz * np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE)).astype(np.float32)
 
 
 class FakeStream:
@@ -23,21 +33,32 @@ class FakeStream:
 
     def write(self, data: bytes) -> None:
         self.owner.written.append((self.kwargs, data))
-        self.owner.done.set()
+
+    def read(self, frames: int, exception_on_overflow: bool = True) -> bytes:
+        """Like a real input stream: blocks for the time the frames take to arrive."""
+        time.sleep(frames / SAMPLE_RATE / 20)  # 20× faster than real time
+        start = self.owner.read_position
+        self.owner.read_position += frames
+        pcm = np.take(self.owner.microphone, range(start, start + frames), mode="wrap")
+        return (pcm * 32767).astype("<i2").tobytes()
 
     def stop_stream(self) -> None:
         pass
 
     def close(self) -> None:
         self.closed = True
+        self.owner.closed_streams += 1
 
 
 class FakePyAudio:
-    devices = ({"name": "HDMI", "maxOutputChannels": 2}, {"name": "USB Audio Device", "maxOutputChannels": 1})
+    devices = ({"name": "HDMI", "maxOutputChannels": 2, "maxInputChannels": 0},
+               {"name": "USB Audio Device", "maxOutputChannels": 1, "maxInputChannels": 1})
 
     def __init__(self) -> None:
         self.written: list[tuple[dict[str, object], bytes]] = []
-        self.done = threading.Event()
+        self.microphone = tone(1.0)
+        self.read_position = 0
+        self.closed_streams = 0
         self.terminated = False
 
     def get_device_count(self) -> int:
@@ -69,18 +90,64 @@ def fake_pyaudio(monkeypatch):
     return instances
 
 
-def test_audio_plays_int16_on_the_named_device_without_blocking(fake_pyaudio):
+def test_audio_out_plays_int16_on_the_named_device(fake_pyaudio):
     out = PyAudioOut("USB Audio", volume=0.5)
-    out.play(np.array([1.0, -1.0, 0.5], dtype=np.float32), 16_000, "test")
-    pa = fake_pyaudio[0]
-    assert pa.done.wait(5)
-    kwargs, data = pa.written[0]
+    out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 16_000, "test")
+    kwargs, data = fake_pyaudio[0].written[0]
     assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 16_000 and kwargs["format"] == PA_INT16
     assert np.frombuffer(data, "<i2").tolist() == [16383, -16383, 8191]
     out.close()
-    assert pa.terminated
+    assert fake_pyaudio[0].terminated
 
 
 def test_audio_unknown_device_name_is_a_clear_error(fake_pyaudio):
     with pytest.raises(HardwareError, match="no output device named 'Bluetooth'"):
         PyAudioOut("Bluetooth")
+    with pytest.raises(HardwareError, match="no input device named 'HDMI'"):
+        PyAudioIn(time.monotonic, "HDMI")
+
+
+def decode(packets, microphone: PyAudioIn) -> np.ndarray:
+    codec = av.CodecContext.create("aac", "r")
+    codec.extradata = base64.b64decode(str(microphone.format["extradata"]))
+    samples = [frame.to_ndarray().ravel() for p in packets for frame in codec.decode(av.Packet(p.data))]
+    return np.concatenate(samples)
+
+
+def test_microphone_packets_are_aac_of_what_it_hears_on_the_monotonic_clock(fake_pyaudio):
+    packets = []
+    arrived = threading.Event()
+
+    def on_packet(packet) -> None:
+        packets.append(packet)
+        if len(packets) >= 60:
+            arrived.set()
+
+    microphone = PyAudioIn(time.monotonic, "USB")
+    started = time.monotonic()
+    microphone.start(on_packet, lambda: 1.0)
+    assert arrived.wait(10)
+    microphone.stop()
+    assert fake_pyaudio[0].closed_streams == 1
+    assert all(p.stream == "audio" for p in packets)
+    pts = [p.pts_us for p in packets]
+    assert pts == sorted(pts) and all(b - a == round(FRAME * 1e6 / SAMPLE_RATE) or b - a in (21333, 21334)
+                                      for a, b in itertools.pairwise(pts))
+    assert abs(pts[1] / 1e6 - started) < 1.0
+    samples = decode(packets, microphone)
+    spectrum = np.abs(np.fft.rfft(samples[4096:4096 + SAMPLE_RATE // 2]))
+    assert np.argmax(spectrum) * 2 == pytest.approx(1000, abs=4)
+
+
+def test_microphone_gain_attenuates_while_the_speaker_plays(fake_pyaudio):
+    levels = {}
+    for gain in (1.0, 0.1):
+        packets: list = []
+        microphone = PyAudioIn(time.monotonic)
+        microphone.start(packets.append, lambda g=gain: g)
+        deadline = time.monotonic() + 10
+        while len(packets) < 40 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        microphone.stop()
+        levels[gain] = np.abs(decode(packets, microphone)[4096:]).max()
+    assert levels[0.1] == pytest.approx(levels[1.0] * 0.1, rel=0.2)

@@ -1,0 +1,57 @@
+"""The simulated microphone: a WAV file (looped) or a 1 kHz tone, AAC-encoded like the real one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from firmware.announcements import read_wav
+from hal.aac import FRAME, SAMPLE_RATE, AacEncoder
+from hal.interfaces import EncodedPacket
+from sim.camera import Scheduler
+from sim.clock import Handle
+
+TONE_HZ = 1000.0
+TONE_LEVEL = 0.25
+
+
+class SimMicrophone:
+    def __init__(self, clock: Scheduler, source: Path | None = None) -> None:
+        self._clock = clock
+        self._encoder = AacEncoder()
+        if source is None:
+            self._signal = (TONE_LEVEL * np.sin(2 * np.pi * TONE_HZ * np.arange(SAMPLE_RATE) / SAMPLE_RATE))
+        else:
+            clip = read_wav(source)
+            positions = np.arange(0, len(clip.samples), clip.rate / SAMPLE_RATE)
+            self._signal = np.interp(positions, np.arange(len(clip.samples)), clip.samples)
+        self._signal = self._signal.astype(np.float32)
+        self._position = 0
+        self._ticker: Handle | None = None
+
+    @property
+    def format(self) -> dict[str, object]:
+        return self._encoder.format
+
+    @property
+    def running(self) -> bool:
+        return self._ticker is not None
+
+    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+        if self._ticker is not None:
+            return
+
+        def capture() -> None:
+            block = np.take(self._signal, range(self._position, self._position + FRAME), mode="wrap")
+            self._position = (self._position + FRAME) % len(self._signal)
+            for packet in self._encoder.encode(block * gain(), self._clock.now() - FRAME / SAMPLE_RATE):
+                on_packet(packet)
+
+        self._ticker = self._clock.call_every(FRAME / SAMPLE_RATE, capture)
+
+    def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        self._ticker = None

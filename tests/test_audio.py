@@ -1,0 +1,149 @@
+"""Sound: announcements and tones that never block the machine, and the microphone track in exports."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from firmware.announcements import BUNDLED, AnnouncementError, Announcements
+from firmware.audio_player import PLAYBACK_GAIN, AudioPlayer, Sound
+from firmware.cli import main
+from firmware.config import override
+from sim.headless import run_scenario
+from sim.scenario import parse
+from states.actions import Announcement
+from tests.conftest import small_config
+
+
+class SlowSpeaker:
+    def __init__(self) -> None:
+        self.played: list[str] = []
+        self.release = threading.Event()
+
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        self.release.wait(5)
+        self.played.append(label)
+
+
+def sound(label: str, announcement: bool = False) -> Sound:
+    return Sound(np.zeros(160, dtype=np.float32), 16_000, label, announcement)
+
+
+def test_player_never_blocks_and_a_new_announcement_replaces_a_waiting_one():
+    speaker = SlowSpeaker()
+    player = AudioPlayer(speaker, threaded=True)
+    started = time.monotonic()
+    player.play(sound("announce:display-on", announcement=True))  # starts playing, holds the speaker
+    time.sleep(0.05)
+    assert player.gain == PLAYBACK_GAIN
+    player.play(sound("feedback:start"))
+    player.play(sound("announce:recording-started", announcement=True))
+    player.play(sound("announce:recording-stopped", announcement=True))  # replaces the one above
+    assert time.monotonic() - started < 0.5
+    speaker.release.set()
+    player.stop()
+    assert speaker.played == ["announce:display-on", "feedback:start", "announce:recording-stopped"]
+    assert player.gain == 1.0
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_bundled_announcements_exist_as_16_khz_mono(language):
+    for announcement in Announcement:
+        with wave.open(str(BUNDLED / language / f"{announcement}.wav")) as wav:
+            assert (wav.getnchannels(), wav.getframerate(), wav.getsampwidth()) == (1, 16_000, 2)
+            assert wav.getnframes() > 16_000 // 2
+
+
+def test_operator_recordings_replace_the_bundled_announcements(tmp_path):
+    (tmp_path / "de").mkdir()
+    with wave.open(str(tmp_path / "de" / "display-on.wav"), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(44_100)
+        wav.writeframes(np.full(44_100, 1000, dtype="<i2").tobytes())
+    announcements = Announcements("de", str(tmp_path))
+    assert announcements.clip(Announcement.DISPLAY_ON).rate == 44_100
+    assert announcements.clip(Announcement.RECORDING_STARTED).rate == 16_000  # bundled where none given
+
+
+def test_unreadable_announcement_is_reported_and_a_chime_plays_instead(tmp_path):
+    (tmp_path / "voice" / "de").mkdir(parents=True)
+    (tmp_path / "voice" / "de" / "display-on.wav").write_bytes(b"RIFF garbage")
+    with pytest.raises(AnnouncementError, match="not a readable WAV file"):
+        Announcements("de", str(tmp_path / "voice")).clip(Announcement.DISPLAY_ON)
+    config = small_config(str(tmp_path / "data"), audio={"announcements_dir": str(tmp_path / "voice")})
+    out = io.StringIO()
+    _state, _, controls = run_scenario(parse("0 press display\n5 end\n"), config, out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    problem = next(r for r in records if r["type"] == "audio-problem")
+    assert "display-on.wav: not a readable WAV file" in problem["detail"]
+    assert any(r["type"] == "transition" and r["to"] == "display" for r in records)
+    assert controls.audio.played[0].label == "announce:display-on"
+    assert controls.audio.played[0].seconds == pytest.approx(0.55)  # the chime
+
+
+def export(tmp_path: Path, config, microphone_source: Path | None = None) -> av.container.InputContainer:
+    data = tmp_path / "data"
+    config = override(config, storage={"data_dir": str(data)})
+    run_scenario(parse("0 press display\n6 press record\n20 hold record 3\n25 end\n"), config, io.StringIO(),
+                 microphone_source=microphone_source)
+    out = tmp_path / "out.mp4"
+    assert main(["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out", str(out)]) == 0
+    return av.open(str(out))
+
+
+def peak_hz(samples: np.ndarray, rate: int = 48_000) -> float:
+    window = samples[rate : 2 * rate]
+    return float(np.argmax(np.abs(np.fft.rfft(window))) * rate / len(window))
+
+
+def test_export_holds_an_audio_track_as_long_as_the_video_with_the_microphone_signal(tmp_path):
+    config = small_config(prerecord={"seconds": 3.0, "audio": True})
+    with export(tmp_path, config) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        video_s = float(video.duration * video.time_base)
+        audio_s = float(audio.duration * audio.time_base)
+        samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert abs(video_s - audio_s) <= 0.1
+    assert peak_hz(samples) == pytest.approx(1000, abs=2)
+
+
+def test_export_audio_starts_at_the_press_when_prerecord_audio_is_off(tmp_path):
+    config = small_config(prerecord={"seconds": 3.0, "audio": False})
+    with export(tmp_path, config) as container:
+        audio = container.streams.audio[0]
+        first = next(container.demux(audio))
+        # video from the newest keyframe at or before 3 s (press 6 s − 3 s), at 2.033 s; sound from the
+        # first audio frame that starts at or after the press at 6 s
+        assert 6.0 - 2.033 <= float(first.pts * first.time_base) <= 6.0 - 2.033 + 0.025
+
+
+def test_export_carries_what_a_wav_microphone_source_plays(tmp_path):
+    source = tmp_path / "voice.wav"
+    with wave.open(str(source), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16_000)
+        wav.writeframes((8000 * np.sin(2 * np.pi * 440 * np.arange(16_000) / 16_000)).astype("<i2").tobytes())
+    with export(tmp_path, small_config(prerecord={"seconds": 3.0, "audio": True}), source) as container:
+        samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert peak_hz(samples) == pytest.approx(440, abs=2)
+
+
+def test_simulator_writes_what_it_played_to_a_wav_log(tmp_path):
+    config = small_config(str(tmp_path / "data"))
+    _, _, controls = run_scenario(parse("0 press display\n3 press record\n9 hold record 3\n15 end\n"), config,
+                                  io.StringIO())
+    with wave.open(str(tmp_path / "data" / "audio-out.wav")) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    assert seconds == pytest.approx(sum(p.seconds for p in controls.audio.played), abs=0.01)
+    labels = [p.label for p in controls.audio.played]
+    assert labels[:3] == ["announce:display-on", "feedback:start", "announce:recording-started"]
