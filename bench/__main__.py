@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from bench import display, idle, recording, shift, state_machine
+from bench import audio, display, idle, recording, shift, state_machine
 from bench.table import render
 
 
 def main() -> None:
-    rows = [*state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run()]
+    rows = [*state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(), *audio.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 

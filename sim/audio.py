@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import wave
 from dataclasses import dataclass
@@ -64,8 +65,19 @@ def _to_pcm16(samples: np.ndarray, rate: int) -> np.ndarray:
     return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
 
 
-def _open_mixer():
+def has_sound_card(cards: Path = Path("/proc/asound/cards")) -> bool:
+    """Whether ALSA lists a card (asking SDL instead makes ALSA print errors where there is none)."""
+    try:
+        return "no soundcards" not in cards.read_text()
+    except OSError:
+        return False
+
+
+def _open_mixer() -> object | None:
     """pygame's mixer at the log's format, or None when the machine has no sound device."""
+    if not has_sound_card():
+        return None
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         import pygame
 
