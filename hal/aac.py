@@ -42,16 +42,18 @@ class AacEncoder:
         """Mono float32 samples; ``first_sample_t`` (monotonic s) of the very first block fixes the time base."""
         if self._start_us is None:
             self._start_us = round(first_sample_t * 1e6)
-        self._pending = np.concatenate([self._pending, pcm.astype(np.float32)])
+        pending = np.concatenate([self._pending, pcm.astype(np.float32)]) if len(self._pending) else pcm
         packets = []
-        while len(self._pending) >= FRAME:
-            block, self._pending = self._pending[:FRAME], self._pending[FRAME:]
+        whole = len(pending) - len(pending) % FRAME
+        for start in range(0, whole, FRAME):
+            block = np.ascontiguousarray(pending[start : start + FRAME], dtype=np.float32)
             frame = self._av.AudioFrame.from_ndarray(block.reshape(1, -1), format="fltp", layout="mono")
             frame.sample_rate = self._rate
             frame.pts = self._samples
             frame.time_base = self._codec.time_base
             self._samples += FRAME
             packets.extend(self._packets(self._codec.encode(frame)))
+        self._pending = pending[whole:]
         return packets
 
     def _packets(self, encoded: list) -> list[EncodedPacket]:

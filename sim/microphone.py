@@ -15,6 +15,7 @@ from sim.clock import Handle
 
 TONE_HZ = 1000.0
 TONE_LEVEL = 0.25
+BLOCK = 2 * FRAME  # samples per simulated read (43 ms, as an ALSA period might be): fewer callbacks
 
 
 class SimMicrophone:
@@ -44,12 +45,15 @@ class SimMicrophone:
             return
 
         def capture() -> None:
-            block = np.take(self._signal, range(self._position, self._position + FRAME), mode="wrap")
-            self._position = (self._position + FRAME) % len(self._signal)
-            for packet in self._encoder.encode(block * gain(), self._clock.now() - FRAME / SAMPLE_RATE):
+            end = self._position + BLOCK
+            block = self._signal[self._position : end]
+            if len(block) < BLOCK:  # wrap around the end of the source
+                block = np.concatenate([block, self._signal[: BLOCK - len(block)]])
+            self._position = end % len(self._signal)
+            for packet in self._encoder.encode(block * gain(), self._clock.now() - BLOCK / SAMPLE_RATE):
                 on_packet(packet)
 
-        self._ticker = self._clock.call_every(FRAME / SAMPLE_RATE, capture)
+        self._ticker = self._clock.call_every(BLOCK / SAMPLE_RATE, capture)
 
     def stop(self) -> None:
         if self._ticker is not None:
