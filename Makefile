@@ -4,13 +4,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim test lint pytest bench docs assets clean system-packages
+.PHONY: sim test test-tools lint pytest bench docs assets clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
+
+# Programs the tests run: systemd-analyze checks the service unit.
+test-tools:
+	@command -v systemd-analyze >/dev/null || { echo "Installing systemd (for systemd-analyze)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq systemd; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

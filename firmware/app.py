@@ -15,6 +15,7 @@ from firmware.inbox import Inbox
 from firmware.log import JsonLog
 from firmware.loop import EventLoop, Poll
 from firmware.preview import Preview
+from firmware.sd_notify import Notifier
 from hal.interfaces import HardwareError
 from states import MachineConfig
 from states.events import BatteryLevel, Event, StorageLevel
@@ -66,7 +67,7 @@ def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
 
 class Firmware:
     def __init__(self, config: Config, hardware: Hardware, inbox: Inbox, log: JsonLog, keys: DeviceKeys,
-                 config_text: str = "") -> None:
+                 config_text: str = "", notifier: Notifier | None = None) -> None:
         self.hardware = hardware
         self.inbox = inbox
         clock = hardware.clock
@@ -90,19 +91,26 @@ class Firmware:
         self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, self.player,
                                  Announcements(config.device.language, config.audio.announcements_dir),
                                  config.device.language, brightness=(d.brightness, d.dim_brightness))
+        self.notifier = notifier or Notifier({})
         polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
+        if self.notifier.watchdog_interval is not None:
+            # Pinged from the loop's own thread: a loop that hangs stops pinging and systemd restarts it.
+            polls.append(Poll("watchdog", self.notifier.watchdog_interval, self._ping_watchdog))
         if hardware.gauge is not None:
             polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
-        self.loop = EventLoop(machine_config(config), clock, inbox, self.executor, log, polls)
+        self.loop = EventLoop(machine_config(config), clock, inbox, self.executor, log, polls,
+                              on_stage=self.notifier.status)
         log.write("config", sha256=hashlib.sha256(config_text.encode()).hexdigest(),
                   device_key_id=key_id(keys.signing.public_key()), agency_key_id=key_id(keys.agency))
         hardware.buttons.listen(self.loop.button_edge)
 
     def run(self) -> DeviceState:
         """Run until shutdown; stops the camera and, when the machine asked for it, powers off."""
+        self.notifier.ready(str(self.loop.state.stage))
         try:
             return self.loop.run()
         finally:
+            self.notifier.stopping()
             self.hardware.camera.stop()
             if self.hardware.microphone is not None:
                 self.hardware.microphone.stop()
@@ -118,6 +126,10 @@ class Firmware:
         kind = record["type"]
         if kind in AUDITED or (kind == "decision" and record.get("event") in BUTTON_EVENTS):
             self.audit.append(record)
+
+    def _ping_watchdog(self, t: float) -> Event | None:
+        self.notifier.watchdog()
+        return None
 
     def _storage_error(self, detail: str) -> None:
         """The recorder could not write (recorder thread): stop recording as if the card were full."""

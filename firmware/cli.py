@@ -30,6 +30,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from firmware.device import build_device_hardware
     from firmware.inbox import ThreadedInbox
     from firmware.log import JsonLog
+    from firmware.sd_notify import Notifier
     from firmware.signals import install_shutdown_signals
     from storage.keys import KeyFileError, load_device_keys
 
@@ -45,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     hardware = build_device_hardware(config)
     inbox = ThreadedInbox(hardware.clock)
     firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock), keys,
-                        args.config.read_text(encoding="utf-8"))
+                        args.config.read_text(encoding="utf-8"), Notifier())
     install_shutdown_signals(inbox, hardware.clock)
     firmware.run()
     return 0

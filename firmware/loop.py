@@ -49,6 +49,7 @@ class EventLoop:
         executor: Executor,
         log: JsonLog,
         polls: list[Poll],
+        on_stage: Callable[[str], None] = lambda stage: None,
     ) -> None:
         self._config = config
         self._clock = clock
@@ -56,6 +57,7 @@ class EventLoop:
         self._executor = executor
         self._log = log
         self._polls = polls
+        self._on_stage = on_stage
         self._timers: dict[Timer, float] = {}
         self.state = initial_state(clock.now())
 
@@ -101,6 +103,7 @@ class EventLoop:
         self.state = result.state
         self._log.write("decision", event.t, **describe(event), outcome=result.outcome)
         if result.state.stage is not before.stage:
+            self._on_stage(str(result.state.stage))
             self._log.write("transition", event.t, **{"from": str(before.stage), "to": str(result.state.stage),
                                                       "reason": result.reason})
         for action in result.actions:

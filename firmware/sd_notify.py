@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 
@@ -31,7 +32,10 @@ class Notifier:
         if self._address is None:
             return
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-            sock.sendto("\n".join(fields).encode(), self._address)
+            sock.setblocking(False)  # the event loop must never wait for systemd
+            # systemd's queue full or gone: one lost status line or ping is harmless
+            with contextlib.suppress(BlockingIOError, ConnectionRefusedError, FileNotFoundError):
+                sock.sendto("\n".join(fields).encode(), self._address)
 
     def ready(self, status: str) -> None:
         self.send("READY=1", f"STATUS={status}")

@@ -13,6 +13,7 @@ from firmware.app import Firmware
 from firmware.config import Config
 from firmware.inbox import Inbox, ThreadedInbox
 from firmware.log import JsonLog
+from firmware.sd_notify import Notifier
 from sim.clock import RealtimeClock, VirtualClock
 from sim.hardware import SimControls, build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
@@ -94,7 +95,9 @@ def run_scenario(
     clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock()
     inbox: Inbox = ThreadedInbox(clock) if realtime else VirtualInbox(clock)  # type: ignore[arg-type]
     hardware, controls = build_sim_hardware(config, clock, camera_source, microphone_source)
-    firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config))
+    # In real time the simulator talks to systemd like the device does (tests use this); never in virtual time.
+    notifier = Notifier() if realtime else None
+    firmware = Firmware(config, hardware, inbox, JsonLog(out, clock), sim_keys(config), notifier=notifier)
     controls.is_recording = lambda: firmware.recorder.active
     if capture_dir is not None:
         DisplayCapture(capture_dir, clock, firmware, controls, capture_every_s)

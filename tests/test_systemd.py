@@ -1,0 +1,125 @@
+"""The service unit passes systemd's own checks, and the firmware speaks the notify protocol."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from firmware.sd_notify import Notifier
+
+ROOT = Path(__file__).resolve().parent.parent
+UNIT = ROOT / "systemd" / "bodycam.service"
+SYSTEM_UNITS = (Path("/lib/systemd/system"), Path("/usr/lib/systemd/system"))
+
+
+def analyze() -> str:
+    path = shutil.which("systemd-analyze")
+    assert path, "systemd-analyze is missing: `make test` installs the systemd package"
+    return path
+
+
+def verification_root(tmp_path: Path) -> Path:
+    """A root with the unit, a stand-in for its ExecStart and the system targets it orders after."""
+    units = tmp_path / "etc" / "systemd" / "system"
+    units.mkdir(parents=True)
+    shutil.copy(UNIT, units)
+    executable = tmp_path / "opt" / "bodycam" / "venv" / "bin" / "bodycam"
+    executable.parent.mkdir(parents=True)
+    executable.write_text("#!/bin/sh\n")
+    executable.chmod(0o755)
+    for target in ("sysinit.target", "basic.target", "shutdown.target", "local-fs.target", "time-sync.target",
+                   "multi-user.target"):
+        source = next(d / target for d in SYSTEM_UNITS if (d / target).exists())
+        shutil.copy(source, units)
+    return tmp_path
+
+
+def test_systemd_unit_verifies_without_a_word_on_stderr(tmp_path):
+    root = verification_root(tmp_path)
+    result = subprocess.run([analyze(), "verify", f"--root={root}", "bodycam.service"], capture_output=True,
+                            text=True, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_systemd_unit_security_exposure_is_at_most_3():
+    result = subprocess.run([analyze(), "security", "--offline=yes", str(UNIT)], capture_output=True, text=True)
+    match = re.search(r"Overall exposure level for bodycam\.service: (\d+\.\d+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= 3.0
+
+
+def test_systemd_unit_is_notify_with_watchdog_and_restarts():
+    text = UNIT.read_text()
+    for line in ("Type=notify", "WatchdogSec=", "Restart=always", "User=bodycam", "ProtectSystem=strict",
+                 "ReadWritePaths=/var/lib/bodycam", "NoNewPrivileges=yes", "PrivateTmp=yes"):
+        assert line in text
+
+
+@pytest.fixture
+def notify_socket(tmp_path):
+    path = str(tmp_path / "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    yield path, sock
+    sock.close()
+
+
+def test_notifier_is_silent_outside_systemd():
+    notifier = Notifier({})
+    assert not notifier.active and notifier.watchdog_interval is None
+    notifier.ready("worn")  # nothing to send to, nothing raised
+
+
+def test_notifier_pings_at_half_the_watchdog_timeout(notify_socket):
+    path, sock = notify_socket
+    notifier = Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "20000000", "WATCHDOG_PID": str(os.getpid())})
+    assert notifier.watchdog_interval == 10.0
+    notifier.ready("worn")
+    assert sock.recv(1024) == b"READY=1\nSTATUS=worn"
+    assert Notifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "20000000", "WATCHDOG_PID": "1"}).watchdog_interval \
+        is None, "the watchdog is meant for another process"
+
+
+def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tmp_path):
+    path, sock = notify_socket
+    scenario = tmp_path / "scenario.txt"
+    scenario.write_text("0.5 press display\n1.5 end\n")
+    config = tmp_path / "config.toml"
+    config.write_text("[sim]\ncamera_width = 160\ncamera_height = 96\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"}
+    messages: list[str] = []
+
+    done = threading.Event()
+
+    def listen() -> None:  # as systemd does: read while the service runs
+        sock.settimeout(0.1)
+        while not done.is_set() or not messages or messages[-1] != "STOPPING=1":
+            with contextlib.suppress(TimeoutError):
+                messages.append(sock.recv(1024).decode())
+            if done.is_set() and not messages:
+                return
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    result = subprocess.run(
+        [sys.executable, "-m", "firmware.cli", "sim", "--headless", "--realtime", "--scenario", str(scenario),
+         "--config", str(config), "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )
+    done.set()
+    listener.join(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert messages[0] == "READY=1\nSTATUS=worn"
+    assert "STATUS=display" in messages and "STATUS=shutdown" in messages
+    assert messages.count("WATCHDOG=1") >= 4  # every 0.2 s for 1.5 s
+    assert messages[-1] == "STOPPING=1"
