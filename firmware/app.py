@@ -18,13 +18,15 @@ from firmware.preview import Preview
 from firmware.sd_notify import Notifier
 from hal.interfaces import HardwareError
 from states import MachineConfig
-from states.events import BatteryLevel, Event, StorageLevel
+from states.events import BatteryLevel, Event, RecordingInterrupted, StorageLevel
 from states.model import DeviceState
 from storage.audit import AuditLog
 from storage.keys import DeviceKeys, key_id
 from storage.recorder import Recorder, RecorderSettings
+from storage.recovery import clear_marker, finalise_interrupted, read_marker
 
-AUDITED = {"start", "stopped", "transition", "recording", "marker", "audit", "announce", "config", "storage-error"}
+AUDITED = {"start", "stopped", "transition", "recording", "marker", "audit", "announce", "config", "storage-error",
+           "recovery"}
 BUTTON_EVENTS = {"button-down", "button-up"}
 
 
@@ -62,6 +64,7 @@ def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
         cipher=r.cipher,
         streams={"video": hardware.video_format,
                  **({"audio": hardware.microphone.format} if hardware.microphone else {})},
+        boot_id=hardware.boot_id,
     )
 
 
@@ -102,7 +105,20 @@ class Firmware:
                               on_stage=self.notifier.status)
         log.write("config", sha256=hashlib.sha256(config_text.encode()).hexdigest(),
                   device_key_id=key_id(keys.signing.public_key()), agency_key_id=key_id(keys.agency))
+        self._recover(data_dir, keys)
         hardware.buttons.listen(self.loop.button_edge)
+
+    def _recover(self, data_dir: Path, keys: DeviceKeys) -> None:
+        """Close what a crash or power cut left open; resume recording after a crash in this boot."""
+        interrupted = read_marker(data_dir)
+        finalised = finalise_interrupted(data_dir / "recordings", keys.signing)
+        clear_marker(data_dir)
+        same_boot = interrupted is not None and interrupted.boot_id == self.hardware.boot_id != ""
+        if interrupted is not None or finalised:
+            self.log.write("recovery", recording=interrupted.recording if interrupted else None,
+                           finalised=[f"{p.parent.name}/{p.name}" for p in finalised], resume=same_boot)
+        if same_boot:
+            self.inbox.put(RecordingInterrupted(self.hardware.clock.now()))
 
     def run(self) -> DeviceState:
         """Run until shutdown; stops the camera and, when the machine asked for it, powers off."""

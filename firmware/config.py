@@ -158,6 +158,8 @@ class SimSettings:
     camera_height: int = setting(180, "Simulator: height of the synthetic H.264 stream.", low=48, high=1080)
     battery_percent: float = setting(100.0, "Simulator: charge at start.", low=0, high=100)
     storage_mb: int = setting(32_000, "Simulator: size of the simulated card.", low=100, high=1_000_000)
+    boot_id: str = setting("", "Simulator: boot id to report; empty: this machine's (a different one "
+                               "simulates a power cut between two runs).")
 
 
 @dataclass(frozen=True)

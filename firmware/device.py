@@ -13,7 +13,7 @@ from hal.max17048 import Max17048Gauge
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
-from hal.system import DiskSpace, SystemClock, power_off
+from hal.system import DiskSpace, SystemClock, boot_id, power_off
 
 DRIVER_PACKAGES = {"gpiozero", "luma", "smbus2", "picamera2", "lgpio", "RPi"}
 """Their own exception types report missing buses, pins and panels."""
@@ -63,5 +63,6 @@ def _build(config: Config) -> Hardware:
         storage=DiskSpace(Path(config.storage.data_dir)),
         power_off=power_off,
         video_format={"codec": "h264", "width": c.width, "height": c.height, "fps": c.fps},
+        boot_id=boot_id(),
         closers=[audio.close, *([microphone.close] if microphone else []), indicators.close, buttons.close],
     )

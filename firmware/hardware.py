@@ -24,6 +24,8 @@ class Hardware:
     power_off: Callable[[], None]
     video_format: dict[str, object]
     """``codec``, ``width``, ``height``, ``fps`` of the recorded stream, for segment headers and export."""
+    boot_id: str = ""
+    """Tells a service restart (same boot: resume recording) from a power cut (new boot)."""
     realtime: bool = True
     """False when time is simulated: work that would run on threads runs inline, deterministically."""
     closers: list[Callable[[], None]] = field(default_factory=list)

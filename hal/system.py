@@ -42,6 +42,14 @@ class DiskSpace:
         return usage.free, usage.total
 
 
+def boot_id(path: Path = Path("/proc/sys/kernel/random/boot_id")) -> str:
+    """The kernel's id of this boot: equal across a service restart, new after a power cut."""
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
 def power_off() -> None:
     """Ask systemd for a clean power-off; the service user needs a polkit rule allowing it (deployment)."""
     subprocess.run(["systemctl", "poweroff"], check=False)

@@ -12,6 +12,7 @@ from firmware.device import panel_spec
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import GpioIndicators, pin_factory
 from hal.luma_display import PIXEL_FORMATS, LumaDisplay, open_luma_device
+from hal.system import boot_id
 from sim.audio import SimAudioOut
 from sim.camera import Scheduler, SyntheticCamera
 from sim.clock import VirtualClock
@@ -108,6 +109,7 @@ def build_sim_hardware(
         video_format={"codec": "h264", "width": config.sim.camera_width, "height": config.sim.camera_height,
                       "fps": config.camera.fps},
         realtime=realtime,
+        boot_id=config.sim.boot_id or boot_id(),
         closers=[audio.close, indicators.close, buttons.close],
     )
     return hardware, controls

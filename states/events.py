@@ -51,6 +51,13 @@ class CameraRecovered:
 
 
 @dataclass(frozen=True)
+class RecordingInterrupted:
+    """At start-up: the firmware died while recording, earlier in this same boot."""
+
+    t: float
+
+
+@dataclass(frozen=True)
 class ShutdownRequested:
     t: float
     reason: str
@@ -65,6 +72,7 @@ Event = (
     | StorageLevel
     | CameraFault
     | CameraRecovered
+    | RecordingInterrupted
     | ShutdownRequested
 )
 EVENT_TYPES: tuple[type, ...] = Event.__args__

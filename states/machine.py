@@ -35,6 +35,7 @@ from states.events import (
     CameraFault,
     CameraRecovered,
     Event,
+    RecordingInterrupted,
     ShutdownRequested,
     StorageLevel,
     TimerExpired,
@@ -43,6 +44,7 @@ from states.model import Button, DeviceState, Stage, Timer
 
 REASON_ANNOUNCED = "announced"
 REASON_IMMINENT_DANGER = "imminent-danger"
+REASON_RESUMED = "resumed-after-restart"
 _EPSILON = 1e-9  # timer expiries arrive exactly at their due time in virtual time; absorb float noise
 
 
@@ -376,6 +378,13 @@ def _on_camera_recovered(config: MachineConfig, state: DeviceState, e: CameraRec
     return Step(replace(state, camera_fault=False), actions, "camera-recovered")
 
 
+def _on_recording_interrupted(config: MachineConfig, state: DeviceState, e: RecordingInterrupted) -> Step:
+    """A crash must not end an evidence recording: carry on at once, without announcement."""
+    if state.stage is Stage.RECORDING:
+        return Step(state, (), "ignored-already-recording")
+    return _start_recording(config, replace(state, record_press_consumed=False), e.t, REASON_RESUMED, e.t)
+
+
 def _on_shutdown(config: MachineConfig, state: DeviceState, e: ShutdownRequested) -> Step:
     actions: list[Action] = []
     if state.stage is Stage.RECORDING:
@@ -395,5 +404,6 @@ _HANDLERS = {
     StorageLevel: _on_storage,
     CameraFault: _on_camera_fault,
     CameraRecovered: _on_camera_recovered,
+    RecordingInterrupted: _on_recording_interrupted,
     ShutdownRequested: _on_shutdown,
 }

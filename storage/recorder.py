@@ -17,6 +17,7 @@ from pathlib import Path
 
 from storage.keys import DeviceKeys, key_id
 from storage.prerecord import PrerecordRing
+from storage.recovery import clear_marker, write_marker
 from storage.segment_format import FORMAT_VERSION, ZERO_HASH, Packet, b64
 from storage.segment_writer import SegmentWriteError, SegmentWriter
 
@@ -32,6 +33,8 @@ class RecorderSettings:
     chunk_s: float = 1.0
     cipher: str = "chacha20-poly1305"
     streams: dict[str, dict[str, object]] = field(default_factory=dict)
+    boot_id: str = ""
+    """Written beside a running recording, so a restart in the same boot knows to resume."""
 
 
 @dataclass
@@ -175,6 +178,7 @@ class Recorder:
         directory.mkdir()
         fsync_dir(recordings)
         self._recording = rec = _Recording(rec_id, reason, pressed_at_us, directory)
+        write_marker(recordings.parent, rec_id, self._settings.boot_id)
         for packet in self._ring.take(pressed_at_us):
             self._packet(packet)
         if rec.writer is not None and not rec.failed:
@@ -247,6 +251,7 @@ class Recorder:
         rec, self._recording = self._recording, None
         if rec is None:
             return None
+        clear_marker(self._settings.recordings_dir.parent)
         if rec.writer is not None:
             try:
                 rec.writer.close(self._trailer(rec, rec.writer, final=True, stop_reason=reason))

@@ -115,6 +115,9 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
         expected = ZERO_HASH if seq == 0 else by_sequence[seq - 1].hash if seq - 1 in by_sequence else None
         if expected is not None and segment.header.get("prev_segment_hash") != expected:
             report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
+        if segment.trailer is not None and segment.trailer.get("interrupted"):
+            report.notes.append(f"{segment_name(segment)}: interrupted (firmware restart or power cut), "
+                                f"finalised at start-up: {len(segment.chunks)} chunks intact")
         if segment.trailer is None:
             intact = f"{len(segment.chunks)} chunks intact, cut at byte {segment.truncated_at}"
             if seq == last:

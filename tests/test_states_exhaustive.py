@@ -17,6 +17,7 @@ from states.events import (
     ButtonUp,
     CameraFault,
     CameraRecovered,
+    RecordingInterrupted,
     ShutdownRequested,
     StorageLevel,
     TimerExpired,
@@ -38,6 +39,7 @@ EXAMPLES = [
     StorageLevel(10.0, 1 << 29, 1 << 30),
     CameraFault(10.0, "test"),
     CameraRecovered(10.0),
+    RecordingInterrupted(10.0),
     ShutdownRequested(10.0, "test"),
     ShutdownRequested(10.0, "test", power_off=True),
 ]

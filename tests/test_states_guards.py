@@ -173,3 +173,13 @@ def test_display_dimming_is_off_by_default_and_stale_when_not_in_display():
     config = MachineConfig(display_dim_after_s=20.0)
     assert step(config, in_stage(Stage.RECORDING), TimerExpired(99.0, Timer.DISPLAY_DIM)).outcome == \
         "ignored-stale-timer"
+
+
+def test_recording_interrupted_by_a_crash_resumes_at_once_without_announcement():
+    from states.actions import Announce
+    from states.events import RecordingInterrupted
+
+    resumed = step(CONFIG, in_stage(Stage.WORN), RecordingInterrupted(0.5))
+    assert resumed.state.stage is Stage.RECORDING and resumed.reason == "resumed-after-restart"
+    assert StartRecording("resumed-after-restart", 0.5) in resumed.actions
+    assert not any(isinstance(a, Announce) and a.announcement.value == "display-on" for a in resumed.actions)

@@ -1,0 +1,82 @@
+"""After a crash or power cut: what was being recorded, and closing the segments it left open.
+
+While recording, ``recording.json`` in the data dir names the recording and the boot it started in;
+it is removed when the recording stops. Finding it at start-up means the firmware died while
+recording. Segments left without a trailer are then finalised: cut back to their last complete frame
+and closed with a signed trailer that says ``interrupted``, so every recording on the card is complete
+and the interruption is part of the evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from storage.segment_format import FRAME_HEAD, KIND_TRAILER, canonical_json, file_hasher
+from storage.segment_reader import SegmentError, read_segment
+
+MARKER = "recording.json"
+
+
+@dataclass(frozen=True)
+class InterruptedRecording:
+    recording: str
+    boot_id: str
+
+
+def write_marker(data_dir: Path, recording: str, boot_id: str) -> None:
+    """Atomically record that ``recording`` is in progress in boot ``boot_id``."""
+    path = data_dir / MARKER
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump({"recording": recording, "boot_id": boot_id}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+def clear_marker(data_dir: Path) -> None:
+    (data_dir / MARKER).unlink(missing_ok=True)
+
+
+def read_marker(data_dir: Path) -> InterruptedRecording | None:
+    try:
+        marker = json.loads((data_dir / MARKER).read_text(encoding="utf-8"))
+        return InterruptedRecording(str(marker["recording"]), str(marker["boot_id"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, OSError):
+        return InterruptedRecording("unknown", "")  # a damaged marker still means: it was recording
+
+
+def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519PrivateKey) -> list[Path]:
+    """Close every segment left without a trailer; returns the segments finalised."""
+    finalised = []
+    for path in sorted(recordings_dir.glob("*/seg-*.bcs")) if recordings_dir.is_dir() else []:
+        try:
+            segment = read_segment(path)
+        except SegmentError:
+            continue  # not even a header: nothing to close, verify reports it
+        if segment.trailer is not None or segment.damage is not None:
+            continue
+        keep = segment.truncated_at if segment.truncated_at is not None else path.stat().st_size
+        data = path.read_bytes()[:keep]
+        hasher = file_hasher()
+        hasher.update(data)
+        trailer = canonical_json({"final": True, "stop_reason": "interrupted", "interrupted": True,
+                                  "chunks": len(segment.chunks), "packets": None, "first_pts_us": None,
+                                  "last_pts_us": None, "markers": []})
+        frame = FRAME_HEAD.pack(KIND_TRAILER, len(trailer)) + trailer
+        hasher.update(frame)
+        with open(path, "r+b") as f:
+            f.truncate(keep)
+            f.seek(keep)
+            f.write(frame + signing_key.sign(hasher.digest()))
+            f.flush()
+            os.fsync(f.fileno())
+        finalised.append(path)
+    return finalised
