@@ -70,6 +70,34 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return run_interactive(config, args.camera_source, args.microphone_source, force_terminal=args.terminal)
 
 
+def cmd_selftest(args: argparse.Namespace) -> int:
+    import json
+
+    from firmware.selftest import report, run_checks
+
+    path = args.config or (DEFAULT_PATH if DEFAULT_PATH.exists() else None)
+    config = _config(path, args.data_dir)
+    _prepare_data_dir(config)
+    if args.sim:
+        from sim.clock import RealtimeClock
+        from sim.hardware import build_sim_hardware
+
+        hardware, _ = build_sim_hardware(config, RealtimeClock())
+    else:
+        from firmware.device import build_device_hardware
+
+        hardware = build_device_hardware(config)
+    try:
+        checks = run_checks(config, hardware, lambda event, timeout: event.wait(timeout))
+    finally:
+        hardware.close()
+    if args.json:
+        print(json.dumps([{"check": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in checks]))
+    else:
+        print(report(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bodycam", description="Body cam firmware, simulator and tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="seconds between periodic display captures (0: transitions only; default 10)")
     sim.add_argument("--terminal", action="store_true", help="terminal interface even when a display exists")
     sim.set_defaults(handler=cmd_sim)
+    selftest = commands.add_parser("selftest", help="check camera, display, buttons, audio, battery, storage, "
+                                                     "keys, clock and config")
+    selftest.add_argument("--config", type=Path, help=f"config file (default {DEFAULT_PATH} when present)")
+    selftest.add_argument("--data-dir", type=Path, help="data dir (default: storage.data_dir of the config)")
+    selftest.add_argument("--json", action="store_true", help="machine-readable result")
+    selftest.add_argument("--sim", action="store_true", help="check the simulated hardware instead")
+    selftest.set_defaults(handler=cmd_selftest)
     add_evidence_commands(commands)
     return parser
 

@@ -1,0 +1,68 @@
+"""``bodycam selftest`` on the simulated hardware: every failure on one line, with the fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from firmware.cli import main
+from hal.system import SystemClock
+from storage.keys import create_agency_keys, create_device_key
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.setattr(SystemClock, "synchronised", lambda self: True)
+    data = tmp_path / "data"
+    create_device_key(data / "keys")
+    create_agency_keys(tmp_path / "office")
+    shutil.copy(tmp_path / "office" / "agency.pub", data / "keys" / "agency.pub")
+    return data
+
+
+def selftest(data, capsys, *extra: str) -> tuple[int, dict[str, dict]]:
+    code = main(["selftest", "--sim", "--json", "--data-dir", str(data), *extra])
+    return code, {c["check"]: c for c in json.loads(capsys.readouterr().out)}
+
+
+def test_selftest_passes_on_a_healthy_camera(data, capsys):
+    code, checks = selftest(data, capsys)
+    assert code == 0, checks
+    assert set(checks) == {"camera", "display", "buttons", "audio", "battery", "storage", "keys", "clock", "config"}
+    assert checks["camera"]["detail"] == "delivers H.264 and preview frames"
+
+
+def test_selftest_names_missing_keys_and_how_to_create_them(data, capsys):
+    (data / "keys" / "device.key").unlink()
+    code, checks = selftest(data, capsys)
+    assert code == 1 and not checks["keys"]["ok"]
+    assert "bodycam keys device --data-dir" in checks["keys"]["fix"]
+
+
+def test_selftest_catches_a_readable_signing_key(data, capsys):
+    (data / "keys" / "device.key").chmod(0o644)
+    code, checks = selftest(data, capsys)
+    assert code == 1 and checks["keys"]["fix"].startswith("chmod 600")
+
+
+def test_selftest_reports_an_unsynchronised_clock(data, capsys, monkeypatch):
+    monkeypatch.setattr(SystemClock, "synchronised", lambda self: False)
+    code, checks = selftest(data, capsys)
+    assert code == 1 and "timedatectl set-ntp true" in checks["clock"]["fix"]
+
+
+def test_selftest_reports_a_card_at_its_reserve(data, capsys, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[storage]\nreserve_mb = 100000\n")
+    code, checks = selftest(data, capsys, "--config", str(config))
+    assert code == 1 and "reserve" in checks["storage"]["detail"]
+
+
+def test_selftest_text_report_has_one_line_per_check_with_fixes(data, capsys):
+    (data / "keys" / "device.key").unlink()
+    assert main(["selftest", "--sim", "--data-dir", str(data)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 9
+    assert any(line.startswith("FAIL keys") and "→ fix:" in line for line in lines)
