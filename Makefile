@@ -12,10 +12,12 @@ sim: $(VENV)/.installed-sim
 test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
-# Programs the tests run: systemd-analyze checks the service unit.
+# Programs the tests run: systemd-analyze checks the service unit; offload tests run a real sshd.
+TEST_PACKAGES := systemd openssh-server openssh-client rsync
 test-tools:
-	@command -v systemd-analyze >/dev/null || { echo "Installing systemd (for systemd-analyze)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq systemd; }
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

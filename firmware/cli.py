@@ -8,6 +8,8 @@ from pathlib import Path
 
 from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
 from firmware.evidence_cli import add_commands as add_evidence_commands
+from firmware.offload_cli import OffloadError
+from firmware.offload_cli import add_commands as add_offload_commands
 
 EXIT_CONFIG = 2
 
@@ -129,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--sim", action="store_true", help="check the simulated hardware instead")
     selftest.set_defaults(handler=cmd_selftest)
     add_evidence_commands(commands)
+    add_offload_commands(commands)
     return parser
 
 
@@ -148,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyFileError as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (ExportError, DecryptError) as exc:
+    except (ExportError, DecryptError, OffloadError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return 1
     except HardwareError as exc:
