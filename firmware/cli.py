@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     from sim.scenario import ScenarioError
     from storage.export import ExportError
     from storage.keys import KeyFileError
+    from storage.retention import RetentionError
     from storage.segment_reader import DecryptError
 
     try:
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ScenarioError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except KeyFileError as exc:
+    except (KeyFileError, RetentionError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except (ExportError, DecryptError, OffloadError) as exc:

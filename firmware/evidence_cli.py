@@ -100,6 +100,38 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hold(args: argparse.Namespace) -> int:
+    from storage.offload import EvidenceStore
+    from storage.retention import hold
+
+    hold(EvidenceStore(args.store), args.recording, args.reason)
+    print(f"held: {args.recording} ({args.reason})")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from storage.offload import EvidenceStore
+    from storage.retention import release_hold
+
+    release_hold(EvidenceStore(args.store), args.recording)
+    print(f"hold released: {args.recording}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from storage.offload import EvidenceStore
+    from storage.retention import parse_period, purge
+
+    result = purge(EvidenceStore(args.store), parse_period(args.older_than), dry_run=args.dry_run)
+    verb = "would delete" if args.dry_run else "deleted"
+    for recording in result.deleted:
+        print(f"{verb} {recording}")
+    for recording in result.held:
+        print(f"kept   {recording} (held)")
+    print(f"{len(result.deleted)} {verb}, {len(result.held)} held")
+    return 0
+
+
 def _choose(reports: list[RecordingReport], wanted: str | None, root: Path) -> RecordingReport:
     if wanted:
         for report in reports:
@@ -146,3 +178,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             tool.add_argument("--allow-partial", action="store_true",
                               help="export what verifies even when parts are missing or damaged")
             _passphrase_options(tool)
+
+    store_option = {"type": Path, "default": Path("."), "help": "evidence store folder (default: here)"}
+    hold_cmd = tools.add_parser("hold", help="keep a recording beyond the retention period")
+    hold_cmd.add_argument("recording")
+    hold_cmd.add_argument("--reason", required=True, help="why: case number, request")
+    hold_cmd.add_argument("--store", **store_option)
+    hold_cmd.set_defaults(handler=cmd_hold)
+    release_cmd = tools.add_parser("release", help="end a hold")
+    release_cmd.add_argument("recording")
+    release_cmd.add_argument("--store", **store_option)
+    release_cmd.set_defaults(handler=cmd_release)
+    purge_cmd = tools.add_parser("purge", help="delete recordings older than the retention period unless held")
+    purge_cmd.add_argument("--older-than", default="14d", help="retention period, e.g. 14d (default) or 36h")
+    purge_cmd.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    purge_cmd.add_argument("--store", **store_option)
+    purge_cmd.set_defaults(handler=cmd_purge)
