@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware.announcements import Announcements
@@ -18,7 +19,7 @@ from firmware.preview import Preview
 from firmware.sd_notify import Notifier
 from hal.interfaces import HardwareError
 from states import MachineConfig
-from states.events import BatteryLevel, Event, RecordingInterrupted, StorageLevel
+from states.events import BatteryLevel, Event, OffloadOverdue, RecordingInterrupted, StorageLevel
 from states.model import DeviceState
 from storage.audit import AuditLog
 from storage.keys import DeviceKeys, key_id
@@ -95,7 +96,9 @@ class Firmware:
                                  Announcements(config.device.language, config.audio.announcements_dir),
                                  config.device.language, brightness=(d.brightness, d.dim_brightness))
         self.notifier = notifier or Notifier({})
-        polls = [Poll("storage", config.storage.poll_s, self._read_storage)]
+        self._retention_s = config.storage.retention_days * 86400
+        polls = [Poll("storage", config.storage.poll_s, self._read_storage),
+                 Poll("offload", 3600.0, self._check_offload)]
         if self.notifier.watchdog_interval is not None:
             # Pinged from the loop's own thread: a loop that hangs stops pinging and systemd restarts it.
             polls.append(Poll("watchdog", self.notifier.watchdog_interval, self._ping_watchdog))
@@ -146,6 +149,19 @@ class Firmware:
     def _ping_watchdog(self, t: float) -> Event | None:
         self.notifier.watchdog()
         return None
+
+    def _check_offload(self, t: float) -> Event | None:
+        """Recording ids begin with their UTC start: the oldest on the card tells whether offload is late."""
+        recordings = Path(self.recorder.recordings_dir)
+        names = sorted(p.name for p in recordings.iterdir() if p.is_dir()) if recordings.is_dir() else []
+        if not names:
+            return OffloadOverdue(t, False)
+        try:
+            oldest = datetime.strptime(names[0][:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        age = (self.hardware.clock.utc() - oldest).total_seconds()
+        return OffloadOverdue(t, age > self._retention_s)
 
     def _storage_error(self, detail: str) -> None:
         """The recorder could not write (recorder thread): stop recording as if the card were full."""

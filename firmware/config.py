@@ -149,6 +149,9 @@ class StorageSettings:
     reserve_mb: int = setting(200, "Recording stops when free space falls to this reserve.", low=10, high=100_000)
     warn_percent: float = setting(10.0, "Free space below this warns on the display.", low=0, high=90)
     poll_s: float = setting(30.0, "Interval between free-space checks.", low=1, high=600)
+    retention_days: float = setting(14.0, "Footage older than this still on the device warns: offload is "
+                                          "overdue (recordings leave only through a verified offload).",
+                                    low=1, high=365)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ MESSAGES: dict[Message, dict[str, str]] = {
     Message.STORAGE_LOW: {"de": "Speicher fast voll", "en": "Storage almost full"},
     Message.STORAGE_FULL: {"de": "Speicher voll", "en": "Storage full"},
     Message.CAMERA_FAULT: {"de": "Kamerafehler", "en": "Camera fault"},
+    Message.OFFLOAD_OVERDUE: {"de": "Aufnahmen überfällig – bitte auslesen",
+                              "en": "Recordings overdue – please offload"},
 }
 
 ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {

@@ -36,6 +36,7 @@ class Message(StrEnum):
     STORAGE_LOW = "storage-low"
     STORAGE_FULL = "storage-full"
     CAMERA_FAULT = "camera-fault"
+    OFFLOAD_OVERDUE = "offload-overdue"
 
 
 class Led(StrEnum):

@@ -51,6 +51,14 @@ class CameraRecovered:
 
 
 @dataclass(frozen=True)
+class OffloadOverdue:
+    """Footage older than the retention period is still on the device: it should have been offloaded."""
+
+    t: float
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class RecordingInterrupted:
     """At start-up: the firmware died while recording, earlier in this same boot."""
 
@@ -73,6 +81,7 @@ Event = (
     | CameraFault
     | CameraRecovered
     | RecordingInterrupted
+    | OffloadOverdue
     | ShutdownRequested
 )
 EVENT_TYPES: tuple[type, ...] = Event.__args__

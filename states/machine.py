@@ -35,6 +35,7 @@ from states.events import (
     CameraFault,
     CameraRecovered,
     Event,
+    OffloadOverdue,
     RecordingInterrupted,
     ShutdownRequested,
     StorageLevel,
@@ -385,6 +386,16 @@ def _on_recording_interrupted(config: MachineConfig, state: DeviceState, e: Reco
     return _start_recording(config, replace(state, record_press_consumed=False), e.t, REASON_RESUMED, e.t)
 
 
+def _on_offload_overdue(config: MachineConfig, state: DeviceState, e: OffloadOverdue) -> Step:
+    """Warn once (display and tones) until the footage has been offloaded."""
+    if not e.overdue:
+        return Step(replace(state, offload_overdue_warned=False), (), "offload-up-to-date")
+    if state.offload_overdue_warned:
+        return Step(state, (), "offload-overdue-already-warned")
+    actions = (ShowMessage(Message.OFFLOAD_OVERDUE), PlayFeedback(Feedback.LOW_BATTERY), Audit("offload-overdue"))
+    return Step(replace(state, offload_overdue_warned=True), actions, "offload-overdue")
+
+
 def _on_shutdown(config: MachineConfig, state: DeviceState, e: ShutdownRequested) -> Step:
     actions: list[Action] = []
     if state.stage is Stage.RECORDING:
@@ -405,5 +416,6 @@ _HANDLERS = {
     CameraFault: _on_camera_fault,
     CameraRecovered: _on_camera_recovered,
     RecordingInterrupted: _on_recording_interrupted,
+    OffloadOverdue: _on_offload_overdue,
     ShutdownRequested: _on_shutdown,
 }

@@ -46,3 +46,4 @@ class DeviceState:
     storage_full: bool = False
     storage_low_warned: bool = False
     display_dimmed: bool = False
+    offload_overdue_warned: bool = False

@@ -81,6 +81,7 @@ class Recorder:
         self._recording: _Recording | None = None
         self._device_key = keys.signing.public_key()
         self.active = False
+        self.recordings_dir = settings.recordings_dir
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
 

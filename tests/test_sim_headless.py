@@ -114,3 +114,24 @@ def test_headless_battery_drains_by_what_is_switched_on():
     shown_used = 100 - shown.battery.percent
     assert worn_used == pytest.approx(100 * 0.60 * 600 / 3600 / 16.65, rel=0.01)  # 0.6 W of 16.65 Wh
     assert shown_used == pytest.approx(100 * 1.65 * 600 / 3600 / 16.65, rel=0.01)  # + camera + display
+
+
+def test_headless_warns_once_when_footage_past_retention_waits_for_offload(tmp_path):
+    old = tmp_path / "recordings" / "20251201T080000Z-0123abcd"  # five weeks before the simulated shift
+    old.mkdir(parents=True)
+    config = override(small_config(), storage={"data_dir": str(tmp_path)})
+    out = io.StringIO()
+    run_scenario(parse("3700 end\n"), config, out)  # in worn: the camera is off, an hour costs little
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    outcomes = [r["outcome"] for r in records if r.get("event") == "offload-overdue"]
+    assert outcomes == ["offload-overdue", "offload-overdue-already-warned"]
+    assert any(r["type"] == "audit" and r["kind"] == "offload-overdue" for r in records)
+
+
+def test_headless_no_offload_warning_for_recent_footage(tmp_path):
+    (tmp_path / "recordings" / "20260104T080000Z-0123abcd").mkdir(parents=True)  # the day before
+    config = override(small_config(), storage={"data_dir": str(tmp_path)})
+    out = io.StringIO()
+    run_scenario(parse("5 end\n"), config, out)
+    outcomes = [json.loads(line).get("outcome") for line in out.getvalue().splitlines()]
+    assert "offload-up-to-date" in outcomes and "offload-overdue" not in outcomes

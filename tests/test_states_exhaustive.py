@@ -17,6 +17,7 @@ from states.events import (
     ButtonUp,
     CameraFault,
     CameraRecovered,
+    OffloadOverdue,
     RecordingInterrupted,
     ShutdownRequested,
     StorageLevel,
@@ -40,6 +41,8 @@ EXAMPLES = [
     CameraFault(10.0, "test"),
     CameraRecovered(10.0),
     RecordingInterrupted(10.0),
+    OffloadOverdue(10.0, True),
+    OffloadOverdue(10.0, False),
     ShutdownRequested(10.0, "test"),
     ShutdownRequested(10.0, "test", power_off=True),
 ]
