@@ -132,6 +132,26 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from storage.stats import collect
+
+    stats = collect(args.dir).as_dict()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["figure", "value"])
+        for key, value in stats.items():
+            writer.writerow([key, json.dumps(value) if isinstance(value, dict) else value])
+    else:
+        for key, value in stats.items():
+            print(f"{key:<36} {value}")
+    return 0
+
+
 def _choose(reports: list[RecordingReport], wanted: str | None, root: Path) -> RecordingReport:
     if wanted:
         for report in reports:
@@ -178,6 +198,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             tool.add_argument("--allow-partial", action="store_true",
                               help="export what verifies even when parts are missing or damaged")
             _passphrase_options(tool)
+
+    stats_cmd = commands.add_parser("stats", help="anonymous pilot statistics from audit logs")
+    stats_cmd.add_argument("dir", type=Path, help="data dir or evidence store (one device or a fleet)")
+    form = stats_cmd.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--csv", action="store_true")
+    stats_cmd.set_defaults(handler=cmd_stats)
 
     store_option = {"type": Path, "default": Path("."), "help": "evidence store folder (default: here)"}
     hold_cmd = tools.add_parser("hold", help="keep a recording beyond the retention period")
