@@ -27,18 +27,16 @@ def _now() -> str:
 
 
 def manifest(data_dir: Path) -> dict[str, object]:
-    """What the device holds: its key id, and which recordings are finished (safe to take and delete)."""
+    """What the device holds: its key id, and which recordings are finished (safe to take and delete).
+
+    Only the recording named by the in-progress marker is unfinished: the firmware closes every other
+    open segment when it starts (storage.recovery), so nothing else is still being written.
+    """
     in_progress = read_marker(data_dir)
-    recordings = []
-    for directory in find_recordings(data_dir):
-        last = sorted(directory.glob("seg-*.bcs"))[-1]
-        try:
-            finished = read_segment(last).trailer is not None
-        except SegmentError:
-            finished = False
-        if in_progress is not None and in_progress.recording == directory.name:
-            finished = False
-        recordings.append({"id": directory.name, "finished": finished})
+    recordings = [
+        {"id": d.name, "finished": in_progress is None or in_progress.recording != d.name}
+        for d in find_recordings(data_dir)
+    ]
     device_key = load_device_public(data_dir / "keys" / "device.pub")
     return {"device_key_id": key_id(device_key), "recordings": recordings}
 
