@@ -13,7 +13,7 @@ test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
 # Programs the tests run: systemd-analyze checks the service unit; offload tests run a real sshd.
-TEST_PACKAGES := systemd openssh-server openssh-client rsync
+TEST_PACKAGES := systemd openssh-server openssh-client rsync procps
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
