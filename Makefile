@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim test test-tools lint pytest bench docs assets clean system-packages
+.PHONY: sim test test-tools lint pytest bench deploy docs assets clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
@@ -24,6 +24,11 @@ lint: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Install or update the firmware on a device: make deploy HOST=cam-001 [ARGS="--agency-pub office/agency.pub"]
+deploy: $(VENV)/.installed-dev
+	@test -n "$(HOST)" || { echo "usage: make deploy HOST=device [ARGS=...]"; exit 2; }
+	$(BIN)/bodycam deploy $(HOST) $(ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
+from firmware.deploy import DeployError
+from firmware.deploy import add_commands as add_deploy_commands
 from firmware.evidence_cli import add_commands as add_evidence_commands
 from firmware.offload_cli import OffloadError
 from firmware.offload_cli import add_commands as add_offload_commands
@@ -132,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.set_defaults(handler=cmd_selftest)
     add_evidence_commands(commands)
     add_offload_commands(commands)
+    add_deploy_commands(commands)
     return parser
 
 
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyFileError, RetentionError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (ExportError, DecryptError, OffloadError) as exc:
+    except (ExportError, DecryptError, OffloadError, DeployError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return 1
     except HardwareError as exc:

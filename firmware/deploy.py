@@ -1,0 +1,154 @@
+"""``bodycam deploy HOST``: install or update the firmware on a device over SSH, idempotently.
+
+Builds a wheel here, copies it with the unit, the agency public key and the config, and runs one
+script on the device that changes only what differs. The device signing key is created on the device
+and never leaves it; its public key is printed and kept in a local registry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REMOTE_SCRIPT = r"""
+set -eu
+P="$PREFIX"; STAGE="$P/opt/bodycam/deploy"; VENV="$P/opt/bodycam/venv"; DATA="$P/var/lib/bodycam"
+changed=""
+note() { changed="$changed $1"; }
+install_if_changed() {  # source target mode name
+    if ! cmp -s "$1" "$2"; then mkdir -p "$(dirname "$2")"; install -m "$3" "$1" "$2"; note "$4"; fi
+}
+if [ ! -x "$VENV/bin/python" ]; then "$PYTHON" -m venv "$VENV"; note venv; fi
+installed=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("bodycam"))' 2>/dev/null || true)
+if [ "$installed" != "$VERSION" ] || ! cmp -s "$STAGE/$WHEEL" "$P/opt/bodycam/installed.whl"; then
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$STAGE/$WHEEL"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "$STAGE/$WHEEL$EXTRAS"
+    cp "$STAGE/$WHEEL" "$P/opt/bodycam/installed.whl"
+    note "firmware"
+fi
+install_if_changed "$STAGE/bodycam.service" "$P/etc/systemd/system/bodycam.service" 0644 unit
+[ -f "$STAGE/config.toml" ] && install_if_changed "$STAGE/config.toml" "$P/etc/bodycam/config.toml" 0644 config
+if [ -z "$P" ] && ! id bodycam >/dev/null 2>&1; then
+    groups=$(for g in video gpio spi i2c audio; do getent group "$g" >/dev/null && printf '%s,' "$g"; done)
+    useradd --system --home-dir /var/lib/bodycam --shell /usr/sbin/nologin ${groups:+--groups "${groups%,}"} bodycam
+    note user
+fi
+for dir in "$DATA" "$DATA/keys"; do [ -d "$dir" ] || { mkdir -p "$dir"; note "data-dir"; }; done
+chmod 0750 "$DATA"; chmod 0700 "$DATA/keys"
+[ -f "$STAGE/agency.pub" ] && install_if_changed "$STAGE/agency.pub" "$DATA/keys/agency.pub" 0644 agency-key
+if [ ! -f "$DATA/keys/device.key" ]; then
+    "$VENV/bin/bodycam" keys device --data-dir "$DATA" >/dev/null
+    note device-key
+fi
+if id bodycam >/dev/null 2>&1; then chown -R bodycam:bodycam "$DATA"; fi
+if [ -z "$P" ]; then
+    systemctl daemon-reload
+    systemctl enable bodycam.service >/dev/null 2>&1
+    systemctl restart bodycam.service
+fi
+selftest=$("$VENV/bin/bodycam" selftest --json --data-dir "$DATA" 2>&1) || true
+pub=$("$VENV/bin/python" -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$DATA/keys/device.pub")
+printf '%s\n' "{\"changed\": \"$changed\", \"device_pub\": $pub}"
+printf '%s\n' "$selftest"
+"""
+
+
+class DeployError(RuntimeError):
+    pass
+
+
+def build_wheel(out: Path) -> Path:
+    """A reproducible wheel (fixed timestamps): the same source gives the same bytes, so an unchanged
+    firmware is recognised on the device and not reinstalled."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                             "-w", str(out), str(ROOT)], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise DeployError(f"building the wheel failed: {result.stderr.strip()}")
+    return next(out.glob("bodycam-*.whl"))
+
+
+def _ssh(args: argparse.Namespace) -> list[str]:
+    command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes"]
+    if args.identity:
+        command += ["-i", str(args.identity)]
+    if args.known_hosts:
+        command += ["-o", f"UserKnownHostsFile={args.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
+    return command
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    target = f"{args.user}@{args.host}" if args.user else args.host
+    prefix = str(args.prefix or "")
+    with tempfile.TemporaryDirectory() as staging_dir:
+        staging = Path(staging_dir)
+        wheel = build_wheel(staging)
+        shutil.copy(ROOT / "systemd" / "bodycam.service", staging)
+        if args.agency_pub:
+            shutil.copy(args.agency_pub, staging / "agency.pub")
+        if args.config:
+            shutil.copy(args.config, staging / "config.toml")
+        remote_stage = f"{prefix}/opt/bodycam/deploy"
+        prepare = subprocess.run([*_ssh(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
+                                 capture_output=True, text=True)
+        if prepare.returncode != 0:
+            raise DeployError(f"{args.host}: cannot reach the device over SSH: {prepare.stderr.strip()}")
+        copy = subprocess.run(["rsync", "-a", "--delete", "-e", shlex.join(_ssh(args)), f"{staging}/",
+                               f"{target}:{remote_stage}/"], capture_output=True, text=True)
+        if copy.returncode != 0:
+            raise DeployError(f"{args.host}: copying failed: {copy.stderr.strip()}")
+        version = wheel.name.split("-")[1]
+        env = {"PREFIX": prefix, "WHEEL": wheel.name, "VERSION": version, "PYTHON": args.python,
+               "EXTRAS": f"[{args.extras}]" if args.extras else ""}
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        run = subprocess.run([*_ssh(args), target, f"{exports} bash -s"], input=REMOTE_SCRIPT, capture_output=True,
+                             text=True)
+    if run.returncode != 0:
+        raise DeployError(f"{args.host}: the install script failed: {run.stderr.strip()[-2000:]}")
+    summary_line, _, selftest = run.stdout.partition("\n")
+    summary = json.loads(summary_line)
+    changed = summary["changed"].split()
+    _register(args.registry, args.host, summary["device_pub"], version)
+    print(f"{args.host}: bodycam {version}; " + (f"changed: {', '.join(changed)}" if changed else "no changes"))
+    print(summary["device_pub"], end="")
+    print(f"self-test on {args.host}:\n{selftest.strip()}")
+    return 0
+
+
+def _register(registry: Path, host: str, device_pub: str, version: str) -> None:
+    """The local registry of deployed devices: their public keys, for offload and the evidence office."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from storage.keys import key_id
+
+    entries = json.loads(registry.read_text()) if registry.exists() else {}
+    entries[host] = {"device_key_id": key_id(load_pem_public_key(device_pub.encode())),  # type: ignore[arg-type]
+                     "device_pub": device_pub, "version": version,
+                     "deployed_utc": datetime.now(UTC).isoformat(timespec="seconds")}
+    registry.write_text(json.dumps(entries, indent=2, sort_keys=True))
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    deploy = commands.add_parser("deploy", help="install or update the firmware on a device over SSH")
+    deploy.add_argument("host")
+    deploy.add_argument("--user", default="", help="SSH user (needs root rights on the device)")
+    deploy.add_argument("--port", type=int, default=22)
+    deploy.add_argument("--identity", type=Path, help="SSH private key (key authentication only)")
+    deploy.add_argument("--known-hosts", type=Path, help="known_hosts file holding the device's host key")
+    deploy.add_argument("--agency-pub", type=Path, help="the evidence office's public key to install")
+    deploy.add_argument("--config", type=Path, help="config.toml to install as /etc/bodycam/config.toml")
+    deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")
+    deploy.add_argument("--registry", type=Path, default=Path("devices.json"), help="local registry of devices")
+    deploy.add_argument("--python", default="python3", help="Python on the device that creates the venv")
+    deploy.add_argument("--extras", default="device", help="package extras to install (default: device)")
+    deploy.set_defaults(handler=cmd_deploy)

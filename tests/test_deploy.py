@@ -1,0 +1,58 @@
+"""bodycam deploy into a --prefix sandbox over a real sshd: the tree, the modes, and a second run that
+changes nothing."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from firmware.cli import main
+from storage.keys import create_agency_keys, key_id, load_device_public
+from tests.sshd import start_sshd
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory):
+    server, process = start_sshd(tmp_path_factory.mktemp("sshd"))
+    yield server
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_deploy_installs_into_a_sandbox_and_a_second_run_changes_nothing(sshd, tmp_path, capsys):
+    office = tmp_path / "office"
+    create_agency_keys(office)
+    config = tmp_path / "config.toml"
+    config.write_text('[device]\nid = "cam-07"\n')
+    prefix, registry = tmp_path / "device-root", tmp_path / "devices.json"
+    args = ["deploy", sshd.host, "--user", sshd.user, "--port", str(sshd.port), "--identity", str(sshd.identity),
+            "--known-hosts", str(sshd.known_hosts), "--agency-pub", str(office / "agency.pub"), "--config",
+            str(config), "--prefix", str(prefix), "--registry", str(registry), "--python", sys.executable,
+            "--extras", ""]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "changed: venv, firmware, unit, config, data-dir" in first and "device-key" in first
+    data = prefix / "var/lib/bodycam"
+    assert (prefix / "opt/bodycam/venv/bin/bodycam").exists()
+    assert (prefix / "etc/systemd/system/bodycam.service").read_text().startswith("[Unit]")
+    assert (prefix / "etc/bodycam/config.toml").read_text() == config.read_text()
+    assert mode(data) == 0o750 and mode(data / "keys") == 0o700 and mode(data / "keys/device.key") == 0o600
+    assert (data / "keys/agency.pub").read_bytes() == (office / "agency.pub").read_bytes()
+    assert not (data / "keys/agency.key").exists(), "the agency private key never goes to a device"
+    registered = json.loads(registry.read_text())[sshd.host]
+    assert registered["device_key_id"] == key_id(load_device_public(data / "keys/device.pub"))
+    assert "BEGIN PUBLIC KEY" in first and "self-test on" in first
+
+    key_before = (data / "keys/device.key").read_bytes()
+    assert main(args) == 0
+    second = capsys.readouterr().out
+    assert "no changes" in second
+    assert (data / "keys/device.key").read_bytes() == key_before, "the device key is kept"
