@@ -28,7 +28,8 @@ note() { changed="$changed $1"; }
 install_if_changed() {  # source target mode name
     if ! cmp -s "$1" "$2"; then mkdir -p "$(dirname "$2")"; install -m "$3" "$1" "$2"; note "$4"; fi
 }
-if [ ! -x "$VENV/bin/python" ]; then "$PYTHON" -m venv "$VENV"; note venv; fi
+# System site packages: picamera2 needs libcamera's bindings, which come from Raspberry Pi OS (apt).
+if [ ! -x "$VENV/bin/python" ]; then "$PYTHON" -m venv --system-site-packages "$VENV"; note venv; fi
 installed=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("bodycam"))' 2>/dev/null || true)
 if [ "$installed" != "$VERSION" ] || ! cmp -s "$STAGE/$WHEEL" "$P/opt/bodycam/installed.whl"; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$STAGE/$WHEEL"
