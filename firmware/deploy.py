@@ -18,6 +18,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from firmware.ssh import add_ssh_options, ssh_command, ssh_target
+
 ROOT = Path(__file__).resolve().parent.parent
 
 REMOTE_SCRIPT = r"""
@@ -79,17 +81,8 @@ def build_wheel(out: Path) -> Path:
     return next(out.glob("bodycam-*.whl"))
 
 
-def _ssh(args: argparse.Namespace) -> list[str]:
-    command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes"]
-    if args.identity:
-        command += ["-i", str(args.identity)]
-    if args.known_hosts:
-        command += ["-o", f"UserKnownHostsFile={args.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
-    return command
-
-
 def cmd_deploy(args: argparse.Namespace) -> int:
-    target = f"{args.user}@{args.host}" if args.user else args.host
+    target = ssh_target(args)
     prefix = str(args.prefix or "")
     with tempfile.TemporaryDirectory() as staging_dir:
         staging = Path(staging_dir)
@@ -100,11 +93,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if args.config:
             shutil.copy(args.config, staging / "config.toml")
         remote_stage = f"{prefix}/opt/bodycam/deploy"
-        prepare = subprocess.run([*_ssh(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
+        prepare = subprocess.run([*ssh_command(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
                                  capture_output=True, text=True)
         if prepare.returncode != 0:
             raise DeployError(f"{args.host}: cannot reach the device over SSH: {prepare.stderr.strip()}")
-        copy = subprocess.run(["rsync", "-a", "--delete", "-e", shlex.join(_ssh(args)), f"{staging}/",
+        copy = subprocess.run(["rsync", "-a", "--delete", "-e", shlex.join(ssh_command(args)), f"{staging}/",
                                f"{target}:{remote_stage}/"], capture_output=True, text=True)
         if copy.returncode != 0:
             raise DeployError(f"{args.host}: copying failed: {copy.stderr.strip()}")
@@ -112,8 +105,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         env = {"PREFIX": prefix, "WHEEL": wheel.name, "VERSION": version, "PYTHON": args.python,
                "EXTRAS": f"[{args.extras}]" if args.extras else ""}
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        run = subprocess.run([*_ssh(args), target, f"{exports} bash -s"], input=REMOTE_SCRIPT, capture_output=True,
-                             text=True)
+        run = subprocess.run([*ssh_command(args), target, f"{exports} bash -s"], input=REMOTE_SCRIPT,
+                             capture_output=True, text=True)
     if run.returncode != 0:
         raise DeployError(f"{args.host}: the install script failed: {run.stderr.strip()[-2000:]}")
     summary_line, _, selftest = run.stdout.partition("\n")
@@ -141,11 +134,7 @@ def _register(registry: Path, host: str, device_pub: str, version: str) -> None:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     deploy = commands.add_parser("deploy", help="install or update the firmware on a device over SSH")
-    deploy.add_argument("host")
-    deploy.add_argument("--user", default="", help="SSH user (needs root rights on the device)")
-    deploy.add_argument("--port", type=int, default=22)
-    deploy.add_argument("--identity", type=Path, help="SSH private key (key authentication only)")
-    deploy.add_argument("--known-hosts", type=Path, help="known_hosts file holding the device's host key")
+    add_ssh_options(deploy, user_help="SSH user (needs root rights on the device)")
     deploy.add_argument("--agency-pub", type=Path, help="the evidence office's public key to install")
     deploy.add_argument("--config", type=Path, help="config.toml to install as /etc/bodycam/config.toml")
     deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from firmware.ssh import add_ssh_options, ssh_command, ssh_target
 from storage.offload import EvidenceStore, manifest, release
 
 DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
@@ -19,19 +20,10 @@ class OffloadError(RuntimeError):
     pass
 
 
-def _ssh_command(args: argparse.Namespace) -> list[str]:
-    command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes"]
-    if args.identity:
-        command += ["-i", str(args.identity)]
-    if args.known_hosts:
-        command += ["-o", f"UserKnownHostsFile={args.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
-    return command
-
-
 def _remote(args: argparse.Namespace, *words: str, stdin: str | None = None) -> str:
-    target = f"{args.user}@{args.host}" if args.user else args.host
+    target = ssh_target(args)
     command = " ".join(shlex.quote(w) for w in (args.remote_bodycam, *words))
-    result = subprocess.run([*_ssh_command(args), target, command], input=stdin, capture_output=True, text=True)
+    result = subprocess.run([*ssh_command(args), target, command], input=stdin, capture_output=True, text=True)
     if result.returncode != 0:
         raise OffloadError(f"{args.host}: `{command}` failed: {result.stderr.strip() or result.returncode}")
     return result.stdout
@@ -40,9 +32,8 @@ def _remote(args: argparse.Namespace, *words: str, stdin: str | None = None) -> 
 def _pull(args: argparse.Namespace, folder: str, target: Path) -> None:
     """rsync keeps a partly transferred file in its partial dir, so a broken connection resumes there."""
     target.mkdir(parents=True, exist_ok=True)
-    source = f"{args.user}@{args.host}" if args.user else args.host
-    remote = f"{source}:{args.data_dir.rstrip('/')}/{folder}/"
-    command = ["rsync", "-a", "--partial-dir=.rsync-partial", "-e", shlex.join(_ssh_command(args))]
+    remote = f"{ssh_target(args)}:{args.data_dir.rstrip('/')}/{folder}/"
+    command = ["rsync", "-a", "--partial-dir=.rsync-partial", "-e", shlex.join(ssh_command(args))]
     if args.bwlimit:
         command.append(f"--bwlimit={args.bwlimit}")
     result = subprocess.run([*command, remote, str(target) + "/"], capture_output=True, text=True)
@@ -89,12 +80,8 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     offload = commands.add_parser("offload", help="pull verified recordings from a device into an evidence store")
-    offload.add_argument("host")
+    add_ssh_options(offload)
     offload.add_argument("--to", type=Path, required=True, help="evidence store folder")
-    offload.add_argument("--user", default="", help="SSH user on the device")
-    offload.add_argument("--port", type=int, default=22)
-    offload.add_argument("--identity", type=Path, help="SSH private key")
-    offload.add_argument("--known-hosts", type=Path, help="known_hosts file holding the device's host key")
     offload.add_argument("--data-dir", default=DEFAULT_REMOTE_DATA, help="data dir on the device")
     offload.add_argument("--remote-bodycam", default=DEFAULT_REMOTE_BODYCAM, help="bodycam command on the device")
     offload.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
