@@ -25,3 +25,14 @@ def small_config(data_dir: str = "", **sections: dict[str, object]) -> Config:
 @pytest.fixture
 def config(tmp_path) -> Config:
     return small_config(str(tmp_path))
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory):
+    """One real OpenSSH server on 127.0.0.1 for the deploy and offload tests."""
+    from tests.sshd import start_sshd
+
+    server, process = start_sshd(tmp_path_factory.mktemp("sshd"))
+    yield server
+    process.terminate()
+    process.wait(timeout=10)

@@ -8,19 +8,8 @@ import stat
 import sys
 from pathlib import Path
 
-import pytest
-
 from firmware.cli import main
 from storage.keys import create_agency_keys, key_id, load_device_public
-from tests.sshd import start_sshd
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    server, process = start_sshd(tmp_path_factory.mktemp("sshd"))
-    yield server
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def mode(path: Path) -> int:

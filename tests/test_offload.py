@@ -16,18 +16,9 @@ from firmware.cli import main
 from storage.keys import key_id, load_device_public
 from storage.recovery import write_marker
 from tests.recordings import SHORT, copy_tree, record, short_config
-from tests.sshd import start_sshd
 
 ROOT = Path(__file__).resolve().parent.parent
 BODYCAM = str(Path(sys.executable).parent / "bodycam")
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    server, process = start_sshd(tmp_path_factory.mktemp("sshd"))
-    yield server
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
