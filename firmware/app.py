@@ -26,8 +26,8 @@ from storage.keys import DeviceKeys, key_id
 from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import clear_marker, finalise_interrupted, read_marker
 
-AUDITED = {"start", "stopped", "transition", "recording", "marker", "audit", "announce", "config", "storage-error",
-           "recovery"}
+AUDITED = {"start", "stopped", "transition", "recording-started", "recording", "marker", "audit", "announce", "config",
+           "storage-error", "recovery"}
 BUTTON_EVENTS = {"button-down", "button-up"}
 
 

@@ -10,7 +10,6 @@ from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
 from firmware.deploy import DeployError
 from firmware.deploy import add_commands as add_deploy_commands
 from firmware.evidence_cli import add_commands as add_evidence_commands
-from firmware.offload_cli import OffloadError
 from firmware.offload_cli import add_commands as add_offload_commands
 
 EXIT_CONFIG = 2
@@ -132,8 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--json", action="store_true", help="machine-readable result")
     selftest.add_argument("--sim", action="store_true", help="check the simulated hardware instead")
     selftest.set_defaults(handler=cmd_selftest)
-    add_evidence_commands(commands)
+    evidence_tools = add_evidence_commands(commands)
     add_offload_commands(commands)
+    from station.cli import add_commands as add_station_commands
+
+    add_station_commands(commands, evidence_tools)
     add_deploy_commands(commands)
     return parser
 
@@ -142,9 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from hal.interfaces import HardwareError
     from sim.scenario import ScenarioError
+    from station.database import DatabaseError
+    from station.offload import OffloadError
+    from station.paths import PathEscapeError
+    from station.quarantine import QuarantineError
+    from station.registry import RegistryError
+    from station.retention import RetentionError
+    from station.store import StoreError
     from storage.export import ExportError
     from storage.keys import KeyFileError
-    from storage.retention import RetentionError
+    from storage.receipt import ReceiptError
     from storage.segment_reader import DecryptError
 
     try:
@@ -152,10 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ScenarioError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (KeyFileError, RetentionError) as exc:
+    except (KeyFileError, RetentionError, RegistryError, QuarantineError, StoreError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (ExportError, DecryptError, OffloadError, DeployError) as exc:
+    except (ExportError, DecryptError, OffloadError, DeployError, DatabaseError, ReceiptError,
+            PathEscapeError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return 1
     except HardwareError as exc:

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware.ssh import add_ssh_options, ssh_command, ssh_target
@@ -49,11 +48,17 @@ fi
 for dir in "$DATA" "$DATA/keys"; do [ -d "$dir" ] || { mkdir -p "$dir"; note "data-dir"; }; done
 chmod 0750 "$DATA"; chmod 0700 "$DATA/keys"
 [ -f "$STAGE/agency.pub" ] && install_if_changed "$STAGE/agency.pub" "$DATA/keys/agency.pub" 0644 agency-key
+[ -f "$STAGE/station.pub" ] && install_if_changed "$STAGE/station.pub" "$DATA/keys/station.pub" 0644 station-key
 if [ ! -f "$DATA/keys/device.key" ]; then
     "$VENV/bin/bodycam" keys device --data-dir "$DATA" >/dev/null
     note device-key
 fi
-if id bodycam >/dev/null 2>&1; then chown -R bodycam:bodycam "$DATA"; fi
+if id bodycam >/dev/null 2>&1; then
+    # The service writes recordings and the audit log, but cannot change a key: keys/ stays root's,
+    # the signing key readable by the service's group only (and the unit mounts keys/ read-only).
+    chown -R bodycam:bodycam "$DATA"
+    chown -R root:bodycam "$DATA/keys"; chmod 0750 "$DATA/keys"; chmod 0640 "$DATA/keys/device.key"
+fi
 if [ -z "$P" ]; then
     systemctl daemon-reload
     systemctl enable bodycam.service >/dev/null 2>&1
@@ -92,6 +97,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             shutil.copy(args.agency_pub, staging / "agency.pub")
         if args.config:
             shutil.copy(args.config, staging / "config.toml")
+        store = _station(args)
+        if store is not None:
+            shutil.copy(store.station_pub_path, staging / "station.pub")
         remote_stage = f"{prefix}/opt/bodycam/deploy"
         prepare = subprocess.run([*ssh_command(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
                                  capture_output=True, text=True)
@@ -112,24 +120,38 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     summary_line, _, selftest = run.stdout.partition("\n")
     summary = json.loads(summary_line)
     changed = summary["changed"].split()
-    _register(args.registry, args.host, summary["device_pub"], version)
     print(f"{args.host}: bodycam {version}; " + (f"changed: {', '.join(changed)}" if changed else "no changes"))
     print(summary["device_pub"], end="")
+    if store is not None:
+        _enrol(store, args, summary["device_pub"], version)
+    else:
+        print("not enrolled in an evidence store (give --store STORE, or run `bodycam station enrol`)")
     print(f"self-test on {args.host}:\n{selftest.strip()}")
     return 0
 
 
-def _register(registry: Path, host: str, device_pub: str, version: str) -> None:
-    """The local registry of deployed devices: their public keys, for offload and the evidence office."""
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+def _station(args: argparse.Namespace) -> object | None:
+    if args.store is None:
+        return None
+    from station.store import Store
 
-    from storage.keys import key_id
+    return Store.open(args.store, args.database)
 
-    entries = json.loads(registry.read_text()) if registry.exists() else {}
-    entries[host] = {"device_key_id": key_id(load_pem_public_key(device_pub.encode())),  # type: ignore[arg-type]
-                     "device_pub": device_pub, "version": version,
-                     "deployed_utc": datetime.now(UTC).isoformat(timespec="seconds")}
-    registry.write_text(json.dumps(entries, indent=2, sort_keys=True))
+
+def _enrol(store: object, args: argparse.Namespace, device_pub: str, version: str) -> None:
+    """Register the device key with the host key this deploy connected to (pinned from known_hosts)."""
+    from station.registry import enrol
+
+    found = subprocess.run(["ssh-keygen", "-F", args.host if args.port == 22 else f"[{args.host}]:{args.port}",
+                            "-f", str(args.known_hosts or Path.home() / ".ssh" / "known_hosts")],
+                           capture_output=True, text=True)
+    host_keys = "\n".join(line for line in found.stdout.splitlines() if line and not line.startswith("#"))
+    if not host_keys:
+        raise DeployError(f"{args.host}: its host key is not in the known_hosts file, so it cannot be pinned; "
+                          "give --known-hosts FILE holding it")
+    device = enrol(store, args.name or args.host, args.host, args.port, args.user or "root",  # type: ignore[arg-type]
+                   device_pub, host_keys, version)
+    print(f"enrolled as {device.name}, device key {device.key_id}, in {args.store}")  # type: ignore[attr-defined]
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -138,7 +160,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     deploy.add_argument("--agency-pub", type=Path, help="the evidence office's public key to install")
     deploy.add_argument("--config", type=Path, help="config.toml to install as /etc/bodycam/config.toml")
     deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")
-    deploy.add_argument("--registry", type=Path, default=Path("devices.json"), help="local registry of devices")
+    deploy.add_argument("--store", type=Path, help="evidence store: enrol the camera in its registry and install "
+                                                   "its station key (receipts)")
+    deploy.add_argument("--database", help="with --store: its database URL, if not the store's SQLite file")
+    deploy.add_argument("--name", help="the camera's name in the registry (default: HOST)")
     deploy.add_argument("--python", default="python3", help="Python on the device that creates the venv")
     deploy.add_argument("--extras", default="device", help="package extras to install (default: device)")
     deploy.set_defaults(handler=cmd_deploy)

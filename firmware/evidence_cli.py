@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 from storage.keys import KeyFileError, create_agency_keys, create_device_key, load_agency_private
-from storage.verify import RecordingReport, find_recordings, trusted_device_keys, verify_tree
+from storage.verify import RecordingReport, TreeReport, find_recordings, trusted_device_keys, verify_tree
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -42,16 +46,39 @@ def cmd_keys_device(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trusted(args: argparse.Namespace) -> dict:
-    candidates = list(args.device_key or [])
-    default = args.dir / "keys" / "device.pub"
-    if not candidates and default.exists():
-        candidates.append(default)
-    return trusted_device_keys(candidates)
+@dataclass
+class Trust:
+    keys: dict[str, ed25519.Ed25519PublicKey]
+    lost: dict[str, datetime]
+
+
+def _trusted(args: argparse.Namespace) -> Trust:
+    """Keys come from the station's registry or from files the office names, never from the data folder:
+    a fabricated recording would bring its own key along."""
+    if args.registry is None and not args.device_key:
+        raise KeyFileError("name the keys to trust: --registry STORE (the evidence station's registry) or "
+                           "--device-key FILE; a key lying next to the recordings proves nothing")
+    keys, lost = trusted_device_keys(list(args.device_key or [])), {}
+    if args.registry is not None:
+        from station.registry import trusted_keys
+        from station.store import Store
+
+        registered, lost = trusted_keys(Store.open(args.registry, args.database))
+        keys.update(registered)
+    return Trust(keys, lost)
+
+
+def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:
+    tree = verify_tree(args.dir, trust.keys, at_store=args.store_copy)
+    if trust.lost:
+        from station.registry import refuse_lost
+
+        refuse_lost(tree.recordings, trust.lost)
+    return tree
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    reports, _, _ = verify_tree(args.dir, _trusted(args))
+    reports = _verify(args, _trusted(args)).recordings
     if not reports:
         print(f"no recordings under {args.dir}")
         return 0
@@ -66,16 +93,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    trusted = _trusted(args)
+    trust = _trusted(args)
     if not find_recordings(args.dir) and not (args.dir / "audit").is_dir():
         print(f"bodycam: nothing to verify under {args.dir}", file=sys.stderr)
         return EXIT_USAGE
-    reports, audit_problems, audit_notes = verify_tree(args.dir, trusted)
-    problems = [p for r in reports for p in r.problems] + audit_problems
-    notes = [n for r in reports for n in r.notes] + audit_notes
-    if not trusted:
-        notes.append("device key not pinned: segments checked against the key they carry "
-                     "(give --device-key FILE to check who signed them)")
+    tree = _verify(args, trust)
+    reports, problems, notes = tree.recordings, tree.problems, tree.notes
     for line in problems:
         print(f"PROBLEM {line}")
     for line in notes:
@@ -88,8 +111,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_recording
 
-    reports, _, _ = verify_tree(args.dir, _trusted(args))
-    report = _choose(reports, args.recording, args.dir)
+    report = _choose(_verify(args, _trusted(args)).recordings, args.recording, args.dir)
     key = load_agency_private(args.key, _passphrase(args, confirm=False))
     result = export_recording(report, key, args.out, allow_partial=args.allow_partial)
     state = "PARTIAL export" if result.partial else "verified export"
@@ -97,58 +119,6 @@ def cmd_export(args: argparse.Namespace) -> int:
           f"{result.audio_packets} audio packets)")
     for line in report.problems + report.notes:
         print(f"  {line}")
-    return 0
-
-
-def cmd_hold(args: argparse.Namespace) -> int:
-    from storage.offload import EvidenceStore
-    from storage.retention import hold
-
-    hold(EvidenceStore(args.store), args.recording, args.reason)
-    print(f"held: {args.recording} ({args.reason})")
-    return 0
-
-
-def cmd_release(args: argparse.Namespace) -> int:
-    from storage.offload import EvidenceStore
-    from storage.retention import release_hold
-
-    release_hold(EvidenceStore(args.store), args.recording)
-    print(f"hold released: {args.recording}")
-    return 0
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    from storage.offload import EvidenceStore
-    from storage.retention import parse_period, purge
-
-    result = purge(EvidenceStore(args.store), parse_period(args.older_than), dry_run=args.dry_run)
-    verb = "would delete" if args.dry_run else "deleted"
-    for recording in result.deleted:
-        print(f"{verb} {recording}")
-    for recording in result.held:
-        print(f"kept   {recording} (held)")
-    print(f"{len(result.deleted)} {verb}, {len(result.held)} held")
-    return 0
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    import csv
-    import json
-
-    from storage.stats import collect
-
-    stats = collect(args.dir).as_dict()
-    if args.json:
-        print(json.dumps(stats, indent=2))
-    elif args.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["figure", "value"])
-        for key, value in stats.items():
-            writer.writerow([key, json.dumps(value) if isinstance(value, dict) else value])
-    else:
-        for key, value in stats.items():
-            print(f"{key:<36} {value}")
     return 0
 
 
@@ -169,7 +139,8 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Returns the ``evidence`` sub-commands, so the station adds hold, release and purge there."""
     keys = commands.add_parser("keys", help="create keys").add_subparsers(dest="keys_command", required=True)
     agency = keys.add_parser("agency", help="create the evidence office's key pair")
     agency.add_argument("--out", type=Path, required=True, help="folder for agency.key and agency.pub")
@@ -188,8 +159,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     ):
         tool = tools.add_parser(name, help=text)
         tool.add_argument("dir", type=Path, help="data dir, recordings folder, or one recording")
+        tool.add_argument("--registry", type=Path, metavar="STORE",
+                          help="trust the device keys registered in this evidence store (lost keys included)")
+        tool.add_argument("--database", help="with --registry: the store's database URL, if not its SQLite file")
         tool.add_argument("--device-key", type=Path, action="append",
-                          help="trusted device public key (default: DIR/keys/device.pub)")
+                          help="trust this device public key (repeatable)")
+        tool.add_argument("--store-copy", action="store_true",
+                          help="DIR was offloaded: a recording without an end is a problem, not a power cut")
         tool.set_defaults(handler=handler)
         if name == "export":
             tool.add_argument("--key", type=Path, required=True, help="the agency private key")
@@ -198,26 +174,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             tool.add_argument("--allow-partial", action="store_true",
                               help="export what verifies even when parts are missing or damaged")
             _passphrase_options(tool)
-
-    stats_cmd = commands.add_parser("stats", help="anonymous pilot statistics from audit logs")
-    stats_cmd.add_argument("dir", type=Path, help="data dir or evidence store (one device or a fleet)")
-    form = stats_cmd.add_mutually_exclusive_group()
-    form.add_argument("--json", action="store_true")
-    form.add_argument("--csv", action="store_true")
-    stats_cmd.set_defaults(handler=cmd_stats)
-
-    store_option = {"type": Path, "default": Path("."), "help": "evidence store folder (default: here)"}
-    hold_cmd = tools.add_parser("hold", help="keep a recording beyond the retention period")
-    hold_cmd.add_argument("recording")
-    hold_cmd.add_argument("--reason", required=True, help="why: case number, request")
-    hold_cmd.add_argument("--store", **store_option)
-    hold_cmd.set_defaults(handler=cmd_hold)
-    release_cmd = tools.add_parser("release", help="end a hold")
-    release_cmd.add_argument("recording")
-    release_cmd.add_argument("--store", **store_option)
-    release_cmd.set_defaults(handler=cmd_release)
-    purge_cmd = tools.add_parser("purge", help="delete recordings older than the retention period unless held")
-    purge_cmd.add_argument("--older-than", default="14d", help="retention period, e.g. 14d (default) or 36h")
-    purge_cmd.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
-    purge_cmd.add_argument("--store", **store_option)
-    purge_cmd.set_defaults(handler=cmd_purge)
+    return tools

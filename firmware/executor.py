@@ -109,7 +109,8 @@ class Executor:
             case ShowMessage(message=message):
                 self._preview.show_message(texts.text(texts.MESSAGES[message], self._language), t)
             case StartRecording(reason=reason, pressed_at=pressed_at):
-                self._recorder.start(reason, pressed_at)
+                recording = self._recorder.start(reason, pressed_at)
+                self._log.write("recording-started", t, recording=recording, reason=reason)  # the audit's witness
             case StopRecording(reason=reason):
                 summary = self._recorder.stop(reason)
                 if summary is not None:

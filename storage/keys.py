@@ -75,7 +75,13 @@ def create_agency_keys(out_dir: Path, passphrase: bytes | None = None) -> tuple[
 
 def create_device_key(keys_dir: Path) -> Path:
     """The device's signing key ``device.key`` (0600) and ``device.pub``; an existing key is kept."""
-    key_path, pub_path = keys_dir / "device.key", keys_dir / "device.pub"
+    return create_signing_key(keys_dir, "device")
+
+
+def create_signing_key(keys_dir: Path, name: str) -> Path:
+    """An Ed25519 signing key ``<name>.key`` (0600) and ``<name>.pub``: a device's, or the station's.
+    An existing key is kept."""
+    key_path, pub_path = keys_dir / f"{name}.key", keys_dir / f"{name}.pub"
     if key_path.exists():
         load_device_key(key_path)  # must be usable
         return pub_path
@@ -140,17 +146,26 @@ def load_agency_public(path: Path) -> x25519.X25519PublicKey:
 
 
 def load_device_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    """An Ed25519 signing key: the device's, or the station's (same kind, same file format)."""
     key = _load_private(path, None)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: not a device signing key (expected Ed25519)")
+        raise KeyFileError(f"{path}: not a signing key (expected Ed25519)")
     return key
 
 
 def load_device_public(path: Path) -> ed25519.Ed25519PublicKey:
     key = _load_public(path)
     if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise KeyFileError(f"{path}: not a device public key (expected Ed25519)")
+        raise KeyFileError(f"{path}: not a device or station public key (expected Ed25519)")
     return key
+
+
+def load_station_public(path: Path) -> ed25519.Ed25519PublicKey:
+    """The evidence station's receipt key, installed on the camera at enrolment."""
+    try:
+        return load_device_public(path)
+    except KeyFileError as exc:
+        raise KeyFileError(f"{exc}; the station key is installed at enrolment (bodycam deploy --station-pub)") from None
 
 
 def load_device_keys(keys_dir: Path) -> DeviceKeys:

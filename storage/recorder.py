@@ -75,6 +75,7 @@ class Recorder:
         self._to_utc = to_utc
         self._synchronised = clock_synchronised
         self._on_error = on_error
+        self._issued: str | None = None
         self._open_file = open_file
         self._ring = PrerecordRing(settings.prerecord_s, settings.prerecord_max_bytes, settings.prerecord_audio)
         self._queue: queue.SimpleQueue[tuple[object, ...]] = queue.SimpleQueue()
@@ -90,9 +91,19 @@ class Recorder:
     def packet(self, data: bytes, keyframe: bool, pts_us: int, stream: str = "video") -> None:
         self._queue.put(("packet", Packet(stream, keyframe, pts_us, data)))
 
-    def start(self, reason: str, pressed_at: float) -> None:
+    def start(self, reason: str, pressed_at: float) -> str:
+        """Returns the new recording's id at once (for the audit log); the writer thread creates it."""
         self.active = True
-        self._queue.put(("start", reason, int(pressed_at * 1e6)))
+        pressed_at_us = int(pressed_at * 1e6)
+        recordings = self._settings.recordings_dir
+        started = self._to_utc(pressed_at_us / 1e6).strftime("%Y%m%dT%H%M%SZ")
+        base = f"{started}-{key_id(self._device_key)[:8]}"  # unique per device and second, sorts by time
+        rec_id, n = base, 1
+        while (recordings / rec_id).exists() or rec_id == self._issued:
+            rec_id, n = f"{base}-{n}", n + 1
+        self._issued = rec_id
+        self._queue.put(("start", reason, pressed_at_us, rec_id))
+        return rec_id
 
     def marker(self, at: float) -> None:
         self._queue.put(("marker", int(at * 1e6)))
@@ -117,8 +128,8 @@ class Recorder:
                 match command:
                     case ("packet", packet):
                         self._packet(packet)  # type: ignore[arg-type]
-                    case ("start", reason, pressed_at_us):
-                        self._start(reason, pressed_at_us)  # type: ignore[arg-type]
+                    case ("start", reason, pressed_at_us, rec_id):
+                        self._start(reason, pressed_at_us, rec_id)  # type: ignore[arg-type]
                     case ("marker", at_us):
                         self._marker(at_us)  # type: ignore[arg-type]
                     case ("stop", reason, done):
@@ -167,14 +178,9 @@ class Recorder:
         except SegmentWriteError:
             writer.abandon()  # reads as truncated at its last complete frame: nothing before is lost
 
-    def _start(self, reason: str, pressed_at_us: int) -> None:
+    def _start(self, reason: str, pressed_at_us: int, rec_id: str) -> None:
         recordings = self._settings.recordings_dir
-        started = self._to_utc(pressed_at_us / 1e6).strftime("%Y%m%dT%H%M%SZ")
-        base = f"{started}-{key_id(self._device_key)[:8]}"  # unique per device and second, sorts by time
-        rec_id, n = base, 1
         recordings.mkdir(parents=True, exist_ok=True)
-        while (recordings / rec_id).exists():
-            rec_id, n = f"{base}-{n}", n + 1
         directory = recordings / rec_id
         directory.mkdir()
         fsync_dir(recordings)

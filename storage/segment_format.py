@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import struct
 from dataclasses import dataclass
 
@@ -98,3 +99,12 @@ def file_hasher() -> hashlib.blake2b:
 
 def header_digest(header_payload: bytes) -> bytes:
     return hashlib.sha256(header_payload).digest()
+
+
+def hash_file(path: str | os.PathLike[str]) -> str:
+    """BLAKE2b-256 of a whole file, hex: a segment's chain hash, and what an offload receipt names."""
+    hasher = file_hasher()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            hasher.update(block)
+    return hasher.hexdigest()

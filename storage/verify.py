@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from storage.audit import verify_audit
+from storage.audit import AuditReport, verify_audit
 from storage.keys import key_id, load_device_public
 from storage.segment_format import ZERO_HASH
 from storage.segment_reader import Segment, SegmentError, read_segment, verify_device_key
@@ -65,13 +66,16 @@ def find_recordings(root: Path) -> list[Path]:
     return sorted(p for p in base.iterdir() if p.is_dir() and any(p.glob("*.bcs"))) if base.is_dir() else []
 
 
-def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey]) -> RecordingReport:
+def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey],
+                    reader: Callable[[Path], Segment] = read_segment) -> RecordingReport:
+    """``reader`` reads one segment: an offload passes one that hands out segments it already checked
+    while the transfer was still running."""
     report = RecordingReport(directory)
     by_sequence: dict[int, Segment] = {}
     for path in sorted(directory.glob("*.bcs")):
         name = path.name
         try:
-            segment = read_segment(path)
+            segment = reader(path)
         except SegmentError as exc:
             report.problems.append(f"{directory.name}/{exc}")
             continue
@@ -133,13 +137,40 @@ def segment_name(segment: Segment) -> str:
     return f"{segment.path.parent.name}/{segment.path.name}"
 
 
-def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey]) -> tuple[list[RecordingReport],
-                                                                                    list[str], list[str]]:
-    """Reports for every recording under ``root``, plus audit problems and notes."""
-    reports = [check_recording(d, trusted) for d in find_recordings(root)]
-    problems: list[str] = []
-    notes: list[str] = []
-    audit_dir = root / "audit"
-    if audit_dir.is_dir():
-        problems, notes = verify_audit(audit_dir, trusted)
-    return reports, problems, notes
+def audit_dir_for(root: Path) -> Path:
+    """The audit folder that covers ``root``: a data dir's, or that of the data dir a folder lies in."""
+    if (root / "recordings").is_dir() or (root / "audit").is_dir():
+        return root / "audit"
+    if any(root.glob("*.bcs")):
+        return root.parent.parent / "audit"
+    return root.parent / "audit"
+
+
+@dataclass
+class TreeReport:
+    recordings: list[RecordingReport]
+    audit: AuditReport | None
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for r in self.recordings for p in r.problems] + (self.audit.problems if self.audit else [])
+
+    @property
+    def notes(self) -> list[str]:
+        return [n for r in self.recordings for n in r.notes] + (self.audit.notes if self.audit else [])
+
+
+def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey], at_store: bool = False,
+                reader: Callable[[Path], Segment] = read_segment) -> TreeReport:
+    """Every recording under ``root`` checked on its own and against the audit log that covers it.
+
+    ``at_store``: the tree was offloaded, so a recording without an end is not explained by the camera
+    still recording or by a power cut the camera has not yet recovered from.
+    """
+    from storage.crosscheck import cross_check
+
+    reports = [check_recording(d, trusted, reader) for d in find_recordings(root)]
+    audit_dir = audit_dir_for(root)
+    audit = verify_audit(audit_dir, trusted) if audit_dir.is_dir() and any(audit_dir.glob("*.jsonl")) else None
+    cross_check(reports, audit, at_store)
+    return TreeReport(reports, audit)

@@ -96,7 +96,9 @@ def export(tmp_path: Path, config, microphone_source: Path | None = None) -> av.
     run_scenario(parse("0 press display\n6 press record\n20 hold record 3\n25 end\n"), config, io.StringIO(),
                  microphone_source=microphone_source)
     out = tmp_path / "out.mp4"
-    assert main(["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out", str(out)]) == 0
+    assert main(["evidence", "export", str(data),
+                 "--device-key", str(data / "keys/device.pub"),
+                 "--key", str(data / "keys/agency.key"), "--out", str(out)]) == 0
     return av.open(str(out))
 
 

@@ -41,7 +41,7 @@ def recording_of(data: Path) -> Path:
 
 
 def verify(data: Path, capsys) -> tuple[int, str]:
-    code = main(["evidence", "verify", str(data)])
+    code = main(["evidence", "verify", str(data), "--device-key", str(data / "keys/device.pub")])
     return code, capsys.readouterr().out
 
 
@@ -53,7 +53,7 @@ def test_evidence_pristine_recording_verifies(data, capsys):
 
 
 def test_evidence_list_shows_start_duration_reason_markers_status(data, capsys):
-    assert main(["evidence", "list", str(data)]) == 0
+    assert main(["evidence", "list", str(data), "--device-key", str(data / "keys/device.pub")]) == 0
     out = capsys.readouterr().out
     row = out.splitlines()[1]
     assert recording_of(data).name in row and "announced" in row and row.endswith("ok")
@@ -62,7 +62,9 @@ def test_evidence_list_shows_start_duration_reason_markers_status(data, capsys):
 
 def test_evidence_export_is_a_playable_mp4_with_metadata(data, tmp_path, capsys):
     out = tmp_path / "export.mp4"
-    code = main(["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out", str(out)])
+    code = main(["evidence", "export", str(data),
+                 "--device-key", str(data / "keys/device.pub"),
+                 "--key", str(data / "keys/agency.key"), "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     with av.open(str(out)) as container:
         assert container.metadata["creation_time"].startswith("2026-01-05T08:00:00")  # MP4 keeps seconds
@@ -77,7 +79,8 @@ def test_evidence_prerecord_end_to_end_holds_the_seconds_before_the_press(tmp_pa
     config = short_config(prerecord={"seconds": 10.0}, recording={"segment_s": 60.0})
     rec = record(tmp_path / "data", "0 press display\n40 press record\n97 hold record 3\n105 end\n", config)
     out = tmp_path / "e2e.mp4"
-    assert main(["evidence", "export", str(rec.parent.parent), "--key",
+    assert main(["evidence", "export", str(rec.parent.parent),
+                 "--device-key", str(rec.parent.parent / "keys/device.pub"), "--key",
                  str(tmp_path / "data/keys/agency.key"), "--out", str(out)]) == 0
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
@@ -171,30 +174,39 @@ def test_evidence_segment_resigned_with_another_key_is_named(data, capsys):
     assert "seg-000005.bcs: foreign: signed by device key" in out and "not a registered device key" in out
 
 
-def test_evidence_replaced_device_key_file_fails_every_segment(data, tmp_path, capsys):
+def test_evidence_a_key_lying_next_to_the_recordings_is_never_trusted(data, capsys):
+    assert main(["evidence", "verify", str(data)]) == 2
+    assert "--registry STORE" in capsys.readouterr().err
+    assert main(["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out",
+                 str(data / "x.mp4")]) == 2
+    assert not (data / "x.mp4").exists()
+
+
+def test_evidence_recordings_checked_against_another_key_fail_every_segment(data, tmp_path, capsys):
     create_device_key(tmp_path / "intruder")
-    shutil.copy(tmp_path / "intruder" / "device.pub", data / "keys" / "device.pub")
-    code, out = verify(data, capsys)
+    code = main(["evidence", "verify", str(data), "--device-key", str(tmp_path / "intruder" / "device.pub")])
+    out = capsys.readouterr().out
     assert code == 1 and out.count("not a registered device key") == SEGMENTS
     assert "audit: signed by unregistered device key" in out
 
 
-def test_evidence_truncated_tail_is_reported_but_verifies(data, tmp_path, capsys):
+def test_evidence_tail_cut_after_a_clean_stop_is_a_problem_that_partial_export_still_reads(data, tmp_path, capsys):
     last = recording_of(data) / "seg-000007.bcs"
     last.write_bytes(last.read_bytes()[: last.stat().st_size * 2 // 3])
     code, out = verify(data, capsys)
-    assert code == 0
-    assert "seg-000007.bcs: truncated (power cut)" in out
+    assert code == 1
+    assert "records a clean stop, but the last segment present (seg-000007.bcs) is not the final one" in out
     exported = tmp_path / "cut.mp4"
-    assert main(["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out",
-                 str(exported)]) == 0
+    assert main(["evidence", "export", str(data), "--device-key", str(data / "keys/device.pub"), "--key",
+                 str(data / "keys/agency.key"), "--out", str(exported), "--allow-partial"]) == 0
     assert "PARTIAL export" in capsys.readouterr().out
 
 
 def test_evidence_export_refuses_damage_and_leaves_no_partial_file(data, tmp_path, capsys):
     (recording_of(data) / "seg-000003.bcs").unlink()
     out = tmp_path / "x.mp4"
-    args = ["evidence", "export", str(data), "--key", str(data / "keys/agency.key"), "--out", str(out)]
+    args = ["evidence", "export", str(data),
+            "--device-key", str(data / "keys/device.pub"), "--key", str(data / "keys/agency.key"), "--out", str(out)]
     assert main(args) == 1
     assert "does not verify" in capsys.readouterr().err
     assert not out.exists() and not list(tmp_path.glob(".*partial"))
@@ -205,7 +217,9 @@ def test_evidence_export_refuses_damage_and_leaves_no_partial_file(data, tmp_pat
 def test_evidence_export_with_the_wrong_agency_key_is_a_clear_error(data, tmp_path, capsys):
     create_agency_keys(tmp_path / "other")
     out = tmp_path / "x.mp4"
-    code = main(["evidence", "export", str(data), "--key", str(tmp_path / "other/agency.key"), "--out", str(out)])
+    code = main(["evidence", "export", str(data),
+                 "--device-key", str(data / "keys/device.pub"),
+                 "--key", str(tmp_path / "other/agency.key"), "--out", str(out)])
     assert code == 1
     assert "the agency key does not open this segment" in capsys.readouterr().err
     assert not out.exists()
@@ -285,4 +299,5 @@ def test_evidence_storage_full_stops_recording_and_finalises_the_last_segment(tm
     assert report.status == "ok"
     tail = report.segments[-1].trailer
     assert tail is not None and tail["final"] and tail["stop_reason"] == "storage-full"
-    assert main(["evidence", "verify", str(tmp_path / "data")]) == 0
+    assert main(["evidence", "verify", str(tmp_path / "data"),
+                 "--device-key", str(tmp_path / "data/keys/device.pub")]) == 0

@@ -42,7 +42,7 @@ def test_power_cut_loses_at_most_the_last_chunk(tmp_path, capsys):
         process.kill()
         process.wait(timeout=30)
 
-    assert main(["evidence", "verify", str(data)]) == 0
+    assert main(["evidence", "verify", str(data), "--device-key", str(data / "keys/device.pub")]) == 0
     out = capsys.readouterr().out
     assert "truncated (power cut)" in out and "PROBLEM" not in out
 

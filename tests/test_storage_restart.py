@@ -62,7 +62,8 @@ def test_restart_in_the_same_boot_resumes_recording_and_finalises_the_interrupte
     assert interrupted.problems == [] and "interrupted" in interrupted.notes[0]
     assert interrupted.segments[-1].trailer["stop_reason"] == "interrupted"
     assert check_recording(second, {}).segments[0].header["reason"] == "resumed-after-restart"
-    assert main(["evidence", "verify", str(tmp_path / "data")]) == 0
+    assert main(["evidence", "verify", str(tmp_path / "data"),
+                 "--device-key", str(tmp_path / "data/keys/device.pub")]) == 0
     assert "PROBLEM" not in capsys.readouterr().out
 
 

@@ -1,0 +1,71 @@
+"""Offload receipts: the station signs what it holds byte for byte; the camera deletes nothing else.
+
+A receipt is ``{"receipt": body, "sig": base64}``, the signature an Ed25519 signature by the station
+key over the canonical JSON of ``body``::
+
+    body = {"version": 1, "station_key_id": "…", "device_key_id": "…", "utc": "…",
+            "recordings": {recording id: {segment file name: BLAKE2b-256 hex of the file}}}
+
+The camera knows the station's public key from enrolment (``keys/station.pub``), so a receipt made by
+anyone else, for another camera, or naming anything but segment files of well-formed recordings is
+refused before a single file is looked at.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from storage.identifiers import (
+    IdentifierError,
+    check_device_key_id,
+    check_file_hash,
+    check_recording_id,
+    check_segment_file,
+)
+from storage.keys import key_id
+from storage.segment_format import b64, canonical_json, unb64
+
+RECEIPT_VERSION = 1
+Receipted = dict[str, dict[str, str]]
+"""recording id → segment file name → file hash"""
+
+
+class ReceiptError(ValueError):
+    """A receipt that is not signed by this camera's station, not for this camera, or malformed."""
+
+
+def sign_receipt(recordings: Receipted, device_key_id: str, station_key: ed25519.Ed25519PrivateKey,
+                 utc: str) -> dict[str, object]:
+    body = {"version": RECEIPT_VERSION, "station_key_id": key_id(station_key.public_key()),
+            "device_key_id": device_key_id, "utc": utc, "recordings": recordings}
+    return {"receipt": body, "sig": b64(station_key.sign(canonical_json(body)))}
+
+
+def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> Receipted:
+    """The recordings a receipt covers, once its signature, addressee and every name are checked."""
+    if not isinstance(signed, dict) or not isinstance(signed.get("receipt"), dict):
+        raise ReceiptError("not a receipt: expected {\"receipt\": {...}, \"sig\": \"...\"}")
+    body = signed["receipt"]
+    try:
+        station_key.verify(unb64(str(signed.get("sig"))), canonical_json(body))
+    except (InvalidSignature, ValueError):
+        raise ReceiptError("receipt signature does not verify with this camera's station key") from None
+    if body.get("version") != RECEIPT_VERSION:
+        raise ReceiptError(f"receipt version {body.get('version')!r} not supported")
+    if body.get("device_key_id") != device_key_id:
+        raise ReceiptError(f"receipt is for device key {body.get('device_key_id')!r}, this camera is {device_key_id}")
+    recordings = body.get("recordings")
+    if not isinstance(recordings, dict):
+        raise ReceiptError("receipt names no recordings")
+    try:
+        check_device_key_id(device_key_id)
+        checked: Receipted = {}
+        for recording, files in recordings.items():
+            check_recording_id(recording, device_key_id)
+            if not isinstance(files, dict) or not files:
+                raise ReceiptError(f"receipt for {recording}: no files")
+            checked[recording] = {check_segment_file(name): check_file_hash(digest) for name, digest in files.items()}
+    except IdentifierError as exc:
+        raise ReceiptError(f"receipt: {exc}") from None
+    return checked
