@@ -12,8 +12,9 @@ sim: $(VENV)/.installed-sim
 test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
-# Programs the tests run: systemd-analyze checks the service unit; offload tests run a real sshd.
-TEST_PACKAGES := systemd openssh-server openssh-client rsync procps
+# Programs the tests run: systemd-analyze checks the units; offload tests run a real sshd; the store
+# tests run against a real PostgreSQL server beside SQLite.
+TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
@@ -57,7 +58,7 @@ $(VENV)/.installed-sim: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[sim,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[sim,station,dev]'
 	touch $@ $(VENV)/.installed-sim
 
 clean:

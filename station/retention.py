@@ -1,7 +1,7 @@
 """Retention in the evidence store: recordings older than the period are deleted unless held.
 
-Every hold, release and deletion is appended to the store's ``offload.log`` (the store's audit trail)
-and reflected in ``index.json``.
+The period is the law's (two weeks, §15c PolG NRW via §24 OBG) unless a deployment sets another.
+Every hold, release and deletion is a custody-log line with who, when, why and the legal basis.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from storage.offload import EvidenceStore
+from station.store import Store, now
 
 DURATION = re.compile(r"^(\d+)([dh])$")
+LEGAL_BASIS = "§15c PolG NRW (via §24 OBG): deletion after the retention period unless needed as evidence"
 
 
 class RetentionError(ValueError):
@@ -28,28 +29,42 @@ def parse_period(text: str) -> timedelta:
     return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
 
 
-def _started(entry: dict[str, object]) -> datetime:
-    return datetime.fromisoformat(str(entry["started_utc"]).replace("Z", "+00:00"))
+def find_recording(store: Store, ref: str) -> object:
+    """A stored recording by ``<device key id>/<recording id>`` or by its id alone when that is unique."""
+    from station.models import Recording
+
+    query = store.db.query(Recording).select_related("device").filter(deleted_at__isnull=True)
+    device_key_id, _, recording_id = ref.rpartition("/")
+    matches = list(query.filter(recording_id=recording_id, **({"device__key_id": device_key_id}
+                                                               if device_key_id else {}))[:2])
+    if not matches:
+        raise RetentionError(f"no recording {ref} in the store {store.root}")
+    if len(matches) > 1:
+        raise RetentionError(f"{ref} names recordings of several cameras: write <device key id>/{recording_id}")
+    return matches[0]
 
 
-def hold(store: EvidenceStore, recording: str, reason: str) -> None:
-    index = store.index()
-    if recording not in index:
-        raise RetentionError(f"no recording {recording} in {store.root}")
+def hold(store: Store, ref: str, reason: str, case: str = "", who: str | None = None) -> None:
     if not reason.strip():
         raise RetentionError("a hold needs a reason (case number, request)")
-    index[recording]["hold"] = reason
-    store.save_index(index)
-    store.log(event="hold", recording=recording, reason=reason)
+    with store.db.atomic():
+        recording = find_recording(store, ref)
+        recording.hold_reason, recording.hold_case = reason, case  # type: ignore[attr-defined]
+        recording.held_at = now()  # type: ignore[attr-defined]
+        recording.held_by = who or ""  # type: ignore[attr-defined]
+        recording.save(using=store.db.alias)  # type: ignore[attr-defined]
+        store.log("hold", recording.ref, who, reason=reason, case=case)  # type: ignore[attr-defined]
 
 
-def release_hold(store: EvidenceStore, recording: str) -> None:
-    index = store.index()
-    if recording not in index or not index[recording].get("hold"):
-        raise RetentionError(f"recording {recording} is not held")
-    index[recording]["hold"] = None
-    store.save_index(index)
-    store.log(event="hold-released", recording=recording)
+def release_hold(store: Store, ref: str, reason: str = "", who: str | None = None) -> None:
+    with store.db.atomic():
+        recording = find_recording(store, ref)
+        if not recording.held:  # type: ignore[attr-defined]
+            raise RetentionError(f"recording {ref} is not held")
+        previous = recording.hold_reason  # type: ignore[attr-defined]
+        recording.hold_reason, recording.hold_case, recording.held_at = "", "", None  # type: ignore[attr-defined]
+        recording.save(using=store.db.alias)  # type: ignore[attr-defined]
+        store.log("hold-released", recording.ref, who, reason=reason, was=previous)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -58,23 +73,31 @@ class PurgeResult:
     held: list[str]
 
 
-def purge(store: EvidenceStore, older_than: timedelta, now: datetime | None = None,
-          dry_run: bool = False) -> PurgeResult:
-    now = now or datetime.now(UTC)
-    index = store.index()
+def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_run: bool = False,
+          who: str | None = None) -> PurgeResult:
+    """Delete recordings that started more than ``older_than`` before ``at``, unless held."""
+    from station.models import Recording
+
+    at = at or datetime.now(UTC)
     deleted, held = [], []
-    for recording, entry in sorted(index.items()):
-        if now - _started(entry) <= older_than:
+    due = store.db.query(Recording).select_related("device").filter(deleted_at__isnull=True,
+                                                                    started_utc__lt=at - older_than)
+    for recording in due.order_by("started_utc", "pk"):
+        if recording.held:
+            held.append(recording.ref)
             continue
-        if entry.get("hold"):
-            held.append(recording)
+        deleted.append(recording.ref)
+        if dry_run:
             continue
-        deleted.append(recording)
-        if not dry_run:
-            shutil.rmtree(store.root / str(entry["device"]) / recording, ignore_errors=True)
-            del index[recording]
-            store.log(event="deleted", recording=recording, reason=f"retention {older_than.days} d",
-                      started_utc=entry["started_utc"])
-    if not dry_run:
-        store.save_index(index)
+        with store.db.atomic():
+            fresh = store.db.query(Recording).select_for_update().get(pk=recording.pk)
+            if fresh.held:  # held while this purge ran
+                deleted.pop()
+                held.append(recording.ref)
+                continue
+            fresh.deleted_at = now()
+            fresh.save(using=store.db.alias)
+            store.log("deleted", recording.ref, who, reason=f"retention {older_than.days} d",
+                      legal_basis=LEGAL_BASIS, started_utc=recording.started_utc.isoformat())
+        shutil.rmtree(store.recording_dir(recording.device.key_id, recording.recording_id), ignore_errors=True)
     return PurgeResult(deleted, held)

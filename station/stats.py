@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storage.audit import chain_order, line_hash
+
 
 @dataclass
 class Stats:
@@ -46,19 +48,35 @@ class Stats:
         }
 
 
-def audit_logs(root: Path) -> dict[Path, list[Path]]:
-    """Audit files per device folder (a data dir or an evidence store with one folder per device)."""
-    by_device: dict[Path, list[Path]] = {}
-    for path in sorted(root.rglob("audit/*.jsonl")):
-        by_device.setdefault(path.parent, []).append(path)
+def audit_lines(roots: list[Path]) -> dict[str, list[dict[str, object]]]:
+    """Every audit line under ``roots`` (data dirs, stores, device folders), once each, per device key.
+
+    The same line may be found twice (a store and the camera's data dir, or a store and one of its
+    device folders): each line is signed and chained, so its hash identifies it.
+    """
+    seen: set[str] = set()
+    by_device: dict[str, list[dict[str, object]]] = {}
+    folders = sorted({p.parent for root in roots if root.is_dir() for p in root.rglob("audit/*.jsonl")})
+    for folder in folders:
+        for path in chain_order(folder):
+            for line in path.read_bytes().split(b"\n"):
+                digest = line_hash(line)
+                if not line.strip() or digest in seen:
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a line cut off by a power cut
+                seen.add(digest)
+                by_device.setdefault(str(record.get("key")), []).append(record)
     return by_device
 
 
-def collect(root: Path) -> Stats:
+def collect(roots: list[Path]) -> Stats:
     stats = Stats()
-    for files in audit_logs(root).values():
+    for records in audit_lines(roots).values():
         stats.devices += 1
-        _device(stats, [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()])
+        _device(stats, records)
     return stats
 
 

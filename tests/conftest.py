@@ -7,6 +7,9 @@ import os
 import pytest
 
 from firmware.config import Config, override
+from station.database import setup_django
+
+setup_django()  # the station tests import station.models
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -36,3 +39,24 @@ def sshd(tmp_path_factory):
     yield server
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server on 127.0.0.1 for the store tests (a fresh database per test)."""
+    from tests.postgres import start_postgres, stop_postgres
+
+    try:
+        server, data = start_postgres()
+    except FileNotFoundError as exc:
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    yield server
+    stop_postgres(server, data)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request) -> str | None:
+    """The store's database: its own SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()

@@ -3,12 +3,13 @@ changes nothing."""
 
 from __future__ import annotations
 
-import json
 import stat
 import sys
 from pathlib import Path
 
 from firmware.cli import main
+from station.models import Device
+from station.store import Store
 from storage.keys import create_agency_keys, key_id, load_device_public
 
 
@@ -21,11 +22,12 @@ def test_deploy_installs_into_a_sandbox_and_a_second_run_changes_nothing(sshd, t
     create_agency_keys(office)
     config = tmp_path / "config.toml"
     config.write_text('[device]\nid = "cam-07"\n')
-    prefix, registry = tmp_path / "device-root", tmp_path / "devices.json"
+    prefix = tmp_path / "device-root"
+    store = Store.init(tmp_path / "station")
     args = ["deploy", sshd.host, "--user", sshd.user, "--port", str(sshd.port), "--identity", str(sshd.identity),
             "--known-hosts", str(sshd.known_hosts), "--agency-pub", str(office / "agency.pub"), "--config",
-            str(config), "--prefix", str(prefix), "--registry", str(registry), "--python", sys.executable,
-            "--extras", ""]
+            str(config), "--prefix", str(prefix), "--store", str(store.root), "--name", "cam-07",
+            "--python", sys.executable, "--extras", ""]
     assert main(args) == 0
     first = capsys.readouterr().out
     assert "changed: venv, firmware, unit, config, data-dir" in first and "device-key" in first
@@ -36,8 +38,11 @@ def test_deploy_installs_into_a_sandbox_and_a_second_run_changes_nothing(sshd, t
     assert mode(data) == 0o750 and mode(data / "keys") == 0o700 and mode(data / "keys/device.key") == 0o600
     assert (data / "keys/agency.pub").read_bytes() == (office / "agency.pub").read_bytes()
     assert not (data / "keys/agency.key").exists(), "the agency private key never goes to a device"
-    registered = json.loads(registry.read_text())[sshd.host]
-    assert registered["device_key_id"] == key_id(load_device_public(data / "keys/device.pub"))
+    assert (data / "keys/station.pub").read_bytes() == store.station_pub_path.read_bytes()
+    registered = store.db.query(Device).get(name="cam-07")
+    assert registered.key_id == key_id(load_device_public(data / "keys/device.pub"))
+    assert registered.port == sshd.port and registered.host_key.split()[0] == "ssh-ed25519"
+    assert sshd.known_hosts.read_text().split()[2] in registered.host_key, "the host key deploy talked to"
     assert "BEGIN PUBLIC KEY" in first and "self-test on" in first
 
     key_before = (data / "keys/device.key").read_bytes()

@@ -46,3 +46,11 @@ def test_stats_csv_has_one_row_per_figure(tmp_path, capsys):
     assert main(["stats", str(tmp_path), "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "figure,value" and any(line.startswith("display_episodes,1") for line in lines)
+
+
+def test_stats_count_each_audit_line_once_whatever_folders_are_given(tmp_path, capsys):
+    run_scenario(parse("0 press display\n5 press display\n10 end\n"), small_config(str(tmp_path / "d")),
+                 io.StringIO())
+    assert main(["stats", str(tmp_path), str(tmp_path / "d"), str(tmp_path / "d" / "audit"), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["devices"] == 1 and stats["display_episodes"] == 1

@@ -1,0 +1,97 @@
+"""The station's database: Django's ORM and migrations, over SQLite (default) or PostgreSQL.
+
+Django is configured here, without a settings module, so the store works from the command line and
+inside the web application alike. Each database URL gets its own connection alias, so one process
+(a test, a migration tool) can hold a SQLite and a PostgreSQL store at once; every query names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+
+class DatabaseError(RuntimeError):
+    """The database URL is malformed, or the server cannot be reached or migrated."""
+
+
+def setup_django() -> None:
+    """Configure Django for the station (idempotent); code that imports station.models first calls this."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            DATABASES={"default": {"ENGINE": "django.db.backends.dummy"}},
+            INSTALLED_APPS=["station"],
+            USE_TZ=True,
+            TIME_ZONE="UTC",
+            DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        )
+        django.setup()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite" and parts.path:
+        # WAL lets readers go on while an offload writes; IMMEDIATE takes the write lock at the start
+        # of a transaction, so two offloads queue instead of failing half-way ("database is locked").
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path),
+                "OPTIONS": {"timeout": 60, "transaction_mode": "IMMEDIATE",
+                            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL"}}
+    if parts.scheme in ("postgresql", "postgres") and parts.path.strip("/"):
+        return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(parts.path.strip("/")),
+                "USER": unquote(parts.username or ""), "PASSWORD": unquote(parts.password or ""),
+                "HOST": parts.hostname or "", "PORT": str(parts.port or ""), "OPTIONS": {"connect_timeout": 10}}
+    raise DatabaseError(f"database URL {url!r}: write sqlite:///PATH or postgresql://USER@HOST:PORT/NAME")
+
+
+class Database:
+    """One store database; ``query(Model)`` and ``atomic()`` always use its own connection."""
+
+    def __init__(self, url: str) -> None:
+        setup_django()
+        from django.conf import settings
+        from django.db import connections
+
+        self.url = url
+        self.alias = "station-" + hashlib.sha256(url.encode()).hexdigest()[:12]
+        if self.alias not in connections.settings:
+            configured = connections.configure_settings({"default": {}, self.alias: database_settings(url)})
+            settings.DATABASES[self.alias] = configured[self.alias]
+            connections.settings[self.alias] = configured[self.alias]
+
+    def migrate(self) -> None:
+        """Create or update the schema (Django migrations in ``station/migrations``)."""
+        from django.core.management import call_command
+        from django.db.utils import OperationalError
+
+        try:
+            call_command("migrate", "station", database=self.alias, verbosity=0)
+        except OperationalError as exc:
+            raise DatabaseError(f"cannot open the database {self.display_url}: {exc}".strip()) from None
+
+    @property
+    def display_url(self) -> str:
+        parts = urlsplit(self.url)
+        return self.url.replace(f":{parts.password}@", ":***@") if parts.password else self.url
+
+    def query(self, model: Any) -> Any:
+        return model.objects.using(self.alias)
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        from django.db import transaction
+
+        return transaction.atomic(using=self.alias)
+
+    def close(self) -> None:
+        from django.db import connections
+
+        connections[self.alias].close()

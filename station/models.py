@@ -1,0 +1,139 @@
+"""The store's tables: registry, recordings index, quarantine, audit anchors, offload runs, custody log.
+
+Recordings' bytes stay as files (``devices/<device key id>/recordings/<recording id>/``); the database
+says what they are and who did what with them. Rows are never deleted: a purged recording keeps its row
+with ``deleted_at``, a cleared quarantine item its ``cleared_*`` fields.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Device(models.Model):
+    """An enrolled camera. Trust comes from here, never from what a camera sends."""
+
+    ACTIVE, LOST, RETIRED = "active", "lost", "retired"
+    STATUSES = [(ACTIVE, "active"), (LOST, "lost"), (RETIRED, "retired")]
+
+    key_id = models.CharField(max_length=16, unique=True)
+    public_key = models.TextField(help_text="the device's Ed25519 public key, PEM")
+    name = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255)
+    port = models.IntegerField(default=22)
+    ssh_user = models.CharField(max_length=64, default="root")
+    host_key = models.TextField(help_text="pinned SSH host key(s): 'type base64' per line")
+    status = models.CharField(max_length=10, choices=STATUSES, default=ACTIVE)
+    status_since = models.DateTimeField(null=True)
+    enrolled_at = models.DateTimeField()
+    firmware_version = models.CharField(max_length=64, blank=True)
+    last_offload_at = models.DateTimeField(null=True)
+
+    class Meta:
+        app_label = "station"
+
+
+class Recording(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="recordings")
+    recording_id = models.CharField(max_length=40)
+    started_utc = models.DateTimeField()
+    reason = models.CharField(max_length=40)
+    duration_s = models.FloatField()
+    segments = models.IntegerField()
+    markers = models.IntegerField(default=0)
+    status = models.CharField(max_length=20, help_text="ok, or interrupted (a crash the camera closed)")
+    files = models.JSONField(help_text="segment file name → BLAKE2b-256 of the stored bytes")
+    received_at = models.DateTimeField()
+    hold_reason = models.TextField(blank=True)
+    hold_case = models.CharField(max_length=100, blank=True)
+    held_by = models.CharField(max_length=100, blank=True)
+    held_at = models.DateTimeField(null=True)
+    deleted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        app_label = "station"
+        constraints = [models.UniqueConstraint(fields=["device", "recording_id"], name="one_recording_per_id")]
+
+    @property
+    def held(self) -> bool:
+        return bool(self.hold_reason)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.device.key_id}/{self.recording_id}"
+
+
+class QuarantineItem(models.Model):
+    """An upload the store refused or could not place: kept for a person to inspect and clear."""
+
+    REJECTED, CONFLICT, AUDIT_ROLLBACK = "rejected", "conflict", "audit-rollback"
+
+    device_key_id = models.CharField(max_length=16)
+    kind = models.CharField(max_length=20)
+    name = models.CharField(max_length=300, help_text="the recording or folder name as the camera sent it")
+    fingerprint = models.CharField(max_length=64, unique=True, help_text="the same upload is logged once")
+    path = models.CharField(max_length=300, help_text="relative to the store root")
+    problems = models.JSONField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    times_seen = models.IntegerField(default=1)
+    cleared_at = models.DateTimeField(null=True)
+    cleared_by = models.CharField(max_length=100, blank=True)
+    cleared_reason = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "station"
+
+
+class AuditAnchor(models.Model):
+    """The end of a camera's audit log as seen at an offload: later logs must extend it."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="anchors")
+    lines = models.IntegerField()
+    last_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        app_label = "station"
+
+
+class OffloadRun(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="offloads")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    received = models.JSONField(default=list)
+    released = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+    outcome = models.CharField(max_length=20, default="running")
+    camera_clock_offset_s = models.FloatField(null=True)
+
+    class Meta:
+        app_label = "station"
+
+
+class CustodyEntry(models.Model):
+    """One line of the custody log: hash-chained and signed with the station key; never changed."""
+
+    seq = models.BigIntegerField(unique=True)
+    utc = models.DateTimeField()
+    actor = models.CharField(max_length=100)
+    action = models.CharField(max_length=40)
+    subject = models.CharField(max_length=100, blank=True)
+    details = models.JSONField(default=dict)
+    prev = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sig = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["seq"]
+
+
+class ChainHead(models.Model):
+    """The custody log's end, one row, locked while a line is appended so that concurrent writers queue."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        app_label = "station"

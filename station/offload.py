@@ -1,0 +1,231 @@
+"""``bodycam offload``: pull a docked camera's recordings into the store, verifying while they arrive.
+
+One run: lock the camera's incoming folder; ask the camera what it holds (a hint only); pull with rsync
+(no links, no devices, resumable); every segment is verified as soon as rsync has renamed it into
+place, so verification overlaps the transfer; then accept (station.accept), send the signed receipt,
+and record what the camera released. A full disk, a dropped link or a silent camera stop the run with
+a message; nothing is released that the store does not hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from station.accept import Acceptance, accept
+from station.registry import find
+from station.ssh import Connection, ConnectionFailed
+from station.store import Store, now
+from storage.identifiers import IdentifierError, check_recording_id
+from storage.receipt import sign_receipt
+from storage.segment_reader import Segment, SegmentError, read_segment
+
+DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
+DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/venv/bin/bodycam"
+RSYNC_FULL_DISK = "No space left on device"
+
+
+class OffloadError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class OffloadOptions:
+    identity: Path | None = None
+    data_dir: str = DEFAULT_REMOTE_DATA
+    remote_bodycam: str = DEFAULT_REMOTE_BODYCAM
+    bwlimit: int | None = None
+
+
+@dataclass
+class OffloadResult:
+    device: str
+    acceptance: Acceptance
+    released: list[str] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)
+
+
+class ArrivalVerifier:
+    """Reads (and so verifies) each segment once rsync has put it in place, while the rest still arrives.
+
+    ``reader`` hands the result to the final check; a file changed since it was read is read again.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._done: dict[Path, tuple[tuple[int, int, int], Segment | SegmentError]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="verify-arrivals", daemon=True)
+
+    def __enter__(self) -> ArrivalVerifier:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _stamp(path: Path) -> tuple[int, int, int]:
+        st = path.stat()
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            fresh = [p for p in sorted(self._root.glob("*/seg-*.bcs")) if p not in self._done]
+            for path in fresh:
+                try:
+                    self._done[path] = (self._stamp(path), self._read(path))
+                except OSError:
+                    continue  # moved away or not there yet
+            if not fresh:
+                self._stop.wait(0.05)
+
+    @staticmethod
+    def _read(path: Path) -> Segment | SegmentError:
+        try:
+            return read_segment(path)
+        except SegmentError as exc:
+            return exc
+
+    def reader(self, path: Path) -> Segment:
+        known = self._done.get(path)
+        result = known[1] if known is not None and known[0] == self._stamp(path) else self._read(path)
+        if isinstance(result, SegmentError):
+            raise result
+        return result
+
+
+class DeviceLock:
+    """One offload per camera at a time: a second run waits for the first, then finds its work done."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a")  # noqa: SIM115 - held for the run
+
+    def __enter__(self) -> DeviceLock:
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._file.close()
+
+
+def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], bwlimit: int | None) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
+               *(f"--exclude=/{name}/" for name in excludes)]
+    if bwlimit:
+        command.append(f"--bwlimit={bwlimit}")
+    result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True)
+    if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
+        return
+    if RSYNC_FULL_DISK in result.stderr:
+        raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
+                           "free space, then offload again: what arrived is kept and resumed")
+    if result.returncode == 255 or "connection unexpectedly closed" in result.stderr:
+        raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke "
+                           f"({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message'}); "
+                           "what arrived is kept and the next run resumes")
+    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({result.returncode}): "
+                       f"{result.stderr.strip()}")
+
+
+def _in_progress(offered: object, device_key_id: str) -> list[str]:
+    """Recordings the camera says it is still writing; ids of the wrong form are ignored."""
+    listed = offered.get("recordings") if isinstance(offered, dict) else None
+    names = []
+    for entry in listed if isinstance(listed, list) else []:
+        if isinstance(entry, dict) and entry.get("finished") is False:
+            try:
+                names.append(check_recording_id(entry.get("id"), device_key_id))
+            except IdentifierError:
+                continue
+    return names
+
+
+def _clock_offset(offered: object) -> float | None:
+    try:
+        camera = datetime.fromisoformat(str(offered["utc"]).replace("Z", "+00:00"))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round((camera - datetime.now(UTC)).total_seconds(), 3)
+
+
+def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
+    from station.models import Device, OffloadRun
+
+    device = find(store, ref)
+    if device.status != Device.ACTIVE:  # type: ignore[attr-defined]
+        raise OffloadError(f"{device.name} is marked {device.status}: its recordings are not taken "  # type: ignore[attr-defined]
+                           "(mark it active only by enrolling a new key)")
+    dkid = device.key_id  # type: ignore[attr-defined]
+    incoming = store.incoming(dkid)
+    with DeviceLock(store.root / "incoming" / f"{dkid}.lock"):
+        run = store.db.query(OffloadRun).create(device=device, started_at=now())
+        from django.db import Error as DatabaseFailure
+
+        try:
+            result = _offload(store, device, options, incoming, run)
+        except (OffloadError, ConnectionFailed, OSError, DatabaseFailure) as exc:
+            run.outcome, run.finished_at, run.problems = "failed", now(), [_message(exc)]
+            with contextlib.suppress(DatabaseFailure):  # its disk may be the full one: the message still tells
+                run.save(using=store.db.alias)
+            if isinstance(exc, OSError | DatabaseFailure):
+                raise OffloadError(_message(exc)) from None
+            raise
+        run.outcome, run.finished_at = ("problems" if result.acceptance.problems else "ok"), now()
+        run.received, run.released = result.acceptance.received, result.released
+        run.problems = result.acceptance.problems
+        run.save(using=store.db.alias)
+        device.last_offload_at = run.finished_at  # type: ignore[attr-defined]
+        device.save(using=store.db.alias)  # type: ignore[attr-defined]
+    return result
+
+
+def _message(exc: BaseException) -> str:
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc):
+        return "the store's disk is full: nothing was released on the camera; free space, then offload again"
+    return f"the store's database failed: {exc}" if not isinstance(exc, OffloadError | ConnectionFailed) else str(exc)
+
+
+def _offload(store: Store, device: object, options: OffloadOptions, incoming: Path, run: object) -> OffloadResult:
+    d = device
+    dkid = d.key_id  # type: ignore[attr-defined]
+    data_dir = options.data_dir.rstrip("/")
+    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:  # type: ignore[attr-defined]
+        try:
+            offered = json.loads(ssh.run([options.remote_bodycam, "offload-manifest", "--data-dir", data_dir]))
+        except json.JSONDecodeError:
+            raise OffloadError(f"{d.name}: the camera's manifest is not JSON") from None  # type: ignore[attr-defined]
+        claimed = offered.get("device_key_id") if isinstance(offered, dict) else None
+        if claimed != dkid:
+            store.log("impostor", dkid, host=d.host, claimed=str(claimed)[:64])  # type: ignore[attr-defined]
+            raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "  # type: ignore[attr-defined]
+                               f"the registry says {dkid}: nothing taken")
+        run.camera_clock_offset_s = _clock_offset(offered)  # type: ignore[attr-defined]
+        in_progress = _in_progress(offered, dkid)
+        with ArrivalVerifier(incoming / "recordings") as verifier:
+            _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
+            _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)
+        acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
+        result = OffloadResult(d.name, acceptance, in_progress=in_progress)  # type: ignore[attr-defined]
+        if acceptance.receipt:
+            signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
+            answer = ssh.run([options.remote_bodycam, "offload-confirm", "--data-dir", data_dir], json.dumps(signed))
+            try:
+                released = json.loads(answer)
+            except json.JSONDecodeError:
+                released = []
+            result.released = sorted(r for r in released if isinstance(r, str) and r in acceptance.receipt) \
+                if isinstance(released, list) else []
+            store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
+    return result

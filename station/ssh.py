@@ -1,0 +1,80 @@
+"""How the station reaches a camera: OpenSSH against the host key pinned in the registry, with time
+limits, over one multiplexed connection per run."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+CONNECT_TIMEOUT_S = 10
+ALIVE_INTERVAL_S = 5
+ALIVE_COUNT = 3
+
+
+class ConnectionFailed(RuntimeError):
+    """The camera could not be reached, did not answer, or is not who the registry says."""
+
+
+def explain(host: str, port: int, stderr: str) -> str:
+    """One line a technician can act on, for what ssh says when it gives up."""
+    text = stderr.strip()
+    if "Host key verification failed" in text or "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
+        return (f"{host}:{port}: the SSH host key does not match the one pinned at enrolment; if the camera "
+                "was re-imaged, enrol it again (bodycam station enrol), otherwise something else answers there")
+    if "timed out" in text or "Timeout" in text:
+        return f"{host}:{port}: no answer within {CONNECT_TIMEOUT_S} s: is the camera docked and switched on?"
+    if "Connection refused" in text:
+        return f"{host}:{port}: connection refused: is sshd running on the camera?"
+    if "Permission denied" in text:
+        return f"{host}:{port}: the station's SSH key is not accepted by the camera (authorized_keys)"
+    return f"{host}:{port}: {text.splitlines()[-1] if text else 'ssh failed'}"
+
+
+class Connection:
+    """``with Connection(...) as ssh: ssh.run(...); ssh.rsync(...)``; the master connection closes at the end."""
+
+    def __init__(self, host: str, port: int, user: str, host_keys: str, identity: Path | None = None) -> None:
+        self.host, self.port = host, port
+        self.target = f"{user}@{host}" if user else host
+        self._dir = Path(tempfile.mkdtemp(prefix="bodycam-ssh-"))  # short: a control socket path is limited
+        known_hosts = self._dir / "known_hosts"
+        name = host if port == 22 else f"[{host}]:{port}"
+        known_hosts.write_text("".join(f"{name} {line}\n" for line in host_keys.splitlines() if line.strip()))
+        self.options = ["-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+                        "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
+                        "-o", f"ConnectTimeout={CONNECT_TIMEOUT_S}", "-o", f"ServerAliveInterval={ALIVE_INTERVAL_S}",
+                        "-o", f"ServerAliveCountMax={ALIVE_COUNT}", "-o", "ControlMaster=auto",
+                        "-o", f"ControlPath={self._dir / 'cm'}", "-o", "ControlPersist=120"]
+        if identity is not None:
+            self.options += ["-i", str(identity), "-o", "IdentitiesOnly=yes"]
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        subprocess.run(["ssh", *self.options, "-O", "exit", self.target], capture_output=True, timeout=30)
+        for path in self._dir.iterdir():
+            path.unlink(missing_ok=True)
+        self._dir.rmdir()
+
+    @property
+    def ssh(self) -> str:
+        """The ssh command for rsync's ``-e``."""
+        return shlex.join(["ssh", *self.options])
+
+    def run(self, words: list[str], stdin: str | None = None, timeout: float = 600) -> str:
+        command = shlex.join(words)
+        try:
+            result = subprocess.run(["ssh", *self.options, self.target, command], input=stdin, capture_output=True,
+                                    text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ConnectionFailed(f"{self.host}:{self.port}: `{words[0]}` gave no answer in {timeout:.0f} s") from None
+        if result.returncode == 255:
+            raise ConnectionFailed(explain(self.host, self.port, result.stderr))
+        if result.returncode != 0:
+            raise ConnectionFailed(f"{self.host}: `{command}` failed: {result.stderr.strip() or result.returncode}")
+        return result.stdout

@@ -1,0 +1,94 @@
+"""The evidence store on disk: its folders, its database and its station key.
+
+    <store>/station.sqlite3                          the database (unless --database names another)
+    <store>/keys/station.key, station.pub            signs receipts and the custody log
+    <store>/devices/<device key id>/recordings/<id>/ recordings, append-only
+    <store>/devices/<device key id>/audit/           the camera's audit log, append-only
+    <store>/incoming/<device key id>/                what an offload is still receiving
+    <store>/quarantine/<n>/                          refused or conflicting uploads, until a person clears them
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from station import custody
+from station.database import Database, sqlite_url
+from station.paths import inside
+from storage.keys import KeyFileError, create_signing_key, load_device_key, load_device_public
+
+DEFAULT_STORE = Path(os.environ.get("BODYCAM_STORE", "/var/lib/bodycam-station"))
+
+
+class StoreError(RuntimeError):
+    """The store is missing, not initialised, or cannot be written."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, root: Path, database_url: str | None = None) -> None:
+        self.root = root.resolve()
+        self.db = Database(database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(root / "station.sqlite3"))
+
+    @classmethod
+    def init(cls, root: Path, database_url: str | None = None) -> Store:
+        """Create the folders, the station key (kept if present) and the schema."""
+        for folder in ("", "keys", "devices", "incoming", "quarantine"):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        os.chmod(root / "keys", 0o700)
+        create_signing_key(root / "keys", "station")
+        store = cls(root, database_url)
+        store.db.migrate()
+        return store
+
+    @classmethod
+    def open(cls, root: Path, database_url: str | None = None) -> Store:
+        if not (root / "keys" / "station.key").exists():
+            raise StoreError(f"{root} is not an evidence store: create it with `bodycam station init --store {root}`")
+        store = cls(root, database_url)
+        store.db.migrate()  # brings an older store's schema up to date; nothing to do otherwise
+        return store
+
+    # --- keys ----------------------------------------------------------------------------------------
+
+    @property
+    def station_pub_path(self) -> Path:
+        return self.root / "keys" / "station.pub"
+
+    def station_key(self) -> ed25519.Ed25519PrivateKey:
+        try:
+            return load_device_key(self.root / "keys" / "station.key")
+        except KeyFileError as exc:
+            raise StoreError(str(exc)) from None
+
+    def station_public(self) -> ed25519.Ed25519PublicKey:
+        return load_device_public(self.station_pub_path)
+
+    # --- places (ids are validated before they get here; inside() checks again) ------------------------
+
+    def device_dir(self, device_key_id: str) -> Path:
+        return inside(self.root, "devices", device_key_id)
+
+    def recording_dir(self, device_key_id: str, recording_id: str) -> Path:
+        return inside(self.root, "devices", device_key_id, "recordings", recording_id)
+
+    def audit_dir(self, device_key_id: str) -> Path:
+        return inside(self.root, "devices", device_key_id, "audit")
+
+    def incoming(self, device_key_id: str) -> Path:
+        return inside(self.root, "incoming", device_key_id)
+
+    def quarantine_dir(self, number: int) -> Path:
+        return inside(self.root, "quarantine", str(number))
+
+    # --- the custody log -----------------------------------------------------------------------------
+
+    def log(self, action: str, subject: str = "", who: str | None = None, **details: object) -> None:
+        custody.append(self.db, self.station_key(), action, subject, details, who)

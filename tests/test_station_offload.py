@@ -1,0 +1,329 @@
+"""Offload over a real sshd on 127.0.0.1 into a real store (SQLite and PostgreSQL): verified on arrival,
+append-only, receipted with the station key, released on the camera only for bytes the store holds;
+and every attack from a camera refused or reported with nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from firmware.cli import main
+from station.models import CustodyEntry, QuarantineItem, Recording
+from station.store import Store
+from storage.audit import chain_order
+from storage.keys import create_device_key, key_id, load_device_public
+from storage.recovery import write_marker
+from tests.recordings import SHORT, copy_tree, record, short_config
+from tests.stations import BODYCAM, enrolled, offload_args
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("device") / "data"
+    record(data, SHORT, short_config())
+    return data
+
+
+@pytest.fixture
+def device(recorded, tmp_path) -> Path:
+    return copy_tree(recorded, tmp_path / "device")
+
+
+@pytest.fixture
+def store(tmp_path, database_url) -> Store:
+    return Store.init(tmp_path / "store", database_url)
+
+
+def only_recording(device: Path) -> str:
+    (recording,) = [p.name for p in (device / "recordings").iterdir()]
+    return recording
+
+
+def custody_actions(store: Store) -> list[str]:
+    return [e.action for e in store.db.query(CustodyEntry).order_by("seq")]
+
+
+def test_offload_stores_verifies_receipts_and_only_then_releases(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    assert main(offload_args(store, sshd, device)) == 0
+    assert "1 recording(s) received and verified, 1 released" in capsys.readouterr().out
+    assert not (device / "recordings" / recording).exists()
+    stored = store.root / "devices" / kid / "recordings" / recording
+    assert len(list(stored.glob("seg-*.bcs"))) == 8
+    row = store.db.query(Recording).get(recording_id=recording)
+    assert row.status == "ok" and row.reason == "announced" and row.segments == 8
+    assert custody_actions(store) == ["enrolled", "received", "released-on-camera"]
+    assert list((store.root / "devices" / kid / "audit").glob("*.jsonl")), "audit log copied"
+    assert main(["evidence", "verify", str(store.root / "devices" / kid), "--registry", str(store.root),
+                 *(["--database", store.db.url] if "postgresql" in store.db.url else []), "--store-copy"]) == 0
+    assert main(["station", "custody", "verify", "--store", str(store.root),
+                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+
+
+def test_offload_leaves_a_recording_in_progress_on_the_camera(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    write_marker(device, recording, "this-boot")
+    assert main(offload_args(store, sshd, device)) == 0
+    assert f"still recording: {recording}" in capsys.readouterr().out
+    assert (device / "recordings" / recording).is_dir()
+    assert not list(store.root.glob(f"devices/*/recordings/{recording}"))
+
+
+def test_offload_quarantines_a_tampered_recording_once_and_deletes_nothing(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    segment = next((device / "recordings").glob("*/seg-000003.bcs"))
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 1
+    segment.write_bytes(bytes(data))
+    assert main(offload_args(store, sshd, device)) == 1
+    assert "seg-000003.bcs: changed" in capsys.readouterr().out
+    assert segment.exists()
+    assert store.db.query(Recording).count() == 0
+    logged = custody_actions(store)
+    assert main(offload_args(store, sshd, device)) == 0, "a known refusal is not a new problem"
+    assert "still in quarantine" in capsys.readouterr().out
+    assert custody_actions(store) == logged + ["offload-nothing"][:0], "not logged again"
+    (item,) = store.db.query(QuarantineItem).all()
+    assert item.times_seen == 2 and item.kind == "rejected" and (store.root / item.path / "upload").is_dir()
+    assert segment.exists()
+
+
+def test_offload_refuses_an_unregistered_camera(sshd, store, device, capsys):
+    assert main(offload_args(store, sshd, device)) == 2
+    assert "no device 'cam-001' in the registry" in capsys.readouterr().err
+    assert list((device / "recordings").iterdir())
+
+
+def test_offload_refuses_an_impostor_answering_with_another_key(sshd, store, device, tmp_path, capsys):
+    enrolled(store, device, sshd)
+    other = copy_tree(device, tmp_path / "other")
+    shutil.rmtree(other / "keys")
+    create_device_key(other / "keys")  # another camera behind the registered address
+    assert main(offload_args(store, sshd, other)) == 1
+    assert "answers with device key" in capsys.readouterr().err
+    assert list((other / "recordings").iterdir()) and store.db.query(Recording).count() == 0
+    assert "impostor" in custody_actions(store)
+
+
+def test_offload_of_another_cameras_recording_is_quarantined_as_foreign(sshd, store, device, tmp_path, capsys):
+    """A camera that holds a copy of another camera's recording cannot have the store take it as its own."""
+    thief = tmp_path / "thief"
+    (thief / "keys").mkdir(parents=True)
+    create_device_key(thief / "keys")
+    shutil.copytree(device / "recordings", thief / "recordings")
+    enrolled(store, thief, sshd, "cam-002")
+    assert main(offload_args(store, sshd, thief, "cam-002")) == 1
+    out = capsys.readouterr().out
+    assert "does not belong to device key" in out
+    assert list((thief / "recordings").iterdir()), "nothing released"
+    assert store.db.query(Recording).count() == 0
+
+
+def test_offload_of_a_second_recording_under_a_known_id_keeps_both_and_releases_neither(sshd, store, device,
+                                                                                         tmp_path, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    assert main(offload_args(store, sshd, device)) == 0
+    record(device, SHORT, short_config())  # the same simulated clock: the same id, other bytes
+    assert only_recording(device) == recording
+    capsys.readouterr()
+    assert main(offload_args(store, sshd, device)) == 1
+    assert "conflict: the store holds other bytes under this id" in capsys.readouterr().out
+    assert (device / "recordings" / recording).is_dir(), "the camera keeps its copy"
+    (item,) = store.db.query(QuarantineItem).all()
+    assert item.kind == "conflict" and len(list((store.root / item.path / "upload").glob("*.bcs"))) == 8
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    assert len(list((store.root / "devices" / kid / "recordings" / recording).glob("*.bcs"))) == 8
+
+
+def test_offload_again_after_a_lost_receipt_keeps_the_hold(sshd, store, device, tmp_path, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    kept = copy_tree(device / "recordings", tmp_path / "kept")
+    assert main(offload_args(store, sshd, device)) == 0
+    assert main(["evidence", "hold", recording, "--reason", "Az. 2026/0815", "--store", str(store.root),
+                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+    shutil.rmtree(device / "recordings")
+    shutil.copytree(kept, device / "recordings")  # as if the receipt never arrived
+    capsys.readouterr()
+    assert main(offload_args(store, sshd, device)) == 0
+    assert "0 recording(s) received and verified, 1 released" in capsys.readouterr().out
+    assert store.db.query(Recording).get(recording_id=recording).hold_reason == "Az. 2026/0815"
+    assert main(["evidence", "purge", "--older-than", "0h", "--store", str(store.root),
+                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+    assert f"kept   {store.db.query(Recording).get().ref} (held)" in capsys.readouterr().out
+
+
+def test_offload_ignores_links_from_the_camera_and_touches_nothing_outside_the_store(sshd, store, device,
+                                                                                       tmp_path, capsys):
+    enrolled(store, device, sshd)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep me")
+    recording = only_recording(device)
+    os.symlink(outside, device / "recordings" / recording / "escape")
+    os.symlink(outside / "precious.txt", device / "recordings" / "20260105T090000Z-00000000")
+    assert main(offload_args(store, sshd, device)) == 0
+    assert not [p for p in store.root.rglob("*") if p.is_symlink()]
+    assert (outside / "precious.txt").read_text() == "keep me" and len(list(outside.iterdir())) == 1
+    assert (device / "recordings" / recording / "escape").is_symlink(), "a folder with a link is not released"
+
+
+def test_offload_refuses_a_rolled_back_audit_log_and_releases_nothing(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    assert main(offload_args(store, sshd, device)) == 0
+    record(device, SHORT.replace("3 press record", "4 press record"), short_config())
+    first = chain_order(device / "audit")[0]  # the log the store has seen (names sort the other way here)
+    first.write_bytes(b"".join(first.read_bytes().splitlines(keepends=True)[:-3]))
+    capsys.readouterr()
+    assert main(offload_args(store, sshd, device)) == 1
+    assert "audit: rollback" in capsys.readouterr().out
+    assert len(list((device / "recordings").iterdir())) == 1, "the new recording stays on the camera"
+    assert store.db.query(Recording).count() == 1
+    assert store.db.query(QuarantineItem).get().kind == "audit-rollback"
+
+
+def test_offload_of_a_silent_host_stops_with_a_message_instead_of_hanging(store, device, tmp_path, capsys, sshd):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    enrolled(store, device, sshd)
+    from station.models import Device
+
+    store.db.query(Device).update(port=listener.getsockname()[1])
+    started = time.monotonic()
+    assert main(offload_args(store, sshd, device)) == 1
+    assert time.monotonic() - started < 30
+    assert "no answer within 10 s" in capsys.readouterr().err
+    listener.close()
+
+
+def test_offload_run_twice_at_once_and_of_two_cameras_keeps_the_index_whole(sshd, store, device, tmp_path):
+    enrolled(store, device, sshd)
+    second = tmp_path / "second"
+    record(second, SHORT, short_config())
+    enrolled(store, second, sshd, "cam-002")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen([sys.executable, "-m", "firmware.cli", *offload_args(store, sshd, d, n)], cwd=ROOT,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for d, n in ((device, "cam-001"), (device, "cam-001"), (second, "cam-002"))]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, out + err
+    assert store.db.query(Recording).count() == 2
+    assert custody_actions(store).count("received") == 2
+    assert not list((device / "recordings").iterdir()) and not list((second / "recordings").iterdir())
+    assert main(["station", "custody", "verify", "--store", str(store.root),
+                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+
+
+def arrived(incoming: Path) -> list[Path]:
+    return list(incoming.glob("*/recordings/*/seg-*.bcs"))
+
+
+def test_offload_interrupted_mid_file_resumes_without_loss_or_duplicates(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    incoming = store.root / "incoming"
+    slow = subprocess.Popen([sys.executable, "-m", "firmware.cli", *offload_args(store, sshd, device, "cam-001",
+                                                                                  "--bwlimit", "40")],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (arrived(incoming) and any(incoming.glob("*/recordings/*/.seg-*"))):
+        time.sleep(0.02)
+    subprocess.run(["pkill", "-KILL", "-f", f"rsync --server --sender.*{device}"], check=True)
+    _, err = slow.communicate(timeout=30)
+    assert slow.returncode == 1 and "the connection broke" in err
+    kept = arrived(incoming)
+    assert kept and (device / "recordings" / recording).is_dir()
+    inodes = {p.name: p.stat().st_ino for p in kept}
+    assert main(offload_args(store, sshd, device)) == 0
+    stored = next(store.root.glob(f"devices/*/recordings/{recording}"))
+    assert {p.name: p.stat().st_ino for p in stored.glob("seg-*.bcs") if p.name in inodes} == inodes
+    assert store.db.query(Recording).count() == 1
+    assert not (device / "recordings" / recording).exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system for the store needs root")
+def test_offload_into_a_full_store_stops_cleanly_and_the_next_run_completes(sshd, device, tmp_path, capsys):
+    root = tmp_path / "small"
+    root.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(root)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        store = Store.init(root / "store")
+        enrolled(store, device, sshd)
+        recording = only_recording(device)
+        assert main(offload_args(store, sshd, device)) == 1
+        assert "disk is full" in capsys.readouterr().err
+        assert (device / "recordings" / recording).is_dir() and store.db.query(Recording).count() == 0
+        subprocess.run(["mount", "-o", "remount,size=64m", str(root)], check=True)
+        assert main(offload_args(store, sshd, device)) == 0
+        assert not (device / "recordings" / recording).exists() and store.db.query(Recording).count() == 1
+        store.db.close()
+    finally:
+        subprocess.run(["umount", "-l", str(root)])
+
+
+def test_lost_camera_is_not_offloaded_and_its_later_recordings_are_refused(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    db = ["--database", store.db.url] if "postgresql" in store.db.url else []
+    assert main(["station", "mark-lost", "cam-001", "--reason", "Verlustanzeige 4711", "--store", str(store.root),
+                 *db]) == 0
+    assert main(offload_args(store, sshd, device)) == 1
+    assert "is marked lost" in capsys.readouterr().err
+    # the recording was made on the simulator's 2026-01-05, before the loss was reported: it still verifies
+    assert main(["evidence", "verify", str(device), "--registry", str(store.root), *db]) == 0
+    from datetime import datetime
+
+    from station.models import Device
+
+    store.db.query(Device).update(status_since=datetime.fromisoformat("2026-01-01T00:00:00+00:00"))
+    assert main(["evidence", "verify", str(device), "--registry", str(store.root), *db]) == 1
+    assert "was reported lost at 2026-01-01" in capsys.readouterr().out
+
+
+def test_camera_refuses_a_receipt_not_signed_by_its_station_or_naming_paths(store, device, tmp_path):
+    from storage.keys import load_device_key
+    from storage.receipt import sign_receipt
+    from storage.segment_format import hash_file
+
+    shutil.copy(store.station_pub_path, device / "keys" / "station.pub")
+    recording = only_recording(device)
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    files = {p.name: hash_file(p) for p in (device / "recordings" / recording).iterdir()}
+    forger = tmp_path / "forger"
+    create_device_key(forger)
+
+    def confirm(receipt: object) -> subprocess.CompletedProcess:
+        return subprocess.run([BODYCAM, "offload-confirm", "--data-dir", str(device)], input=json.dumps(receipt),
+                              capture_output=True, text=True)
+
+    self_made = confirm(sign_receipt({recording: files}, kid, load_device_key(forger / "device.key"), "now"))
+    assert self_made.returncode == 1 and "does not verify with this camera's station key" in self_made.stderr
+    station_key = store.station_key()
+    for bad in ({"../../keys": {"device.key": "0" * 64}}, {recording: {"../../keys/device.key": "0" * 64}},
+                {recording: {"seg-000000.bcs": ""}}):
+        refused = confirm(sign_receipt(bad, kid, station_key, "now"))
+        assert refused.returncode == 1 and "receipt:" in refused.stderr
+    assert (device / "keys" / "device.key").exists() and (device / "recordings" / recording).is_dir()
+    files["seg-000001.bcs"] = "0" * 64  # not the bytes the camera holds
+    assert json.loads(confirm(sign_receipt({recording: files}, kid, station_key, "now")).stdout) == []
+    assert (device / "recordings" / recording).is_dir()

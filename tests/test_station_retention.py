@@ -1,0 +1,120 @@
+"""Retention in the evidence store: old recordings go, held ones stay, every step is a custody line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from firmware.cli import main
+from station.accept import accept
+from station.models import CustodyEntry, Recording
+from station.paths import PathEscapeError, inside
+from station.registry import enrol
+from station.retention import RetentionError, hold, parse_period, purge
+from station.store import Store
+from storage.keys import key_id, load_device_public
+from tests.recordings import SHORT, copy_tree, record, short_config
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("device") / "data"
+    record(data, SHORT, short_config())
+    return data
+
+
+@pytest.fixture
+def store(device, tmp_path, database_url) -> tuple[Store, str]:
+    """A store that has received the device's recording (recorded on the simulator's 2026-01-05)."""
+    store = Store.init(tmp_path / "store", database_url)
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    registered = enrol(store, "cam-001", "127.0.0.1", 22, "root", (device / "keys" / "device.pub").read_text(),
+                       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvA")
+    for folder in ("recordings", "audit"):
+        copy_tree(device / folder, store.incoming(kid) / folder)
+    acceptance = accept(store, registered)
+    assert acceptance.problems == [] and len(acceptance.received) == 1
+    return store, acceptance.received[0]
+
+
+def actions(store: Store) -> list[CustodyEntry]:
+    return list(store.db.query(CustodyEntry).order_by("seq"))
+
+
+def db_args(store: Store) -> list[str]:
+    return ["--store", str(store.root), *(["--database", store.db.url] if "postgresql" in store.db.url else [])]
+
+
+def test_purge_deletes_recordings_past_the_period_with_who_why_and_legal_basis(store):
+    store, recording = store
+    result = purge(store, parse_period("14d"), at=datetime(2026, 1, 30, tzinfo=UTC), who="dsb")
+    (ref,) = result.deleted
+    assert ref.endswith(recording)
+    assert not list(store.root.glob(f"devices/*/recordings/{recording}"))
+    assert store.db.query(Recording).get().deleted_at is not None, "the row stays: what was deleted, when"
+    last = actions(store)[-1]
+    assert (last.action, last.actor, last.details["reason"]) == ("deleted", "dsb", "retention 14 d")
+    assert "§15c PolG NRW" in last.details["legal_basis"]
+
+
+def test_purge_keeps_recordings_inside_the_period(store):
+    store, recording = store
+    assert purge(store, parse_period("14d"), at=datetime(2026, 1, 10, tzinfo=UTC)).deleted == []
+    assert list(store.root.glob(f"devices/*/recordings/{recording}"))
+
+
+def test_held_recordings_survive_the_purge_until_released(store, capsys):
+    store, recording = store
+    assert main(["evidence", "hold", recording, "--reason", "Anfrage StA", "--case", "Az. 2026/0815",
+                 *db_args(store)]) == 0
+    later = datetime(2026, 6, 1, tzinfo=UTC)
+    assert [r.endswith(recording) for r in purge(store, parse_period("14d"), at=later).held] == [True]
+    assert list(store.root.glob(f"devices/*/recordings/{recording}"))
+    assert main(["evidence", "release", recording, "--reason", "Verfahren eingestellt", *db_args(store)]) == 0
+    assert len(purge(store, parse_period("14d"), at=later).deleted) == 1
+    assert [e.action for e in actions(store)][-3:] == ["hold", "hold-released", "deleted"]
+    assert actions(store)[-3].details == {"reason": "Anfrage StA", "case": "Az. 2026/0815"}
+
+
+def test_purge_dry_run_deletes_nothing(store, capsys):
+    store, recording = store
+    assert main(["evidence", "purge", "--older-than", "14d", "--dry-run", *db_args(store)]) == 0
+    assert "would delete" in capsys.readouterr().out
+    assert list(store.root.glob(f"devices/*/recordings/{recording}"))
+
+
+def test_retention_errors_are_clear(store, capsys):
+    store, recording = store
+    assert main(["evidence", "purge", "--older-than", "two weeks", *db_args(store)]) == 2
+    assert "write days or hours, e.g. 14d" in capsys.readouterr().err
+    with pytest.raises(RetentionError, match="needs a reason"):
+        hold(store, recording, " ")
+    assert main(["evidence", "release", recording, *db_args(store)]) == 2
+    assert "is not held" in capsys.readouterr().err
+    assert main(["evidence", "hold", "../../etc", "--reason", "x", *db_args(store)]) == 2
+    assert "no recording ../../etc" in capsys.readouterr().err
+
+
+def test_custody_log_verifies_and_names_a_changed_or_removed_line(store, capsys):
+    store, _ = store
+    assert main(["station", "custody", "verify", *db_args(store)]) == 0
+    entry = actions(store)[0]
+    entry.details = {**entry.details, "host": "10.9.9.9"}
+    entry.save(using=store.db.alias)
+    assert main(["station", "custody", "verify", *db_args(store)]) == 1
+    assert "line 1: signature mismatch" in capsys.readouterr().out
+    store.db.query(CustodyEntry).filter(seq=actions(store)[-1].seq).delete()
+    assert main(["station", "custody", "verify", *db_args(store)]) == 1
+    assert "lines at the end were removed" in capsys.readouterr().out
+
+
+def test_store_paths_never_leave_the_store(tmp_path):
+    for parts in (("..", "x"), ("/etc",), ("devices", "..", "..", "x"), ("",)):
+        with pytest.raises(PathEscapeError):
+            inside(tmp_path, *parts)
+    (tmp_path / "link").symlink_to("/etc")
+    with pytest.raises(PathEscapeError):
+        inside(tmp_path, "link", "passwd")
+    assert inside(tmp_path, "devices", "a") == tmp_path.resolve() / "devices" / "a"
