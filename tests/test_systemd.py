@@ -123,3 +123,36 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
     assert "STATUS=display" in messages and "STATUS=shutdown" in messages
     assert messages.count("WATCHDOG=1") >= 4  # every 0.2 s for 1.5 s
     assert messages[-1] == "STOPPING=1"
+
+
+STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
+                 "bodycam-station-purge.service", "bodycam-station-purge.timer")
+
+
+def test_station_units_verify_without_a_word_on_stderr(tmp_path):
+    root = verification_root(tmp_path)
+    units = root / "etc" / "systemd" / "system"
+    for name in STATION_UNITS:
+        shutil.copy(ROOT / "systemd" / name, units)
+    for target in ("network-online.target", "network.target", "timers.target", "time-set.target"):
+        source = next((d / target for d in SYSTEM_UNITS if (d / target).exists()), None)
+        if source is not None:
+            shutil.copy(source, units)
+    result = subprocess.run([analyze(), "verify", f"--root={root}", *STATION_UNITS], capture_output=True,
+                            text=True, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service"])
+def test_station_service_security_exposure_is_at_most_3(unit):
+    result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
+                            capture_output=True, text=True)
+    match = re.search(rf"Overall exposure level for {re.escape(unit)}: (\d+\.\d+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= 3.0
+
+
+def test_station_timers_run_offload_for_all_cameras_and_the_14_day_purge():
+    offload = (ROOT / "systemd" / "bodycam-station-offload.service").read_text()
+    purge = (ROOT / "systemd" / "bodycam-station-purge.service").read_text()
+    assert "bodycam offload --all" in offload and "evidence purge --older-than 14d" in purge
