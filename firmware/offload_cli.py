@@ -1,35 +1,46 @@
-"""The camera's side of an offload, run by the station over SSH: ``offload-manifest``, ``offload-confirm``."""
+"""The camera's side of an offload, run by the station over SSH: ``bodycam offload-session``.
+
+One process for the whole offload: it prints the manifest as one JSON line, hashes its finished
+segment files while the station pulls them, then reads the station's signed receipt as one line and
+prints the recordings it deleted as one JSON line. End of input without a receipt deletes nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
 
-from storage.release import manifest, release
+from storage.release import FileHashes, manifest, release
 
 DEFAULT_DATA = "/var/lib/bodycam"
 
 
-def cmd_manifest(args: argparse.Namespace) -> int:
-    print(json.dumps(manifest(Path(args.data_dir))))
-    return 0
-
-
-def cmd_confirm(args: argparse.Namespace) -> int:
-    """Reads a signed receipt on stdin; prints the recordings deleted."""
+def cmd_session(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir)
+    offered = manifest(data_dir)
+    print(json.dumps(offered), flush=True)
+    finished = [path for r in offered["recordings"] if r["finished"]  # type: ignore[attr-defined]
+                for path in sorted((data_dir / "recordings" / r["id"]).glob("seg-*.bcs"))]
+    hashes = FileHashes()
+    hashing = threading.Thread(target=hashes.prepare, args=(finished,), name="prehash", daemon=True)
+    hashing.start()
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0  # the station took nothing
     try:
-        receipt = json.load(sys.stdin)
+        receipt = json.loads(line)
     except ValueError:
         receipt = None
-    print(json.dumps(release(Path(args.data_dir), receipt)))
+    hashing.join()
+    print(json.dumps(release(data_dir, receipt, hashes)), flush=True)
     return 0
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    for name, handler, text in (("offload-manifest", cmd_manifest, "camera side: list what can be offloaded"),
-                                ("offload-confirm", cmd_confirm, "camera side: delete what a signed receipt covers")):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("--data-dir", default=DEFAULT_DATA)
-        sub.set_defaults(handler=handler)
+    session = commands.add_parser("offload-session", help="camera side of an offload: manifest, then delete "
+                                                          "what the station's signed receipt covers")
+    session.add_argument("--data-dir", default=DEFAULT_DATA)
+    session.set_defaults(handler=cmd_session)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from station.accept import Acceptance, accept
 from station.registry import find
-from station.ssh import Connection, ConnectionFailed
+from station.ssh import Connection, ConnectionFailed, Session
 from station.store import Store, now
 from storage.identifiers import IdentifierError, check_recording_id
 from storage.receipt import sign_receipt
@@ -30,6 +30,8 @@ from storage.segment_reader import Segment, SegmentError, read_segment
 DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
 DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/venv/bin/bodycam"
 RSYNC_FULL_DISK = "No space left on device"
+MANIFEST_TIMEOUT_S = 60.0
+RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
 
 
 class OffloadError(RuntimeError):
@@ -91,7 +93,7 @@ class ArrivalVerifier:
     @staticmethod
     def _read(path: Path) -> Segment | SegmentError:
         try:
-            return read_segment(path)
+            return read_segment(path, keep_chunks=False)
         except SegmentError as exc:
             return exc
 
@@ -199,33 +201,43 @@ def _message(exc: BaseException) -> str:
 
 def _offload(store: Store, device: object, options: OffloadOptions, incoming: Path, run: object) -> OffloadResult:
     d = device
+    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:  # type: ignore[attr-defined]
+        session = ssh.session([options.remote_bodycam, "offload-session", "--data-dir", options.data_dir.rstrip("/")])
+        try:
+            return _pull_and_receipt(store, device, options, incoming, run, ssh, session)
+        finally:
+            session.close()  # without a receipt sent, the camera deletes nothing
+
+
+def _pull_and_receipt(store: Store, device: object, options: OffloadOptions, incoming: Path, run: object,
+                      ssh: Connection, session: Session) -> OffloadResult:
+    d = device
     dkid = d.key_id  # type: ignore[attr-defined]
     data_dir = options.data_dir.rstrip("/")
-    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:  # type: ignore[attr-defined]
+    try:
+        offered = json.loads(session.read_line(MANIFEST_TIMEOUT_S))
+    except json.JSONDecodeError:
+        raise OffloadError(f"{d.name}: the camera's manifest is not JSON") from None  # type: ignore[attr-defined]
+    claimed = offered.get("device_key_id") if isinstance(offered, dict) else None
+    if claimed != dkid:
+        store.log("impostor", dkid, host=d.host, claimed=str(claimed)[:64])  # type: ignore[attr-defined]
+        raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "  # type: ignore[attr-defined]
+                           f"the registry says {dkid}: nothing taken")
+    run.camera_clock_offset_s = _clock_offset(offered)  # type: ignore[attr-defined]
+    in_progress = _in_progress(offered, dkid)
+    with ArrivalVerifier(incoming / "recordings") as verifier:
+        _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
+        _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)
+    acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
+    result = OffloadResult(d.name, acceptance, in_progress=in_progress)  # type: ignore[attr-defined]
+    if acceptance.receipt:
+        signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
+        session.send_line(json.dumps(signed))
         try:
-            offered = json.loads(ssh.run([options.remote_bodycam, "offload-manifest", "--data-dir", data_dir]))
+            released = json.loads(session.read_line(RELEASE_TIMEOUT_S))
         except json.JSONDecodeError:
-            raise OffloadError(f"{d.name}: the camera's manifest is not JSON") from None  # type: ignore[attr-defined]
-        claimed = offered.get("device_key_id") if isinstance(offered, dict) else None
-        if claimed != dkid:
-            store.log("impostor", dkid, host=d.host, claimed=str(claimed)[:64])  # type: ignore[attr-defined]
-            raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "  # type: ignore[attr-defined]
-                               f"the registry says {dkid}: nothing taken")
-        run.camera_clock_offset_s = _clock_offset(offered)  # type: ignore[attr-defined]
-        in_progress = _in_progress(offered, dkid)
-        with ArrivalVerifier(incoming / "recordings") as verifier:
-            _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
-            _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)
-        acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
-        result = OffloadResult(d.name, acceptance, in_progress=in_progress)  # type: ignore[attr-defined]
-        if acceptance.receipt:
-            signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
-            answer = ssh.run([options.remote_bodycam, "offload-confirm", "--data-dir", data_dir], json.dumps(signed))
-            try:
-                released = json.loads(answer)
-            except json.JSONDecodeError:
-                released = []
-            result.released = sorted(r for r in released if isinstance(r, str) and r in acceptance.receipt) \
-                if isinstance(released, list) else []
-            store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
+            released = []
+        result.released = sorted(r for r in released if isinstance(r, str) and r in acceptance.receipt) \
+            if isinstance(released, list) else []
+        store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
     return result

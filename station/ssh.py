@@ -3,9 +3,12 @@ limits, over one multiplexed connection per run."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import shlex
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 
@@ -66,15 +69,56 @@ class Connection:
         """The ssh command for rsync's ``-e``."""
         return shlex.join(["ssh", *self.options])
 
-    def run(self, words: list[str], stdin: str | None = None, timeout: float = 600) -> str:
-        command = shlex.join(words)
+    def session(self, words: list[str]) -> Session:
+        return Session(self, words)
+
+
+class Session:
+    """A command on the camera that talks in lines: ``read_line`` waits at most ``timeout`` seconds."""
+
+    def __init__(self, connection: Connection, words: list[str]) -> None:
+        self._connection = connection
+        self._words = words
+        self._process = subprocess.Popen(["ssh", *connection.options, connection.target, shlex.join(words)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True)
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # end of output
+
+    def read_line(self, timeout: float) -> str:
         try:
-            result = subprocess.run(["ssh", *self.options, self.target, command], input=stdin, capture_output=True,
-                                    text=True, timeout=timeout)
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.close()
+            raise ConnectionFailed(f"{self._connection.host}:{self._connection.port}: `{self._words[1]}` "
+                                   f"gave no answer in {timeout:.0f} s") from None
+        if not line:
+            code = self._process.wait(timeout=30)
+            stderr = self._process.stderr.read() if self._process.stderr else ""
+            if code == 255:
+                raise ConnectionFailed(explain(self._connection.host, self._connection.port, stderr))
+            raise ConnectionFailed(f"{self._connection.host}: `{self._words[1]}` ended ({code}): "
+                                   f"{stderr.strip() or 'no message'}")
+        return line
+
+    def send_line(self, text: str) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.write(text + "\n")
+        self._process.stdin.flush()
+
+    def close(self) -> None:
+        """End of input: the camera deletes nothing it has not been sent a receipt for."""
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            raise ConnectionFailed(f"{self.host}:{self.port}: `{words[0]}` gave no answer in {timeout:.0f} s") from None
-        if result.returncode == 255:
-            raise ConnectionFailed(explain(self.host, self.port, result.stderr))
-        if result.returncode != 0:
-            raise ConnectionFailed(f"{self.host}: `{command}` failed: {result.stderr.strip() or result.returncode}")
-        return result.stdout
+            self._process.kill()
+            self._process.wait()

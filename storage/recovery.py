@@ -68,7 +68,7 @@ def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519Priva
         hasher = file_hasher()
         hasher.update(data)
         trailer = canonical_json({"final": True, "stop_reason": "interrupted", "interrupted": True,
-                                  "chunks": len(segment.chunks), "packets": None, "first_pts_us": None,
+                                  "chunks": segment.chunk_count, "packets": None, "first_pts_us": None,
                                   "last_pts_us": None, "markers": []})
         frame = FRAME_HEAD.pack(KIND_TRAILER, len(trailer)) + trailer
         hasher.update(frame)

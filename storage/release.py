@@ -7,6 +7,8 @@ recorded is never released, whatever a receipt says.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,8 +35,45 @@ def manifest(data_dir: Path) -> dict[str, object]:
     return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc}
 
 
-def release(data_dir: Path, signed_receipt: object) -> list[str]:
+Stamp = tuple[int, int, int, int]
+
+
+class FileHashes:
+    """Hashes of the camera's finished segment files, made while the station is still pulling them.
+
+    A file is hashed again at release unless its inode, size, mtime and ctime are what they were while it
+    was hashed: any write changes the ctime, which no program can set back.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[Stamp, str]] = {}
+
+    @staticmethod
+    def _stamp(path: Path) -> Stamp:
+        st = path.stat()
+        return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+    def _hash_stable(self, path: Path) -> None:
+        try:
+            before = self._stamp(path)
+            digest = hash_file(path)
+            if self._stamp(path) == before:
+                self._known[path] = (before, digest)
+        except OSError:
+            pass  # gone or unreadable: hashed (or refused) at release
+
+    def prepare(self, paths: list[Path]) -> None:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashing releases the GIL
+            list(pool.map(self._hash_stable, paths))
+
+    def hash(self, path: Path) -> str:
+        known = self._known.get(path)
+        return known[1] if known is not None and known[0] == self._stamp(path) else hash_file(path)
+
+
+def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = None) -> list[str]:
     """Delete the recordings the receipt covers whose files are exactly the receipted ones, byte for byte."""
+    known = hashes or FileHashes()
     keys = data_dir / "keys"
     device_key_id = key_id(load_device_public(keys / "device.pub"))
     receipted = open_receipt(signed_receipt, load_station_public(keys / "station.pub"), device_key_id)
@@ -50,7 +89,10 @@ def release(data_dir: Path, signed_receipt: object) -> list[str]:
         entries = list(directory.iterdir())
         if {e.name for e in entries} != set(hashes) or any(e.is_symlink() or not e.is_file() for e in entries):
             continue  # the receipt must cover exactly the files here, all regular
-        if any(hash_file(directory / name) != digest for name, digest in hashes.items()):
+        names = sorted(hashes)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            actual = dict(zip(names, pool.map(known.hash, (directory / name for name in names)), strict=True))
+        if actual != hashes:
             continue  # changed since the station received it: the station does not hold these bytes
         for name in hashes:
             (directory / name).unlink()

@@ -45,7 +45,9 @@ class Segment:
     header: dict[str, object]
     header_digest: bytes
     device_key: ed25519.Ed25519PublicKey
-    chunks: list[bytes] = field(default_factory=list)
+    chunks: list[memoryview] = field(default_factory=list)
+    """Views into the file's bytes, in order (no copies); empty when read without ``keep_chunks``."""
+    chunk_count: int = 0
     trailer: dict[str, object] | None = None
     damage: str | None = None
     """A signature or structure failure: the file was changed after it was written."""
@@ -59,7 +61,9 @@ class Segment:
         return int(self.header["sequence"])  # type: ignore[arg-type]
 
 
-def read_segment(path: Path) -> Segment:
+def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
+    """Reads and checks every signature. ``keep_chunks=False``: only the verdict and counts are kept,
+    not the file's bytes (an offload verifying many segments while they arrive)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -71,7 +75,8 @@ def read_segment(path: Path) -> Segment:
     hasher = file_hasher()
     hasher.update(MAGIC)
     offset = len(MAGIC)
-    frames: list[tuple[int, bytes, int]] = []
+    view = memoryview(data)  # frames and chunks are views into the one buffer: no copy of a megabyte chunk
+    frames: list[tuple[int, memoryview, int]] = []
     truncated_at = None
     while offset < len(data):
         if len(data) - offset < FRAME_HEAD.size:
@@ -80,25 +85,25 @@ def read_segment(path: Path) -> Segment:
         kind, length = FRAME_HEAD.unpack_from(data, offset)
         end = offset + FRAME_HEAD.size + length
         if length > MAX_FRAME or kind not in (KIND_HEADER, KIND_CHUNK, KIND_TRAILER):
-            frames.append((-1, b"", offset))
+            frames.append((-1, view[0:0], offset))
             break
         if end + SIGNATURE_LEN > len(data):
             truncated_at = offset
             break
-        frames.append((kind, data[offset + FRAME_HEAD.size : end], offset))
+        frames.append((kind, view[offset + FRAME_HEAD.size : end], offset))
         offset = end + SIGNATURE_LEN
     if not frames or frames[0][0] != KIND_HEADER:
         raise SegmentError(f"{path.name}: no complete header (file cut at byte {len(data)})")
     try:
-        header = json.loads(frames[0][1])
+        header = json.loads(bytes(frames[0][1]))
         device_key = ed25519.Ed25519PublicKey.from_public_bytes(unb64(header["device_key"]))
     except (ValueError, KeyError, TypeError):
         raise SegmentError(f"{path.name}: unreadable header") from None
-    segment = Segment(path, header, header_digest(frames[0][1]), device_key, truncated_at=truncated_at)
+    segment = Segment(path, header, header_digest(bytes(frames[0][1])), device_key, truncated_at=truncated_at)
     for kind, payload, start in frames:
         end = start + FRAME_HEAD.size + len(payload)
-        hasher.update(data[start:end])
-        signature = data[end : end + SIGNATURE_LEN]
+        hasher.update(view[start:end])
+        signature = bytes(view[end : end + SIGNATURE_LEN])
         try:
             if kind == -1:
                 raise InvalidSignature
@@ -112,14 +117,16 @@ def read_segment(path: Path) -> Segment:
             segment.damage = f"data after the trailer at byte {start}"
             return segment
         if kind == KIND_CHUNK:
-            segment.chunks.append(payload)
+            segment.chunk_count += 1
+            if keep_chunks:
+                segment.chunks.append(payload)
         elif kind == KIND_TRAILER:
-            segment.trailer = json.loads(payload)
+            segment.trailer = json.loads(bytes(payload))
         elif start != frames[0][2]:
             segment.damage = f"second header at byte {start}"
             return segment
     segment.hash = hasher.hexdigest()
-    if segment.trailer is not None and segment.trailer.get("chunks") != len(segment.chunks):
+    if segment.trailer is not None and segment.trailer.get("chunks") != segment.chunk_count:
         segment.damage = "trailer chunk count does not match"
     return segment
 

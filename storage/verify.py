@@ -121,9 +121,9 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
             report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
         if segment.trailer is not None and segment.trailer.get("interrupted"):
             report.notes.append(f"{segment_name(segment)}: interrupted (firmware restart or power cut), "
-                                f"finalised at start-up: {len(segment.chunks)} chunks intact")
+                                f"finalised at start-up: {segment.chunk_count} chunks intact")
         if segment.trailer is None:
-            intact = f"{len(segment.chunks)} chunks intact, cut at byte {segment.truncated_at}"
+            intact = f"{segment.chunk_count} chunks intact, cut at byte {segment.truncated_at}"
             if seq == last:
                 report.notes.append(f"{segment_name(segment)}: truncated (power cut): {intact}")
             else:

@@ -313,8 +313,8 @@ def test_camera_refuses_a_receipt_not_signed_by_its_station_or_naming_paths(stor
     create_device_key(forger)
 
     def confirm(receipt: object) -> subprocess.CompletedProcess:
-        return subprocess.run([BODYCAM, "offload-confirm", "--data-dir", str(device)], input=json.dumps(receipt),
-                              capture_output=True, text=True)
+        return subprocess.run([BODYCAM, "offload-session", "--data-dir", str(device)],
+                              input=json.dumps(receipt) + "\n", capture_output=True, text=True)
 
     self_made = confirm(sign_receipt({recording: files}, kid, load_device_key(forger / "device.key"), "now"))
     assert self_made.returncode == 1 and "does not verify with this camera's station key" in self_made.stderr
@@ -325,5 +325,25 @@ def test_camera_refuses_a_receipt_not_signed_by_its_station_or_naming_paths(stor
         assert refused.returncode == 1 and "receipt:" in refused.stderr
     assert (device / "keys" / "device.key").exists() and (device / "recordings" / recording).is_dir()
     files["seg-000001.bcs"] = "0" * 64  # not the bytes the camera holds
-    assert json.loads(confirm(sign_receipt({recording: files}, kid, station_key, "now")).stdout) == []
+    answer = confirm(sign_receipt({recording: files}, kid, station_key, "now")).stdout.splitlines()
+    assert json.loads(answer[0])["device_key_id"] == kid and json.loads(answer[1]) == []
     assert (device / "recordings" / recording).is_dir()
+
+
+def test_camera_hashes_again_a_file_changed_after_it_was_hashed_during_the_transfer(store, device):
+    from storage.receipt import sign_receipt
+    from storage.release import FileHashes, release
+    from storage.segment_format import hash_file
+
+    shutil.copy(store.station_pub_path, device / "keys" / "station.pub")
+    recording = only_recording(device)
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    files = sorted((device / "recordings" / recording).iterdir())
+    receipted = {p.name: hash_file(p) for p in files}
+    hashes = FileHashes()
+    hashes.prepare(files)  # while the station pulls
+    with open(files[3], "r+b") as f:  # then the camera's copy changes, before the receipt arrives
+        f.seek(100)
+        f.write(b"\0")
+    assert release(device, sign_receipt({recording: receipted}, kid, store.station_key(), "now"), hashes) == []
+    assert files[3].exists()
