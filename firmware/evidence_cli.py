@@ -50,6 +50,8 @@ def cmd_keys_device(args: argparse.Namespace) -> int:
 class Trust:
     keys: dict[str, ed25519.Ed25519PublicKey]
     lost: dict[str, datetime]
+    store: object | None = None
+    """The evidence store whose registry gave the keys: its audit anchors are checked too."""
 
 
 def _trusted(args: argparse.Namespace) -> Trust:
@@ -58,14 +60,15 @@ def _trusted(args: argparse.Namespace) -> Trust:
     if args.registry is None and not args.device_key:
         raise KeyFileError("name the keys to trust: --registry STORE (the evidence station's registry) or "
                            "--device-key FILE; a key lying next to the recordings proves nothing")
-    keys, lost = trusted_device_keys(list(args.device_key or [])), {}
+    keys, lost, store = trusted_device_keys(list(args.device_key or [])), {}, None
     if args.registry is not None:
         from station.registry import trusted_keys
         from station.store import Store
 
-        registered, lost = trusted_keys(Store.open(args.registry, args.database))
+        store = Store.open(args.registry, args.database)
+        registered, lost = trusted_keys(store)
         keys.update(registered)
-    return Trust(keys, lost)
+    return Trust(keys, lost, store)
 
 
 def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:
@@ -74,6 +77,13 @@ def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:
         from station.registry import refuse_lost
 
         refuse_lost(tree.recordings, trust.lost)
+    if trust.store is not None and tree.audit is not None and tree.audit.entries:
+        from station.anchors import anchor_problems
+        from station.registry import find
+
+        signer = str(tree.audit.entries[0][1].get("key"))
+        if signer in trust.keys:
+            tree.audit.problems.extend(anchor_problems(trust.store, find(trust.store, signer), tree.audit))  # type: ignore[arg-type]
     return tree
 
 

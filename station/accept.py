@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from station.anchors import anchor, anchor_problems
 from station.paths import fsync_dir, inside, plain_tree
 from station.registry import public_key
 from station.store import Store, now
@@ -200,8 +201,6 @@ def _remove(path: Path) -> None:
 
 def _audit_problems(store: Store, device: object, incoming_audit: Path, audit: AuditReport | None) -> list[str]:
     """The camera's log must extend the store's copy: every stored file still there and grown only."""
-    from station.models import AuditAnchor
-
     dkid = device.key_id  # type: ignore[attr-defined]
     problems = []
     names = sorted(p.name for p in incoming_audit.iterdir()) if incoming_audit.is_dir() else []
@@ -218,13 +217,7 @@ def _audit_problems(store: Store, device: object, incoming_audit: Path, audit: A
             problems.append(f"audit: rollback: {kept.name} was offloaded before and is gone from the camera")
         elif not arrived.read_bytes().startswith(old):
             problems.append(f"audit: rollback: {kept.name} is shorter than or differs from the copy offloaded before")
-    anchor = store.db.query(AuditAnchor).filter(device=device).order_by("-at", "-pk").first()
-    hashes = audit.hashes if audit else []
-    if anchor is not None and not problems and (len(hashes) < anchor.lines or (anchor.lines > 0
-                                                 and hashes[anchor.lines - 1] != anchor.last_hash)):
-        problems.append(f"audit: rollback: the log no longer reaches the end anchored at "
-                        f"{anchor.at.isoformat(timespec='seconds')} (line {anchor.lines})")
-    return problems
+    return problems or [f"{p} (rollback)" for p in anchor_problems(store, device, audit)]
 
 
 def _complete_lines(data: bytes) -> bytes:
@@ -233,7 +226,6 @@ def _complete_lines(data: bytes) -> bytes:
 
 def _keep_audit(store: Store, device: object, incoming_audit: Path, audit: AuditReport) -> None:
     """Copy the grown audit files (complete lines only: the store's copy only ever grows) and anchor."""
-    from station.models import AuditAnchor
 
     dkid = device.key_id  # type: ignore[attr-defined]
     stored = store.audit_dir(dkid)
@@ -250,5 +242,4 @@ def _keep_audit(store: Store, device: object, incoming_audit: Path, audit: Audit
             os.fsync(f.fileno())
         os.replace(temporary, target)
     fsync_dir(stored)
-    with store.db.atomic():
-        store.db.query(AuditAnchor).create(device=device, lines=audit.lines, last_hash=audit.last_hash, at=now())
+    anchor(store, device, audit)

@@ -111,9 +111,12 @@ def cmd_offload(args: argparse.Namespace) -> int:
     options = OffloadOptions(args.identity, args.data_dir, args.remote_bodycam, args.bwlimit)
     names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
         if args.all else [args.device]
-    if not names or names == [None]:
+    if names == [None]:
         print("bodycam: name a device, or give --all", file=sys.stderr)
         return 2
+    if not names:
+        print(f"no active cameras enrolled in {store.root}")
+        return 0
     failed = False
     for name in names:
         try:

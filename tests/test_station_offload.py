@@ -347,3 +347,57 @@ def test_camera_hashes_again_a_file_changed_after_it_was_hashed_during_the_trans
         f.write(b"\0")
     assert release(device, sign_receipt({recording: receipted}, kid, store.station_key(), "now"), hashes) == []
     assert files[3].exists()
+
+
+def db_args(store: Store) -> list[str]:
+    return ["--store", str(store.root), *(["--database", store.db.url] if "postgresql" in store.db.url else [])]
+
+
+def test_a_cut_of_the_stores_audit_copy_is_caught_by_the_anchor(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    assert main(offload_args(store, sshd, device)) == 0
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    folder = store.root / "devices" / kid
+    verify = ["evidence", "verify", str(folder), "--registry", str(store.root), "--store-copy",
+              *db_args(store)[2:]]
+    assert main(verify) == 0
+    log = chain_order(folder / "audit")[-1]
+    log.write_bytes(b"".join(log.read_bytes().splitlines(keepends=True)[:-2]))  # after the recording's lines
+    capsys.readouterr()
+    assert main(verify) == 1
+    assert "audit: cut: the log no longer reaches the end anchored" in capsys.readouterr().out
+
+
+def test_quarantine_is_listed_shown_and_cleared_by_a_person_with_a_reason(sshd, store, device, capsys):
+    enrolled(store, device, sshd)
+    segment = next((device / "recordings").glob("*/seg-000002.bcs"))
+    segment.write_bytes(segment.read_bytes()[:-10] + b"0123456789")
+    assert main(offload_args(store, sshd, device)) == 1
+    capsys.readouterr()
+    assert main(["station", "quarantine", "list", *db_args(store)]) == 0
+    assert "#1    rejected" in capsys.readouterr().out
+    assert main(["station", "quarantine", "show", "1", *db_args(store)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert "seg-000002.bcs" in " ".join(shown["problems"]) and len(shown["files"]) == 8
+    assert main(["station", "quarantine", "clear", "1", *db_args(store)]) == 2
+    assert "needs a reason" in capsys.readouterr().err
+    assert main(["station", "quarantine", "clear", "1", "--reason", "Kamera defekt, Hersteller informiert",
+                 *db_args(store)]) == 0
+    assert not (store.root / "quarantine" / "1").exists()
+    assert main(["station", "quarantine", "list", *db_args(store)]) == 0
+    assert "0 item(s)" in capsys.readouterr().out
+    assert custody_actions(store)[-1] == "quarantine-cleared"
+    assert main(["station", "quarantine", "show", "7", *db_args(store)]) == 2
+
+
+def test_station_commands_give_clear_errors_for_bad_input(store, device, tmp_path, capsys):
+    assert main(["offload", "cam-001", "--store", str(tmp_path / "nowhere")]) == 2
+    assert "is not an evidence store: create it with `bodycam station init" in capsys.readouterr().err
+    assert main(["station", "devices", "--store", str(store.root), "--database", "mysql://x"]) == 1
+    assert "write sqlite:///PATH or postgresql://" in capsys.readouterr().err
+    enrol = ["station", "enrol", "--name", "cam-9", "--host", "127.0.0.1", *db_args(store)]
+    assert main([*enrol, "--device-pub", str(device / "keys/device.pub"), "--host-key", "hello"]) == 2
+    assert "expected 'ssh-ed25519 AAAA" in capsys.readouterr().err
+    assert main([*enrol, "--device-pub", str(device / "keys/agency.pub"), "--host-key", "ssh-ed25519 AAAA"]) == 2
+    assert "not an Ed25519 key" in capsys.readouterr().err
+    assert main(["offload", "--all", *db_args(store)]) == 0, "no cameras: nothing to do"
