@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from station.anchors import anchor, anchor_problems
-from station.paths import fsync_dir, inside, plain_tree
+from station.paths import fsync_dir, inside, irregular_entries
 from station.registry import public_key
 from station.store import Store, now
 from storage.audit import AuditReport
@@ -48,9 +48,9 @@ def accept(store: Store, device: object, reader: Callable[[Path], Segment] = rea
     dkid: str = device.key_id  # type: ignore[attr-defined]
     incoming = store.incoming(dkid)
     result = Acceptance()
-    for why in plain_tree(incoming):  # rsync --no-links takes none; anything else is refused here
-        result.problems.append(f"{dkid}: refused: {why}")
-        _remove(incoming / why.split(":")[0])
+    for path, why in irregular_entries(incoming):  # rsync --no-links takes none; anything else is refused
+        result.problems.append(f"{dkid}: refused: {path.relative_to(incoming)}: {why}")
+        _remove(path)
     tree = verify_tree(incoming, {dkid: public_key(device.public_key)}, at_store=True,  # type: ignore[attr-defined]
                        reader=reader)
     rollback = _audit_problems(store, device, incoming / "audit", tree.audit)
@@ -105,8 +105,8 @@ def _place(store: Store, device: object, report: RecordingReport, result: Accept
     files = {s.path.name: s.hash for s in report.segments}
     size = sum(s.path.stat().st_size for s in report.segments)
     source, target = report.directory, store.recording_dir(dkid, rid)
-    if report.segments and any(not s.trailer for s in report.segments[-1:]):
-        result.problems.append(f"{rid}: unfinished")  # cross_check at_store reports it already; defensive
+    if report.segments[-1].trailer is None:  # the camera closes a crashed recording before it can get here
+        result.problems.append(f"{rid}: unfinished: left on the camera until it is closed")
         return
     existing = store.db.query(Recording).filter(device=device, recording_id=rid).first()
     held = existing.files if existing else _files_on_disk(target)

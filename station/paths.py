@@ -19,17 +19,17 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
-def plain_tree(directory: Path) -> list[str]:
-    """Why ``directory`` is not a tree of regular files and folders only (links, devices, sockets…)."""
-    why = []
+def irregular_entries(directory: Path) -> list[tuple[Path, str]]:
+    """What in ``directory`` is not a regular file or folder (links, devices, sockets…), and why."""
+    found = []
     for folder, subfolders, files in os.walk(directory, followlinks=False):
         for name in subfolders + files:
             path = Path(folder) / name
             if path.is_symlink():
-                why.append(f"{path.relative_to(directory)}: a link")
+                found.append((path, "a link"))
             elif not (path.is_file() or path.is_dir()):
-                why.append(f"{path.relative_to(directory)}: not a regular file")
-    return why
+                found.append((path, "not a regular file"))
+    return found
 
 
 def fsync_dir(path: Path) -> None:
