@@ -18,12 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from station.anchors import anchor, anchor_problems
-from station.paths import fsync_dir, inside, irregular_entries
+from station.paths import inside, irregular_entries
 from station.registry import public_key
 from station.store import Store, now
 from storage.audit import AuditReport
 from storage.identifiers import IdentifierError, check_audit_file, check_recording_id, check_segment_file
 from storage.receipt import Receipted
+from storage.recorder import fsync_dir
 from storage.segment_format import hash_file
 from storage.segment_reader import Segment, read_segment
 from storage.verify import RecordingReport, verify_tree

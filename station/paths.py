@@ -30,11 +30,3 @@ def irregular_entries(directory: Path) -> list[tuple[Path, str]]:
             elif not (path.is_file() or path.is_dir()):
                 found.append((path, "not a regular file"))
     return found
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -19,7 +19,11 @@ def enrolled(store: Store, device: Path, sshd, name: str = "cam-001") -> None:
           sshd.known_hosts.read_text())
 
 
+def db_args(store: Store) -> list[str]:
+    """``--store`` and, for a PostgreSQL store, ``--database``: how a command finds this store."""
+    return ["--store", str(store.root), *(["--database", store.db.url] if "postgresql" in store.db.url else [])]
+
+
 def offload_args(store: Store, sshd, device: Path, name: str = "cam-001", *extra: str) -> list[str]:
-    return ["offload", name, "--store", str(store.root), *(["--database", store.db.url] if "postgresql" in
-                                                          store.db.url else []),
-            "--identity", str(sshd.identity), "--data-dir", str(device), "--remote-bodycam", BODYCAM, *extra]
+    return ["offload", name, *db_args(store), "--identity", str(sshd.identity), "--data-dir", str(device),
+            "--remote-bodycam", BODYCAM, *extra]

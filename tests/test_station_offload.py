@@ -23,7 +23,7 @@ from storage.audit import chain_order
 from storage.keys import create_device_key, key_id, load_device_public
 from storage.recovery import write_marker
 from tests.recordings import SHORT, copy_tree, record, short_config
-from tests.stations import BODYCAM, enrolled, offload_args
+from tests.stations import BODYCAM, db_args, enrolled, offload_args
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,9 +68,8 @@ def test_offload_stores_verifies_receipts_and_only_then_releases(sshd, store, de
     assert custody_actions(store) == ["enrolled", "received", "released-on-camera"]
     assert list((store.root / "devices" / kid / "audit").glob("*.jsonl")), "audit log copied"
     assert main(["evidence", "verify", str(store.root / "devices" / kid), "--registry", str(store.root),
-                 *(["--database", store.db.url] if "postgresql" in store.db.url else []), "--store-copy"]) == 0
-    assert main(["station", "custody", "verify", "--store", str(store.root),
-                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+                 *db_args(store)[2:], "--store-copy"]) == 0
+    assert main(["station", "custody", "verify", *db_args(store)]) == 0
 
 
 def test_offload_leaves_a_recording_in_progress_on_the_camera(sshd, store, device, capsys):
@@ -155,16 +154,14 @@ def test_offload_again_after_a_lost_receipt_keeps_the_hold(sshd, store, device, 
     recording = only_recording(device)
     kept = copy_tree(device / "recordings", tmp_path / "kept")
     assert main(offload_args(store, sshd, device)) == 0
-    assert main(["evidence", "hold", recording, "--reason", "Az. 2026/0815", "--store", str(store.root),
-                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+    assert main(["evidence", "hold", recording, "--reason", "Az. 2026/0815", *db_args(store)]) == 0
     shutil.rmtree(device / "recordings")
     shutil.copytree(kept, device / "recordings")  # as if the receipt never arrived
     capsys.readouterr()
     assert main(offload_args(store, sshd, device)) == 0
     assert "0 recording(s) received and verified, 1 released" in capsys.readouterr().out
     assert store.db.query(Recording).get(recording_id=recording).hold_reason == "Az. 2026/0815"
-    assert main(["evidence", "purge", "--older-than", "0h", "--store", str(store.root),
-                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+    assert main(["evidence", "purge", "--older-than", "0h", *db_args(store)]) == 0
     assert f"kept   {store.db.query(Recording).get().ref} (held)" in capsys.readouterr().out
 
 
@@ -229,8 +226,7 @@ def test_offload_run_twice_at_once_and_of_two_cameras_keeps_the_index_whole(sshd
     assert store.db.query(Recording).count() == 2
     assert custody_actions(store).count("received") == 2
     assert not list((device / "recordings").iterdir()) and not list((second / "recordings").iterdir())
-    assert main(["station", "custody", "verify", "--store", str(store.root),
-                 *(["--database", store.db.url] if "postgresql" in store.db.url else [])]) == 0
+    assert main(["station", "custody", "verify", *db_args(store)]) == 0
 
 
 def arrived(incoming: Path) -> list[Path]:
@@ -284,7 +280,7 @@ def test_offload_into_a_full_store_stops_cleanly_and_the_next_run_completes(sshd
 
 def test_lost_camera_is_not_offloaded_and_its_later_recordings_are_refused(sshd, store, device, capsys):
     enrolled(store, device, sshd)
-    db = ["--database", store.db.url] if "postgresql" in store.db.url else []
+    db = db_args(store)[2:]
     assert main(["station", "mark-lost", "cam-001", "--reason", "Verlustanzeige 4711", "--store", str(store.root),
                  *db]) == 0
     assert main(offload_args(store, sshd, device)) == 1
@@ -348,9 +344,6 @@ def test_camera_hashes_again_a_file_changed_after_it_was_hashed_during_the_trans
     assert release(device, sign_receipt({recording: receipted}, kid, store.station_key(), "now"), hashes) == []
     assert files[3].exists()
 
-
-def db_args(store: Store) -> list[str]:
-    return ["--store", str(store.root), *(["--database", store.db.url] if "postgresql" in store.db.url else [])]
 
 
 def test_a_cut_of_the_stores_audit_copy_is_caught_by_the_anchor(sshd, store, device, capsys):

@@ -16,6 +16,7 @@ from station.retention import RetentionError, hold, parse_period, purge
 from station.store import Store
 from storage.keys import key_id, load_device_public
 from tests.recordings import SHORT, copy_tree, record, short_config
+from tests.stations import db_args
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +43,6 @@ def store(device, tmp_path, database_url) -> tuple[Store, str]:
 def actions(store: Store) -> list[CustodyEntry]:
     return list(store.db.query(CustodyEntry).order_by("seq"))
 
-
-def db_args(store: Store) -> list[str]:
-    return ["--store", str(store.root), *(["--database", store.db.url] if "postgresql" in store.db.url else [])]
 
 
 def test_purge_deletes_recordings_past_the_period_with_who_why_and_legal_basis(store):
