@@ -1,0 +1,155 @@
+"""Each check the station and the camera make on what the other side sends, made to fail on its own
+(no sshd needed: the files are put where an offload would have put them)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from station.accept import accept
+from station.models import Recording
+from station.registry import RegistryError, enrol, set_status
+from station.store import Store
+from storage.keys import create_device_key, key_id, load_device_public
+from storage.receipt import ReceiptError, open_receipt, sign_receipt
+from storage.recovery import write_marker
+from storage.release import release
+from storage.segment_format import hash_file
+from tests.recordings import SHORT, copy_tree, record, short_config
+
+HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvA"
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("device") / "data"
+    record(data, SHORT, short_config())
+    return data
+
+
+@pytest.fixture
+def device(recorded, tmp_path) -> Path:
+    return copy_tree(recorded, tmp_path / "device")
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store.init(tmp_path / "store")
+
+
+def arrive(store: Store, device: Path) -> object:
+    """Enrol the camera and put its folders where rsync puts them."""
+    registered = enrol(store, "cam-001", "127.0.0.1", 22, "root", (device / "keys/device.pub").read_text(), HOST_KEY)
+    kid = registered.key_id  # type: ignore[attr-defined]
+    for folder in ("recordings", "audit"):
+        copy_tree(device / folder, store.incoming(kid) / folder)
+    return registered
+
+
+def only(folder: Path) -> Path:
+    (path,) = list(folder.iterdir())
+    return path
+
+
+def test_store_refuses_a_recording_folder_with_a_file_that_is_not_a_segment(store, device):
+    registered = arrive(store, device)
+    (only(store.incoming(registered.key_id) / "recordings") / "notes.txt").write_text("hi")  # type: ignore[attr-defined]
+    result = accept(store, registered)
+    assert result.receipt == {} and "notes.txt: unexpected file" in result.problems[0]
+
+
+def test_store_refuses_links_that_arrive_whatever_brought_them(store, device, tmp_path):
+    registered = arrive(store, device)
+    incoming = store.incoming(registered.key_id)  # type: ignore[attr-defined]
+    (incoming / "recordings" / "elsewhere").symlink_to(tmp_path)
+    result = accept(store, registered)
+    assert any("elsewhere: a link" in p for p in result.problems)
+    assert not (incoming / "recordings" / "elsewhere").is_symlink() and tmp_path.is_dir()
+    assert len(result.receipt) == 1, "the real recording is still taken"
+
+
+def test_store_refuses_an_audit_file_with_a_name_of_the_wrong_form(store, device):
+    registered = arrive(store, device)
+    audit = store.incoming(registered.key_id) / "audit"  # type: ignore[attr-defined]
+    shutil.copy(only(audit), audit / "..evil.jsonl")
+    result = accept(store, registered)
+    assert result.receipt == {} and any("audit file name '..evil.jsonl'" in p for p in result.problems)
+
+
+def test_store_heals_a_crash_between_placing_a_recording_and_indexing_it(store, device):
+    registered = arrive(store, device)
+    kid = registered.key_id  # type: ignore[attr-defined]
+    recording = only(store.incoming(kid) / "recordings").name
+    target = store.recording_dir(kid, recording)
+    target.parent.mkdir(parents=True)
+    shutil.copytree(store.incoming(kid) / "recordings" / recording, target)  # placed; the row never written
+    result = accept(store, registered)
+    assert list(result.receipt) == [recording] and store.db.query(Recording).count() == 1
+
+
+def test_store_keeps_a_placed_copy_with_other_bytes_and_calls_it_a_conflict(store, device):
+    registered = arrive(store, device)
+    kid = registered.key_id  # type: ignore[attr-defined]
+    recording = only(store.incoming(kid) / "recordings").name
+    target = store.recording_dir(kid, recording)
+    target.mkdir(parents=True)
+    (target / "seg-000000.bcs").write_bytes(b"what a crash left")
+    result = accept(store, registered)
+    assert result.receipt == {} and "conflict" in result.problems[0]
+    assert (target / "seg-000000.bcs").read_bytes() == b"what a crash left", "nothing in the store is overwritten"
+
+
+def test_registry_keeps_names_and_lost_keys_where_they_are(store, device, tmp_path):
+    enrol(store, "cam-001", "127.0.0.1", 22, "root", (device / "keys/device.pub").read_text(), HOST_KEY)
+    create_device_key(tmp_path / "other")
+    with pytest.raises(RegistryError, match="belongs to device key"):
+        enrol(store, "cam-001", "127.0.0.1", 22, "root", (tmp_path / "other/device.pub").read_text(), HOST_KEY)
+    set_status(store, "cam-001", "lost", "Verlustanzeige")
+    with pytest.raises(RegistryError, match="is marked lost"):
+        enrol(store, "cam-009", "127.0.0.1", 22, "root", (device / "keys/device.pub").read_text(), HOST_KEY)
+    with pytest.raises(RegistryError, match="a lost key stays lost"):
+        set_status(store, "cam-001", "active", "gefunden")
+
+
+def receipt_for(device: Path, store: Store, **changes: object) -> dict[str, object]:
+    recording = only(device / "recordings")
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    files = {p.name: hash_file(p) for p in recording.iterdir()}
+    signed = sign_receipt({recording.name: files}, kid, store.station_key(), "now")
+    signed["receipt"].update(changes)  # type: ignore[union-attr]
+    return signed
+
+
+def test_camera_refuses_a_receipt_for_another_camera_or_of_another_version(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    with pytest.raises(ReceiptError, match="signature does not verify"):  # changed after signing
+        open_receipt(receipt_for(device, store, device_key_id="0" * 16), store.station_public(), kid)
+    other = sign_receipt({}, "0123456789abcdef", store.station_key(), "now")
+    with pytest.raises(ReceiptError, match="is for device key '0123456789abcdef'"):
+        open_receipt(other, store.station_public(), kid)
+    with pytest.raises(ReceiptError, match="not a receipt"):
+        release(device, [1, 2])
+    assert only(device / "recordings").is_dir()
+
+
+def test_camera_keeps_a_recording_with_a_file_the_receipt_does_not_name(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    (recording / "seg-000099.bcs").write_bytes(b"late")
+    assert release(device, signed) == []
+    (recording / "seg-000099.bcs").unlink()
+    assert release(device, json.loads(json.dumps(signed))) == [recording.name]
+    assert not recording.exists()
+
+
+def test_camera_never_releases_the_recording_it_is_writing(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    write_marker(device, recording.name, "boot")
+    assert release(device, signed) == [] and recording.is_dir()
