@@ -65,7 +65,8 @@ def accept(store: Store, device: object, reader: Callable[[Path], Segment] = rea
         if entry.name in skip or entry.name == PARTIAL_DIR:
             continue
         report = checked.get(entry.name)
-        problems = _shape_problems(entry, dkid) or (report.problems if report else [f"{entry.name}: no segments"])
+        problems = _shape_problems(entry, dkid) or (report.problems if report else [f"{entry.name}: no segments"]) \
+            or _header_problems(report)
         if problems:
             _quarantine(store, result, dkid, "rejected", entry.name, entry, problems)
             continue
@@ -91,6 +92,27 @@ def _shape_problems(entry: Path, dkid: str) -> list[str]:
             check_segment_file(item.name)
         except IdentifierError as exc:
             problems.append(f"{entry.name}/{item.name}: unexpected file: {exc}")
+    return problems
+
+
+def _started(report: RecordingReport) -> datetime | None:
+    try:
+        started = datetime.fromisoformat(str(report.segments[0].header.get("started_utc")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return started if started.tzinfo is not None else None
+
+
+def _header_problems(report: RecordingReport | None) -> list[str]:
+    """What the index takes from a (signed, but camera-made) header must have its documented form."""
+    if report is None:
+        return []
+    header = report.segments[0].header
+    problems = []
+    if _started(report) is None:
+        problems.append(f"{report.id}: header: started_utc {header.get('started_utc')!r}: not a UTC time")
+    if not isinstance(header.get("reason"), str) or not 0 < len(str(header["reason"])) <= 40:
+        problems.append(f"{report.id}: header: reason {header.get('reason')!r}: not a reason")
     return problems
 
 
@@ -146,8 +168,7 @@ def _index(store: Store, device: object, report: RecordingReport, files: dict[st
     with store.db.atomic():
         store.db.query(Recording).create(
             device=device, recording_id=report.id,
-            started_utc=datetime.fromisoformat(str(first["started_utc"]).replace("Z", "+00:00")),
-            reason=str(first["reason"])[:40], duration_s=round(report.duration_s(), 3),
+            started_utc=_started(report), reason=str(first["reason"]), duration_s=round(report.duration_s(), 3),
             segments=len(report.segments), markers=len(report.markers()), status=_status(report), files=files,
             received_at=now())
         store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments),  # type: ignore[attr-defined]
