@@ -127,10 +127,13 @@ def _keys(data_dir: Path) -> Check:
     except KeyFileError as exc:
         return Check("keys", False, str(exc), fix)
     mode = stat.S_IMODE((keys_dir / "device.key").stat().st_mode)
-    if mode & 0o077:
-        return Check("keys", False, f"{keys_dir / 'device.key'} has mode {mode:04o}: others can read the signing key",
-                     f"chmod 600 {keys_dir / 'device.key'}")
-    return Check("keys", True, "device key (0600) and agency public key present")
+    if mode & 0o037:  # the service's group may read it (deploy: root:bodycam 0640); nobody else, nobody writes
+        return Check("keys", False, f"{keys_dir / 'device.key'} has mode {mode:04o}: others can read or change "
+                     "the signing key", f"chmod 640 {keys_dir / 'device.key'}")
+    if not (keys_dir / "station.pub").exists():
+        return Check("keys", True, "device key and agency public key present; no station key yet: recordings stay "
+                     "on the camera until it is enrolled (bodycam deploy --store)")
+    return Check("keys", True, "device key, agency and station public keys present")
 
 
 def report(checks: list[Check]) -> str:

@@ -41,10 +41,15 @@ def test_selftest_names_missing_keys_and_how_to_create_them(data, capsys):
     assert "bodycam keys device --data-dir" in checks["keys"]["fix"]
 
 
-def test_selftest_catches_a_readable_signing_key(data, capsys):
+def test_selftest_catches_a_signing_key_others_can_read_but_lets_the_service_group_read_it(data, capsys):
     (data / "keys" / "device.key").chmod(0o644)
     code, checks = selftest(data, capsys)
-    assert code == 1 and checks["keys"]["fix"].startswith("chmod 600")
+    assert code == 1 and checks["keys"]["fix"].startswith("chmod 640")
+    (data / "keys" / "device.key").chmod(0o660)
+    assert selftest(data, capsys)[0] == 1, "group write is refused too"
+    (data / "keys" / "device.key").chmod(0o640)  # what deploy sets: root:bodycam
+    code, checks = selftest(data, capsys)
+    assert code == 0 and "no station key yet" in checks["keys"]["detail"]
 
 
 def test_selftest_reports_an_unsynchronised_clock(data, capsys, monkeypatch):
