@@ -16,8 +16,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from firmware.ssh import add_ssh_options, ssh_command, ssh_target
+
+if TYPE_CHECKING:
+    from station.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,7 +134,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def _station(args: argparse.Namespace) -> object | None:
+def _station(args: argparse.Namespace) -> Store | None:
     if args.store is None:
         return None
     from station.store import Store
@@ -138,7 +142,7 @@ def _station(args: argparse.Namespace) -> object | None:
     return Store.open(args.store, args.database)
 
 
-def _enrol(store: object, args: argparse.Namespace, device_pub: str, version: str) -> None:
+def _enrol(store: Store, args: argparse.Namespace, device_pub: str, version: str) -> None:
     """Register the device key with the host key this deploy connected to (pinned from known_hosts)."""
     from station.registry import enrol
 
@@ -149,9 +153,9 @@ def _enrol(store: object, args: argparse.Namespace, device_pub: str, version: st
     if not host_keys:
         raise DeployError(f"{args.host}: its host key is not in the known_hosts file, so it cannot be pinned; "
                           "give --known-hosts FILE holding it")
-    device = enrol(store, args.name or args.host, args.host, args.port, args.user or "root",  # type: ignore[arg-type]
+    device = enrol(store, args.name or args.host, args.host, args.port, args.user or "root",
                    device_pub, host_keys, version)
-    print(f"enrolled as {device.name}, device key {device.key_id}, in {args.store}")  # type: ignore[attr-defined]
+    print(f"enrolled as {device.name}, device key {device.key_id}, in {args.store}")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

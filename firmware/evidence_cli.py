@@ -8,8 +8,12 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+if TYPE_CHECKING:
+    from station.store import Store
 
 from storage.keys import KeyFileError, create_agency_keys, create_device_key, load_agency_private
 from storage.verify import RecordingReport, TreeReport, find_recordings, trusted_device_keys, verify_tree
@@ -50,7 +54,7 @@ def cmd_keys_device(args: argparse.Namespace) -> int:
 class Trust:
     keys: dict[str, ed25519.Ed25519PublicKey]
     lost: dict[str, datetime]
-    store: object | None = None
+    store: Store | None = None
     """The evidence store whose registry gave the keys: its audit anchors are checked too."""
 
 
@@ -83,7 +87,7 @@ def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:
 
         signer = str(tree.audit.entries[0][1].get("key"))
         if signer in trust.keys:
-            tree.audit.problems.extend(anchor_problems(trust.store, find(trust.store, signer), tree.audit))  # type: ignore[arg-type]
+            tree.audit.problems.extend(anchor_problems(trust.store, find(trust.store, signer), tree.audit))
     return tree
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.anchors import anchor, anchor_problems
 from station.paths import inside, irregular_entries
@@ -28,6 +29,9 @@ from storage.recorder import fsync_dir
 from storage.segment_format import hash_file
 from storage.segment_reader import Segment, read_segment
 from storage.verify import RecordingReport, verify_tree
+
+if TYPE_CHECKING:
+    from station.models import Device
 
 PARTIAL_DIR = ".rsync-partial"
 
@@ -43,16 +47,16 @@ class Acceptance:
     """Uploads refused before, sent again unchanged: not logged again."""
 
 
-def accept(store: Store, device: object, reader: Callable[[Path], Segment] = read_segment,
+def accept(store: Store, device: Device, reader: Callable[[Path], Segment] = read_segment,
            skip: frozenset[str] = frozenset()) -> Acceptance:
     """Verify and place what lies in ``incoming/<device key id>/``; ``skip`` names recordings in progress."""
-    dkid: str = device.key_id  # type: ignore[attr-defined]
+    dkid: str = device.key_id
     incoming = store.incoming(dkid)
     result = Acceptance()
     for path, why in irregular_entries(incoming):  # rsync --no-links takes none; anything else is refused
         result.problems.append(f"{dkid}: refused: {path.relative_to(incoming)}: {why}")
         _remove(path)
-    tree = verify_tree(incoming, {dkid: public_key(device.public_key)}, at_store=True,  # type: ignore[attr-defined]
+    tree = verify_tree(incoming, {dkid: public_key(device.public_key)}, at_store=True,
                        reader=reader)
     rollback = _audit_problems(store, device, incoming / "audit", tree.audit)
     rollback += tree.audit.problems if tree.audit else []
@@ -121,10 +125,10 @@ def _status(report: RecordingReport) -> str:
     return "interrupted" if last.trailer and last.trailer.get("interrupted") else "ok"
 
 
-def _place(store: Store, device: object, report: RecordingReport, result: Acceptance) -> None:
+def _place(store: Store, device: Device, report: RecordingReport, result: Acceptance) -> None:
     from station.models import Recording
 
-    dkid, rid = device.key_id, report.id  # type: ignore[attr-defined]
+    dkid, rid = device.key_id, report.id
     files = {s.path.name: s.hash for s in report.segments}
     size = sum(s.path.stat().st_size for s in report.segments)
     source, target = report.directory, store.recording_dir(dkid, rid)
@@ -161,7 +165,7 @@ def _files_on_disk(target: Path) -> dict[str, str] | None:
     return {p.name: hash_file(p) for p in sorted(target.iterdir())}
 
 
-def _index(store: Store, device: object, report: RecordingReport, files: dict[str, str], size: int) -> None:
+def _index(store: Store, device: Device, report: RecordingReport, files: dict[str, str], size: int) -> None:
     from station.models import Recording
 
     first = report.segments[0].header
@@ -171,7 +175,7 @@ def _index(store: Store, device: object, report: RecordingReport, files: dict[st
             started_utc=_started(report), reason=str(first["reason"]), duration_s=round(report.duration_s(), 3),
             segments=len(report.segments), markers=len(report.markers()), status=_status(report), files=files,
             received_at=now())
-        store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments),  # type: ignore[attr-defined]
+        store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments),
                   status=_status(report), bytes=size)
 
 
@@ -221,9 +225,9 @@ def _remove(path: Path) -> None:
 # --- the audit log ------------------------------------------------------------------------------------
 
 
-def _audit_problems(store: Store, device: object, incoming_audit: Path, audit: AuditReport | None) -> list[str]:
+def _audit_problems(store: Store, device: Device, incoming_audit: Path, audit: AuditReport | None) -> list[str]:
     """The camera's log must extend the store's copy: every stored file still there and grown only."""
-    dkid = device.key_id  # type: ignore[attr-defined]
+    dkid = device.key_id
     problems = []
     names = sorted(p.name for p in incoming_audit.iterdir()) if incoming_audit.is_dir() else []
     for name in names:
@@ -246,10 +250,10 @@ def _complete_lines(data: bytes) -> bytes:
     return data[: data.rfind(b"\n") + 1]
 
 
-def _keep_audit(store: Store, device: object, incoming_audit: Path, audit: AuditReport) -> None:
+def _keep_audit(store: Store, device: Device, incoming_audit: Path, audit: AuditReport) -> None:
     """Copy the grown audit files (complete lines only: the store's copy only ever grows) and anchor."""
 
-    dkid = device.key_id  # type: ignore[attr-defined]
+    dkid = device.key_id
     stored = store.audit_dir(dkid)
     stored.mkdir(parents=True, exist_ok=True)
     for source in sorted(incoming_audit.glob("*.jsonl")):

@@ -6,11 +6,16 @@ anchored line was cut, even where every line left verifies.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from station.store import Store, now
 from storage.audit import AuditReport
 
+if TYPE_CHECKING:
+    from station.models import Device
 
-def anchor_problems(store: Store, device: object, audit: AuditReport | None) -> list[str]:
+
+def anchor_problems(store: Store, device: Device, audit: AuditReport | None) -> list[str]:
     """Why ``audit`` does not reach the newest anchor of ``device``; empty when it does or none exists."""
     from station.models import AuditAnchor
 
@@ -24,7 +29,7 @@ def anchor_problems(store: Store, device: object, audit: AuditReport | None) -> 
             f"{anchor.at.isoformat(timespec='seconds')} (line {anchor.lines} of the chain)"]
 
 
-def anchor(store: Store, device: object, audit: AuditReport) -> None:
+def anchor(store: Store, device: Device, audit: AuditReport) -> None:
     from station.models import AuditAnchor
 
     with store.db.atomic():

@@ -39,7 +39,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     host_key = args.host_key_file.read_text() if args.host_key_file else args.host_key
     device = enrol(_store(args), args.name, args.host, args.port, args.user, args.device_pub.read_text(),
                    host_key or "", args.firmware_version)
-    print(f"enrolled {device.name}: device key {device.key_id}, {device.ssh_user}@{device.host}:{device.port}")  # type: ignore[attr-defined]
+    print(f"enrolled {device.name}: device key {device.key_id}, {device.ssh_user}@{device.host}:{device.port}")
     return 0
 
 
@@ -59,7 +59,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from station.registry import set_status
 
     device = set_status(_store(args), args.device, args.status, args.reason)
-    print(f"{device.name} ({device.key_id}) is now {device.status}")  # type: ignore[attr-defined]
+    print(f"{device.name} ({device.key_id}) is now {device.status}")
     return 0
 
 

@@ -44,12 +44,13 @@ def append(db: Database, key: ed25519.Ed25519PrivateKey, action: str, subject: s
         if head is None:
             head = ChainHead(pk=1, seq=0, hash=ZERO_HASH)
         now = datetime.now(UTC)
-        body = _body(head.seq + 1, _utc(now), who or actor(), action, subject, details or {}, head.hash)
+        seq = head.seq + 1
+        body = _body(seq, _utc(now), who or actor(), action, subject, details or {}, head.hash)
         sig = b64(key.sign(canonical_json(body)))
         digest = hashlib.sha256(canonical_json({**body, "sig": sig})).hexdigest()
-        db.query(CustodyEntry).create(seq=body["seq"], utc=now, actor=body["actor"], action=action, subject=subject,
+        db.query(CustodyEntry).create(seq=seq, utc=now, actor=body["actor"], action=action, subject=subject,
                                       details=body["details"], prev=head.hash, hash=digest, sig=sig)
-        head.seq, head.hash = int(body["seq"]), digest  # type: ignore[call-overload]
+        head.seq, head.hash = seq, digest
         head.save(using=db.alias)
 
 

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.accept import Acceptance, accept
 from station.registry import find
@@ -26,6 +27,9 @@ from station.store import Store, now
 from storage.identifiers import IdentifierError, check_recording_id
 from storage.receipt import sign_receipt
 from storage.segment_reader import Segment, SegmentError, read_segment
+
+if TYPE_CHECKING:
+    from station.models import Device, OffloadRun
 
 DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
 DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/venv/bin/bodycam"
@@ -156,8 +160,11 @@ def _in_progress(offered: object, device_key_id: str) -> list[str]:
 
 def _clock_offset(offered: object) -> float | None:
     try:
-        camera = datetime.fromisoformat(str(offered["utc"]).replace("Z", "+00:00"))  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
+        camera = datetime.fromisoformat(str(offered.get("utc") if isinstance(offered, dict) else None)
+                                        .replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if camera.tzinfo is None:
         return None
     return round((camera - datetime.now(UTC)).total_seconds(), 3)
 
@@ -166,10 +173,10 @@ def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
     from station.models import Device, OffloadRun
 
     device = find(store, ref)
-    if device.status != Device.ACTIVE:  # type: ignore[attr-defined]
-        raise OffloadError(f"{device.name} is marked {device.status}: its recordings are not taken "  # type: ignore[attr-defined]
+    if device.status != Device.ACTIVE:
+        raise OffloadError(f"{device.name} is marked {device.status}: its recordings are not taken "
                            "(mark it active only by enrolling a new key)")
-    dkid = device.key_id  # type: ignore[attr-defined]
+    dkid = device.key_id
     incoming = store.incoming(dkid)
     with DeviceLock(store.root / "incoming" / f"{dkid}.lock"):
         run = store.db.query(OffloadRun).create(device=device, started_at=now())
@@ -188,8 +195,8 @@ def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
         run.received, run.released = result.acceptance.received, result.released
         run.problems = result.acceptance.problems
         run.save(using=store.db.alias)
-        device.last_offload_at = run.finished_at  # type: ignore[attr-defined]
-        device.save(using=store.db.alias)  # type: ignore[attr-defined]
+        device.last_offload_at = run.finished_at
+        device.save(using=store.db.alias)
     return result
 
 
@@ -199,9 +206,9 @@ def _message(exc: BaseException) -> str:
     return f"the store's database failed: {exc}" if not isinstance(exc, OffloadError | ConnectionFailed) else str(exc)
 
 
-def _offload(store: Store, device: object, options: OffloadOptions, incoming: Path, run: object) -> OffloadResult:
+def _offload(store: Store, device: Device, options: OffloadOptions, incoming: Path, run: OffloadRun) -> OffloadResult:
     d = device
-    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:  # type: ignore[attr-defined]
+    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:
         session = ssh.session([options.remote_bodycam, "offload-session", "--data-dir", options.data_dir.rstrip("/")])
         try:
             return _pull_and_receipt(store, device, options, incoming, run, ssh, session)
@@ -209,27 +216,27 @@ def _offload(store: Store, device: object, options: OffloadOptions, incoming: Pa
             session.close()  # without a receipt sent, the camera deletes nothing
 
 
-def _pull_and_receipt(store: Store, device: object, options: OffloadOptions, incoming: Path, run: object,
+def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, incoming: Path, run: OffloadRun,
                       ssh: Connection, session: Session) -> OffloadResult:
     d = device
-    dkid = d.key_id  # type: ignore[attr-defined]
+    dkid = d.key_id
     data_dir = options.data_dir.rstrip("/")
     try:
         offered = json.loads(session.read_line(MANIFEST_TIMEOUT_S))
     except json.JSONDecodeError:
-        raise OffloadError(f"{d.name}: the camera's manifest is not JSON") from None  # type: ignore[attr-defined]
+        raise OffloadError(f"{d.name}: the camera's manifest is not JSON") from None
     claimed = offered.get("device_key_id") if isinstance(offered, dict) else None
     if claimed != dkid:
-        store.log("impostor", dkid, host=d.host, claimed=str(claimed)[:64])  # type: ignore[attr-defined]
-        raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "  # type: ignore[attr-defined]
+        store.log("impostor", dkid, host=d.host, claimed=str(claimed)[:64])
+        raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "
                            f"the registry says {dkid}: nothing taken")
-    run.camera_clock_offset_s = _clock_offset(offered)  # type: ignore[attr-defined]
+    run.camera_clock_offset_s = _clock_offset(offered)
     in_progress = _in_progress(offered, dkid)
     with ArrivalVerifier(incoming / "recordings") as verifier:
         _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
         _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
-    result = OffloadResult(d.name, acceptance, in_progress=in_progress)  # type: ignore[attr-defined]
+    result = OffloadResult(d.name, acceptance, in_progress=in_progress)
     if acceptance.receipt:
         signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
         session.send_line(json.dumps(signed))

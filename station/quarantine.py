@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import json
 import shutil
+from typing import TYPE_CHECKING
 
 from station.paths import inside
 from station.store import Store, now
+
+if TYPE_CHECKING:
+    from station.models import QuarantineItem
 
 
 class QuarantineError(ValueError):
     pass
 
 
-def items(store: Store, include_cleared: bool = False) -> list:
+def items(store: Store, include_cleared: bool = False) -> list[QuarantineItem]:
     from station.models import QuarantineItem
 
     query = store.db.query(QuarantineItem).order_by("pk")
     return list(query if include_cleared else query.filter(cleared_at__isnull=True))
 
 
-def _item(store: Store, number: int | None) -> object:
+def _item(store: Store, number: int | None) -> QuarantineItem:
     from station.models import QuarantineItem
 
     item = store.db.query(QuarantineItem).filter(pk=number).first() if number is not None else None
@@ -32,12 +36,12 @@ def _item(store: Store, number: int | None) -> object:
 
 def show(store: Store, number: int | None) -> str:
     item = _item(store, number)
-    folder = inside(store.root, item.path) if item.path else None  # type: ignore[attr-defined]
+    folder = inside(store.root, item.path) if item.path else None
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder else []
-    return json.dumps({"item": item.pk, "kind": item.kind, "device_key_id": item.device_key_id,  # type: ignore[attr-defined]
-                       "name": item.name, "problems": item.problems, "folder": str(folder),  # type: ignore[attr-defined]
-                       "files": files, "first_seen": item.first_seen.isoformat(),  # type: ignore[attr-defined]
-                       "times_seen": item.times_seen}, indent=2, ensure_ascii=False)  # type: ignore[attr-defined]
+    return json.dumps({"item": item.pk, "kind": item.kind, "device_key_id": item.device_key_id,
+                       "name": item.name, "problems": item.problems, "folder": str(folder),
+                       "files": files, "first_seen": item.first_seen.isoformat(),
+                       "times_seen": item.times_seen}, indent=2, ensure_ascii=False)
 
 
 def clear(store: Store, number: int | None, reason: str) -> None:
@@ -46,14 +50,14 @@ def clear(store: Store, number: int | None, reason: str) -> None:
         raise QuarantineError("clearing needs a reason (what was checked, what was decided)")
     with store.db.atomic():
         item = _item(store, number)
-        if item.cleared_at is not None:  # type: ignore[attr-defined]
+        if item.cleared_at is not None:
             raise QuarantineError(f"#{number} was cleared already")
-        item.cleared_at, item.cleared_reason = now(), reason  # type: ignore[attr-defined]
+        item.cleared_at, item.cleared_reason = now(), reason
         from station.custody import actor
 
-        item.cleared_by = actor()  # type: ignore[attr-defined]
-        item.save(using=store.db.alias)  # type: ignore[attr-defined]
-        store.log("quarantine-cleared", f"{item.device_key_id}/{item.name}"[:100], item=item.pk,  # type: ignore[attr-defined]
-                  kind=item.kind, reason=reason)  # type: ignore[attr-defined]
-    if item.path:  # type: ignore[attr-defined]
-        shutil.rmtree(inside(store.root, item.path), ignore_errors=True)  # type: ignore[attr-defined]
+        item.cleared_by = actor()
+        item.save(using=store.db.alias)
+        store.log("quarantine-cleared", f"{item.device_key_id}/{item.name}"[:100], item=item.pk,
+                  kind=item.kind, reason=reason)
+    if item.path:
+        shutil.rmtree(inside(store.root, item.path), ignore_errors=True)

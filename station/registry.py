@@ -4,6 +4,7 @@ still trusted. Written by enrolment only; offload and verify take keys from here
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -12,6 +13,9 @@ from station.store import Store, now
 from storage.identifiers import check_device_key_id
 from storage.keys import key_id
 from storage.verify import RecordingReport
+
+if TYPE_CHECKING:
+    from station.models import Device
 
 
 class RegistryError(ValueError):
@@ -44,7 +48,7 @@ def _host_key(text: str) -> str:
 
 
 def enrol(store: Store, name: str, host: str, port: int, ssh_user: str, device_pub: str, host_key: str,
-          firmware_version: str = "") -> object:
+          firmware_version: str = "") -> Device:
     """Register a camera, or update where it is reached. A key never moves to another name."""
     from station.models import Device
 
@@ -67,7 +71,7 @@ def enrol(store: Store, name: str, host: str, port: int, ssh_user: str, device_p
     return device
 
 
-def find(store: Store, ref: str) -> object:
+def find(store: Store, ref: str) -> Device:
     """A device by name or key id."""
     from station.models import Device
 
@@ -78,7 +82,7 @@ def find(store: Store, ref: str) -> object:
     return device
 
 
-def set_status(store: Store, ref: str, status: str, reason: str) -> object:
+def set_status(store: Store, ref: str, status: str, reason: str) -> Device:
     """Mark a camera lost (its key is refused for what starts after now) or retired."""
     from station.models import Device
 
@@ -88,11 +92,11 @@ def set_status(store: Store, ref: str, status: str, reason: str) -> object:
         raise RegistryError("give a reason (report number, decision)")
     with store.db.atomic():
         device = find(store, ref)
-        if device.status == Device.LOST and status == Device.ACTIVE:  # type: ignore[attr-defined]
+        if device.status == Device.LOST and status == Device.ACTIVE:
             raise RegistryError("a lost key stays lost: enrol the found camera with a new key")
-        device.status, device.status_since = status, now()  # type: ignore[attr-defined]
-        device.save(using=store.db.alias)  # type: ignore[attr-defined]
-        store.log(f"device-{status}", device.key_id, reason=reason)  # type: ignore[attr-defined]
+        device.status, device.status_since = status, now()
+        device.save(using=store.db.alias)
+        store.log(f"device-{status}", device.key_id, reason=reason)
     return device
 
 

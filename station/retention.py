@@ -10,8 +10,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from station.store import Store, now
+
+if TYPE_CHECKING:
+    from station.models import Recording
 
 DURATION = re.compile(r"^(\d+)([dh])$")
 LEGAL_BASIS = "§15c PolG NRW (via §24 OBG): deletion after the retention period unless needed as evidence"
@@ -29,7 +33,7 @@ def parse_period(text: str) -> timedelta:
     return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
 
 
-def find_recording(store: Store, ref: str) -> object:
+def find_recording(store: Store, ref: str) -> Recording:
     """A stored recording by ``<device key id>/<recording id>`` or by its id alone when that is unique."""
     from station.models import Recording
 
@@ -49,22 +53,22 @@ def hold(store: Store, ref: str, reason: str, case: str = "", who: str | None = 
         raise RetentionError("a hold needs a reason (case number, request)")
     with store.db.atomic():
         recording = find_recording(store, ref)
-        recording.hold_reason, recording.hold_case = reason, case  # type: ignore[attr-defined]
-        recording.held_at = now()  # type: ignore[attr-defined]
-        recording.held_by = who or ""  # type: ignore[attr-defined]
-        recording.save(using=store.db.alias)  # type: ignore[attr-defined]
-        store.log("hold", recording.ref, who, reason=reason, case=case)  # type: ignore[attr-defined]
+        recording.hold_reason, recording.hold_case = reason, case
+        recording.held_at = now()
+        recording.held_by = who or ""
+        recording.save(using=store.db.alias)
+        store.log("hold", recording.ref, who, reason=reason, case=case)
 
 
 def release_hold(store: Store, ref: str, reason: str = "", who: str | None = None) -> None:
     with store.db.atomic():
         recording = find_recording(store, ref)
-        if not recording.held:  # type: ignore[attr-defined]
+        if not recording.held:
             raise RetentionError(f"recording {ref} is not held")
-        previous = recording.hold_reason  # type: ignore[attr-defined]
-        recording.hold_reason, recording.hold_case, recording.held_at = "", "", None  # type: ignore[attr-defined]
-        recording.save(using=store.db.alias)  # type: ignore[attr-defined]
-        store.log("hold-released", recording.ref, who, reason=reason, was=previous)  # type: ignore[attr-defined]
+        previous = recording.hold_reason
+        recording.hold_reason, recording.hold_case, recording.held_at = "", "", None
+        recording.save(using=store.db.alias)
+        store.log("hold-released", recording.ref, who, reason=reason, was=previous)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,9 @@ def _stories(audit: AuditReport) -> dict[str, _Story]:
             story(entry.get("recording")).stop = (where, entry)
             current = None
         elif kind == "recovery":
-            for name in [entry.get("recording"), *(str(f).split("/")[0] for f in entry.get("finalised") or [])]:
+            finalised = entry.get("finalised")
+            closed = [str(f).split("/")[0] for f in finalised] if isinstance(finalised, list) else []
+            for name in [entry.get("recording"), *closed]:
                 if name:
                     story(name).recovered = where
         elif current is not None and (kind == "start" or (kind == "transition" and entry.get("from") == "recording")):

@@ -80,21 +80,21 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
     in_progress = read_marker(data_dir)
     recordings = data_dir / "recordings"
     deleted = []
-    for recording, hashes in sorted(receipted.items()):
+    for recording, receipted_files in sorted(receipted.items()):
         if in_progress is not None and in_progress.recording == recording:
             continue
         directory = recordings / recording
         if directory.is_symlink() or not directory.is_dir():
             continue
         entries = list(directory.iterdir())
-        if {e.name for e in entries} != set(hashes) or any(e.is_symlink() or not e.is_file() for e in entries):
+        if {e.name for e in entries} != set(receipted_files) or any(e.is_symlink() or not e.is_file() for e in entries):
             continue  # the receipt must cover exactly the files here, all regular
-        names = sorted(hashes)
+        names = sorted(receipted_files)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             actual = dict(zip(names, pool.map(known.hash, (directory / name for name in names)), strict=True))
-        if actual != hashes:
+        if actual != receipted_files:
             continue  # changed since the station received it: the station does not hold these bytes
-        for name in hashes:
+        for name in receipted_files:
             (directory / name).unlink()
         directory.rmdir()
         deleted.append(recording)
