@@ -60,3 +60,21 @@ def database_url(request) -> str | None:
     if request.param == "sqlite":
         return None
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="session")
+def recorded(tmp_path_factory):
+    """A camera data dir with one short recording and its audit log; copy it before changing it."""
+    from tests.recordings import SHORT, record, short_config
+
+    data = tmp_path_factory.mktemp("device") / "data"
+    record(data, SHORT, short_config())
+    return data
+
+
+@pytest.fixture
+def device(recorded, tmp_path):
+    """A fresh copy of ``recorded``: a camera the test may change."""
+    from tests.recordings import copy_tree
+
+    return copy_tree(recorded, tmp_path / "device")

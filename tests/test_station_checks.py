@@ -21,21 +21,9 @@ from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import write_marker
 from storage.release import release
 from storage.segment_format import hash_file
-from tests.recordings import SHORT, copy_tree, record, short_config
+from tests.recordings import copy_tree
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvA"
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> Path:
-    data = tmp_path_factory.mktemp("device") / "data"
-    record(data, SHORT, short_config())
-    return data
-
-
-@pytest.fixture
-def device(recorded, tmp_path) -> Path:
-    return copy_tree(recorded, tmp_path / "device")
 
 
 @pytest.fixture

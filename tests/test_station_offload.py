@@ -28,18 +28,6 @@ from tests.stations import BODYCAM, db_args, enrolled, offload_args
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> Path:
-    data = tmp_path_factory.mktemp("device") / "data"
-    record(data, SHORT, short_config())
-    return data
-
-
-@pytest.fixture
-def device(recorded, tmp_path) -> Path:
-    return copy_tree(recorded, tmp_path / "device")
-
-
 @pytest.fixture
 def store(tmp_path, database_url) -> Store:
     return Store.init(tmp_path / "store", database_url)
