@@ -14,7 +14,6 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,13 @@ from station.paths import inside, irregular_entries
 from station.registry import public_key
 from station.store import Store, now
 from storage.audit import AuditReport
-from storage.identifiers import IdentifierError, check_audit_file, check_recording_id, check_segment_file
+from storage.identifiers import (
+    IdentifierError,
+    check_audit_file,
+    check_recording_id,
+    check_segment_file,
+    parse_utc,
+)
 from storage.receipt import Receipted
 from storage.recorder import fsync_dir
 from storage.segment_format import hash_file
@@ -99,21 +104,13 @@ def _shape_problems(entry: Path, dkid: str) -> list[str]:
     return problems
 
 
-def _started(report: RecordingReport) -> datetime | None:
-    try:
-        started = datetime.fromisoformat(str(report.segments[0].header.get("started_utc")).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return started if started.tzinfo is not None else None
-
-
 def _header_problems(report: RecordingReport | None) -> list[str]:
     """What the index takes from a (signed, but camera-made) header must have its documented form."""
     if report is None:
         return []
     header = report.segments[0].header
     problems = []
-    if _started(report) is None:
+    if parse_utc(header.get("started_utc")) is None:
         problems.append(f"{report.id}: header: started_utc {header.get('started_utc')!r}: not a UTC time")
     if not isinstance(header.get("reason"), str) or not 0 < len(str(header["reason"])) <= 40:
         problems.append(f"{report.id}: header: reason {header.get('reason')!r}: not a reason")
@@ -169,14 +166,14 @@ def _index(store: Store, device: Device, report: RecordingReport, files: dict[st
     from station.models import Recording
 
     first = report.segments[0].header
+    status = _status(report)
     with store.db.atomic():
         store.db.query(Recording).create(
-            device=device, recording_id=report.id,
-            started_utc=_started(report), reason=str(first["reason"]), duration_s=round(report.duration_s(), 3),
-            segments=len(report.segments), markers=len(report.markers()), status=_status(report), files=files,
-            received_at=now())
-        store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments),
-                  status=_status(report), bytes=size)
+            device=device, recording_id=report.id, started_utc=parse_utc(first.get("started_utc")),
+            reason=str(first["reason"]), duration_s=round(report.duration_s(), 3), segments=len(report.segments),
+            markers=len(report.markers()), status=status, files=files, received_at=now())
+        store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments), status=status,
+                  bytes=size)
 
 
 def _quarantine(store: Store, result: Acceptance, dkid: str, kind: str, name: str, source: Path,

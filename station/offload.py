@@ -24,8 +24,9 @@ from station.accept import Acceptance, accept
 from station.registry import find
 from station.ssh import Connection, ConnectionFailed, Session
 from station.store import Store, now
-from storage.identifiers import IdentifierError, check_recording_id
+from storage.identifiers import IdentifierError, check_recording_id, parse_utc
 from storage.receipt import sign_receipt
+from storage.segment_format import FileStamp, file_stamp
 from storage.segment_reader import Segment, SegmentError, read_segment
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class ArrivalVerifier:
 
     def __init__(self, root: Path) -> None:
         self._root = root
-        self._done: dict[Path, tuple[tuple[int, int, int], Segment | SegmentError]] = {}
+        self._done: dict[Path, tuple[FileStamp, Segment | SegmentError]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="verify-arrivals", daemon=True)
 
@@ -78,17 +79,12 @@ class ArrivalVerifier:
         self._stop.set()
         self._thread.join()
 
-    @staticmethod
-    def _stamp(path: Path) -> tuple[int, int, int]:
-        st = path.stat()
-        return st.st_ino, st.st_size, st.st_mtime_ns
-
     def _run(self) -> None:
         while not self._stop.is_set():
             fresh = [p for p in sorted(self._root.glob("*/seg-*.bcs")) if p not in self._done]
             for path in fresh:
                 try:
-                    self._done[path] = (self._stamp(path), self._read(path))
+                    self._done[path] = (file_stamp(path), self._read(path))
                 except OSError:
                     continue  # moved away or not there yet
             if not fresh:
@@ -103,7 +99,7 @@ class ArrivalVerifier:
 
     def reader(self, path: Path) -> Segment:
         known = self._done.get(path)
-        result = known[1] if known is not None and known[0] == self._stamp(path) else self._read(path)
+        result = known[1] if known is not None and known[0] == file_stamp(path) else self._read(path)
         if isinstance(result, SegmentError):
             raise result
         return result
@@ -159,12 +155,8 @@ def _in_progress(offered: object, device_key_id: str) -> list[str]:
 
 
 def _clock_offset(offered: object) -> float | None:
-    try:
-        camera = datetime.fromisoformat(str(offered.get("utc") if isinstance(offered, dict) else None)
-                                        .replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if camera.tzinfo is None:
+    camera = parse_utc(offered.get("utc")) if isinstance(offered, dict) else None
+    if camera is None:
         return None
     return round((camera - datetime.now(UTC)).total_seconds(), 3)
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from station.store import Store, now
-from storage.identifiers import check_device_key_id
+from storage.identifiers import check_device_key_id, parse_utc
 from storage.keys import key_id
 from storage.verify import RecordingReport
 
@@ -119,10 +119,7 @@ def refuse_lost(reports: list[RecordingReport], lost: dict[str, datetime]) -> No
         if first is None or str(first.header.get("device_key_id")) not in lost:
             continue
         since = lost[str(first.header["device_key_id"])]
-        try:
-            started = datetime.fromisoformat(str(first.header["started_utc"]).replace("Z", "+00:00"))
-        except ValueError:
-            started = since
+        started = parse_utc(first.header.get("started_utc")) or since  # no readable start: refused too
         if started >= since:
             report.problems.append(f"{report.id}: foreign: device key {first.header['device_key_id']} was "
                                    f"reported lost at {since.isoformat(timespec='seconds')}; this recording "

@@ -37,7 +37,8 @@ def explain(host: str, port: int, stderr: str) -> str:
 
 
 class Connection:
-    """``with Connection(...) as ssh: ssh.run(...); ssh.rsync(...)``; the master connection closes at the end."""
+    """``with Connection(...) as ssh:`` then ``ssh.session(...)`` and rsync with ``-e ssh.ssh``; the master
+    connection closes at the end."""
 
     def __init__(self, host: str, port: int, user: str, host_keys: str, identity: Path | None = None) -> None:
         self.host, self.port = host, port

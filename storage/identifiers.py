@@ -5,6 +5,7 @@ from the station before it names a file to delete (the camera)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 RECORDING_ID = re.compile(r"^\d{8}T\d{6}Z-([0-9a-f]{8})(-[1-9]\d{0,5})?$")
 DEVICE_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -15,6 +16,15 @@ AUDIT_FILE = re.compile(r"^\d{8}T\d{6}(\d{3})?Z(-[1-9]\d{0,5})?\.jsonl$")
 
 class IdentifierError(ValueError):
     """An identifier from the other side does not have its documented form."""
+
+
+def parse_utc(value: object) -> datetime | None:
+    """A camera's ISO 8601 UTC time (``…Z`` or with an offset); None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def check_device_key_id(value: object) -> str:

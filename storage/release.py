@@ -16,7 +16,7 @@ from storage.keys import key_id, load_device_public, load_station_public
 from storage.receipt import open_receipt
 from storage.recorder import fsync_dir
 from storage.recovery import read_marker
-from storage.segment_format import hash_file
+from storage.segment_format import FileStamp, file_stamp, hash_file
 from storage.verify import find_recordings
 
 
@@ -35,29 +35,20 @@ def manifest(data_dir: Path) -> dict[str, object]:
     return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc}
 
 
-Stamp = tuple[int, int, int, int]
-
-
 class FileHashes:
     """Hashes of the camera's finished segment files, made while the station is still pulling them.
 
-    A file is hashed again at release unless its inode, size, mtime and ctime are what they were while it
-    was hashed: any write changes the ctime, which no program can set back.
+    A file is hashed again at release unless its ``file_stamp`` is what it was while it was hashed.
     """
 
     def __init__(self) -> None:
-        self._known: dict[Path, tuple[Stamp, str]] = {}
-
-    @staticmethod
-    def _stamp(path: Path) -> Stamp:
-        st = path.stat()
-        return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+        self._known: dict[Path, tuple[FileStamp, str]] = {}
 
     def _hash_stable(self, path: Path) -> None:
         try:
-            before = self._stamp(path)
+            before = file_stamp(path)
             digest = hash_file(path)
-            if self._stamp(path) == before:
+            if file_stamp(path) == before:
                 self._known[path] = (before, digest)
         except OSError:
             pass  # gone or unreadable: hashed (or refused) at release
@@ -68,7 +59,7 @@ class FileHashes:
 
     def hash(self, path: Path) -> str:
         known = self._known.get(path)
-        return known[1] if known is not None and known[0] == self._stamp(path) else hash_file(path)
+        return known[1] if known is not None and known[0] == file_stamp(path) else hash_file(path)
 
 
 def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = None) -> list[str]:

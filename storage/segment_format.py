@@ -108,3 +108,13 @@ def hash_file(path: str | os.PathLike[str]) -> str:
         while block := f.read(1 << 20):
             hasher.update(block)
     return hasher.hexdigest()
+
+
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: str | os.PathLike[str]) -> FileStamp:
+    """Inode, size, mtime and ctime: equal stamps mean the file was not written in between (any write
+    changes the ctime, which no program can set back)."""
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
