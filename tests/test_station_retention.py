@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +14,8 @@ from station.registry import enrol
 from station.retention import RetentionError, hold, parse_period, purge
 from station.store import Store
 from storage.keys import key_id, load_device_public
-from tests.recordings import SHORT, copy_tree, record, short_config
+from tests.recordings import copy_tree
 from tests.stations import db_args
-
-
-@pytest.fixture(scope="module")
-def device(tmp_path_factory) -> Path:
-    data = tmp_path_factory.mktemp("device") / "data"
-    record(data, SHORT, short_config())
-    return data
 
 
 @pytest.fixture

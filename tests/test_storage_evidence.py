@@ -23,17 +23,10 @@ from storage.verify import check_recording, trusted_device_keys
 from tests.recordings import SEGMENTS, SHORT, copy_tree, record, short_config
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """A data dir holding one recording of eight segments."""
-    data = tmp_path_factory.mktemp("pristine") / "data"
-    record(data, SHORT, short_config())
-    return data
-
-
 @pytest.fixture
-def data(pristine, tmp_path) -> Path:
-    return copy_tree(pristine, tmp_path / "data")
+def data(recorded, tmp_path) -> Path:
+    """A copy of the shared data dir holding one recording of eight segments."""
+    return copy_tree(recorded, tmp_path / "data")
 
 
 def recording_of(data: Path) -> Path:
