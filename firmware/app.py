@@ -114,12 +114,13 @@ class Firmware:
     def _recover(self, data_dir: Path, keys: DeviceKeys) -> None:
         """Close what a crash or power cut left open; resume recording after a crash in this boot."""
         interrupted = read_marker(data_dir)
-        finalised = finalise_interrupted(data_dir / "recordings", keys.signing)
+        recovery = finalise_interrupted(data_dir / "recordings", keys.signing)
         clear_marker(data_dir)
         same_boot = interrupted is not None and interrupted.boot_id == self.hardware.boot_id != ""
-        if interrupted is not None or finalised:
+        if interrupted is not None or recovery.finalised or recovery.removed:
             self.log.write("recovery", recording=interrupted.recording if interrupted else None,
-                           finalised=[f"{p.parent.name}/{p.name}" for p in finalised], resume=same_boot)
+                           finalised=[f"{p.parent.name}/{p.name}" for p in recovery.finalised],
+                           removed=[f"{p.parent.name}/{p.name}" for p in recovery.removed], resume=same_boot)
         if same_boot:
             self.inbox.put(RecordingInterrupted(self.hardware.clock.now()))
 

@@ -22,6 +22,7 @@ from station.paths import inside, irregular_entries
 from station.registry import public_key
 from station.store import Store, now
 from storage.audit import AuditReport
+from storage.durable import fsync_dir
 from storage.identifiers import (
     IdentifierError,
     check_audit_file,
@@ -30,7 +31,6 @@ from storage.identifiers import (
     parse_utc,
 )
 from storage.receipt import Receipted
-from storage.recorder import fsync_dir
 from storage.segment_format import hash_file
 from storage.segment_reader import Segment, read_segment
 from storage.verify import RecordingReport, verify_tree

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
+from storage.identifiers import pts_utc
 from storage.segment_format import Packet
 from storage.segment_reader import decrypt_segment
 from storage.verify import RecordingReport
@@ -29,6 +30,8 @@ class ExportResult:
     audio_packets: int
     duration_s: float
     partial: bool
+    intact_until_utc: str
+    """The time of the last packet exported: after a power cut, everything later is lost."""
 
 
 def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKey, out: Path,
@@ -53,7 +56,9 @@ def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKe
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return ExportResult(out, len(video), len(audio), (video[-1].pts_us - video[0].pts_us) / 1e6, partial)
+    last = max(video[-1].pts_us, audio[-1].pts_us if audio else 0)
+    return ExportResult(out, len(video), len(audio), (video[-1].pts_us - video[0].pts_us) / 1e6, partial,
+                        pts_utc(report.segments[-1].header, last) or "?")
 
 
 def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path: Path, partial: bool) -> None:

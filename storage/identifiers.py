@@ -5,7 +5,7 @@ from the station before it names a file to delete (the camera)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 RECORDING_ID = re.compile(r"^\d{8}T\d{6}Z-([0-9a-f]{8})(-[1-9]\d{0,5})?$")
 DEVICE_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -25,6 +25,16 @@ def parse_utc(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+def pts_utc(header: dict[str, object], pts_us: int) -> str | None:
+    """A device time (µs, the segments' clock) as UTC, by the mapping a segment header gives."""
+    started = parse_utc(header.get("started_utc"))
+    start_pts = header.get("start_pts_us")
+    if started is None or not isinstance(start_pts, int):
+        return None
+    moment = started + timedelta(microseconds=pts_us - start_pts)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_device_key_id(value: object) -> str:

@@ -7,7 +7,6 @@ waits for encryption or the SD card. ``stop`` waits until the last segment is fi
 from __future__ import annotations
 
 import errno
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -15,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from storage.durable import fsync_dir
 from storage.keys import DeviceKeys, key_id
 from storage.prerecord import PrerecordRing
 from storage.recovery import clear_marker, write_marker
-from storage.segment_format import FORMAT_VERSION, ZERO_HASH, Packet, b64
+from storage.segment_format import FORMAT_MINOR, FORMAT_VERSION, ZERO_HASH, Packet, b64
 from storage.segment_writer import SegmentWriteError, SegmentWriter
 
 
@@ -212,37 +212,66 @@ class Recorder:
         rec.chunk_start_us = None
 
     def _roll(self, rec: _Recording, start_us: int) -> None:
-        if rec.writer is not None:
-            rec.prev_hash = rec.writer.close(self._trailer(rec, rec.writer, final=False, stop_reason=None))
-            rec.sequence += 1
-            rec.markers = []
-        path = rec.directory / f"seg-{rec.sequence:06d}.bcs"
-        header = {
+        """Begin the next segment. Its header is durable, and listed in its folder, before the current
+        segment gets its trailer: a power cut at any moment leaves either the current segment
+        unfinished and last, or the next one begun (spec: "Segment roll")."""
+        current = rec.writer
+        trailer = None if current is None else self._trailer(rec, current, final=False, stop_reason=None)
+        if current is None or trailer is None:
+            sequence, prev_hash = rec.sequence, rec.prev_hash
+        else:
+            sequence, prev_hash = rec.sequence + 1, current.hash_after(trailer)
+        path = rec.directory / f"seg-{sequence:06d}.bcs"
+        following = self._begin_segment(path, self._header(rec, sequence, start_us, prev_hash))
+        if current is not None and trailer is not None:
+            try:
+                current.close(trailer)
+            except SegmentWriteError:
+                following.abandon()
+                _remove(path)
+                raise  # the caller finalises or abandons the current segment
+            rec.sequence, rec.prev_hash, rec.markers = sequence, prev_hash, []
+        rec.writer = following
+        rec.segments += 1
+        rec.segment_start_us = start_us
+        rec.chunk_start_us = None
+
+    def _header(self, rec: _Recording, sequence: int, start_us: int, prev_hash: str) -> dict[str, object]:
+        return {
             "format": FORMAT_VERSION,
+            "format_minor": FORMAT_MINOR,
             "device_id": self._settings.device_id,
             "device_key": b64(self._device_key.public_bytes_raw()),
             "device_key_id": key_id(self._device_key),
             "agency_key_id": key_id(self._keys.agency),
             "recording_id": rec.id,
-            "sequence": rec.sequence,
+            "sequence": sequence,
             "reason": rec.reason,
             "pressed_at_utc": self._utc(rec.pressed_at_us),
             "started_utc": self._utc(start_us),
             "start_pts_us": start_us,
             "clock_synchronised": self._synchronised(),
-            "prev_segment_hash": rec.prev_hash,
+            "prev_segment_hash": prev_hash,
             "streams": self._settings.streams,
         }
+
+    def _begin_segment(self, path: Path, header: dict[str, object]) -> SegmentWriter:
+        """Create the file, write its header durably and make its directory entry durable; on failure
+        nothing of it is left behind (a half-written header would only say less than no file)."""
         try:
             file = self._open_file(path)
-            fsync_dir(rec.directory)
         except OSError as exc:
             raise SegmentWriteError(exc.errno, f"cannot create {path.name}: {exc.strerror}") from exc
-        rec.writer = SegmentWriter(file, header, self._keys.signing, self._keys.agency,  # type: ignore[arg-type]
+        try:
+            writer = SegmentWriter(file, header, self._keys.signing, self._keys.agency,  # type: ignore[arg-type]
                                    self._settings.cipher)
-        rec.segments += 1
-        rec.segment_start_us = start_us
-        rec.chunk_start_us = None
+            fsync_dir(path.parent)
+        except OSError as exc:
+            file.close()  # type: ignore[attr-defined]
+            _remove(path)
+            raise exc if isinstance(exc, SegmentWriteError) else SegmentWriteError(
+                exc.errno, f"cannot create {path.name}: {exc.strerror}") from exc
+        return writer
 
     @staticmethod
     def _trailer(rec: _Recording, writer: SegmentWriter, final: bool, stop_reason: str | None) -> dict[str, object]:
@@ -280,10 +309,9 @@ class Recorder:
         }
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a new directory entry durable (a segment file that exists but is not listed is lost)."""
-    fd = os.open(path, os.O_RDONLY)
+def _remove(path: Path) -> None:
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        path.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+    except OSError:
+        pass  # the device is gone; verify reads a file cut before its header as a power cut at a roll

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from storage.durable import fsync_dir
 from storage.segment_format import FRAME_HEAD, KIND_TRAILER, canonical_json, file_hasher
-from storage.segment_reader import SegmentError, read_segment
+from storage.segment_reader import SegmentCut, SegmentError, read_segment
 
 MARKER = "recording.json"
 
@@ -53,14 +54,29 @@ def read_marker(data_dir: Path) -> InterruptedRecording | None:
         return InterruptedRecording("unknown", "")  # a damaged marker still means: it was recording
 
 
-def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519PrivateKey) -> list[Path]:
-    """Close every segment left without a trailer; returns the segments finalised."""
-    finalised = []
+@dataclass(frozen=True)
+class Recovery:
+    finalised: list[Path]
+    """Segments closed with an ``interrupted`` trailer."""
+    removed: list[Path]
+    """Last files of a recording cut before their header was complete: nothing in them was signed."""
+
+
+def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519PrivateKey) -> Recovery:
+    """Close every segment left without a trailer, and remove a recording's last file when the cut came
+    before its header was complete (a roll the power cut interrupted)."""
+    finalised, removed = [], []
     for path in sorted(recordings_dir.glob("*/seg-*.bcs")) if recordings_dir.is_dir() else []:
         try:
             segment = read_segment(path)
+        except SegmentCut:
+            if path == max(path.parent.glob("seg-*.bcs")):
+                path.unlink()
+                fsync_dir(path.parent)
+                removed.append(path)
+            continue
         except SegmentError:
-            continue  # not even a header: nothing to close, verify reports it
+            continue  # verify reports it
         if segment.trailer is not None or segment.damage is not None:
             continue
         keep = segment.truncated_at if segment.truncated_at is not None else path.stat().st_size
@@ -79,4 +95,4 @@ def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519Priva
             f.flush()
             os.fsync(f.fileno())
         finalised.append(path)
-    return finalised
+    return Recovery(finalised, removed)

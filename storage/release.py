@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storage.durable import fsync_dir
 from storage.keys import key_id, load_device_public, load_station_public
 from storage.receipt import open_receipt
-from storage.recorder import fsync_dir
 from storage.recovery import read_marker
 from storage.segment_format import FileStamp, file_stamp, hash_file
 from storage.verify import find_recordings

@@ -23,9 +23,12 @@ from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 
 MAGIC = b"BODYCAM\x01"
 FORMAT_VERSION = 1
+FORMAT_MINOR = 1
+"""1.1 files are 1.0 files with more said in their headers: a 1.0 reader reads them unchanged."""
 FRAME_HEAD = struct.Struct(">BI")
 SIGNATURE_LEN = 64
 KIND_HEADER, KIND_CHUNK, KIND_TRAILER = b"H"[0], b"C"[0], b"T"[0]
+FRAME_KINDS = (KIND_CHUNK, KIND_TRAILER, KIND_HEADER)
 RECORD_HEAD = struct.Struct(">BBqI")
 STREAM_CODES = {"video": 1, "audio": 2}
 STREAM_NAMES = {code: name for name, code in STREAM_CODES.items()}

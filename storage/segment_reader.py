@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from storage.keys import key_id
 from storage.segment_format import (
     CIPHERS,
     FRAME_HEAD,
+    FRAME_KINDS,
     HPKE,
     KIND_CHUNK,
     KIND_HEADER,
@@ -32,11 +35,27 @@ from storage.segment_format import (
 
 
 class SegmentError(ValueError):
-    """The file is not a readable segment at all (empty, garbage, or cut inside its header)."""
+    """The file is not a readable segment: garbage, an unknown format, or a header that fails its check
+    although more data follows it. ``str()`` is ``<file>: <kind>: <detail>`` (the spec's verdict form)."""
+
+    def __init__(self, file: str, kind: str, detail: str) -> None:
+        super().__init__(f"{file}: {kind}: {detail}")
+        self.file, self.kind, self.detail = file, kind, detail
+
+
+class SegmentCut(SegmentError):
+    """The file ends before its header is complete and signed, as a power cut at a segment roll leaves
+    it (empty, half a header, or zeros): nothing in it was ever signed, so nothing in it can be lost
+    evidence; only its place at the end of a recording makes it harmless (``verify`` decides)."""
 
 
 class DecryptError(ValueError):
     pass
+
+
+TAIL_ZEROS = "zeros (the size reached the disk, the data did not)"
+TAIL_PARTIAL = "a partial frame"
+TAIL_UNREADABLE = "unreadable bytes"
 
 
 @dataclass
@@ -52,7 +71,8 @@ class Segment:
     damage: str | None = None
     """A signature or structure failure: the file was changed after it was written."""
     truncated_at: int | None = None
-    """Offset of the first incomplete frame when the file ends early (a power cut)."""
+    """Where the verified part ends when bytes follow that a power cut explains (``tail`` says which)."""
+    tail: str | None = None
     hash: str = ""
     """BLAKE2b-256 of the whole file, hex: what the next segment links to."""
 
@@ -67,54 +87,39 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SegmentError(f"{path.name}: cannot read: {exc.strerror}") from None
-    if not data:
-        raise SegmentError(f"{path.name}: empty file")
+        raise SegmentError(path.name, "missing", f"cannot read: {exc.strerror}") from None
+    if MAGIC.startswith(data.rstrip(b"\0")):  # empty, part of the magic, or zeros where data never landed
+        raise _cut(path, data)
     if not data.startswith(MAGIC):
-        raise SegmentError(f"{path.name}: not a segment file (unknown format)")
+        raise SegmentError(path.name, "changed", "not a segment file (unknown format)")
+    view = memoryview(data)  # frames and chunks are views into the one buffer: no copy of a megabyte chunk
+    header_frame = _frame_at(view, len(MAGIC))
+    header = device_key = None
+    if header_frame is not None and header_frame[0] == KIND_HEADER:
+        try:
+            header = json.loads(bytes(header_frame[1]))
+            device_key = ed25519.Ed25519PublicKey.from_public_bytes(unb64(header["device_key"]))
+        except (ValueError, KeyError, TypeError):
+            header = device_key = None
     hasher = file_hasher()
     hasher.update(MAGIC)
+    if header is None or device_key is None:
+        if _tail_damage(view, len(MAGIC), hasher, None) is None:
+            raise _cut(path, data)
+        raise SegmentError(path.name, "changed", "unreadable header, and more data follows it")
+    segment = Segment(path, header, header_digest(bytes(header_frame[1])), device_key)  # type: ignore[index]
     offset = len(MAGIC)
-    view = memoryview(data)  # frames and chunks are views into the one buffer: no copy of a megabyte chunk
-    frames: list[tuple[int, memoryview, int]] = []
-    truncated_at = None
     while offset < len(data):
-        if len(data) - offset < FRAME_HEAD.size:
-            truncated_at = offset
+        frame = _frame_at(view, offset)
+        following = None if frame is None else _signed(view, offset, frame[2], hasher, device_key)
+        if frame is None or following is None:
             break
-        kind, length = FRAME_HEAD.unpack_from(data, offset)
-        end = offset + FRAME_HEAD.size + length
-        if length > MAX_FRAME or kind not in (KIND_HEADER, KIND_CHUNK, KIND_TRAILER):
-            frames.append((-1, view[0:0], offset))
-            break
-        if end + SIGNATURE_LEN > len(data):
-            truncated_at = offset
-            break
-        frames.append((kind, view[offset + FRAME_HEAD.size : end], offset))
-        offset = end + SIGNATURE_LEN
-    if not frames or frames[0][0] != KIND_HEADER:
-        raise SegmentError(f"{path.name}: no complete header (file cut at byte {len(data)})")
-    try:
-        header = json.loads(bytes(frames[0][1]))
-        device_key = ed25519.Ed25519PublicKey.from_public_bytes(unb64(header["device_key"]))
-    except (ValueError, KeyError, TypeError):
-        raise SegmentError(f"{path.name}: unreadable header") from None
-    segment = Segment(path, header, header_digest(bytes(frames[0][1])), device_key, truncated_at=truncated_at)
-    for kind, payload, start in frames:
-        end = start + FRAME_HEAD.size + len(payload)
-        hasher.update(view[start:end])
-        signature = bytes(view[end : end + SIGNATURE_LEN])
-        try:
-            if kind == -1:
-                raise InvalidSignature
-            device_key.verify(signature, hasher.digest())
-        except InvalidSignature:
-            segment.damage = f"signature mismatch at byte {start}: changed after recording"
-            segment.truncated_at = None
-            return segment
-        hasher.update(signature)
+        kind, payload, end = frame
+        hasher = following
         if segment.trailer is not None:
-            segment.damage = f"data after the trailer at byte {start}"
+            break
+        if kind == KIND_HEADER and offset != len(MAGIC):
+            segment.damage = f"second header at byte {offset}"
             return segment
         if kind == KIND_CHUNK:
             segment.chunk_count += 1
@@ -122,13 +127,121 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
                 segment.chunks.append(payload)
         elif kind == KIND_TRAILER:
             segment.trailer = json.loads(bytes(payload))
-        elif start != frames[0][2]:
-            segment.damage = f"second header at byte {start}"
+        offset = end + SIGNATURE_LEN
+    if offset == len(MAGIC):
+        if (damage := _tail_damage(view, offset, hasher, device_key)) is not None:
+            segment.damage = damage
             return segment
+        raise _cut(path, data)
+    if offset < len(data) and segment.trailer is not None:
+        segment.damage = f"data after the trailer at byte {offset}"
+        return segment
+    if offset < len(data):
+        segment.damage = _tail_damage(view, offset, hasher, device_key)
+        if segment.damage is not None:
+            return segment
+        segment.truncated_at, segment.tail = offset, _tail_kind(view, offset)
+    hasher.update(view[offset:])
     segment.hash = hasher.hexdigest()
     if segment.trailer is not None and segment.trailer.get("chunks") != segment.chunk_count:
         segment.damage = "trailer chunk count does not match"
     return segment
+
+
+def _cut(path: Path, data: bytes) -> SegmentCut:
+    return SegmentCut(path.name, "cut before its header was complete", f"{len(data)} bytes, nothing signed")
+
+
+def _frame_at(view: memoryview, offset: int) -> tuple[int, memoryview, int] | None:
+    """``(kind, payload, end of payload)`` of a complete frame with a valid head at ``offset``, else None."""
+    head = _head_at(view, offset)
+    if head is None:
+        return None
+    kind, length = head
+    end = offset + FRAME_HEAD.size + length
+    if end + SIGNATURE_LEN > len(view):
+        return None
+    return kind, view[offset + FRAME_HEAD.size : end], end
+
+
+def _head_at(view: memoryview, offset: int) -> tuple[int, int] | None:
+    if len(view) - offset < FRAME_HEAD.size:
+        return None
+    kind, length = FRAME_HEAD.unpack_from(view, offset)
+    return (kind, length) if kind in FRAME_KINDS and length <= MAX_FRAME else None
+
+
+def _signed(view: memoryview, start: int, end: int, hasher: hashlib.blake2b,
+            key: ed25519.Ed25519PublicKey) -> hashlib.blake2b | None:
+    """The running hash past the frame ``view[start:end]`` and its signature, or None if it fails."""
+    candidate = hasher.copy()
+    candidate.update(view[start:end])
+    try:
+        key.verify(bytes(view[end : end + SIGNATURE_LEN]), candidate.digest())
+    except InvalidSignature:
+        return None
+    candidate.update(view[end : end + SIGNATURE_LEN])
+    return candidate
+
+
+# A frame head as it could start an intact frame after a failing one: a kind byte, then a length of at most MAX_FRAME.
+_HIDDEN_HEAD = re.compile(b"[" + bytes(FRAME_KINDS) + rb"][\x00-\x04]")
+
+
+def _tail_damage(view: memoryview, offset: int, hasher: hashlib.blake2b,
+                 key: ed25519.Ed25519PublicKey | None) -> str | None:
+    """Why the unverified bytes from ``offset`` on cannot be a power cut, or None if they can.
+
+    The writer makes every frame durable before it writes the next, so a cut leaves at most one frame
+    that does not verify, and nothing after it: intact frames after a failing one mean the failing one
+    was changed after recording (spec: "The tail rule"). With the key, an altered frame head is proven
+    outright: given the length that reaches the next frame, its signature verifies.
+    """
+    for match in _HIDDEN_HEAD.finditer(view, offset + 1):
+        start = match.start()
+        if not _lands(view, start):
+            continue
+        if key is not None and start >= offset + FRAME_HEAD.size + SIGNATURE_LEN and _head_altered(
+                view, offset, start, hasher, key):
+            return (f"frame head at byte {offset} altered: with the length that reaches the frame at byte "
+                    f"{start}, its signature verifies (changed after recording)")
+        return (f"signature mismatch at byte {offset}, and intact frames follow from byte {start}: "
+                "changed after recording")
+    return None
+
+
+def _head_altered(view: memoryview, offset: int, following: int, hasher: hashlib.blake2b,
+                  key: ed25519.Ed25519PublicKey) -> bool:
+    """Whether the frame at ``offset`` verifies once its head is given the length that ends it at
+    ``following`` (and any kind): proof that its head was changed, and that it was not cut."""
+    length = following - offset - FRAME_HEAD.size - SIGNATURE_LEN
+    for kind in FRAME_KINDS:
+        candidate = hasher.copy()
+        candidate.update(FRAME_HEAD.pack(kind, length))
+        candidate.update(view[offset + FRAME_HEAD.size : following - SIGNATURE_LEN])
+        try:
+            key.verify(bytes(view[following - SIGNATURE_LEN : following]), candidate.digest())
+        except InvalidSignature:
+            continue
+        return True
+    return False
+
+
+def _lands(view: memoryview, start: int) -> bool:
+    """A complete frame starts at ``start`` and ends at the end of the file or where another complete
+    frame starts: the structure written frames have and random, zeroed or stale bytes almost never do."""
+    frame = _frame_at(view, start)
+    if frame is None:
+        return False
+    after = frame[2] + SIGNATURE_LEN
+    return after == len(view) or _frame_at(view, after) is not None
+
+
+def _tail_kind(view: memoryview, offset: int) -> str:
+    tail = view[offset:]
+    if tail.tobytes().count(0) == len(tail):
+        return TAIL_ZEROS
+    return TAIL_PARTIAL if len(tail) < FRAME_HEAD.size or _head_at(view, offset) is not None else TAIL_UNREADABLE
 
 
 def verify_device_key(segment: Segment, trusted: dict[str, ed25519.Ed25519PublicKey]) -> str | None:

@@ -82,12 +82,26 @@ class SegmentWriter:
         self._frame(KIND_CHUNK, ciphertext)
         self.chunks += 1
 
+    def hash_after(self, trailer: dict[str, object]) -> str:
+        """Seal, and return the hash the file will have once ``close(trailer)`` has written the trailer:
+        the next segment's header names it, and is made durable before this file is closed."""
+        self.seal()
+        payload = self._trailer_payload(trailer)
+        hasher = self._hash.copy()
+        hasher.update(FRAME_HEAD.pack(KIND_TRAILER, len(payload)))
+        hasher.update(payload)
+        hasher.update(self._signing_key.sign(hasher.digest()))  # Ed25519 is deterministic: close() signs the same
+        return hasher.hexdigest()
+
     def close(self, trailer: dict[str, object]) -> str:
         """Seal, write the signed trailer and close; returns the file's hash (the next link of the chain)."""
         self.seal()
-        self._frame(KIND_TRAILER, canonical_json({**trailer, "chunks": self.chunks, "packets": self.packets}))
+        self._frame(KIND_TRAILER, self._trailer_payload(trailer))
         self._file.close()
         return self._hash.hexdigest()
+
+    def _trailer_payload(self, trailer: dict[str, object]) -> bytes:
+        return canonical_json({**trailer, "chunks": self.chunks, "packets": self.packets})
 
     def abandon(self) -> None:
         """Close without a trailer (the file reads as truncated at its last complete frame)."""
@@ -108,7 +122,7 @@ class SegmentWriter:
                 os.fsync(self._file.fileno())
         except OSError as exc:
             self._cut_back()
-            raise SegmentWriteError(exc.errno, f"segment write failed: {exc.strerror}") from exc
+            raise SegmentWriteError(exc.errno, exc.strerror) from exc
         self._hash.update(data)
         if frame:
             self._good_offset = self._file.tell()

@@ -10,9 +10,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from storage.audit import AuditReport, verify_audit
+from storage.identifiers import pts_utc
 from storage.keys import key_id, load_device_public
 from storage.segment_format import ZERO_HASH
-from storage.segment_reader import Segment, SegmentError, read_segment, verify_device_key
+from storage.segment_reader import Segment, SegmentCut, SegmentError, read_segment, verify_device_key
 
 SEGMENT_NAME = re.compile(r"seg-(\d{6})\.bcs$")
 
@@ -72,10 +73,19 @@ def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey
     while the transfer was still running."""
     report = RecordingReport(directory)
     by_sequence: dict[int, Segment] = {}
+    cut: dict[int, SegmentCut] = {}
+    """Files cut before their header was signed, by the sequence their name gives."""
     for path in sorted(directory.glob("*.bcs")):
         name = path.name
+        match = SEGMENT_NAME.search(name)
         try:
             segment = reader(path)
+        except SegmentCut as exc:
+            if match is not None:
+                cut[int(match.group(1))] = exc
+            else:
+                report.problems.append(f"{directory.name}/{exc}")
+            continue
         except SegmentError as exc:
             report.problems.append(f"{directory.name}/{exc}")
             continue
@@ -89,7 +99,6 @@ def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey
         if segment.header.get("recording_id") != directory.name:
             report.problems.append(f"{where}: foreign: belongs to recording {segment.header.get('recording_id')}")
             continue
-        match = SEGMENT_NAME.search(name)
         if match is None or int(match.group(1)) != segment.sequence:
             report.problems.append(f"{where}: reordered: holds segment {segment.sequence}")
         if segment.sequence in by_sequence:
@@ -97,14 +106,13 @@ def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey
             continue
         by_sequence[segment.sequence] = segment
     _check_sequence(report, by_sequence)
+    _check_cut_files(report, by_sequence, cut)
     return report
 
 
 def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) -> None:
     name = report.directory.name
     if not by_sequence:
-        if not report.problems:
-            report.problems.append(f"{name}: missing: no segments")
         return
     devices = {s.header["device_key_id"] for s in by_sequence.values()}
     if len(devices) > 1:
@@ -116,21 +124,67 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
             report.problems.append(f"{name}: missing: segment {seq}")
             continue
         report.segments.append(segment)
-        expected = ZERO_HASH if seq == 0 else by_sequence[seq - 1].hash if seq - 1 in by_sequence else None
+        before = by_sequence.get(seq - 1)
+        expected = ZERO_HASH if seq == 0 else before.hash if before is not None and _closed(before, segment) else None
         if expected is not None and segment.header.get("prev_segment_hash") != expected:
             report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
         if segment.trailer is not None and segment.trailer.get("interrupted"):
             report.notes.append(f"{segment_name(segment)}: interrupted (firmware restart or power cut), "
                                 f"finalised at start-up: {segment.chunk_count} chunks intact")
         if segment.trailer is None:
-            intact = f"{segment.chunk_count} chunks intact, cut at byte {segment.truncated_at}"
-            if seq == last:
-                report.notes.append(f"{segment_name(segment)}: truncated (power cut): {intact}")
-            else:
-                report.problems.append(f"{segment_name(segment)}: truncated in the middle of the recording: {intact}")
+            _check_unfinished(report, segment, by_sequence.get(seq + 1), seq == last)
     tail = by_sequence[last]
     if tail.trailer is not None and not tail.trailer.get("final"):
-        report.problems.append(f"{name}: missing: segments after {last} (the last one present is not final)")
+        report.notes.append(f"{name}: ends after {tail.path.name}, which is complete but not final: the next "
+                            f"segment was lost at a segment roll (power cut); intact to {intact_until(tail)}")
+
+
+def _closed(segment: Segment, following: Segment) -> bool:
+    """Whether ``segment`` got the trailer ``following`` names the hash of. A power cut between the next
+    header and this trailer leaves it without one, or, once the camera restarted, with the recovery's
+    ``interrupted`` trailer; the next segment then holds nothing but its header."""
+    if segment.trailer is None:
+        return False
+    return not (segment.trailer.get("interrupted") and following.chunk_count == 0)
+
+
+def _check_unfinished(report: RecordingReport, segment: Segment, following: Segment | None, last: bool) -> None:
+    """A segment without a trailer is a power cut's tail when it is the last one, or when the only one
+    after it holds nothing but its header (the cut came between the next header and this trailer)."""
+    tail = f", then {segment.tail}" if segment.tail else ""
+    intact = f"{segment.chunk_count} chunk(s) intact{tail}; intact to {intact_until(segment)}"
+    rolled = following is not None and following.trailer is None and following.chunk_count == 0
+    if last or rolled:
+        report.notes.append(f"{segment_name(segment)}: truncated (power cut): {intact}; lost: what followed")
+    else:
+        report.problems.append(f"{segment_name(segment)}: truncated in the middle of the recording: {intact}")
+
+
+def _check_cut_files(report: RecordingReport, by_sequence: dict[int, Segment], cut: dict[int, SegmentCut]) -> None:
+    """A file cut before its header is harmless only as the last file of an unfinished recording."""
+    name = report.directory.name
+    last = max(by_sequence, default=-1)
+    tail = by_sequence.get(last)
+    for seq, exc in sorted(cut.items()):
+        where, what = f"{name}/{exc.file}", f"{exc.kind} ({exc.detail})"
+        if tail is not None and tail.trailer is not None and tail.trailer.get("final"):
+            report.problems.append(f"{where}: extra: a file after the final segment, {what}")
+        elif seq != last + 1 or seq != max(cut):
+            report.problems.append(f"{where}: truncated in the middle of the recording: {what}")
+        elif tail is None:
+            report.notes.append(f"{where}: {what}: the power cut came as the recording began; nothing recorded")
+        else:
+            report.notes.append(f"{where}: {what}: power cut at a segment roll; intact to {intact_until(tail)}")
+    if not by_sequence and not cut and not report.problems:
+        report.problems.append(f"{name}: missing: no segments")
+
+
+def intact_until(segment: Segment) -> str:
+    """The last moment a segment is known to hold, as far as its public parts tell: its trailer's last
+    packet, or (cut before the trailer) its start and its intact chunks; export names the exact time."""
+    last_pts = segment.trailer.get("last_pts_us") if segment.trailer else None
+    moment = pts_utc(segment.header, last_pts) if isinstance(last_pts, int) else None
+    return moment or f"chunk {segment.chunk_count} of the segment begun {segment.header.get('started_utc')}"
 
 
 def segment_name(segment: Segment) -> str:

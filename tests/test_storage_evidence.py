@@ -218,7 +218,8 @@ def test_evidence_export_with_the_wrong_agency_key_is_a_clear_error(data, tmp_pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("content", "message"), [(b"", "empty file"), (b"\x89PNG garbage" * 10, "not a segment")])
+@pytest.mark.parametrize(("content", "message"), [(b"", "extra: a file after the final segment, cut before its header"),
+                                                     (b"\x89PNG garbage" * 10, "changed: not a segment")])
 def test_evidence_empty_or_garbage_segment_file_is_named(data, capsys, content, message):
     (recording_of(data) / "seg-000008.bcs").write_bytes(content)
     code, out = verify(data, capsys)

@@ -7,6 +7,8 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from storage.keys import create_agency_keys, create_device_key, load_agency_private, load_device_keys
 from storage.recorder import Recorder, RecorderSettings
 from storage.segment_reader import decrypt_segment, read_segment
@@ -100,3 +102,53 @@ def test_recorder_full_disk_stops_cleanly_and_the_last_segment_verifies(tmp_path
     segment = report.segments[-1]
     assert segment.trailer is not None and segment.trailer["stop_reason"] == "storage-full"
     assert len(segment.chunks) >= 1
+
+
+class FailingCard:
+    """A card that fails every write to segment files from ``sequence`` on (full, or worn out)."""
+
+    def __init__(self, sequence: int, error: int) -> None:
+        self._sequence, self._error = sequence, error
+
+    def open(self, path: Path):
+        file = open(path, "xb", buffering=0)  # noqa: SIM115
+        return FailingFile(file, self._error) if int(path.stem.split("-")[1]) >= self._sequence else file
+
+
+class FailingFile:
+    def __init__(self, file, error: int) -> None:
+        self._file, self._error = file, error
+
+    def write(self, data) -> int:
+        raise OSError(self._error, os.strerror(self._error))
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
+
+
+@pytest.mark.parametrize(("error", "failed"), [(errno.ENOSPC, "storage-full"),
+                                                (errno.EIO, "write-error: Input/output error")])
+def test_recorder_failing_at_a_segment_roll_leaves_no_partial_segment_and_verifies(tmp_path, error, failed):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, open_file=FailingCard(1, error).open, segment_s=2.0)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 5)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    assert errors == [failed] and summary["failed"] == failed and summary["segments"] == 1
+    directory = tmp_path / "recordings" / str(summary["recording"])
+    assert [p.name for p in directory.iterdir()] == ["seg-000000.bcs"]
+    report = check_recording(directory, {})
+    assert report.problems == [] and report.notes == []
+    assert report.segments[-1].trailer["final"] and report.segments[-1].trailer["stop_reason"] == failed
+
+
+def test_recorder_names_in_each_header_the_hash_its_predecessor_got(tmp_path):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, segment_s=1.0)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 4)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    assert report.status == "ok" and len(report.segments) == 4 and errors == []

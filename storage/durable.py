@@ -1,0 +1,15 @@
+"""Making a new or removed directory entry durable: a file that was written but is not listed is lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a new directory entry durable (a segment file that exists but is not listed is lost)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
