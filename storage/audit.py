@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from storage.canonical import canonical_json, signature_matches
 from storage.keys import key_id
-from storage.segment_format import ZERO_HASH, b64, canonical_json, unb64
+from storage.segment_format import ZERO_HASH, b64, unb64
 
 
 def line_hash(line: bytes) -> str:
@@ -168,9 +168,7 @@ def _check_line(report: AuditReport, where: str, raw: bytes, prev: str,
     if key is None:
         report.problems.append(f"{where}: audit: signed by unregistered device key {entry.get('key')}")
         return False
-    try:
-        key.verify(signature, hashlib.sha256(canonical_json(entry)).digest())
-    except InvalidSignature:
+    if not signature_matches(key, signature, entry, sha256_first=True):
         report.problems.append(f"{where}: audit: signature mismatch (line changed)")
         return False
     if entry.get("prev") != prev:

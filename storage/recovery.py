@@ -16,8 +16,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from storage.canonical import canonical_json
 from storage.durable import fsync_dir
-from storage.segment_format import FRAME_HEAD, KIND_TRAILER, canonical_json, file_hasher
+from storage.segment_format import FRAME_HEAD, KIND_TRAILER, file_hasher
 from storage.segment_reader import SegmentCut, SegmentError, read_segment
 
 MARKER = "recording.json"

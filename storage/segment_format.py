@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import struct
 from dataclasses import dataclass
@@ -47,10 +46,6 @@ class Packet:
     keyframe: bool
     pts_us: int
     data: bytes
-
-
-def canonical_json(value: dict[str, object]) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def b64(data: bytes) -> str:

@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
+from storage.canonical import canonical_json
 from storage.segment_format import (
     CIPHERS,
     FRAME_HEAD,
@@ -18,7 +19,6 @@ from storage.segment_format import (
     MAGIC,
     Packet,
     b64,
-    canonical_json,
     chunk_aad,
     chunk_nonce,
     encode_record_head,

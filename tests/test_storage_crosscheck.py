@@ -10,8 +10,9 @@ import pytest
 
 from firmware.cli import main
 from storage.audit import AuditLog, chain_order, verify_audit
+from storage.canonical import canonical_json
 from storage.keys import create_device_key, key_id, load_device_key, load_device_public
-from storage.segment_format import FRAME_HEAD, SIGNATURE_LEN, canonical_json
+from storage.segment_format import FRAME_HEAD, SIGNATURE_LEN
 from storage.segment_reader import read_segment
 from tests.recordings import SHORT, copy_tree, record, short_config
 

@@ -11,6 +11,7 @@ import av
 import pytest
 
 from firmware.cli import main
+from storage.canonical import canonical_json
 from storage.keys import (
     KeyFileError,
     create_agency_keys,
@@ -18,7 +19,7 @@ from storage.keys import (
     load_agency_private,
     load_device_key,
 )
-from storage.segment_format import FRAME_HEAD, MAGIC, SIGNATURE_LEN, canonical_json
+from storage.segment_format import FRAME_HEAD, MAGIC, SIGNATURE_LEN
 from storage.verify import check_recording, trusted_device_keys
 from tests.recordings import SEGMENTS, SHORT, copy_tree, record, short_config
 
