@@ -131,6 +131,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     state = "PARTIAL export" if result.partial else "verified export"
     print(f"{state}: {result.path} ({result.duration_s:.1f} s, {result.video_packets} video and "
           f"{result.audio_packets} audio packets)")
+    if result.partial:
+        print(f"  intact to {result.intact_until_utc}")
     for line in report.problems + report.notes:
         print(f"  {line}")
     return 0

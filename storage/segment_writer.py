@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
@@ -27,6 +28,13 @@ from storage.segment_format import (
     wrap_info,
 )
 
+KeyWrap = Callable[[bytes, x25519.X25519PublicKey, bytes], bytes]
+"""``(data_key, agency_key, info) -> enc ‖ ciphertext``: HPKE single-shot seal (spec: "Key wrap")."""
+
+
+def hpke_wrap(data_key: bytes, agency_key: x25519.X25519PublicKey, info: bytes) -> bytes:
+    return HPKE.encrypt(data_key, agency_key, info=info)
+
 
 class SegmentWriteError(OSError):
     """Writing failed; the file was cut back to its last complete frame, so it stays verifiable."""
@@ -41,6 +49,9 @@ class SegmentWriter:
         signing_key: ed25519.Ed25519PrivateKey,
         agency_key: x25519.X25519PublicKey,
         cipher: str,
+        data_key: bytes | None = None,
+        wrap_key: KeyWrap | None = None,
+        # Both given only by the test-vector generator, whose files must come out the same every run.
     ) -> None:
         self._file = file
         self._signing_key = signing_key
@@ -52,10 +63,11 @@ class SegmentWriter:
         self.packets = 0
         self.first_pts_us: int | None = None
         self.last_pts_us: int | None = None
-        data_key = os.urandom(32)
+        data_key = data_key or os.urandom(32)
         self._aead = CIPHERS[cipher](data_key)
         header = {**header, "cipher": cipher, "key_wrap": KEY_WRAP}
-        header["wrapped_key"] = b64(HPKE.encrypt(data_key, agency_key, info=wrap_info(header)))
+        wrap = wrap_key or hpke_wrap
+        header["wrapped_key"] = b64(wrap(data_key, agency_key, wrap_info(header)))
         payload = canonical_json(header)
         self._header_digest = header_digest(payload)
         self._write(MAGIC, frame=False)

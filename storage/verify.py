@@ -129,14 +129,14 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
         if expected is not None and segment.header.get("prev_segment_hash") != expected:
             report.problems.append(f"{segment_name(segment)}: chain broken: does not follow segment {seq - 1}")
         if segment.trailer is not None and segment.trailer.get("interrupted"):
-            report.notes.append(f"{segment_name(segment)}: interrupted (firmware restart or power cut), "
-                                f"finalised at start-up: {segment.chunk_count} chunks intact")
+            report.notes.append(f"{segment_name(segment)}: interrupted: finalised at start-up after a firmware "
+                                f"restart or power cut; {segment.chunk_count} chunk(s) intact")
         if segment.trailer is None:
             _check_unfinished(report, segment, by_sequence.get(seq + 1), seq == last)
     tail = by_sequence[last]
     if tail.trailer is not None and not tail.trailer.get("final"):
-        report.notes.append(f"{name}: ends after {tail.path.name}, which is complete but not final: the next "
-                            f"segment was lost at a segment roll (power cut); intact to {intact_until(tail)}")
+        report.notes.append(f"{segment_name(tail)}: next segment lost: complete but not final, the recording "
+                            f"ends here (power cut at a segment roll); intact to {intact_until(tail)}")
 
 
 def _closed(segment: Segment, following: Segment) -> bool:
@@ -172,9 +172,11 @@ def _check_cut_files(report: RecordingReport, by_sequence: dict[int, Segment], c
         elif seq != last + 1 or seq != max(cut):
             report.problems.append(f"{where}: truncated in the middle of the recording: {what}")
         elif tail is None:
-            report.notes.append(f"{where}: {what}: the power cut came as the recording began; nothing recorded")
+            report.notes.append(f"{where}: {exc.kind}: {exc.detail}; the power cut came as the recording began, "
+                                "nothing was recorded")
         else:
-            report.notes.append(f"{where}: {what}: power cut at a segment roll; intact to {intact_until(tail)}")
+            report.notes.append(f"{where}: {exc.kind}: {exc.detail}; power cut at a segment roll, intact to "
+                                f"{intact_until(tail)}")
     if not by_sequence and not cut and not report.problems:
         report.problems.append(f"{name}: missing: no segments")
 

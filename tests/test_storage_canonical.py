@@ -46,3 +46,16 @@ def test_a_signature_over_the_10_form_still_verifies_and_a_changed_value_does_no
     signature = key.sign(hashlib.sha256(legacy).digest())
     assert signature_matches(key.public_key(), signature, entry, sha256_first=True)
     assert not signature_matches(key.public_key(), signature, {**entry, "video_s": 13.0}, sha256_first=True)
+
+
+def test_canonical_json_agrees_with_an_independent_jcs_library():
+    import random
+
+    import rfc8785
+
+    rng = random.Random(8785)
+    values = [rng.uniform(-1e6, 1e6) for _ in range(300)] + [rng.random() * 10 ** rng.randint(-30, 30)
+                                                            for _ in range(300)]
+    values += [float(n) for n in range(-50, 50)] + [rng.randint(-(2**53 - 1), 2**53 - 1) for _ in range(50)]
+    document = {"n": values, "s": "Ä\u0000\u001f\"\\/\u2028😀", "nested": [{"z": 1, "a": None, "m": True}]}
+    assert canonical_json(document) == rfc8785.dumps(document)

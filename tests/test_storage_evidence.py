@@ -193,7 +193,8 @@ def test_evidence_tail_cut_after_a_clean_stop_is_a_problem_that_partial_export_s
     exported = tmp_path / "cut.mp4"
     assert main(["evidence", "export", str(data), "--device-key", str(data / "keys/device.pub"), "--key",
                  str(data / "keys/agency.key"), "--out", str(exported), "--allow-partial"]) == 0
-    assert "PARTIAL export" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "PARTIAL export" in out and "intact to 2026-01-05T08:00:1" in out
 
 
 def test_evidence_export_refuses_damage_and_leaves_no_partial_file(data, tmp_path, capsys):
