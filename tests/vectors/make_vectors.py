@@ -95,7 +95,7 @@ def packets(recording: Recording) -> list[list[list[Packet]]]:
                     body = f"{recording.variant}frame {index}".encode()
                     chunk.append(Packet("video", keyframe, t0 + pts, prefix + b"\x00\x00\x00\x01" + nal + body))
                 if pts % AUDIO_US == 0:
-                    chunk.append(Packet("audio", False, t0 + pts, b"\x21\x10" + f"aac {pts // AUDIO_US}".encode()))
+                    chunk.append(Packet("audio", True, t0 + pts, b"\x21\x10" + f"aac {pts // AUDIO_US}".encode()))
             chunks.append(chunk)
             t = end
         out.append(chunks)
