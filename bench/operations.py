@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,20 +28,24 @@ ROOT = Path(__file__).resolve().parent.parent
 MINUTES = 10  # one 10-minute recording of 1080p30 at 8 Mbit/s: ~600 MB in 60 s segments
 
 
-def make_device(directory: Path, minutes: int = MINUTES) -> Path:
-    """A camera data dir with one recording of ``minutes`` and the audit lines the store cross-checks."""
+def make_device(directory: Path, minutes: float = MINUTES, packets: Iterable[tuple[bytes, bool]] | None = None,
+                streams: dict[str, dict[str, object]] | None = None) -> Path:
+    """A camera data dir with one recording of ``minutes`` and the audit lines the store cross-checks.
+    ``packets``: ``(access unit, keyframe)`` at FPS, random bytes of a 8 Mbit/s stream's sizes if not given."""
     data = directory / "device"
     keys = device_keys(data)
     epoch = datetime(2026, 1, 5, tzinfo=UTC)
-    recorder = Recorder(RecorderSettings(data / "recordings", "bench", prerecord_s=0.0), keys,
+    recorder = Recorder(RecorderSettings(data / "recordings", "bench", prerecord_s=0.0, streams=streams or {}), keys,
                         to_utc=lambda t: epoch + timedelta(seconds=t), clock_synchronised=lambda: True,
                         on_error=print)
     audit = AuditLog(data / "audit", keys.signing, lambda: "2026-01-05T00:00:00.000Z")
     if minutes:
         recording = recorder.start("announced", 0.0)
         audit.append({"type": "recording-started", "recording": recording, "reason": "announced", "t": 0.0})
-        for i, size in enumerate(packet_sizes(minutes * 60)):
-            recorder.packet(os.urandom(size), i % FPS == 0, int(i * 1e6 / FPS))
+        sizes = packet_sizes(int(minutes * 60))
+        source = packets or ((os.urandom(size), i % FPS == 0) for i, size in enumerate(sizes))
+        for i, (data_bytes, keyframe) in zip(range(len(sizes)), source, strict=False):
+            recorder.packet(data_bytes, keyframe, int(i * 1e6 / FPS))
         audit.append({"type": "recording", "t": minutes * 60.0, **(recorder.stop("stop-hold") or {})})
     recorder.close()
     audit.close()

@@ -154,27 +154,7 @@ class SyntheticCamera:
         self._fault = None
 
     def _open_encoder(self):
-        import av
-
-        width, height = self._size
-        codec = av.CodecContext.create("libx264", "w")
-        codec.width, codec.height = width, height
-        codec.pix_fmt = "yuv420p"
-        codec.framerate = Fraction(self._fps)
-        codec.time_base = Fraction(1, 1_000_000)
-        codec.bit_rate = self._bitrate
-        codec.thread_count = 1
-        # One keyframe per second (GOP = fps), no B-frames, SPS/PPS before every keyframe: the same
-        # stream shape as picamera2's H264Encoder(repeat=True, iperiod=fps).
-        codec.gop_size = self._fps
-        codec.max_b_frames = 0
-        codec.options = {
-            "preset": "ultrafast",
-            "tune": "zerolatency",
-            "x264-params": f"keyint={self._fps}:min-keyint={self._fps}:scenecut=0:repeat-headers=1",
-        }
-        codec.open()
-        return codec
+        return open_h264_encoder(*self._size, self._fps, self._bitrate)
 
     def _capture(self) -> None:
         import av
@@ -194,3 +174,26 @@ class SyntheticCamera:
         step_y, step_x = self._preview_step
         lores = rgb[::step_y, ::step_x]
         self._sink.preview(PreviewFrame(lores, lores.shape[1], lores.shape[0]), t)
+
+
+def open_h264_encoder(width: int, height: int, fps: int, bitrate: int):
+    """libx264 with the stream shape of picamera2's H264Encoder(repeat=True, iperiod=fps): one keyframe
+    per second (GOP = fps), no B-frames, SPS/PPS before every keyframe; Annex B, pts in microseconds."""
+    import av
+
+    codec = av.CodecContext.create("libx264", "w")
+    codec.width, codec.height = width, height
+    codec.pix_fmt = "yuv420p"
+    codec.framerate = Fraction(fps)
+    codec.time_base = Fraction(1, 1_000_000)
+    codec.bit_rate = bitrate
+    codec.thread_count = 1
+    codec.gop_size = fps
+    codec.max_b_frames = 0
+    codec.options = {
+        "preset": "ultrafast",
+        "tune": "zerolatency",
+        "x264-params": f"keyint={fps}:min-keyint={fps}:scenecut=0:repeat-headers=1",
+    }
+    codec.open()
+    return codec
