@@ -13,8 +13,8 @@ test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
 # Programs the tests run: systemd-analyze checks the units; offload tests run a real sshd; the store
-# tests run against a real PostgreSQL server beside SQLite.
-TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql
+# tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd.
+TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \

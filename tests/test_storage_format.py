@@ -126,3 +126,22 @@ def test_the_vector_wrap_is_plain_rfc_9180():
     recipient, ephemeral = x25519.X25519PrivateKey.generate(), x25519.X25519PrivateKey.generate()
     sealed = hpke.seal(b"k" * 32, recipient.public_key(), b"bodycam/segment/v1/x/0/y", ephemeral)
     assert HPKE.decrypt(sealed, recipient, info=b"bodycam/segment/v1/x/0/y") == b"k" * 32
+
+
+def test_the_specs_verify_by_hand_walkthrough_runs_as_written(tmp_path):
+    """docs/segment-format.md's shell block, run on the vector it names, with coreutils and OpenSSL."""
+    import re
+    import shutil
+    import subprocess
+
+    spec = (Path(__file__).parent.parent / "docs" / "segment-format.md").read_text(encoding="utf-8")
+    script = re.search(r"## Verifying by hand.*?```sh\n(.*?)```", spec, re.S).group(1)
+    (recording,) = (VECTORS / "cases" / "complete" / "recordings").iterdir()
+    shutil.copy(recording / "seg-000000.bcs", tmp_path / "seg.bcs")
+    shutil.copy(VECTORS / "device.test.pub", tmp_path / "device.test.pub")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Signature Verified Successfully" in out
+    assert read_segment(recording / "seg-000000.bcs").hash in out
+    assert recording.name in spec
