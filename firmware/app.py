@@ -25,6 +25,7 @@ from storage.audit import AuditLog
 from storage.keys import DeviceKeys, key_id
 from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import clear_marker, finalise_interrupted, read_marker
+from storage.status import write_status
 
 AUDITED = {"start", "stopped", "transition", "recording-started", "recording", "marker", "audit", "announce", "config",
            "storage-error", "recovery"}
@@ -75,7 +76,7 @@ class Firmware:
         self.hardware = hardware
         self.inbox = inbox
         clock = hardware.clock
-        data_dir = Path(config.storage.data_dir)
+        data_dir = self._data_dir = Path(config.storage.data_dir)
         self.audit = AuditLog(data_dir / "audit", keys.signing, lambda: _iso(clock.utc()))
         log.add_sink(self._audit)
         self.log = log
@@ -180,6 +181,11 @@ class Firmware:
             return None
         self.log.write("battery", t, percent=round(reading.percent, 1), charging=reading.charging,
                        minutes_left=None if reading.minutes_left is None else round(reading.minutes_left))
+        try:
+            write_status(self._data_dir, battery_percent=round(reading.percent, 1), charging=reading.charging,
+                         utc=_iso(self.hardware.clock.utc()))
+        except OSError as exc:  # the storage guard reports a failing card; the battery reading still counts
+            self.log.write("sensor-error", t, sensor="status", detail=str(exc))
         return BatteryLevel(t, reading.percent, reading.charging)
 
     def _read_storage(self, t: float) -> Event | None:

@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from station.registry import RegistryError
     from station.retention import RetentionError
     from station.store import StoreError
+    from station.web.users import UserError
     from storage.export import ExportError
     from storage.keys import KeyFileError
     from storage.receipt import ReceiptError
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ScenarioError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (KeyFileError, RetentionError, RegistryError, QuarantineError, StoreError) as exc:
+    except (KeyFileError, RetentionError, RegistryError, QuarantineError, StoreError, UserError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except (ExportError, DecryptError, OffloadError, DeployError, DatabaseError, ReceiptError,

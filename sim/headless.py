@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +15,7 @@ from firmware.config import Config
 from firmware.inbox import Inbox, ThreadedInbox
 from firmware.log import JsonLog
 from firmware.sd_notify import Notifier
-from sim.clock import RealtimeClock, VirtualClock
+from sim.clock import SIM_EPOCH, RealtimeClock, VirtualClock
 from sim.hardware import SimControls, build_sim_hardware, sim_keys
 from sim.inbox import VirtualInbox
 from sim.scenario import Step
@@ -90,9 +91,11 @@ def run_scenario(
     capture_dir: Path | None = None,
     capture_every_s: float = 10.0,
     microphone_source: Path | None = None,
+    epoch: datetime | None = None,
 ) -> tuple[DeviceState, Firmware, SimControls]:
-    """Run ``steps`` in virtual time, or in real time (for power-cut tests and latency benchmarks)."""
-    clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock()
+    """Run ``steps`` in virtual time (from ``epoch``, by default a fixed Monday morning), or in real
+    time (for power-cut tests and latency benchmarks)."""
+    clock: VirtualClock | RealtimeClock = RealtimeClock() if realtime else VirtualClock(epoch or SIM_EPOCH)
     inbox: Inbox = ThreadedInbox(clock) if realtime else VirtualInbox(clock)  # type: ignore[arg-type]
     hardware, controls = build_sim_hardware(config, clock, camera_source, microphone_source)
     # In real time the simulator talks to systemd like the device does (tests use this); never in virtual time.

@@ -171,9 +171,17 @@ def _index(store: Store, device: Device, report: RecordingReport, files: dict[st
         store.db.query(Recording).create(
             device=device, recording_id=report.id, started_utc=parse_utc(first.get("started_utc")),
             reason=str(first["reason"]), duration_s=round(report.duration_s(), 3), segments=len(report.segments),
-            markers=len(report.markers()), status=status, files=files, received_at=now())
+            markers=len(report.markers()), status=status, files=files, received_at=now(),
+            notes=report.notes, marker_times=_marker_times(report))
         store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments), status=status,
                   bytes=size)
+
+
+def _marker_times(report: RecordingReport) -> list[dict[str, object]]:
+    """Markers as seconds from the recording's first packet, for the evidence office's player."""
+    start = report.segments[0].header.get("start_pts_us")
+    return [{"t": round((int(m["pts_us"]) - int(start)) / 1e6, 3), "utc": str(m.get("utc"))}  # type: ignore[call-overload]
+            for m in report.markers() if isinstance(m.get("pts_us"), int) and isinstance(start, int)]
 
 
 def _quarantine(store: Store, result: Acceptance, dkid: str, kind: str, name: str, source: Path,

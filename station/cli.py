@@ -30,6 +30,50 @@ def cmd_init(args: argparse.Namespace) -> int:
     store = Store.init(args.store, args.database)
     print(f"evidence store ready: {store.root} (database {store.db.display_url})")
     print(f"station public key: {store.station_pub_path} (installed on every camera at enrolment)")
+    if args.admin:
+        from station.web.users import add_user
+
+        add_user(store, args.admin, ["admin"], _password(args), staff=True)
+        print(f"administrator {args.admin} created: log in at `bodycam station serve` and add users")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """From --password-file, else asked twice at the terminal (never on the command line)."""
+    import getpass
+
+    from station.web.users import UserError
+
+    if args.password_file:
+        return args.password_file.read_text().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise UserError("the two passwords differ")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from station.web.users import add_user
+
+    add_user(_store(args), args.name, args.role, _password(args), staff="admin" in args.role)
+    print(f"user {args.name}: {', '.join(args.role)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from station.web.server import serve
+
+    serve(_store(args), args.bind, args.workers, args.agency_key)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from station.web.demo import make_demo
+
+    users = make_demo(args.store, args.database)
+    print(f"DEMO store with simulated recordings and TEST keys: {args.store}")
+    for name, password, roles in users:
+        print(f"  user {name:<12} password {password:<22} ({', '.join(roles)})")
     return 0
 
 
@@ -193,7 +237,31 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     sub = station.add_subparsers(dest="station_command", required=True)
     init = sub.add_parser("init", help="create an evidence store (folders, station key, database)")
     _store_options(init)
+    init.add_argument("--admin", help="also create the first administrator of the web application")
+    init.add_argument("--password-file", type=Path, help="the administrator's password (else asked)")
     init.set_defaults(handler=cmd_init)
+
+    from station.roles import ALL_ROLES
+
+    user = sub.add_parser("user", help="add a user of the web application, or change their roles and password")
+    _store_options(user)
+    user.add_argument("name")
+    user.add_argument("--role", action="append", required=True, choices=ALL_ROLES, help="repeat for several")
+    user.add_argument("--password-file", type=Path, help="the password (else asked)")
+    user.set_defaults(handler=cmd_user)
+
+    serve = sub.add_parser("serve", help="run the evidence office's web application (gunicorn)")
+    _store_options(serve)
+    serve.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default 127.0.0.1:8000; "
+                                                                "put a TLS reverse proxy in front for the network)")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--agency-key", type=Path, help="the evidence office's private key for playback "
+                                                       "(default <store>/keys/agency.key)")
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = sub.add_parser("demo", help="create a DEMO store from simulated recordings, with demo users")
+    _store_options(demo)
+    demo.set_defaults(handler=cmd_demo)
 
     enrol = sub.add_parser("enrol", help="register a camera: its device key and pinned SSH host key")
     _store_options(enrol)

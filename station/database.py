@@ -24,13 +24,9 @@ def setup_django() -> None:
     from django.conf import settings
 
     if not settings.configured:
-        settings.configure(
-            DATABASES={"default": {"ENGINE": "django.db.backends.dummy"}},
-            INSTALLED_APPS=["station"],
-            USE_TZ=True,
-            TIME_ZONE="UTC",
-            DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        )
+        from station.web.settings import settings as station_settings
+
+        settings.configure(**station_settings())
         django.setup()
 
 
@@ -74,7 +70,7 @@ class Database:
         from django.db.utils import OperationalError
 
         try:
-            call_command("migrate", "station", database=self.alias, verbosity=0)
+            call_command("migrate", database=self.alias, verbosity=0)
         except OperationalError as exc:
             raise DatabaseError(f"cannot open the database {self.display_url}: {exc}".strip()) from None
 

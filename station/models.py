@@ -44,6 +44,8 @@ class Recording(models.Model):
     status = models.CharField(max_length=20, help_text="ok, or interrupted (a crash the camera closed)")
     files = models.JSONField(help_text="segment file name → BLAKE2b-256 of the stored bytes")
     received_at = models.DateTimeField()
+    notes = models.JSONField(default=list, help_text="what verify noted at acceptance (a power cut's loss)")
+    marker_times = models.JSONField(default=list, help_text='[{"t": seconds from the start, "utc": ...}]')
     hold_reason = models.TextField(blank=True)
     hold_case = models.CharField(max_length=100, blank=True)
     held_by = models.CharField(max_length=100, blank=True)
@@ -106,6 +108,10 @@ class OffloadRun(models.Model):
     problems = models.JSONField(default=list)
     outcome = models.CharField(max_length=20, default="running")
     camera_clock_offset_s = models.FloatField(null=True)
+    battery_percent = models.FloatField(null=True, help_text="the camera's last reading, as it reported it")
+    free_bytes = models.BigIntegerField(null=True)
+    total_bytes = models.BigIntegerField(null=True)
+    on_camera = models.IntegerField(null=True, help_text="recordings still on the camera after this offload")
 
     class Meta:
         app_label = "station"
@@ -137,3 +143,25 @@ class ChainHead(models.Model):
 
     class Meta:
         app_label = "station"
+
+
+class ViewRequest(models.Model):
+    """A request to view one recording, for a purpose and a case; another person decides (four eyes).
+    An approval opens a viewing window for the requester and that recording only."""
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="view_requests")
+    requester = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="view_requests")
+    purpose = models.TextField()
+    case_number = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=10, default=PENDING)
+    decided_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, related_name="decisions")
+    decided_at = models.DateTimeField(null=True)
+    decision_note = models.TextField(blank=True)
+    window_until = models.DateTimeField(null=True)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["-created_at"]

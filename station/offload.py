@@ -13,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import json
+import re
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
 DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/venv/bin/bodycam"
 RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
+VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
 RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
 
 
@@ -161,6 +163,23 @@ def _clock_offset(offered: object) -> float | None:
     return round((camera - datetime.now(UTC)).total_seconds(), 3)
 
 
+def _camera_status(run: OffloadRun, device: Device, offered: object) -> None:
+    """What the camera says of its battery, card and firmware, for the devices page: only numbers in
+    range and a version of the documented form are taken; anything else is left unknown."""
+    status = offered.get("status") if isinstance(offered, dict) else None
+    status = status if isinstance(status, dict) else {}
+    battery = status.get("battery_percent")
+    number = isinstance(battery, int | float) and not isinstance(battery, bool)
+    run.battery_percent = float(battery) if number and 0 <= battery <= 100 else None  # type: ignore[operator,arg-type]
+    for name in ("free_bytes", "total_bytes"):
+        value = status.get(name)
+        setattr(run, name, value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62
+                else None)
+    version = status.get("firmware_version")
+    if isinstance(version, str) and VERSION.match(version):
+        device.firmware_version = version
+
+
 def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
     from station.models import Device, OffloadRun
 
@@ -223,6 +242,7 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
         raise OffloadError(f"{d.name}: the camera at {d.host}:{d.port} answers with device key {claimed!r}, "
                            f"the registry says {dkid}: nothing taken")
     run.camera_clock_offset_s = _clock_offset(offered)
+    _camera_status(run, device, offered)
     in_progress = _in_progress(offered, dkid)
     with ArrivalVerifier(incoming / "recordings") as verifier:
         _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
@@ -239,4 +259,6 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
         result.released = sorted(r for r in released if isinstance(r, str) and r in acceptance.receipt) \
             if isinstance(released, list) else []
         store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
+    listed = offered.get("recordings") if isinstance(offered, dict) else None
+    run.on_camera = max(0, len(listed) - len(result.released)) if isinstance(listed, list) else None
     return result

@@ -48,7 +48,7 @@ def _host_key(text: str) -> str:
 
 
 def enrol(store: Store, name: str, host: str, port: int, ssh_user: str, device_pub: str, host_key: str,
-          firmware_version: str = "") -> Device:
+          firmware_version: str = "", who: str | None = None) -> Device:
     """Register a camera, or update where it is reached. A key never moves to another name."""
     from station.models import Device
 
@@ -67,7 +67,7 @@ def enrol(store: Store, name: str, host: str, port: int, ssh_user: str, device_p
         device.name, device.host, device.port, device.ssh_user = name, host, port, ssh_user
         device.host_key, device.firmware_version = pinned, firmware_version or device.firmware_version
         device.save(using=store.db.alias)
-        store.log("enrolled", kid, name=name, host=host, port=port, host_key=pinned, firmware=firmware_version)
+        store.log("enrolled", kid, who, name=name, host=host, port=port, host_key=pinned, firmware=firmware_version)
     return device
 
 
@@ -82,7 +82,7 @@ def find(store: Store, ref: str) -> Device:
     return device
 
 
-def set_status(store: Store, ref: str, status: str, reason: str) -> Device:
+def set_status(store: Store, ref: str, status: str, reason: str, who: str | None = None) -> Device:
     """Mark a camera lost (its key is refused for what starts after now) or retired."""
     from station.models import Device
 
@@ -96,7 +96,7 @@ def set_status(store: Store, ref: str, status: str, reason: str) -> Device:
             raise RegistryError("a lost key stays lost: enrol the found camera with a new key")
         device.status, device.status_since = status, now()
         device.save(using=store.db.alias)
-        store.log(f"device-{status}", device.key_id, reason=reason)
+        store.log(f"device-{status}", device.key_id, who, reason=reason)
     return device
 
 

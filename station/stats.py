@@ -76,17 +76,21 @@ def collect(roots: list[Path]) -> Stats:
     stats = Stats()
     for records in audit_lines(roots).values():
         stats.devices += 1
-        _device(stats, records)
+        add_device(stats, records)
     return stats
 
 
-def _device(stats: Stats, records: list[dict[str, object]]) -> None:
+def add_device(stats: Stats, records: list[dict[str, object]]) -> None:
+    """Adds one camera's audit lines (in chain order) to ``stats``; a malformed line is skipped."""
     in_episode = recorded = False
     recording_since: float | None = None
     for r in records:
         kind = r.get("type")
         if kind == "transition":
-            source, target, t = r["from"], r["to"], float(r["t"])  # type: ignore[arg-type]
+            try:
+                source, target, t = r["from"], r["to"], float(r["t"])  # type: ignore[arg-type]
+            except (KeyError, TypeError, ValueError):
+                continue
             stats.stage_entries[str(target)] += 1
             if target == "display" and source == "worn":
                 in_episode, recorded = True, False

@@ -81,7 +81,8 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
         "markers": markers,
         "verification": "partial" if partial else "verified",
     }
-    with av.open(str(path), "w", format="mp4") as container:
+    # faststart: the index goes first, so a browser starts playing before the whole file has arrived
+    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
         container.metadata["creation_time"] = str(first["started_utc"]).replace("Z", "000Z")
         container.metadata["title"] = f"Bodycam {report.id}"
         container.metadata["comment"] = json.dumps(description, ensure_ascii=False)

@@ -7,7 +7,9 @@ recorded is never released, whatever a receipt says.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from storage.keys import key_id, load_device_public, load_station_public
 from storage.receipt import open_receipt
 from storage.recovery import read_marker
 from storage.segment_format import FileStamp, file_stamp, hash_file
+from storage.status import read_status
 from storage.verify import find_recordings
 
 
@@ -32,7 +35,17 @@ def manifest(data_dir: Path) -> dict[str, object]:
     ]
     device_key = load_device_public(data_dir / "keys" / "device.pub")
     utc = datetime.now(UTC).isoformat(timespec="milliseconds")  # the station measures the camera's clock offset
-    return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc}
+    disk = shutil.disk_usage(data_dir)
+    status = {**read_status(data_dir), "free_bytes": disk.free, "total_bytes": disk.total,
+              "firmware_version": _version()}
+    return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc, "status": status}
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("bodycam")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 class FileHashes:

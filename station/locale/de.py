@@ -1,0 +1,216 @@
+"""German texts of the web application: ``python -m station.locale.de`` writes them into
+``de/LC_MESSAGES/django.po`` (after ``makemessages``) and compiles ``django.mo`` with msgfmt."""
+
+GERMAN = {
+    "Bad request": "Ungültige Anfrage",
+    "The request was malformed; nothing was changed.": "Die Anfrage war fehlerhaft; es wurde nichts geändert.",
+    "Not allowed": "Nicht erlaubt",
+    "Your role does not allow this, or your viewing window is not open.":
+        "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
+    "Form expired": "Formular abgelaufen",
+    "The form was too old or not from this station; nothing was changed. Reload the page and try again.":
+        "Das Formular war zu alt oder stammt nicht von dieser Station; es wurde nichts geändert. Laden Sie die "
+        "Seite neu und versuchen Sie es noch einmal.",
+    "Not found": "Nicht gefunden",
+    "There is no such page or recording.": "Diese Seite oder Aufnahme gibt es nicht.",
+    "Evidence office": "Beweismittelstelle",
+    "Recordings": "Aufnahmen",
+    "Requests": "Anträge",
+    "Cameras": "Kameras",
+    "Statistics": "Statistik",
+    "Quarantine": "Quarantäne",
+    "Custody log": "Verwahrungsprotokoll",
+    "Deletion log": "Löschprotokoll",
+    "Users": "Benutzer",
+    "Log out": "Abmelden",
+    "Language": "Sprache",
+    "The custody log does not verify:": "Das Verwahrungsprotokoll ist nicht unversehrt:",
+    "All %(lines)s lines verify: signed by the station key, none missing, none changed.":
+        "Alle %(lines)s Einträge sind unversehrt: mit dem Stationsschlüssel signiert, keiner fehlt, keiner "
+        "wurde geändert.",
+    "Filter": "Filtern",
+    "Export as CSV": "Als CSV exportieren",
+    "Time (local)": "Zeit (Ortszeit)",
+    "Who": "Wer",
+    "Action": "Aktion",
+    "Subject": "Gegenstand",
+    "Details": "Einzelheiten",
+    "Name": "Name",
+    "Device key": "Geräteschlüssel",
+    "Status": "Status",
+    "Firmware": "Firmware",
+    "Last offload": "Letzte Übertragung",
+    "Battery": "Akku",
+    "Free storage": "Freier Speicher",
+    "Clock offset": "Uhrabweichung",
+    "Still on camera": "Noch auf der Kamera",
+    "never": "nie",
+    "footage older than the retention period has not arrived":
+        "Aufnahmen älter als die Speicherfrist sind nicht angekommen",
+    "lost": "verloren",
+    "retired": "ausgemustert",
+    "active": "aktiv",
+    "Reason": "Grund",
+    "Set": "Setzen",
+    "No cameras enrolled.": "Keine Kameras registriert.",
+    "Enrol a camera": "Kamera registrieren",
+    "Usually done by bodycam deploy --store; here for a camera set up by hand.":
+        "Üblicherweise durch bodycam deploy --store; hier für eine von Hand eingerichtete Kamera.",
+    "Enrol": "Registrieren",
+    "Log in": "Anmelden",
+    "Name or password is wrong.": "Name oder Passwort ist falsch.",
+    "User name": "Benutzername",
+    "Password": "Passwort",
+    "Playback": "Wiedergabe",
+    "case": "Az.",
+    "Viewing window open until %(until)s. Every playback is in the custody log.":
+        "Sichtungsfenster offen bis %(until)s. Jede Wiedergabe steht im Verwahrungsprotokoll.",
+    "Markers": "Markierungen",
+    "Quarantine: refused uploads and conflicts": "Quarantäne: abgewiesene Übertragungen und Konflikte",
+    "Kept for inspection; nothing here was receipted, so the camera still holds it. Clear with bodycam "
+    "station quarantine.":
+        "Zur Prüfung aufbewahrt; nichts davon wurde quittiert, die Kamera hält es also noch. Freigeben mit "
+        "bodycam station quarantine.",
+    "Kind": "Art",
+    "Problems": "Probleme",
+    "Seen": "Gesehen",
+    "Cleared": "Erledigt",
+    "Nothing in quarantine.": "Nichts in Quarantäne.",
+    "Recording": "Aufnahme",
+    "Camera": "Kamera",
+    "Start (local time)": "Beginn (Ortszeit)",
+    "Duration": "Dauer",
+    "segments": "Segmente",
+    "Verified": "Geprüft",
+    "complete, every signature and the chain verified": "vollständig, jede Signatur und die Kette geprüft",
+    "interrupted (closed by the camera after a crash or power cut); what is there verified":
+        "unterbrochen (von der Kamera nach Absturz oder Stromausfall abgeschlossen); das Vorhandene ist geprüft",
+    "Received": "Empfangen",
+    "Kept until": "Aufbewahrt bis",
+    "held": "gesperrt",
+    "14-day retention": "14 Tage Speicherfrist",
+    "Play": "Abspielen",
+    "Viewing window open until %(until)s (case %(case)s).": "Sichtungsfenster offen bis %(until)s (Az. %(case)s).",
+    "Export MP4 for prosecution": "MP4 für die Strafverfolgung exportieren",
+    "Request to view": "Sichtung beantragen",
+    "Viewing needs a purpose and a case number; a second person decides.":
+        "Eine Sichtung braucht einen Zweck und ein Aktenzeichen; eine zweite Person entscheidet.",
+    "Send request": "Antrag stellen",
+    "Hold": "Löschsperre",
+    "Release hold": "Löschsperre aufheben",
+    "Place hold": "Löschsperre setzen",
+    "Requests for this recording": "Anträge zu dieser Aufnahme",
+    "Requested": "Beantragt",
+    "By": "Von",
+    "Case": "Aktenzeichen",
+    "Purpose": "Zweck",
+    "Decision": "Entscheidung",
+    "The camera's audit log for this recording": "Das Prüfprotokoll der Kamera zu dieser Aufnahme",
+    "Check the filter:": "Bitte den Filter prüfen:",
+    "complete": "vollständig",
+    "interrupted": "unterbrochen",
+    "note": "Hinweis",
+    "No recordings.": "Keine Aufnahmen.",
+    "newer": "neuere",
+    "Page %(number)s of %(pages)s (%(total)s recordings)": "Seite %(number)s von %(pages)s (%(total)s Aufnahmen)",
+    "older": "ältere",
+    "My requests": "Meine Anträge",
+    "State": "Stand",
+    "approved: play": "genehmigt: abspielen",
+    "until": "bis",
+    "window closed": "Fenster geschlossen",
+    "rejected": "abgelehnt",
+    "waiting for a decision": "wartet auf Entscheidung",
+    "To decide": "Zu entscheiden",
+    "Note": "Vermerk",
+    "Approve": "Genehmigen",
+    "Reject": "Ablehnen",
+    "Nothing to decide.": "Nichts zu entscheiden.",
+    "Decided (who may view what, and why)": "Entschieden (wer was sichten darf, und warum)",
+    "Window until": "Fenster bis",
+    "Anonymous: counts from the cameras' audit logs and the recordings index; no footage, no names.":
+        "Anonym: Zählungen aus den Prüfprotokollen der Kameras und dem Aufnahmeverzeichnis; keine Bilder, "
+        "keine Namen.",
+    "%(rate)s %% of display episodes ended without a recording.":
+        "%(rate)s %% der Display-Einsätze endeten ohne Aufnahme.",
+    "No display episodes yet.": "Noch keine Display-Einsätze.",
+    "Case worker": "Sachbearbeitung",
+    "Approver": "Genehmigung (Leitung)",
+    "Evidence officer": "Asservatenverwaltung",
+    "Data-protection officer": "Datenschutzbeauftragte",
+    "Administrator": "Administration",
+    "Choose a status and give a reason.": "Wählen Sie einen Status und geben Sie einen Grund an.",
+    "%(name)s is now %(status)s.": "%(name)s ist jetzt %(status)s.",
+    "Enrolled %(name)s (device key %(key)s).": "%(name)s registriert (Geräteschlüssel %(key)s).",
+    "From": "Von",
+    "Until": "Bis",
+    "announced": "angekündigt",
+    "imminent danger": "unmittelbare Gefahr",
+    "resumed after restart": "nach Neustart fortgesetzt",
+    "not held": "nicht gesperrt",
+    "Case number": "Aktenzeichen",
+    "Address": "Adresse",
+    "SSH port": "SSH-Port",
+    "SSH user": "SSH-Benutzer",
+    "Device public key (PEM)": "Öffentlicher Geräteschlüssel (PEM)",
+    "SSH host key (type base64)": "SSH-Hostschlüssel (Typ Base64)",
+    "Recording or camera": "Aufnahme oder Kamera",
+    "The recording cannot be played: %(reason)s": "Die Aufnahme kann nicht abgespielt werden: %(reason)s",
+    "Malformed playback position.": "Ungültige Wiedergabeposition.",
+    "The recording cannot be exported: %(reason)s": "Die Aufnahme kann nicht exportiert werden: %(reason)s",
+    "A hold needs a reason and a case number.": "Eine Löschsperre braucht einen Grund und ein Aktenzeichen.",
+    "The recording is held and will not be deleted.": "Die Aufnahme ist gesperrt und wird nicht gelöscht.",
+    "Releasing a hold needs a reason.": "Das Aufheben einer Löschsperre braucht einen Grund.",
+    "The hold is released; the retention period applies again.":
+        "Die Löschsperre ist aufgehoben; die Speicherfrist gilt wieder.",
+    "A request needs a purpose and a case number.": "Ein Antrag braucht einen Zweck und ein Aktenzeichen.",
+    "Your request was sent; a second person decides on it.":
+        "Ihr Antrag ist gestellt; eine zweite Person entscheidet darüber.",
+    "Choose approve or reject.": "Wählen Sie Genehmigen oder Ablehnen.",
+    "You cannot decide on your own request (four-eyes rule).":
+        "Über den eigenen Antrag können Sie nicht entscheiden (Vier-Augen-Prinzip).",
+    "This request was already decided.": "Über diesen Antrag wurde schon entschieden.",
+    "Approved: the viewing window is open.": "Genehmigt: das Sichtungsfenster ist offen.",
+    "Rejected.": "Abgelehnt.",
+    "Display episodes (stage 2) and how they ended": "Display-Einsätze (Stufe 2) und wie sie endeten",
+    "episodes": "Einsätze",
+    "ended without a recording": "ohne Aufnahme beendet",
+    "led to a recording": "mit Aufnahme",
+    "Recordings by month and reason": "Aufnahmen nach Monat und Grund",
+    "Battery incidents per camera (warnings and shutdowns)": "Akku-Vorfälle je Kamera (Warnungen und Abschaltungen)",
+}
+
+
+def main() -> None:
+    """Fill the msgstr of every msgid ``makemessages`` found; fail on one without a German text."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).parent / "de" / "LC_MESSAGES" / "django.po"
+    text = po.read_text(encoding="utf-8")
+    missing = []
+
+    def fill(match: re.Match[str]) -> str:
+        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1)))
+        if not msgid:
+            return match.group(0)
+        key = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
+        if key not in GERMAN:
+            missing.append(key)
+            return match.group(0)
+        german = GERMAN[key].replace("\\", "\\\\").replace('"', '\\"')
+        return f'msgid {match.group(1)}msgstr "{german}"\n'
+
+    text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr "[^\n]*"\n(?!")', fill, text)
+    text = text.replace("charset=CHARSET", "charset=UTF-8")
+    text = re.sub(r'^#, fuzzy\n', "", text, flags=re.M)
+    text = text.replace('"Language: \\n"', '"Language: de\\n"')
+    if missing:
+        raise SystemExit("no German text for:\n" + "\n".join(missing))
+    po.write_text(text, encoding="utf-8")
+    subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Who may do what: the five roles, as Django groups, and the viewing window an approval opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from station.roles import ADMIN, ALL_ROLES, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
+
+__all__ = ["ADMIN", "ALL_ROLES", "APPROVER", "CASE_WORKER", "DATA_PROTECTION", "EVIDENCE_OFFICER", "ROLES"]
+
+ROLES = {
+    CASE_WORKER: _("Case worker"),
+    APPROVER: _("Approver"),
+    EVIDENCE_OFFICER: _("Evidence officer"),
+    DATA_PROTECTION: _("Data-protection officer"),
+    ADMIN: _("Administrator"),
+}
+
+
+def roles(user: Any) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    names = {group.name for group in user.groups.all()} & set(ROLES)
+    return names | ({ADMIN} if user.is_superuser else set())
+
+
+def require(*allowed: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view for users with one of ``allowed`` roles; everyone else gets 403 (and nothing happens)."""
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not roles(request.user) & set(allowed):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return guarded
+    return decorate
+
+
+def open_window(user: Any, recording: Any, at: datetime) -> Any:
+    """The approved request that lets ``user`` view ``recording`` now, or None."""
+    from station.models import ViewRequest
+
+    return (ViewRequest.objects.filter(requester=user, recording=recording, status=ViewRequest.APPROVED,
+                                       window_until__gt=at).order_by("-window_until").first())
+
+
+def roles_context(request: HttpRequest) -> dict[str, object]:
+    mine = roles(request.user)
+    return {"roles": mine, "role_names": [ROLES[r] for r in ROLES if r in mine]}

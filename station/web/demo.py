@@ -1,0 +1,103 @@
+"""``bodycam station demo``: a store filled from simulated recordings, with one user per role.
+
+Everything here is DEMO data: the cameras are simulators, the keys are the simulator's TEST keys (the
+agency key lies in the store so that playback works), and the passwords are printed. Never use a demo
+store for real evidence.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from station.accept import accept
+from station.database import setup_django
+from station.registry import enrol
+from station.retention import hold
+from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
+from station.store import Store, now
+
+USERS = [
+    ("admin", [ADMIN]),
+    ("sachbearbeitung", [CASE_WORKER]),
+    ("leitung", [APPROVER]),
+    ("asservate", [EVIDENCE_OFFICER]),
+    ("datenschutz", [DATA_PROTECTION]),
+]
+EPISODE = "0 press display\n25 press display\n30 end\n"
+RECORDING = "0 press display\n4 press record\n9 press record\n15 press record\n22 hold record 3\n30 end\n"
+DANGER = "0 hold record 2\n14 hold record 3\n22 end\n"
+SHIFTS = [  # (days ago, hour, scenario) per camera
+    [(1, 9, RECORDING), (1, 11, EPISODE), (3, 8, EPISODE), (3, 14, DANGER), (9, 10, RECORDING), (12, 16, EPISODE)],
+    [(2, 10, EPISODE), (2, 13, RECORDING), (5, 9, EPISODE), (5, 11, EPISODE), (20, 9, RECORDING)],
+]
+
+
+def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, str, list[str]]]:
+    """Create the demo store at ``root`` (which must not exist yet); returns ``(user, password, roles)``."""
+    setup_django()
+    from django.contrib.auth.models import User
+
+    from station.models import Device, OffloadRun, Recording, ViewRequest
+    from station.web.users import add_user
+
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} exists: the demo makes a new store (remove it first)")
+    store = Store.init(root, database_url)
+    (root / "DEMO-STORE-TEST-KEYS.txt").write_text("DEMO store: simulated recordings, TEST keys. Not evidence.\n")
+    users = []
+    for name, roles in USERS:
+        password = f"demo-{name}-2026"
+        add_user(store, name, roles, password, staff=ADMIN in roles)
+        users.append((name, password, roles))
+    with tempfile.TemporaryDirectory() as scratch:
+        for number, shifts in enumerate(SHIFTS, start=1):
+            data = _record(Path(scratch) / f"cam{number}", shifts)
+            device = enrol(store, f"cam-demo-{number:02d}", f"192.0.2.{10 + number}", 22, "bodycam",
+                           (data / "keys" / "device.pub").read_text(), _host_key(), "0.1.0+demo", who="demo")
+            incoming = store.incoming(device.key_id)
+            shutil.copytree(data / "recordings", incoming / "recordings")
+            shutil.copytree(data / "audit", incoming / "audit")
+            accept(store, device)
+            store.db.query(OffloadRun).create(device=device, started_at=now(), finished_at=now(), outcome="ok",
+                                              camera_clock_offset_s=0.4 * number, battery_percent=81 - 17 * number,
+                                              free_bytes=(21 - 6 * number) * 10**9, total_bytes=32 * 10**9,
+                                              on_camera=0)
+            store.db.query(Device).filter(pk=device.pk).update(last_offload_at=now())
+            if number == 1:
+                shutil.copy(data / "keys" / "agency.key", root / "keys" / "agency.key")  # TEST key: playback
+    recordings = list(store.db.query(Recording).order_by("started_utc"))
+    people = {u.username: u for u in store.db.query(User).all()}
+    newest, older = recordings[-1], recordings[0]
+    store.db.query(ViewRequest).create(recording=newest, requester=people["sachbearbeitung"], created_at=now(),
+                                       purpose="Anzeige wegen Beleidigung: Ablauf prüfen", case_number="OA-2026-0815",
+                                       status=ViewRequest.APPROVED, decided_by=people["leitung"], decided_at=now(),
+                                       window_until=now() + timedelta(hours=24))
+    store.db.query(ViewRequest).create(recording=older, requester=people["sachbearbeitung"], created_at=now(),
+                                       purpose="Beschwerde eines Bürgers", case_number="OA-2026-0816")
+    hold(store, older.ref, "Ermittlungsverfahren", "StA 12 Js 345/26", who="asservate")
+    return users
+
+
+def _record(data: Path, shifts: list[tuple[int, int, str]]) -> Path:
+    from firmware.config import Config, override
+    from sim.headless import run_scenario
+    from sim.scenario import parse
+
+    config = override(Config(), storage={"data_dir": str(data)}, prerecord={"seconds": 5.0})
+    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for days, hour, scenario in sorted(shifts, key=lambda s: (-s[0], s[1])):
+        run_scenario(parse(scenario), config, io.StringIO(), epoch=today.replace(hour=hour) - timedelta(days=days))
+    return data
+
+
+def _host_key() -> str:
+    """A well-formed SSH host key for the demo cameras (nobody connects to them)."""
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()

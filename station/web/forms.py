@@ -1,0 +1,67 @@
+"""The application's forms: every field checked before anything changes; a bad form changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class FilterForm(forms.Form):
+    device = forms.ModelChoiceField(queryset=None, required=False, label=_("Camera"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(required=False, label=_("Reason"), choices=[
+        ("", "—"), ("announced", _("announced")), ("imminent-danger", _("imminent danger")),
+        ("resumed-after-restart", _("resumed after restart"))])
+    hold = forms.ChoiceField(required=False, label=_("Hold"), choices=[
+        ("", "—"), ("held", _("held")), ("not-held", _("not held"))])
+    state = forms.ChoiceField(required=False, label=_("State"), choices=[
+        ("", "—"), ("ok", _("complete")), ("interrupted", _("interrupted"))])
+
+    def __init__(self, *args: Any, devices: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["device"].queryset = devices  # type: ignore[attr-defined]
+
+
+class ViewRequestForm(forms.Form):
+    purpose = forms.CharField(label=_("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    case_number = forms.CharField(label=_("Case number"), max_length=100)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    case_number = forms.CharField(label=_("Case number"), max_length=100)
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class DeviceStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("lost", _("lost")), ("retired", _("retired")), ("active", _("active"))])
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class EnrolForm(forms.Form):
+    name = forms.RegexField(label=_("Name"), regex=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", max_length=63)
+    host = forms.CharField(label=_("Address"), max_length=255)
+    port = forms.IntegerField(label=_("SSH port"), min_value=1, max_value=65535, initial=22)
+    ssh_user = forms.RegexField(label=_("SSH user"), regex=r"^[a-z_][a-z0-9_-]{0,31}$", initial="root")
+    device_pub = forms.CharField(label=_("Device public key (PEM)"), widget=forms.Textarea(attrs={"rows": 4}))
+    host_key = forms.CharField(label=_("SSH host key (type base64)"), max_length=2000)
+
+
+class CustodyFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=40, label=_("Action"))
+    actor = forms.CharField(required=False, max_length=100, label=_("Who"))
+    subject = forms.CharField(required=False, max_length=100, label=_("Recording or camera"))
+    since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+

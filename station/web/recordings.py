@@ -1,0 +1,204 @@
+"""The recordings: list (metadata only), details, holds, and, under an approved request, play and export."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from station.retention import RetentionError, hold, release_hold
+from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
+from station.web.app import served
+from station.web.audit_excerpt import excerpt
+from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
+from station.web.playback import export_verified, playback_file, ranged_response, sweep
+from storage.export import ExportError
+from storage.keys import KeyFileError
+
+PAGE_SIZE = 50
+
+
+@require(*ALL_ROLES)
+def recording_list(request: HttpRequest) -> HttpResponse:
+    from station.models import Device, Recording
+
+    form = FilterForm(request.GET or None, devices=Device.objects.order_by("name"))
+    rows = Recording.objects.select_related("device").filter(deleted_at__isnull=True).order_by("-started_utc", "-pk")
+    if form.is_bound and not form.is_valid():
+        return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
+    if form.is_bound:
+        rows = _filtered(rows, form.cleaned_data)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    retention = served().retention
+    for recording in page:
+        recording.delete_on = None if recording.held else recording.started_utc + retention
+    return render(request, "station/recordings.html", {"form": form, "page": page, "query": _query(request)})
+
+
+def _filtered(rows, data: dict):  # type: ignore[no-untyped-def]
+    if data.get("device"):
+        rows = rows.filter(device=data["device"])
+    if data.get("since"):
+        rows = rows.filter(started_utc__gte=timezone.make_aware(datetime.combine(data["since"], time.min)))
+    if data.get("until"):
+        rows = rows.filter(started_utc__lt=timezone.make_aware(datetime.combine(data["until"], time.min))
+                           + timedelta(days=1))
+    if data.get("reason"):
+        rows = rows.filter(reason=data["reason"])
+    if data.get("hold") == "held":
+        rows = rows.exclude(hold_reason="")
+    elif data.get("hold") == "not-held":
+        rows = rows.filter(hold_reason="")
+    if data.get("state"):
+        rows = rows.filter(status=data["state"])
+    return rows
+
+
+def _query(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require(*ALL_ROLES)
+def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    store = served().store
+    store.log("details-viewed", recording.ref, request.user.get_username())
+    now = timezone.now()
+    return render(request, "station/recording.html", {
+        "recording": recording,
+        "delete_on": None if recording.held else recording.started_utc + served().retention,
+        "window": open_window(request.user, recording, now),
+        "requests": recording.view_requests.select_related("requester", "decided_by"),
+        "audit": excerpt(store, recording),
+        "request_form": ViewRequestForm(),
+        "hold_form": HoldForm(),
+        "release_form": ReleaseForm(),
+    })
+
+
+@require(*ALL_ROLES)
+def play(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    grant = _grant(request, recording)
+    store = served().store
+    sweep(store, timezone.now())
+    try:
+        playback_file(store, grant, served().agency_key())
+    except (KeyFileError, ExportError, OSError) as exc:
+        messages.error(request, _("The recording cannot be played: %(reason)s") % {"reason": exc})
+        return redirect("recording", pk=pk)
+    store.log("viewed", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number,
+              purpose=grant.purpose)
+    return render(request, "station/play.html", {"recording": recording, "grant": grant})
+
+
+@require(*ALL_ROLES)
+def video(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording, pk=pk, deleted_at__isnull=True)
+    grant = _grant(request, recording)
+    path = served().store.root / "private" / "playback" / f"{grant.pk}.mp4"
+    if not path.exists():
+        raise PermissionDenied  # the player page makes it; a bare video URL does not
+    return ranged_response(request, path, "video/mp4")
+
+
+@require(*ALL_ROLES)
+@require_POST
+def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    grant = _grant(request, recording)
+    try:
+        at = float(request.POST.get("at", "0"))
+    except ValueError:
+        return HttpResponseBadRequest(_("Malformed playback position."))
+    served().store.log("playback-started", recording.ref, request.user.get_username(), request=grant.pk,
+                       at_s=round(at, 3))
+    return HttpResponse(status=204)
+
+
+@require(EVIDENCE_OFFICER)
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A verified MP4 for prosecution: only for an evidence officer with an approved request of their own."""
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    grant = _grant(request, recording)
+    store = served().store
+    out = store.root / "private" / "playback" / f"export-{grant.pk}.mp4"
+    try:
+        export_verified(store, recording, served().agency_key(), out)
+    except (KeyFileError, ExportError, OSError) as exc:
+        messages.error(request, _("The recording cannot be exported: %(reason)s") % {"reason": exc})
+        return redirect("recording", pk=pk)
+    store.log("exported", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number)
+    response = FileResponse(out.open("rb"), as_attachment=True, filename=f"{recording.recording_id}.mp4",
+                            content_type="video/mp4")
+    out.unlink()  # the open file stays readable until the response is sent; nothing decrypted stays behind
+    return response
+
+
+def _grant(request: HttpRequest, recording):  # type: ignore[no-untyped-def]
+    grant = open_window(request.user, recording, timezone.now())
+    if grant is None:
+        raise PermissionDenied
+    return grant
+
+
+@require(EVIDENCE_OFFICER)
+@require_POST
+def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A hold needs a reason and a case number."))
+        return redirect("recording", pk=pk)
+    hold(served().store, recording.ref, form.cleaned_data["reason"], form.cleaned_data["case_number"],
+         request.user.get_username())
+    messages.success(request, _("The recording is held and will not be deleted."))
+    return redirect("recording", pk=pk)
+
+
+@require(EVIDENCE_OFFICER)
+@require_POST
+def remove_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    from station.models import Recording
+
+    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Releasing a hold needs a reason."))
+        return redirect("recording", pk=pk)
+    try:
+        release_hold(served().store, recording.ref, form.cleaned_data["reason"], request.user.get_username())
+    except RetentionError as exc:
+        messages.error(request, str(exc))
+        return redirect("recording", pk=pk)
+    messages.success(request, _("The hold is released; the retention period applies again."))
+    return redirect("recording", pk=pk)
+
+
+@require(EVIDENCE_OFFICER)
+def quarantine(request: HttpRequest) -> HttpResponse:
+    from station.models import QuarantineItem
+
+    items = QuarantineItem.objects.order_by("cleared_at", "-last_seen")[:500]
+    return render(request, "station/quarantine.html", {"items": items})

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from station.web import devices, logs, recordings, requests, statistics
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="recordings"), name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="station/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("recordings/", recordings.recording_list, name="recordings"),
+    path("recordings/<int:pk>/", recordings.recording_detail, name="recording"),
+    path("recordings/<int:pk>/request/", requests.create, name="request-view"),
+    path("recordings/<int:pk>/play/", recordings.play, name="play"),
+    path("recordings/<int:pk>/video.mp4", recordings.video, name="video"),
+    path("recordings/<int:pk>/playback-started/", recordings.playback_started, name="playback-started"),
+    path("recordings/<int:pk>/export/", recordings.export, name="export"),
+    path("recordings/<int:pk>/hold/", recordings.place_hold, name="hold"),
+    path("recordings/<int:pk>/release/", recordings.remove_hold, name="release"),
+    path("requests/", requests.overview, name="requests"),
+    path("requests/<int:pk>/decide/", requests.decide, name="decide"),
+    path("devices/", devices.device_list, name="devices"),
+    path("devices/enrol/", devices.enrol_device, name="enrol"),
+    path("devices/<int:pk>/status/", devices.change_status, name="device-status"),
+    path("statistics/", statistics.statistics, name="statistics"),
+    path("custody/", logs.custody_log, name="custody"),
+    path("deletions/", logs.deletion_log, name="deletions"),
+    path("quarantine/", recordings.quarantine, name="quarantine"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
