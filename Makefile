@@ -4,17 +4,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim test test-tools lint pytest bench deploy docs assets clean system-packages
+.PHONY: sim station test test-tools lint pytest bench deploy docs assets messages clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
+
+# The evidence office's web application with a DEMO store (simulated recordings, test keys, demo
+# passwords printed) on http://127.0.0.1:8000; the store is made once, in station-demo/.
+STATION_DEMO ?= station-demo
+station: $(VENV)/.installed-station
+	@test -d $(STATION_DEMO) || $(BIN)/bodycam station demo --store $(STATION_DEMO)
+	$(BIN)/bodycam station serve --store $(STATION_DEMO) $(ARGS)
 
 test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
 # Programs the tests run: systemd-analyze checks the units; offload tests run a real sshd; the store
-# tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd.
-TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd
+# tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd;
+# the web application's browser tests drive Debian's Chromium; the German texts compile with gettext's msgfmt.
+TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
@@ -37,6 +45,12 @@ bench: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-dev
 	$(BIN)/python -m firmware.config_docs > docs/config.md
 
+# The web application's German texts: collect the strings, fill in station/locale/de.py's texts, compile.
+messages: $(VENV)/.installed-dev
+	cd station && ../$(BIN)/python -c 'from station.database import setup_django; setup_django(); \
+		from django.core.management import call_command; call_command("makemessages", locale=["de"], no_location=True)'
+	$(BIN)/python -m station.locale.de
+
 # The spoken announcements (committed WAVs); needs espeak-ng, installed here when missing.
 assets: $(VENV)/.installed-dev
 	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; }
@@ -57,9 +71,13 @@ $(VENV)/.installed-sim: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[sim]'
 	touch $@
 
+$(VENV)/.installed-station: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[sim,station]'
+	touch $@ $(VENV)/.installed-sim
+
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[sim,station,dev]'
-	touch $@ $(VENV)/.installed-sim
+	touch $@ $(VENV)/.installed-sim $(VENV)/.installed-station
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -18,7 +18,7 @@ from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
-from station.web.playback import export_verified, playback_file, ranged_response, sweep
+from station.web.playback import export_verified, playback_file, private_dir, ranged_response, sweep
 from storage.export import ExportError
 from storage.keys import KeyFileError
 
@@ -141,7 +141,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
     grant = _grant(request, recording)
     store = served().store
-    out = store.root / "private" / "playback" / f"export-{grant.pk}.mp4"
+    out = private_dir(store) / f"export-{grant.pk}.mp4"
     try:
         export_verified(store, recording, served().agency_key(), out)
     except (KeyFileError, ExportError, OSError) as exc:

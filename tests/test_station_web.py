@@ -1,0 +1,291 @@
+"""The evidence office's web application through Django's test client: every role rule, the four-eyes
+rule, viewing windows, holds, the custody log, and bad input (a clear 4xx, nothing changed)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.web import serve, serve_copy
+
+
+@pytest.fixture(scope="module")
+def served_template(recorded, tmp_path_factory):
+    root = tmp_path_factory.mktemp("web") / "store"
+    serve(recorded, root).store.db.close()
+    return root
+
+
+@pytest.fixture
+def web(served_template, recorded, tmp_path):
+    return serve_copy(served_template, tmp_path / "store", recorded)
+
+
+def request_view(web, user: str = "case-worker"):  # type: ignore[no-untyped-def]
+    from station.models import ViewRequest
+
+    client = web.client(user)
+    response = client.post(f"/recordings/{web.recording.pk}/request/", {"purpose": "Anzeige prüfen",
+                                                                         "case_number": "OA-1"})
+    assert response.status_code == 302
+    return client, ViewRequest.objects.filter(requester__username=user).latest("created_at")
+
+
+def approve(web, grant, approver: str = "approver"):  # type: ignore[no-untyped-def]
+    return web.client(approver).post(f"/requests/{grant.pk}/decide/", {"decision": "approve"})
+
+
+def test_every_role_logs_in_and_sees_the_recordings_list_in_german(web):
+    for role in ("case-worker", "approver", "evidence-officer", "data-protection", "admin"):
+        response = web.client(role).get("/recordings/")
+        assert response.status_code == 200
+        assert "Aufnahmen" in response.content.decode() and "cam-01" in response.content.decode()
+    assert [a for _, a, _ in web.custody()].count("login") == 5
+
+
+def test_the_list_shows_when_each_recording_will_be_deleted(web):
+    body = web.client("case-worker").get("/recordings/").content.decode()
+    assert (web.recording.started_utc + timedelta(days=14)).strftime("%Y-%m-%d") in body
+
+
+def test_a_case_worker_cannot_play_without_an_approved_request(web):
+    client = web.client("case-worker")
+    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
+    _, grant = request_view(web)
+    assert grant.status == "pending"
+    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+
+
+def test_an_approver_cannot_approve_their_own_request(web):
+    _, grant = request_view(web, "approver")
+    response = web.client("approver").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}, follow=True)
+    grant.refresh_from_db()
+    assert grant.status == "pending" and "Vier-Augen" in response.content.decode()
+
+
+def test_a_case_worker_cannot_decide_requests(web):
+    _, grant = request_view(web)
+    assert web.client("case-worker-2").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}).status_code == 403
+    grant.refresh_from_db()
+    assert grant.status == "pending"
+
+
+def test_an_approved_request_opens_a_window_to_play_with_byte_ranges_and_everything_is_logged(web):
+    client, grant = request_view(web)
+    approve(web, grant)
+    grant.refresh_from_db()
+    assert grant.status == "approved" and grant.window_until is not None
+    page = client.get(f"/recordings/{web.recording.pk}/play/")
+    assert page.status_code == 200 and "OA-1" in page.content.decode()
+    whole = client.get(f"/recordings/{web.recording.pk}/video.mp4")
+    data = b"".join(whole.streaming_content)
+    assert whole.status_code == 200 and data[4:8] == b"ftyp"
+    part = client.get(f"/recordings/{web.recording.pk}/video.mp4", HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert b"".join(part.streaming_content) == data[100:200]
+    assert client.post(f"/recordings/{web.recording.pk}/playback-started/", {"at": "1.5"}).status_code == 204
+    actions = [a for _, a, _ in web.custody()]
+    for action in ("view-requested", "view-approved", "viewed", "playback-started"):
+        assert action in actions
+
+
+def test_another_users_window_does_not_open_the_recording(web):
+    _, grant = request_view(web)
+    approve(web, grant)
+    other = web.client("case-worker-2")
+    assert other.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert other.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
+
+
+def test_an_expired_window_closes_and_its_decrypted_file_is_removed(web):
+    from django.utils import timezone
+
+    client, grant = request_view(web)
+    approve(web, grant)
+    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 200
+    playback = web.store.root / "private" / "playback" / f"{grant.pk}.mp4"
+    assert playback.exists()
+    grant.refresh_from_db()
+    grant.window_until = timezone.now() - timedelta(seconds=1)
+    grant.save()
+    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
+    from station.web.playback import sweep
+
+    sweep(web.store, timezone.now())
+    assert not playback.exists()
+
+
+def test_a_rejected_request_opens_nothing(web):
+    client, grant = request_view(web)
+    web.client("approver").post(f"/requests/{grant.pk}/decide/", {"decision": "reject", "note": "kein Anlass"})
+    grant.refresh_from_db()
+    assert grant.status == "rejected"
+    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert "view-rejected" in [a for _, a, _ in web.custody()]
+
+
+def test_a_held_recording_is_not_purged_and_only_an_evidence_officer_holds(web):
+    from station.retention import purge
+
+    url = f"/recordings/{web.recording.pk}/hold/"
+    assert web.client("case-worker").post(url, {"reason": "x", "case_number": "1"}).status_code == 403
+    assert web.client("evidence-officer").post(url, {"reason": "Verfahren", "case_number": "StA 1"}).status_code == 302
+    result = purge(web.store, timedelta(days=0))
+    assert result.deleted == [] and result.held == [web.recording.ref]
+    web.client("evidence-officer").post(f"/recordings/{web.recording.pk}/release/", {"reason": "eingestellt"})
+    assert purge(web.store, timedelta(days=0)).deleted == [web.recording.ref]
+    assert web.client("case-worker").get(f"/recordings/{web.recording.pk}/").status_code == 404
+    actions = [a for _, a, _ in web.custody()]
+    assert {"hold", "hold-released", "deleted"} <= set(actions)
+
+
+def test_a_hold_without_a_case_number_changes_nothing(web):
+    response = web.client("evidence-officer").post(f"/recordings/{web.recording.pk}/hold/", {"reason": "x"},
+                                                   follow=True)
+    web.recording.refresh_from_db()
+    assert not web.recording.held and "Aktenzeichen" in response.content.decode()
+
+
+def test_export_needs_an_evidence_officer_with_an_own_approved_request(web):
+    url = f"/recordings/{web.recording.pk}/export/"
+    assert web.client("evidence-officer").get(url).status_code == 403
+    client, grant = request_view(web, "evidence-officer")
+    approve(web, grant)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content)[4:8] == b"ftyp"
+    assert "attachment" in response["Content-Disposition"]
+    assert not list((web.store.root / "private" / "playback").glob("export-*"))
+    case_worker, grant = request_view(web, "case-worker")
+    approve(web, grant)
+    assert case_worker.get(url).status_code == 403
+
+
+def test_a_lost_cameras_later_recordings_are_refused_for_playback(web):
+    from django.utils import timezone
+
+    from station.models import Device
+
+    client, grant = request_view(web)
+    approve(web, grant)
+    Device.objects.filter(pk=web.device.pk).update(status="lost", status_since=web.recording.started_utc
+                                                   - timedelta(minutes=1))
+    response = client.get(f"/recordings/{web.recording.pk}/play/", follow=True)
+    assert "kann nicht abgespielt werden" in response.content.decode() and "lost" in response.content.decode()
+    assert not (web.store.root / "private" / "playback" / f"{grant.pk}.mp4").exists()
+    assert timezone.now()
+
+
+def test_the_data_protection_officer_reads_the_logs_but_cannot_view_footage(web):
+    dpo = web.client("data-protection")
+    assert dpo.get("/custody/").status_code == 200
+    assert "unversehrt" in dpo.get("/custody/").content.decode()
+    assert dpo.get("/deletions/").status_code == 200
+    assert dpo.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert web.client("case-worker").get("/custody/").status_code == 403
+
+
+def test_the_custody_csv_cannot_carry_a_spreadsheet_formula(web):
+    web.store.log("hold", "=HYPERLINK(\"http://evil\")", "=cmd|' /C calc'!A0")
+    body = web.client("data-protection").get("/custody/?format=csv").content.decode()
+    assert "'=cmd" in body and "'=HYPERLINK" in body
+    assert "\n=cmd" not in body and ",=HYPERLINK" not in body
+
+
+def test_the_custody_log_stays_intact_through_the_application(web):
+    from station import custody
+
+    client, grant = request_view(web)
+    approve(web, grant)
+    client.get(f"/recordings/{web.recording.pk}/play/")
+    check = custody.verify(web.store.db, web.store.station_public())
+    assert check.problems == [] and check.lines >= 8
+
+
+def test_statistics_draw_their_charts(web):
+    body = web.client("case-worker").get("/statistics/").content.decode()
+    assert body.count("<svg") == 3 and "<rect" in body
+
+
+def test_chart_labels_from_a_camera_are_escaped():
+    from station.web.charts import bars
+
+    assert "<script>" not in bars("t", [("<script>alert(1)</script>", 1)])
+
+
+def test_the_admin_marks_a_camera_lost_and_others_cannot(web):
+    from station.models import Device
+
+    url = f"/devices/{web.device.pk}/status/"
+    assert web.client("evidence-officer").post(url, {"status": "lost", "reason": "gestohlen"}).status_code == 403
+    assert web.client("admin").post(url, {"status": "lost", "reason": "Anzeige 123"}).status_code == 302
+    assert Device.objects.get(pk=web.device.pk).status == "lost"
+    assert ("admin", "device-lost", web.device.key_id) in web.custody()
+
+
+def test_the_devices_page_shows_the_last_dock(web):
+    from django.utils import timezone
+
+    from station.models import OffloadRun
+
+    OffloadRun.objects.create(device=web.device, started_at=timezone.now(), outcome="ok", battery_percent=57.0,
+                              free_bytes=12 * 10**9, total_bytes=32 * 10**9, camera_clock_offset_s=-2.5, on_camera=1)
+    body = web.client("case-worker").get("/devices/").content.decode()
+    assert "57 %" in body and "-2,5 s" in body or "-2.5 s" in body
+
+
+@pytest.mark.parametrize("url", ["/recordings/999999/", "/recordings/..%2F..%2Fetc%2Fpasswd/", "/recordings/abc/",
+                                 "/recordings/999999/play/", "/requests/999999/decide/"])
+def test_unknown_or_path_like_ids_are_a_clear_4xx(web, url):
+    client = web.client("approver")
+    response = client.post(url, {"decision": "approve"}) if url.endswith("decide/") else client.get(url)
+    assert response.status_code == 404
+
+
+def test_a_malformed_filter_is_a_400_with_a_message(web):
+    response = web.client("case-worker").get("/recordings/", {"since": "gestern"})
+    assert response.status_code == 400 and "Filter" in response.content.decode()
+
+
+def test_a_request_without_purpose_creates_nothing(web):
+    from station.models import ViewRequest
+
+    response = web.client("case-worker").post(f"/recordings/{web.recording.pk}/request/", {"case_number": "1"},
+                                              follow=True)
+    assert ViewRequest.objects.count() == 0 and "Zweck" in response.content.decode()
+
+
+def test_a_forged_csrf_token_changes_nothing(web):
+    from station.models import ViewRequest
+
+    client = web.client("case-worker", csrf=True)
+    response = client.post(f"/recordings/{web.recording.pk}/request/", {"purpose": "x", "case_number": "1",
+                                                                         "csrfmiddlewaretoken": "forged"})
+    assert response.status_code == 403 and ViewRequest.objects.count() == 0
+    assert "Formular abgelaufen" in response.content.decode()
+
+
+def test_without_a_session_every_page_asks_for_a_login(web):
+    from django.test import Client
+
+    response = Client().get(f"/recordings/{web.recording.pk}/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert Client().post("/login/", {"username": "case-worker", "password": "wrong"}).status_code == 200
+    assert ("anonymous", "login-failed", "") in web.custody()
+
+
+def test_english_is_one_choice_away(web):
+    client = web.client("case-worker")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/recordings/"})
+    assert "Recordings" in client.get("/recordings/").content.decode()
+
+
+def test_the_german_texts_are_compiled_from_the_po_file(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(__file__).parent.parent / "station" / "locale" / "de" / "LC_MESSAGES"
+    subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(folder / "django.po")], check=True)
+    assert (tmp_path / "django.mo").read_bytes() == (folder / "django.mo").read_bytes()
