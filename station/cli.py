@@ -7,6 +7,7 @@ import argparse
 import csv
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from station.store import DEFAULT_STORE, Store
@@ -203,7 +204,13 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     from station.retention import parse_period, purge
 
-    result = purge(_store(args), parse_period(args.older_than), dry_run=args.dry_run)
+    store = _store(args)
+    result = purge(store, parse_period(args.older_than), dry_run=args.dry_run)
+    if not args.dry_run:
+        from station.web.playback import sweep
+
+        for path in sweep(store, datetime.now(UTC)):
+            print(f"removed {path.name} (its viewing window closed)")
     verb = "would delete" if args.dry_run else "deleted"
     for recording in result.deleted:
         print(f"{verb} {recording}")

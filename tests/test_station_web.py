@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.web import serve, serve_copy
+from tests.web import serve, serve_copy, test_environment
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +233,10 @@ def test_the_devices_page_shows_the_last_dock(web):
     OffloadRun.objects.create(device=web.device, started_at=timezone.now(), outcome="ok", battery_percent=57.0,
                               free_bytes=12 * 10**9, total_bytes=32 * 10**9, camera_clock_offset_s=-2.5, on_camera=1)
     body = web.client("case-worker").get("/devices/").content.decode()
-    assert "57 %" in body and "-2,5 s" in body or "-2.5 s" in body
+    assert "57 %" in body and "-2,5 s" in body and "11,2\xa0GB" in body
+    assert "nicht angekommen" not in body
+    OffloadRun.objects.all().update(started_at=timezone.now() - timedelta(days=15))
+    assert "nicht angekommen" in web.client("case-worker").get("/devices/").content.decode()
 
 
 @pytest.mark.parametrize("url", ["/recordings/999999/", "/recordings/..%2F..%2Fetc%2Fpasswd/", "/recordings/abc/",
@@ -289,3 +292,59 @@ def test_the_german_texts_are_compiled_from_the_po_file(tmp_path):
     folder = Path(__file__).parent.parent / "station" / "locale" / "de" / "LC_MESSAGES"
     subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(folder / "django.po")], check=True)
     assert (tmp_path / "django.mo").read_bytes() == (folder / "django.mo").read_bytes()
+
+
+@pytest.mark.parametrize(("status", "battery", "free", "version"), [
+    ({"battery_percent": 64.5, "free_bytes": 10, "total_bytes": 20, "firmware_version": "0.2.0+g1a2b"}, 64.5, 10,
+     "0.2.0+g1a2b"),
+    ({"battery_percent": 101, "free_bytes": -1, "total_bytes": "20", "firmware_version": "../../etc"}, None, None, ""),
+    ({"battery_percent": True, "free_bytes": 2**70, "firmware_version": "x" * 65}, None, None, ""),
+    ("not a dict", None, None, ""),
+])
+def test_the_cameras_status_report_is_taken_only_in_range(status, battery, free, version):
+    from station.models import Device, OffloadRun
+    from station.offload import _camera_status
+
+    run, device = OffloadRun(), Device(firmware_version="")
+    _camera_status(run, device, {"status": status})
+    assert (run.battery_percent, run.free_bytes, device.firmware_version) == (battery, free, version)
+
+
+def test_users_are_added_by_the_command_line_with_a_checked_password(tmp_path, capsys):
+    from firmware.cli import main
+
+    store = tmp_path / "store"
+    (tmp_path / "weak").write_text("kurz\n")
+    (tmp_path / "good").write_text("Ein-langes-Passwort-2026\n")
+    assert main(["station", "init", "--store", str(store), "--admin", "chef", "--password-file",
+                 str(tmp_path / "good")]) == 0
+    assert main(["station", "user", "anna", "--role", "case-worker", "--store", str(store), "--password-file",
+                 str(tmp_path / "weak")]) == 2
+    assert "password for anna" in capsys.readouterr().err
+    assert main(["station", "user", "anna", "--role", "case-worker", "--role", "approver", "--store", str(store),
+                 "--password-file", str(tmp_path / "good")]) == 0
+    from django.contrib.auth.models import User
+
+    anna = User.objects.get(username="anna")
+    assert sorted(g.name for g in anna.groups.all()) == ["approver", "case-worker"]
+    assert anna.password.startswith("argon2")
+
+
+def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
+    from station.models import Recording
+    from station.store import Store
+    from station.web.app import serve_store
+    from station.web.demo import make_demo
+
+    test_environment()
+    users = make_demo(tmp_path / "demo")
+    store = serve_store(Store.open(tmp_path / "demo")).store
+    assert store.db.query(Recording).count() >= 5
+    assert (tmp_path / "demo" / "DEMO-STORE-TEST-KEYS.txt").exists()
+    from django.test import Client
+
+    client = Client()
+    name, password, _ = next(u for u in users if u[0] == "sachbearbeitung")
+    assert client.post("/login/", {"username": name, "password": password}).status_code == 302
+    grant = store.db.query(Recording).order_by("-started_utc").first()
+    assert client.get(f"/recordings/{grant.pk}/play/").status_code == 200

@@ -126,7 +126,7 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
 
 
 STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
-                 "bodycam-station-purge.service", "bodycam-station-purge.timer")
+                 "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-web.service")
 
 
 def test_station_units_verify_without_a_word_on_stderr(tmp_path):
@@ -134,7 +134,8 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
     units = root / "etc" / "systemd" / "system"
     for name in STATION_UNITS:
         shutil.copy(ROOT / "systemd" / name, units)
-    for target in ("network-online.target", "network.target", "timers.target", "time-set.target"):
+    for target in ("network-online.target", "network.target", "timers.target", "time-set.target",
+                   "multi-user.target"):
         source = next((d / target for d in SYSTEM_UNITS if (d / target).exists()), None)
         if source is not None:
             shutil.copy(source, units)
@@ -143,7 +144,8 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
     assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
-@pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service"])
+@pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service",
+                                  "bodycam-station-web.service"])
 def test_station_service_security_exposure_is_at_most_3(unit):
     result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
                             capture_output=True, text=True)
@@ -156,3 +158,8 @@ def test_station_timers_run_offload_for_all_cameras_and_the_14_day_purge():
     offload = (ROOT / "systemd" / "bodycam-station-offload.service").read_text()
     purge = (ROOT / "systemd" / "bodycam-station-purge.service").read_text()
     assert "bodycam offload --all" in offload and "evidence purge --older-than 14d" in purge
+
+
+def test_the_web_application_listens_on_loopback_behind_a_tls_proxy():
+    web = (ROOT / "systemd" / "bodycam-station-web.service").read_text()
+    assert "station serve" in web and "--bind 127.0.0.1:8000" in web and "BODYCAM_HTTPS=1" in web

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,14 @@ class Web:
         return list(CustodyEntry.objects.order_by("seq").values_list("actor", "action", "subject"))
 
 
+def test_environment() -> None:
+    """Django's test set-up (the test client's host, template signals), once per session."""
+    from django.test.utils import setup_test_environment
+
+    with contextlib.suppress(RuntimeError):  # already set up by an earlier test
+        setup_test_environment()
+
+
 def host_key() -> str:
     return ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
@@ -57,18 +66,13 @@ def serve_copy(template: Path, root: Path, camera: Path) -> Web:
 def serve(camera: Path, root: Path) -> Web:
     """A store at ``root`` with ``camera``'s recordings accepted, one user per role (named after it),
     a second case worker, and the camera's (simulator's) agency key for playback."""
-    from django.test.utils import setup_test_environment
-
     from station.accept import accept
     from station.models import Recording
     from station.registry import enrol
     from station.web.app import serve_store
     from station.web.users import add_user
 
-    try:
-        setup_test_environment()
-    except RuntimeError:
-        pass  # already set up by an earlier test
+    test_environment()
     store = Store.init(root)
     serve_store(store, agency_key=camera / "keys" / "agency.key")
     device = enrol(store, "cam-01", "127.0.0.1", 22, "bodycam", (camera / "keys" / "device.pub").read_text(),

@@ -17,18 +17,19 @@ from station.web.forms import DeviceStatusForm, EnrolForm
 
 @require(*ALL_ROLES)
 def device_list(request: HttpRequest) -> HttpResponse:
-    from station.models import Device, OffloadRun, Recording
+    from station.models import Device, OffloadRun
 
     now = timezone.now()
     retention = served().retention
     rows = []
     for device in Device.objects.order_by("name"):
         last = OffloadRun.objects.filter(device=device).order_by("-started_at").first()
-        newest = Recording.objects.filter(device=device).order_by("-started_utc").first()
-        overdue = (device.status == Device.ACTIVE and last is not None and last.on_camera
-                   and (device.last_offload_at is None or device.last_offload_at < now - retention))
-        never = device.status == Device.ACTIVE and device.enrolled_at < now - retention and newest is None
-        rows.append({"device": device, "last": last, "newest": newest, "warn": bool(overdue or never)})
+        complete = OffloadRun.objects.filter(device=device, outcome="ok").order_by("-started_at").first()
+        since = complete.started_at if complete is not None else device.enrolled_at
+        # No complete offload within the retention period: what the camera recorded before may be lost
+        # to its own storage guard or never reach the store in time.
+        warn = device.status == Device.ACTIVE and since < now - retention
+        rows.append({"device": device, "last": last, "warn": warn})
     return render(request, "station/devices.html", {"rows": rows, "status_form": DeviceStatusForm(),
                                                     "enrol_form": EnrolForm()})
 

@@ -57,8 +57,8 @@ def sweep(store: Store, at: datetime) -> list[Path]:
 
     folder = store.root / "private" / "playback"
     removed = []
-    for path in folder.glob("*.mp4") if folder.is_dir() else []:
-        grant = ViewRequest.objects.filter(pk=int(path.stem) if path.stem.isdigit() else -1).first()
+    for path in folder.glob("*.mp4") if folder.is_dir() else []:  # export-*.mp4 too: a crashed export's rest
+        grant = store.db.query(ViewRequest).filter(pk=int(path.stem) if path.stem.isdigit() else -1).first()
         if grant is None or grant.status != ViewRequest.APPROVED or grant.window_until is None \
                 or grant.window_until <= at:
             path.unlink(missing_ok=True)

@@ -21,10 +21,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
     from station.models import Device, Recording
 
     names = dict(Device.objects.values_list("key_id", "name"))
-    total, per_device = Stats(), {}
+    total, per_device = Stats(), {}  # one Stats per camera as well, for the battery chart
     for key, records in audit_lines([served().store.root / "devices"]).items():
         add_device(total, records)
         add_device(per_device.setdefault(key, Stats()), records)
+    total.devices = len(per_device)
     months: dict[str, Counter[str]] = defaultdict(Counter)
     rows = Recording.objects.annotate(month=TruncMonth("started_utc")).values_list("month", "reason")
     for month, reason in rows:

@@ -1,0 +1,180 @@
+"""The web application in a real browser: Debian's Chromium driven by Playwright, against the real
+server (``bodycam station serve``, gunicorn). Set BODYCAM_SCREENSHOTS=DIR to keep a picture of each page
+(docs/img/station-*.png are made this way)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.recordings import record, short_config
+from tests.sshd import free_port
+from tests.web import PASSWORD, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = os.environ.get("BODYCAM_SCREENSHOTS")
+
+
+MARKED = "0 press display\n3 press record\n7 press record\n12 hold record 3\n20 end\n"
+"""The shared recorded camera's scenario with a marker at 7 s, for the player's marker list."""
+
+
+@pytest.fixture(scope="module")
+def camera(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-camera") / "data"
+    record(data, MARKED, short_config())
+    return data
+
+
+@pytest.fixture(scope="module")
+def server(camera, tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser") / "store"
+    serve(camera, root).store.db.close()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "firmware.cli", "station", "serve", "--store", str(root), "--bind", f"127.0.0.1:{port}",
+         "--agency-key", str(camera / "keys" / "agency.key"), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/login/", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"the server did not start: {process.communicate()[0].decode()[-2000:]}") from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server):  # the store is made before Playwright runs its event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def as_user(browser, server):
+    pages = []
+
+    def login(user: str):  # type: ignore[no-untyped-def]
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{server}/login/")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button")
+        page.wait_for_url(f"{server}/recordings/")
+        pages.append(page)
+        return page
+
+    yield login
+    for page in pages:
+        page.context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"station-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", ["case-worker", "approver", "evidence-officer", "data-protection", "admin"])
+def test_each_role_logs_in_and_sees_its_menu(as_user, role):
+    page = as_user(role)
+    assert page.locator("header .who span").inner_text() == role
+    menu = page.locator("header nav").inner_text()
+    assert ("Verwahrungsprotokoll" in menu) == (role in ("data-protection", "admin"))
+    assert ("Quarantäne" in menu) == (role == "evidence-officer")
+
+
+def test_request_approve_and_play_in_the_browser(as_user, server):
+    case_worker = as_user("case-worker")
+    case_worker.click("table tbody a")
+    shot(case_worker, "recording")
+    case_worker.fill("textarea[name=purpose]", "Anzeige wegen Beleidigung: Ablauf prüfen")
+    case_worker.fill("input[name=case_number]", "OA-2026-0815")
+    case_worker.click("text=Antrag stellen")
+    assert "wartet auf Entscheidung" in case_worker.content()
+
+    approver = as_user("approver")
+    approver.goto(f"{server}/requests/")
+    shot(approver, "requests")
+    approver.click("button[value=approve]")
+    assert "Sichtungsfenster ist offen" in approver.content()
+
+    case_worker.goto(f"{server}/requests/")
+    case_worker.click("text=genehmigt: abspielen")
+    video = case_worker.locator("video")
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    case_worker.wait_for_function("document.querySelector('video').currentTime > 1.0")
+    drawn = case_worker.evaluate("""() => {
+        const v = document.querySelector('video');
+        const c = document.createElement('canvas');
+        c.width = v.videoWidth; c.height = v.videoHeight;
+        const g = c.getContext('2d');
+        g.drawImage(v, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let lit = 0;
+        for (let i = 0; i < d.length; i += 4) lit += (d[i] + d[i + 1] + d[i + 2]) > 60;
+        return [v.videoWidth, lit / (d.length / 4)];
+    }""")
+    assert drawn[0] > 0 and drawn[1] > 0.3, drawn  # a real picture: most of the frame is lit
+    assert "OA-2026-0815" in case_worker.locator(".watermark").inner_text()
+    case_worker.evaluate("document.querySelector('video').pause()")
+    case_worker.locator("[data-seek]").first.click()  # the marker at 7 s: 6.0 s into the recording
+    case_worker.wait_for_function("Math.abs(document.querySelector('video').currentTime - 6.0) < 0.5")
+    shot(case_worker, "playback")
+
+
+def test_hold_and_release_in_the_browser(as_user):
+    officer = as_user("evidence-officer")
+    officer.click("table tbody a")
+    officer.fill("form[action$='/hold/'] input[name=reason]", "Ermittlungsverfahren")
+    officer.fill("form[action$='/hold/'] input[name=case_number]", "StA 12 Js 345/26")
+    officer.click("text=Löschsperre setzen")
+    assert "gesperrt und wird nicht gelöscht" in officer.content()
+    officer.goto(officer.url.split("/recordings/")[0] + "/recordings/")
+    assert "StA 12 Js 345/26" in officer.locator("table").inner_text()
+    shot(officer, "recordings")
+    officer.click("table tbody a")
+    officer.fill("form[action$='/release/'] input[name=reason]", "Verfahren eingestellt")
+    officer.click("text=Löschsperre aufheben")
+    assert "Speicherfrist gilt wieder" in officer.content()
+
+
+def test_the_statistics_page_draws_its_charts(as_user, server):
+    page = as_user("case-worker")
+    page.goto(f"{server}/statistics/")
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3
+    for index in range(3):
+        box = charts.nth(index).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 50
+    assert page.locator("svg.chart rect").count() >= 3
+    shot(page, "statistics")
+
+
+def test_the_logs_and_devices_pages_for_the_data_protection_officer(as_user, server):
+    page = as_user("data-protection")
+    page.goto(f"{server}/custody/")
+    assert "unversehrt" in page.content()
+    shot(page, "custody")
+    page.goto(f"{server}/devices/")
+    assert "cam-01" in page.content()
+    shot(page, "devices")
