@@ -55,6 +55,7 @@ class Recording(models.Model):
     class Meta:
         app_label = "station"
         constraints = [models.UniqueConstraint(fields=["device", "recording_id"], name="one_recording_per_id")]
+        indexes = [models.Index(fields=["-started_utc", "-id"], name="recordings_newest_first")]
 
     @property
     def held(self) -> bool:
