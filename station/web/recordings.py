@@ -61,6 +61,13 @@ def _filtered(rows, data: dict):  # type: ignore[no-untyped-def]
     return rows
 
 
+def stored_recording(pk: int):  # type: ignore[no-untyped-def]
+    """The recording ``pk`` if the store still holds it (404 for an unknown or deleted one)."""
+    from station.models import Recording
+
+    return get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+
+
 def _query(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -69,9 +76,7 @@ def _query(request: HttpRequest) -> str:
 
 @require(*ALL_ROLES)
 def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     store = served().store
     store.log("details-viewed", recording.ref, request.user.get_username())
     now = timezone.now()
@@ -89,9 +94,7 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(*ALL_ROLES)
 def play(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     grant = _grant(request, recording)
     store = served().store
     sweep(store, timezone.now())
@@ -107,9 +110,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(*ALL_ROLES)
 def video(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording, pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     grant = _grant(request, recording)
     path = served().store.root / "private" / "playback" / f"{grant.pk}.mp4"
     if not path.exists():
@@ -120,9 +121,7 @@ def video(request: HttpRequest, pk: int) -> HttpResponse:
 @require(*ALL_ROLES)
 @require_POST
 def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     grant = _grant(request, recording)
     try:
         at = float(request.POST.get("at", "0"))
@@ -136,9 +135,7 @@ def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
 @require(EVIDENCE_OFFICER)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     """A verified MP4 for prosecution: only for an evidence officer with an approved request of their own."""
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     grant = _grant(request, recording)
     store = served().store
     out = private_dir(store) / f"export-{grant.pk}.mp4"
@@ -164,9 +161,7 @@ def _grant(request: HttpRequest, recording):  # type: ignore[no-untyped-def]
 @require(EVIDENCE_OFFICER)
 @require_POST
 def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     form = HoldForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A hold needs a reason and a case number."))
@@ -180,9 +175,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
 @require(EVIDENCE_OFFICER)
 @require_POST
 def remove_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording
-
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Releasing a hold needs a reason."))

@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, require, roles
 from station.web.app import served
 from station.web.forms import DecisionForm, ViewRequestForm
+from station.web.recordings import stored_recording
 
 
 @require(*ALL_ROLES)
 @require_POST
 def create(request: HttpRequest, pk: int) -> HttpResponse:
-    from station.models import Recording, ViewRequest
+    from station.models import ViewRequest
 
-    recording = get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
+    recording = stored_recording(pk)
     form = ViewRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A request needs a purpose and a case number."))
