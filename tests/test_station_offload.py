@@ -249,7 +249,7 @@ def test_offload_interrupted_mid_file_resumes_without_loss_or_duplicates(sshd, s
 def test_offload_into_a_full_store_stops_cleanly_and_the_next_run_completes(sshd, device, tmp_path, capsys):
     root = tmp_path / "small"
     root.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(root)]).returncode != 0:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=900k", "tmpfs", str(root)]).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
         store = Store.init(root / "store")
