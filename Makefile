@@ -46,11 +46,11 @@ bench: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-dev
 	$(BIN)/python -m firmware.config_docs > docs/config.md
 
-# The web application's German texts: collect the strings, fill in station/locale/de.py's texts, compile.
+# The web application's German texts: collect the strings, fill in station/web/german.py's texts, compile.
 messages: $(VENV)/.installed-dev
 	cd station && ../$(BIN)/python -c 'from station.database import setup_django; setup_django(); \
 		from django.core.management import call_command; call_command("makemessages", locale=["de"], no_location=True)'
-	$(BIN)/python -m station.locale.de
+	$(BIN)/python -m station.web.german
 
 # The spoken announcements (committed WAVs); needs espeak-ng, installed here when missing.
 assets: $(VENV)/.installed-dev

@@ -1,5 +1,6 @@
-"""German texts of the web application: ``python -m station.locale.de`` writes them into
-``de/LC_MESSAGES/django.po`` (after ``makemessages``) and compiles ``django.mo`` with msgfmt."""
+"""German texts of the web application: ``make messages`` collects the strings (``makemessages``), then
+``python -m station.web.german`` writes these texts into ``station/locale/de/LC_MESSAGES/django.po`` and
+compiles ``django.mo`` with msgfmt."""
 
 GERMAN = {
     "Bad request": "Ungültige Anfrage",
@@ -187,7 +188,7 @@ def main() -> None:
     import subprocess
     from pathlib import Path
 
-    po = Path(__file__).parent / "de" / "LC_MESSAGES" / "django.po"
+    po = Path(__file__).parent.parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
     text = po.read_text(encoding="utf-8")
     missing = []
 
