@@ -86,6 +86,8 @@ def test_an_approved_request_opens_a_window_to_play_with_byte_ranges_and_everyth
     assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(data)}"
     assert b"".join(part.streaming_content) == data[100:200]
     assert client.post(f"/recordings/{web.recording.pk}/playback-started/", {"at": "1.5"}).status_code == 204
+    for malformed in ("nan", "inf", "-1", "x"):
+        assert client.post(f"/recordings/{web.recording.pk}/playback-started/", {"at": malformed}).status_code == 400
     actions = [a for _, a, _ in web.custody()]
     for action in ("view-requested", "view-approved", "viewed", "playback-started"):
         assert action in actions

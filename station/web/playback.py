@@ -32,9 +32,13 @@ def private_dir(store: Store) -> Path:
     return path
 
 
+def playback_path(store: Store, grant: ViewRequest) -> Path:
+    return private_dir(store) / f"{grant.pk}.mp4"
+
+
 def playback_file(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey) -> Path:
     """The decrypted MP4 for one viewing window (made once per window)."""
-    path = private_dir(store) / f"{grant.pk}.mp4"
+    path = playback_path(store, grant)
     if not path.exists():
         export_verified(store, grant.recording, agency, path)
         os.chmod(path, 0o600)

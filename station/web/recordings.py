@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
-from station.web.playback import export_verified, playback_file, private_dir, ranged_response, sweep
+from station.web.playback import export_verified, playback_file, playback_path, private_dir, ranged_response, sweep
 from storage.export import ExportError
 from storage.keys import KeyFileError
 
@@ -112,7 +113,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 def video(request: HttpRequest, pk: int) -> HttpResponse:
     recording = stored_recording(pk)
     grant = _grant(request, recording)
-    path = served().store.root / "private" / "playback" / f"{grant.pk}.mp4"
+    path = playback_path(served().store, grant)
     if not path.exists():
         raise PermissionDenied  # the player page makes it; a bare video URL does not
     return ranged_response(request, path, "video/mp4")
@@ -126,6 +127,8 @@ def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         at = float(request.POST.get("at", "0"))
     except ValueError:
+        at = math.nan
+    if not math.isfinite(at) or at < 0:
         return HttpResponseBadRequest(_("Malformed playback position."))
     served().store.log("playback-started", recording.ref, request.user.get_username(), request=grant.pk,
                        at_s=round(at, 3))
