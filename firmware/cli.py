@@ -91,7 +91,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
         hardware = build_device_hardware(config)
     try:
-        checks = run_checks(config, hardware, lambda event, timeout: event.wait(timeout))
+        checks = run_checks(config, hardware, lambda event, timeout: event.wait(timeout), simulated=args.sim)
     finally:
         hardware.close()
     if args.json:

@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(text: str, config=None):
-    """Run a scenario with its data dir in a fresh temporary folder."""
+    """Run a scenario with its data dir in a fresh temporary folder, removed afterwards."""
     out = io.StringIO()
-    config = override(config or small_config(), storage={"data_dir": tempfile.mkdtemp(prefix="bodycam-test-")})
-    state, firmware, controls = run_scenario(parse(text), config, out)
+    with tempfile.TemporaryDirectory(prefix="bodycam-test-") as data_dir:
+        config = override(config or small_config(), storage={"data_dir": data_dir})
+        state, firmware, controls = run_scenario(parse(text), config, out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     return state, firmware, controls, records
 
