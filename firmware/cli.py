@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,11 +22,17 @@ def _config(path: Path | None, data_dir: Path | None = None) -> Config:
 
 
 def _prepare_data_dir(config: Config) -> None:
+    """The data dir exists and can be written, or a ConfigError says what is wrong with it."""
     path = Path(config.storage.data_dir)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"storage.data_dir {path}: exists but is not a folder; choose another path")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"storage.data_dir {path}: cannot create: {exc}") from None
+        raise ConfigError(f"storage.data_dir {path}: cannot create it: {exc.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"storage.data_dir {path}: not writable by this user; choose another path or fix "
+                          "its owner")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -56,6 +63,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
+    if args.scenario is not None and not args.headless:
+        print("bodycam sim: --scenario runs only with --headless (the window and the terminal take their "
+              "presses from you)", file=sys.stderr)
+        return EXIT_CONFIG
     config = _config(args.config, args.data_dir)
     _prepare_data_dir(config)
     if args.headless:

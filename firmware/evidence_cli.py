@@ -25,15 +25,18 @@ EXIT_USAGE = 2
 def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
     if args.passphrase_file:
         try:
-            return args.passphrase_file.read_text(encoding="utf-8").rstrip("\n").encode()
+            passphrase = args.passphrase_file.read_text(encoding="utf-8").rstrip("\n").encode()
         except OSError as exc:
             raise KeyFileError(f"{args.passphrase_file}: cannot read passphrase file: {exc.strerror}") from None
-    if not args.passphrase:
+    elif args.passphrase:
+        passphrase = getpass.getpass("Passphrase: ").encode()
+        if confirm and getpass.getpass("Passphrase (again): ").encode() != passphrase:
+            raise KeyFileError("the two passphrases differ")
+    else:
         return None
-    first = getpass.getpass("Passphrase: ")
-    if confirm and getpass.getpass("Passphrase (again): ") != first:
-        raise KeyFileError("the two passphrases differ")
-    return first.encode()
+    if not passphrase:  # asked for protection and got none: never write or try an unprotected key silently
+        raise KeyFileError("the passphrase is empty; give one, or leave out --passphrase for a key without")
+    return passphrase
 
 
 def cmd_keys_agency(args: argparse.Namespace) -> int:
@@ -107,9 +110,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if not args.dir.exists():
+        print(f"bodycam: {args.dir}: no such file or folder", file=sys.stderr)
+        return EXIT_USAGE
     trust = _trusted(args)
     if not find_recordings(args.dir) and not (args.dir / "audit").is_dir():
-        print(f"bodycam: nothing to verify under {args.dir}", file=sys.stderr)
+        print(f"bodycam: nothing to verify under {args.dir}: no recordings and no audit log", file=sys.stderr)
         return EXIT_USAGE
     tree = _verify(args, trust)
     reports, problems, notes = tree.recordings, tree.problems, tree.notes
@@ -125,6 +131,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_recording
 
+    if args.out.exists():
+        raise KeyFileError(f"{args.out} exists; export never overwrites a file: choose another --out")
     report = _choose(_verify(args, _trusted(args)).recordings, args.recording, args.dir)
     key = load_agency_private(args.key, _passphrase(args, confirm=False))
     result = export_recording(report, key, args.out, allow_partial=args.allow_partial)
@@ -144,8 +152,10 @@ def _choose(reports: list[RecordingReport], wanted: str | None, root: Path) -> R
             if report.id == wanted:
                 return report
         raise KeyFileError(f"no recording {wanted} under {root}")
+    if not reports:
+        raise KeyFileError(f"no recordings under {root}")
     if len(reports) != 1:
-        names = ", ".join(r.id for r in reports) or "none"
+        names = ", ".join(r.id for r in reports)
         raise KeyFileError(f"{len(reports)} recordings under {root} ({names}); choose one with --recording ID")
     return reports[0]
 

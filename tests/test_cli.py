@@ -91,3 +91,49 @@ def test_sigterm_becomes_a_shutdown_event():
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
     assert isinstance(event, ShutdownRequested) and event.reason == "sigterm"
+
+
+def test_a_data_dir_that_is_a_file_or_not_writable_is_named_with_what_is_wrong(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    scenario = str(SCENARIO)
+    assert main(["sim", "--headless", "--scenario", scenario, "--data-dir", str(tmp_path / "afile")]) == 2
+    assert "exists but is not a folder" in capsys.readouterr().err
+    if os.geteuid() != 0:  # root writes anywhere: the check is for the service user
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert main(["sim", "--headless", "--scenario", scenario, "--data-dir", str(locked)]) == 2
+        assert "not writable" in capsys.readouterr().err
+
+
+def test_a_scenario_without_headless_is_refused_not_ignored(tmp_path, capsys):
+    assert main(["sim", "--scenario", str(SCENARIO), "--data-dir", str(tmp_path / "d")]) == 2
+    assert "--scenario runs only with --headless" in capsys.readouterr().err
+
+
+def test_an_empty_passphrase_never_writes_an_unprotected_agency_key(tmp_path, capsys):
+    (tmp_path / "empty").write_text("\n")
+    assert main(["keys", "agency", "--out", str(tmp_path / "office"), "--passphrase-file",
+                 str(tmp_path / "empty")]) == 2
+    assert "passphrase is empty" in capsys.readouterr().err and not (tmp_path / "office").exists()
+
+
+def test_verify_names_a_missing_path_and_export_a_folder_without_recordings(tmp_path, capsys):
+    create_device_key(tmp_path / "keys")
+    key = ["--device-key", str(tmp_path / "keys" / "device.pub")]
+    assert main(["evidence", "verify", str(tmp_path / "nowhere"), *key]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    create_agency_keys(tmp_path / "office")
+    assert main(["evidence", "export", str(tmp_path / "empty"), *key, "--key", str(tmp_path / "office" / "agency.key"),
+                 "--out", str(tmp_path / "x.mp4")]) == 2
+    assert "no recordings under" in capsys.readouterr().err
+
+
+def test_export_never_overwrites_a_file(tmp_path, capsys):
+    create_device_key(tmp_path / "keys")
+    create_agency_keys(tmp_path / "office")
+    (tmp_path / "x.mp4").write_bytes(b"the earlier export")
+    assert main(["evidence", "export", str(tmp_path), "--device-key", str(tmp_path / "keys" / "device.pub"),
+                 "--key", str(tmp_path / "office" / "agency.key"), "--out", str(tmp_path / "x.mp4")]) == 2
+    assert "never overwrites" in capsys.readouterr().err
+    assert (tmp_path / "x.mp4").read_bytes() == b"the earlier export"
