@@ -9,6 +9,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
 
+# A short video for the simulator's --camera-source (the README's example).
+clip.mp4: | $(VENV)/.installed-sim
+	$(BIN)/python -m sim.clip $@
+
 # The evidence office's web application with a DEMO store (simulated recordings, test keys, demo
 # passwords printed) on http://127.0.0.1:8000; the store is made once, in station-demo/.
 STATION_DEMO ?= station-demo
