@@ -1,8 +1,11 @@
 """Plays tones and announcements on a thread of its own, so the state machine never waits for sound.
 
-Tones play in order; a new announcement replaces one that has not started yet (an officer pressing on
-should hear what is true now, not a queue of the past). While anything plays, ``gain`` tells the
-microphone to record at −20 dB, so feedback tones do not dominate the evidence track.
+Feedback comes first: an officer must hear within a tenth of a second that recording started, whatever
+is sounding. Every sound is played in blocks of ``BLOCK_S``; between two blocks, waiting feedback takes
+over. An interrupted announcement goes on where it stopped; an interrupted feedback tone is dropped,
+since the newer one says what is true now. For the same reason a new announcement replaces one that
+has not started yet. While anything plays, ``gain`` tells the microphone to record at −20 dB, so
+feedback tones do not dominate the evidence track.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from hal.interfaces import AudioOut
 
 PLAYBACK_GAIN = 0.1  # microphone gain while the speaker plays: −20 dB
+BLOCK_S = 0.04  # how long feedback may wait behind an announcement
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: samples are arrays
@@ -64,16 +68,42 @@ class AudioPlayer:
             self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._queue and not self._stopped:
-                    self._lock.wait()
-                if not self._queue:
-                    return  # stopped, and everything asked for has played (last warnings included)
-                sound = self._queue.popleft()
-            self._play(sound)
+        while (sound := self._next()) is not None:
+            self._stream(sound)
+
+    def _next(self) -> Sound | None:
+        """Waits for the next sound, feedback before announcements; None once stopped and all played."""
+        with self._lock:
+            while not self._queue and not self._stopped:
+                self._lock.wait()
+            return self._take(feedback_only=False)
+
+    def _take(self, feedback_only: bool) -> Sound | None:
+        with self._lock:
+            chosen = next((s for s in self._queue if not s.announcement), None)
+            if chosen is None and not feedback_only and self._queue:
+                chosen = self._queue[0]
+            if chosen is not None:
+                self._queue.remove(chosen)
+            return chosen
+
+    def _stream(self, sound: Sound) -> None:
+        block = max(1, round(BLOCK_S * sound.rate))
+        self._playing = True
+        try:
+            self._on_start(sound)
+            for start in range(0, len(sound.samples), block):
+                while (feedback := self._take(feedback_only=True)) is not None:
+                    self._stream(feedback)
+                    if not sound.announcement:
+                        return
+                    self._playing = True
+                self._out.write(sound.samples[start : start + block], sound.rate, sound.label)
+        finally:
+            self._playing = False
 
     def _play(self, sound: Sound) -> None:
+        """Virtual time: the whole sound at once (it takes no time)."""
         self._playing = True
         try:
             self._on_start(sound)

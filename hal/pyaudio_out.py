@@ -22,6 +22,9 @@ def find_device(pa: object, name: str, direction: str) -> int | None:
 
 
 class PyAudioOut:
+    """One output stream, kept open while the rate stays the same: an announcement written in blocks
+    (so that feedback can cut in) plays without gaps between them."""
+
     def __init__(self, device_name: str = "", volume: float = 1.0, open_pyaudio: Callable[[], object] | None = None):
         if open_pyaudio is None:
             import pyaudio
@@ -30,11 +33,24 @@ class PyAudioOut:
         self._pa = open_pyaudio()
         self._device_index = find_device(self._pa, device_name, "output")
         self._volume = volume
+        self._stream: object | None = None
+        self._rate = 0
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         pcm = (np.clip(samples * self._volume, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        stream = self._open(rate)
         try:
-            stream = self._pa.open(  # type: ignore[attr-defined]
+            stream.write(pcm)  # type: ignore[attr-defined]
+        except OSError as exc:
+            self._close_stream()  # the next sound opens the device again
+            raise HardwareError(f"audio: playing failed: {exc}") from exc
+
+    def _open(self, rate: int) -> object:
+        if self._stream is not None and rate == self._rate:
+            return self._stream
+        self._close_stream()
+        try:
+            self._stream = self._pa.open(  # type: ignore[attr-defined]
                 format=self._pa.get_format_from_width(2),  # type: ignore[attr-defined]
                 channels=1,
                 rate=rate,
@@ -43,11 +59,15 @@ class PyAudioOut:
             )
         except OSError as exc:
             raise HardwareError(f"audio: cannot open the output device: {exc}") from exc
-        try:
-            stream.write(pcm)
-        finally:
-            stream.stop_stream()
-            stream.close()
+        self._rate = rate
+        return self._stream
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop_stream()  # type: ignore[attr-defined]  # lets the last samples play out
+            stream.close()  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        self._close_stream()
         self._pa.terminate()  # type: ignore[attr-defined]

@@ -38,7 +38,12 @@ class SimAudioOut:
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         seconds = len(samples) / rate
-        self.played.append(Played(self._clock.now(), label, seconds))
+        now = self._clock.now()
+        last = self.played[-1] if self.played else None
+        if last is not None and last.label == label and abs(last.t + last.seconds - now) < 0.01:
+            self.played[-1] = Played(last.t, label, last.seconds + seconds)  # the next block of the same sound
+        else:
+            self.played.append(Played(now, label, seconds))
         pcm = _to_pcm16(samples, rate)
         self._log.writeframes(pcm.tobytes())
         if self._mixer is not None:

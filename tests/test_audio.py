@@ -149,3 +149,56 @@ def test_simulator_writes_what_it_played_to_a_wav_log(tmp_path):
     assert seconds == pytest.approx(sum(p.seconds for p in controls.audio.played), abs=0.01)
     labels = [p.label for p in controls.audio.played]
     assert labels[:3] == ["announce:display-on", "feedback:start", "announce:recording-started"]
+
+
+class ClockedSpeaker:
+    """A speaker on a virtual clock: each write takes as long as its samples. While the block playing at
+    ``decide_at`` sounds, the state machine decides to give feedback (the player is told at once)."""
+
+    def __init__(self, decide_at: float, feedback: Sound) -> None:
+        self.now = 0.0
+        self.decide_at, self.feedback = decide_at, feedback
+        self.player: AudioPlayer | None = None
+        self.writes: list[tuple[float, str, int]] = []
+        self.done = threading.Event()
+
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        self.writes.append((self.now, label, len(samples)))
+        self.now += len(samples) / rate
+        if self.player is not None and self.decide_at < self.now:
+            self.player.play(self.feedback)
+            self.player = None
+        if label == self.feedback.label:
+            self.done.set()
+
+
+def tone_sound(label: str, seconds: float, announcement: bool = False) -> Sound:
+    return Sound(np.full(int(seconds * 16_000), 0.1, dtype=np.float32), 16_000, label, announcement)
+
+
+@pytest.mark.parametrize("decide_at", [0.0, 0.013, 1.234, 2.95])
+def test_feedback_starts_within_100_ms_of_the_decision_over_an_announcement_which_then_goes_on(decide_at):
+    start = tone_sound("feedback:start", 0.32)
+    speaker = ClockedSpeaker(decide_at, start)
+    player = AudioPlayer(speaker, threaded=True)
+    speaker.player = player
+    player.play(tone_sound("announce:display-on", 3.0, announcement=True))
+    assert speaker.done.wait(5)
+    player.stop()
+    first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
+    assert first - decide_at <= 0.1
+    spoken = sum(n for _, label, n in speaker.writes if label == "announce:display-on")
+    assert spoken == 3 * 16_000, "the announcement is not cut short, it goes on after the tones"
+
+
+def test_newer_feedback_cuts_an_older_tone_short():
+    start = tone_sound("feedback:start", 0.32)
+    speaker = ClockedSpeaker(0.2, start)
+    player = AudioPlayer(speaker, threaded=True)
+    speaker.player = player
+    player.play(tone_sound("feedback:stop", 0.7))
+    assert speaker.done.wait(5)
+    player.stop()
+    first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
+    assert first - 0.2 <= 0.1
+    assert sum(n for _, label, n in speaker.writes if label == "feedback:stop") < 0.7 * 16_000

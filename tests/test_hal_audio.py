@@ -151,3 +151,14 @@ def test_microphone_gain_attenuates_while_the_speaker_plays(fake_pyaudio):
         microphone.stop()
         levels[gain] = np.abs(decode(packets, microphone)[4096:]).max()
     assert levels[0.1] == pytest.approx(levels[1.0] * 0.1, rel=0.2)
+
+
+def test_audio_out_keeps_one_stream_open_so_blocks_play_without_gaps(fake_pyaudio):
+    out = PyAudioOut()
+    for _ in range(3):
+        out.write(np.zeros(640, dtype=np.float32), 16_000, "announce:display-on")
+    assert fake_pyaudio[0].closed_streams == 0 and len(fake_pyaudio[0].written) == 3
+    out.write(np.zeros(441, dtype=np.float32), 44_100, "announce:operator-recording")  # another rate: reopened
+    assert fake_pyaudio[0].closed_streams == 1 and fake_pyaudio[0].written[-1][0]["rate"] == 44_100
+    out.close()
+    assert fake_pyaudio[0].closed_streams == 2 and fake_pyaudio[0].terminated
