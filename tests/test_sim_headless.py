@@ -48,7 +48,7 @@ def test_headless_example_shift_follows_the_button_table():
     assert 67 <= recording["keyframes"] <= 69 and recording["video_s"] == pytest.approx(67.9, abs=0.1)
 
 
-def test_headless_imminent_danger_example_records_without_announcement():
+def test_headless_imminent_danger_records_at_once_without_the_display_stage_but_says_so():
     _state, _, _, records = run((ROOT / "sim/scenarios/imminent-danger.txt").read_text())
     assert transitions(records) == [
         (4.5, "worn", "recording", "imminent-danger"),
@@ -57,6 +57,8 @@ def test_headless_imminent_danger_example_records_without_announcement():
         (45.0, "worn", "shutdown", "scenario-end"),
     ]
     assert not [r for r in records if r["type"] == "announce" and r["announcement"] == "display-on"]
+    started = [r for r in records if r["type"] == "announce" and r["announcement"] == "recording-started"]
+    assert started and started[0]["t"] == 4.5, "the person hears at once that the camera records"
     outcomes = [r["outcome"] for r in records if r["type"] == "decision"]
     assert "hint-no-recording" in outcomes and "denied-while-recording" in outcomes
     assert "stop-hold-aborted" in outcomes
