@@ -21,7 +21,14 @@ from sim.live import LiveSim
 FIRST_REPEAT_S = 0.7  # longer than the usual auto-repeat delay
 NEXT_REPEAT_S = 0.15
 SCRIPTED_HOLD_S = 3.5
-HELP = "d = DISPLAY   r = RECORD (Taste halten = Knopf halten)   R = RECORD 3,5 s halten   q = Ende"
+HELP = "d DISPLAY · r RECORD (Taste halten = Knopf halten) · R RECORD 3,5 s · q Ende"
+UPPER_HALF = "▀"  # two pixels per cell: the top one in the foreground colour, the bottom one behind it
+OUTCOMES = {  # what the officer feels, shown on screen because a terminal cannot vibrate
+    "marker": "◆ Markierung gesetzt",
+    "denied-while-recording": "✕ Abgelehnt: Aufnahme läuft",
+    "hint-no-recording": "! Keine Aufnahme: 1,5 s halten",
+    "stop-hold-aborted": "✕ Stopp abgebrochen: 3 s halten",
+}
 LED_COLOURS = {"ready": curses.COLOR_YELLOW, "green": curses.COLOR_GREEN, "red": curses.COLOR_RED}
 BASIC = {
     curses.COLOR_BLACK: (0, 0, 0), curses.COLOR_RED: (205, 0, 0), curses.COLOR_GREEN: (0, 205, 0),
@@ -77,24 +84,40 @@ def _colour_index(rgb: tuple[int, int, int]) -> int:
     return _nearest_basic(rgb)
 
 
+def half_blocks(image: Image.Image, cols: int, rows: int) -> list[list[tuple[tuple[int, int, int], ...]]]:
+    """The picture as ``rows`` × ``cols`` cells of (top pixel, bottom pixel): square pixels on a terminal
+    whose cells are twice as high as wide."""
+    small = image.convert("RGB").resize((cols, rows * 2), Image.Resampling.BOX)
+    return [[(small.getpixel((x, 2 * y)), small.getpixel((x, 2 * y + 1))) for x in range(cols)]
+            for y in range(rows)]
+
+
+def hold_bar(held_s: float, stage: str, width: int = 10) -> str:
+    """Progress of a held RECORD towards what it does next: start at 1.5 s in worn, stop at 3 s."""
+    goal, what = (3.0, "Stopp") if stage == "recording" else (1.5, "Aufnahme")
+    done = min(width, round(width * held_s / goal))
+    return f"RECORD {held_s:3.1f}/{goal:.1f} s {'█' * done}{'·' * (width - done)} → {what}"
+
+
 class TerminalUI:
     def __init__(self, screen, sim: LiveSim) -> None:
         self.screen = screen
         self.sim = sim
         self.keys = HeldKeys()
-        self.pairs: dict[int, int] = {}
+        self.pairs: dict[tuple[int, int], int] = {}
         curses.curs_set(0)
         curses.start_color()
         screen.timeout(40)
 
-    def _pair(self, colour: int) -> int:
-        if colour not in self.pairs:
+    def _pair(self, background: int, foreground: int = curses.COLOR_BLACK) -> int:
+        key = (foreground, background)
+        if key not in self.pairs:
             number = len(self.pairs) + 1
             if number >= curses.COLOR_PAIRS:
                 return 0
-            curses.init_pair(number, curses.COLOR_BLACK, colour)
-            self.pairs[colour] = number
-        return curses.color_pair(self.pairs[colour])
+            curses.init_pair(number, foreground, background)
+            self.pairs[key] = number
+        return curses.color_pair(self.pairs[key])
 
     def run(self) -> None:
         controls = self.sim.controls
@@ -126,29 +149,37 @@ class TerminalUI:
             self._put(1, x + 2, label)
             x += len(label) + 5
         if controls.indicators.vibrating:
-            self._put(1, x, "≋ Vibration")
+            self._put(1, x, "~ Vibration", curses.A_BOLD)
         if playing := controls.audio.playing():
             self._put(1, x + 13, f"♪ {playing.label}")
-        self._panel(3, min(32, cols - 2), min(16, rows - 12))
-        help_row = min(20, rows - 8)
-        self._put(help_row, 0, HELP)
-        decisions = [ln for ln in self.sim.log.lines if '"decision"' in ln][-(rows - help_row - 2):]
-        for offset, line in enumerate(decisions, start=help_row + 1):
-            record = json.loads(line)
-            self._put(offset, 0, f"{record['t']:9.2f}  {record['event']} {record.get('button', '')} -> "
-                                 f"{record['outcome']}")
+        size = max(4, min(cols - 2, 2 * (rows - 7)))  # square, leaving room for status, help and the log
+        self._panel(2, size, size // 2)
+        left = size + 2 if cols - size > 30 else 0
+        status_row = 2 if left else 2 + size // 2
+        if "record" in self.keys.down_since:
+            self._put(status_row, left, hold_bar(time.monotonic() - self.keys.down_since["record"], stage))
+        decisions = [json.loads(ln) for ln in self.sim.log.lines if '"decision"' in ln]
+        if decisions and (outcome := OUTCOMES.get(str(decisions[-1].get("outcome")))) \
+                and time.monotonic() - float(decisions[-1]["t"]) < 3:
+            self._put(status_row + 1, left, outcome, curses.A_REVERSE)
+        log_top = status_row + 3
+        for offset, record in enumerate(decisions[-max(0, rows - log_top - 1):], start=log_top):
+            moment = self.sim.clock.utc_at(float(record["t"])).astimezone().strftime("%H:%M:%S")
+            what = {"button-down": f"{record.get('button')} ↓", "button-up": f"{record.get('button')} ↑"}.get(
+                str(record["event"]), str(record["event"]))
+            self._put(offset, left, f"{moment} {what} → {record['outcome']}")
+        self._put(rows - 1, 0, HELP)
         screen.refresh()
 
     def _panel(self, top: int, width: int, height: int) -> None:
         controls = self.sim.controls
         pixels = controls.panel.image() if controls.display.on else None
         if pixels is None or width < 4 or height < 2:
-            self._put(top, 0, "[Display aus]")
+            self._put(top, 0, "[Display aus / off]")
             return
-        small = Image.fromarray(pixels).resize((width, height))
-        for y in range(height):
-            for x in range(width):
-                self._put(top + y, x, " ", self._pair(_colour_index(small.getpixel((x, y)))))
+        for y, row in enumerate(half_blocks(Image.fromarray(pixels), width, height)):
+            for x, (upper, lower) in enumerate(row):
+                self._put(top + y, x, UPPER_HALF, self._pair(_colour_index(lower), _colour_index(upper)))
 
     def _put(self, y: int, x: int, text: str, attr: int = 0) -> None:
         rows, cols = self.screen.getmaxyx()
