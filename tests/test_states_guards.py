@@ -183,3 +183,17 @@ def test_recording_interrupted_by_a_crash_resumes_at_once_without_announcement()
     assert resumed.state.stage is Stage.RECORDING and resumed.reason == "resumed-after-restart"
     assert StartRecording("resumed-after-restart", 0.5) in resumed.actions
     assert not any(isinstance(a, Announce) and a.announcement.value == "display-on" for a in resumed.actions)
+
+
+def test_storage_of_unknown_size_is_neither_low_nor_a_crash():
+    s = in_stage(Stage.RECORDING)
+    unknown = step(CONFIG, s, StorageLevel(1.0, 8 * GB, 0))  # a card that reports no size
+    assert unknown.outcome == "storage-ok" and not unknown.state.storage_low_warned
+
+
+def test_the_low_storage_warning_rearms_once_space_was_freed():
+    s = in_stage(Stage.RECORDING)
+    first = step(CONFIG, s, StorageLevel(0.0, 2 * GB, 32 * GB))
+    freed = step(CONFIG, first.state, StorageLevel(1.0, 16 * GB, 32 * GB))
+    low_again = step(CONFIG, freed.state, StorageLevel(2.0, 2 * GB, 32 * GB))
+    assert (first.outcome, freed.outcome, low_again.outcome) == ("storage-warning", "storage-ok", "storage-warning")

@@ -152,3 +152,20 @@ def test_recorder_names_in_each_header_the_hash_its_predecessor_got(tmp_path):
     recorder.close()
     report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
     assert report.status == "ok" and len(report.segments) == 4 and errors == []
+
+
+def test_each_trailer_counts_its_packets_and_names_their_first_and_last_time(tmp_path):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, segment_s=2.0)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 5)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    agency = load_agency_private(tmp_path / "office/agency.key")
+    for segment in report.segments:
+        packets = decrypt_segment(segment, agency)
+        assert segment.trailer["packets"] == len(packets)
+        assert (segment.trailer["first_pts_us"], segment.trailer["last_pts_us"]) == (packets[0].pts_us,
+                                                                                   packets[-1].pts_us)
+        assert segment.header["start_pts_us"] == packets[0].pts_us
