@@ -173,3 +173,22 @@ def test_store_refuses_a_signed_recording_whose_times_are_not_times(store, tmp_p
     registered = arrive(store, data)
     result = accept(store, registered)
     assert result.receipt == {} and "started_utc 'yesterday': not a UTC time" in result.problems[0]
+
+
+def test_camera_keeps_a_recording_whose_file_changed_after_the_receipt(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    segment = sorted(recording.iterdir())[-1]
+    segment.write_bytes(segment.read_bytes()[:-1] + b"\x00")  # the station does not hold these bytes
+    assert release(device, signed) == [] and segment.exists()
+
+
+def test_camera_keeps_a_recording_the_receipt_names_a_file_too_many_of(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    files = {p.name: hash_file(p) for p in recording.iterdir()}
+    files["seg-000099.bcs"] = "0" * 64  # a file the camera does not have: the receipt is not about these files
+    assert release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now")) == []
+    assert recording.is_dir()
