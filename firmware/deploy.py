@@ -90,7 +90,20 @@ def build_wheel(out: Path) -> Path:
     return next(out.glob("bodycam-*.whl"))
 
 
+def check_inputs(args: argparse.Namespace) -> None:
+    """What deploy would install, checked before anything is built or copied: the agency key must be an
+    agency public key, and the config one the firmware accepts (the same validator, naming key and line)."""
+    from firmware.config import load
+    from storage.keys import load_agency_public
+
+    if args.agency_pub:
+        load_agency_public(args.agency_pub)
+    if args.config:
+        load(args.config)
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
+    check_inputs(args)
     target = ssh_target(args)
     prefix = str(args.prefix or "")
     with tempfile.TemporaryDirectory() as staging_dir:

@@ -125,8 +125,9 @@ def _load_private(path: Path, passphrase: bytes | None) -> object:
 
 
 def _load_public(path: Path) -> object:
+    data = _read(path)  # outside the try: its KeyFileError ("not found") is a ValueError too
     try:
-        return serialization.load_pem_public_key(_read(path))
+        return serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm):
         raise KeyFileError(f"{path}: not a PEM public key") from None
 

@@ -137,3 +137,19 @@ def test_export_never_overwrites_a_file(tmp_path, capsys):
                  "--key", str(tmp_path / "office" / "agency.key"), "--out", str(tmp_path / "x.mp4")]) == 2
     assert "never overwrites" in capsys.readouterr().err
     assert (tmp_path / "x.mp4").read_bytes() == b"the earlier export"
+
+
+def test_deploy_checks_its_inputs_before_building_or_connecting(tmp_path, capsys):
+    (tmp_path / "bad.toml").write_text("[storage]\nreserve_mb = \"x\"\n")
+    create_device_key(tmp_path / "keys")  # an Ed25519 key: the wrong kind for the agency
+    for extra, message in ((["--agency-pub", str(tmp_path / "missing.pub")], "missing.pub: key file not found"),
+                           (["--agency-pub", str(tmp_path / "keys" / "device.pub")], "not an agency public key"),
+                           (["--config", str(tmp_path / "missing.toml")], "config file not found"),
+                           (["--config", str(tmp_path / "bad.toml")], "bad.toml:2: storage.reserve_mb")):
+        assert main(["deploy", "192.0.2.1", *extra]) == 2  # a host that would never answer: never contacted
+        assert message in capsys.readouterr().err
+
+
+def test_a_missing_key_file_is_named_as_missing_not_as_malformed(tmp_path, capsys):
+    assert main(["evidence", "verify", str(tmp_path), "--device-key", str(tmp_path / "nowhere.pub")]) == 2
+    assert "nowhere.pub: key file not found" in capsys.readouterr().err
