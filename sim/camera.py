@@ -62,9 +62,12 @@ class MovingPattern:
         x = (index * 7) % (self._width - box)
         y = int((self._height - box) * (0.5 + 0.45 * np.sin(index / 15)))
         image[y : y + box, x : x + box] = (255, 128, 0)
+        # The time goes at the bottom, centred: whole in a recording, and in the front display's square
+        # crop it lies under the status line instead of showing as fragments beside the tags at the top.
         text = self._text.render(label)[:, : self._width - 4]
-        image[: text.shape[0], :] = 0
-        image[: text.shape[0], 4 : 4 + text.shape[1]] = text[:, :, None]
+        left = (self._width - text.shape[1]) // 2
+        image[-text.shape[0] :, :] = 0
+        image[-text.shape[0] :, left : left + text.shape[1]] = text[:, :, None]
         return image
 
 

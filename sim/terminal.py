@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 from firmware.config import Config
+from sim.gestures import decision_line, hold_bar, recent_outcome
 from sim.live import LiveSim
 
 FIRST_REPEAT_S = 0.7  # longer than the usual auto-repeat delay
@@ -23,12 +24,6 @@ NEXT_REPEAT_S = 0.15
 SCRIPTED_HOLD_S = 3.5
 HELP = "d DISPLAY · r RECORD (Taste halten = Knopf halten) · R RECORD 3,5 s · q Ende"
 UPPER_HALF = "▀"  # two pixels per cell: the top one in the foreground colour, the bottom one behind it
-OUTCOMES = {  # what the officer feels, shown on screen because a terminal cannot vibrate
-    "marker": "◆ Markierung gesetzt",
-    "denied-while-recording": "✕ Abgelehnt: Aufnahme läuft",
-    "hint-no-recording": "! Keine Aufnahme: 1,5 s halten",
-    "stop-hold-aborted": "✕ Stopp abgebrochen: 3 s halten",
-}
 LED_COLOURS = {"ready": curses.COLOR_YELLOW, "green": curses.COLOR_GREEN, "red": curses.COLOR_RED}
 BASIC = {
     curses.COLOR_BLACK: (0, 0, 0), curses.COLOR_RED: (205, 0, 0), curses.COLOR_GREEN: (0, 205, 0),
@@ -92,13 +87,6 @@ def half_blocks(image: Image.Image, cols: int, rows: int) -> list[list[tuple[tup
             for y in range(rows)]
 
 
-def hold_bar(held_s: float, stage: str, width: int = 10) -> str:
-    """Progress of a held RECORD towards what it does next: start at 1.5 s in worn, stop at 3 s."""
-    goal, what = (3.0, "Stopp") if stage == "recording" else (1.5, "Aufnahme")
-    done = min(width, round(width * held_s / goal))
-    return f"RECORD {held_s:3.1f}/{goal:.1f} s {'█' * done}{'·' * (width - done)} → {what}"
-
-
 class TerminalUI:
     def __init__(self, screen, sim: LiveSim) -> None:
         self.screen = screen
@@ -159,15 +147,11 @@ class TerminalUI:
         if "record" in self.keys.down_since:
             self._put(status_row, left, hold_bar(time.monotonic() - self.keys.down_since["record"], stage))
         decisions = [json.loads(ln) for ln in self.sim.log.lines if '"decision"' in ln]
-        if decisions and (outcome := OUTCOMES.get(str(decisions[-1].get("outcome")))) \
-                and time.monotonic() - float(decisions[-1]["t"]) < 3:
+        if outcome := recent_outcome(decisions, time.monotonic()):
             self._put(status_row + 1, left, outcome, curses.A_REVERSE)
         log_top = status_row + 3
         for offset, record in enumerate(decisions[-max(0, rows - log_top - 1):], start=log_top):
-            moment = self.sim.clock.utc_at(float(record["t"])).astimezone().strftime("%H:%M:%S")
-            what = {"button-down": f"{record.get('button')} ↓", "button-up": f"{record.get('button')} ↑"}.get(
-                str(record["event"]), str(record["event"]))
-            self._put(offset, left, f"{moment} {what} → {record['outcome']}")
+            self._put(offset, left, decision_line(self.sim.clock, record))
         self._put(rows - 1, 0, HELP)
         screen.refresh()
 

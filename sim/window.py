@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from firmware.config import Config
+from firmware.overlay import FONT
+from sim.gestures import decision_line, hold_bar, recent_outcome
 from sim.live import LiveSim
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -40,9 +43,12 @@ class Window:
         except pygame.error as exc:
             raise WindowUnavailable(str(exc)) from exc
         pygame.display.set_caption("Bodycam-Simulator")
-        self.font = pygame.font.Font(None, 26)
-        self.small = pygame.font.Font(None, 19)
+        # The firmware's bundled DejaVu: it has "♪", "≋" and umlauts, and a dotted i at small sizes
+        # (pygame's default font has neither the symbols nor a legible small i).
+        self.font = pygame.font.Font(str(FONT), 22)
+        self.small = pygame.font.Font(str(FONT), 15)
         self.mouse_button: str | None = None
+        self.record_since: float | None = None
         self.quit = False
 
     def handle(self, event) -> None:
@@ -82,6 +88,7 @@ class Window:
             screen.blit(self.small.render("≋ Vibration ≋", True, (240, 240, 120)), (60, 612))
         if playing := controls.audio.playing():
             screen.blit(self.small.render(f"♪ {playing.label}", True, (120, 200, 255)), (240, 612))
+        self._gestures()
         for name, (rect, label) in BUTTONS.items():
             pressed = controls.button_pressed(name)
             pg.draw.rect(screen, (200, 60, 60) if pressed else (85, 85, 100), rect, border_radius=10)
@@ -97,10 +104,21 @@ class Window:
         self.screen.blit(self.font.render(status, True, (230, 230, 230)), (40, 644))
         y = 672
         for line in [ln for ln in self.sim.log.lines if '"decision"' in ln][-5:]:
-            record = json.loads(line)
-            text = f"{record['t']:8.2f}  {record['event']} {record.get('button', '')} -> {record['outcome']}"
+            text = decision_line(self.sim.clock, json.loads(line))
             self.screen.blit(self.small.render(text, True, (150, 150, 160)), (40, y))
             y += 20
+
+    def _gestures(self) -> None:
+        """A held RECORD's progress and what the last press did: the vibration a laptop cannot give."""
+        now = time.monotonic()
+        held = self.sim.controls.button_pressed("record")
+        self.record_since = (self.record_since or now) if held else None
+        if self.record_since is not None:
+            bar = hold_bar(now - self.record_since, str(self.sim.stage))
+            self.screen.blit(self.small.render(bar, True, (255, 220, 120)), (60, 560))
+        decisions = [json.loads(ln) for ln in self.sim.log.lines if '"decision"' in ln][-1:]
+        if outcome := recent_outcome(decisions, now):
+            self.screen.blit(self.small.render(outcome, True, (255, 255, 255), (120, 40, 40)), (60, 586))
 
     def run(self, frames: int | None = None) -> None:
         clock = self.pg.time.Clock()

@@ -137,3 +137,22 @@ def test_live_simulator_creates_a_missing_data_dir(tmp_path):
     sim.start()
     sim.stop()
     assert (tmp_path / "new" / "data" / "sim-log.jsonl").exists()
+
+
+def test_window_text_has_every_glyph_it_shows(window):
+    def pixels(text: str) -> bytes:
+        return window.pg.image.tobytes(window.small.render(text, True, (255, 255, 255), (0, 0, 0)), "RGB")
+
+    missing = pixels("\U0010fffd")  # a code point no font has: what a missing glyph looks like
+    for glyph in "♪≋iäöüß–":
+        assert pixels(glyph) != missing, glyph
+
+
+def test_the_burned_in_time_stays_out_of_the_front_displays_crop_top():
+    from sim.camera import MovingPattern
+
+    pattern = MovingPattern(320, 180)
+    frame = pattern.frame(0, "2026-01-05 08:00:00.00 UTC")
+    text_rows = pattern._text.height
+    assert (frame[-text_rows:] == 0).mean() > 0.5, "the time sits on a black band at the bottom"
+    assert (frame[:text_rows] != 0).any(axis=2).mean() > 0.9, "the top is picture, not a fragment of text"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sim.terminal import HELP, half_blocks, hold_bar
+from sim.gestures import hold_bar
+from sim.terminal import HELP, half_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +89,18 @@ def test_the_terminal_shows_the_display_in_colour_half_blocks_and_what_a_press_d
     wait_for(screen, "→ Stopp")
     wait_for(screen, "Stufe: display")
     keys("q")
+
+
+def test_a_press_outcome_is_shown_for_three_seconds_and_log_lines_carry_the_time_of_day():
+    from datetime import UTC, datetime
+
+    from sim.clock import VirtualClock
+    from sim.gestures import decision_line, recent_outcome
+
+    marker = {"t": 10.0, "event": "button-up", "button": "record", "outcome": "marker"}
+    assert recent_outcome([marker], 12.9) == "◆ Markierung gesetzt"
+    assert recent_outcome([marker], 13.1) is None
+    assert recent_outcome([{**marker, "outcome": "recording-started"}], 10.5) is None  # the tones say that
+    clock = VirtualClock(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    expected = datetime(2026, 1, 5, 8, 0, 10, tzinfo=UTC).astimezone().strftime("%H:%M:%S")
+    assert decision_line(clock, marker) == f"{expected} record ↑ → marker"
