@@ -45,6 +45,7 @@ def drive(state: DeviceState, *events, config: MachineConfig = CONFIG):
             steps.append(step(config, state, TimerExpired(due, timer)))
             state = steps[-1].state
             _track(pending, steps[-1].actions)
+            assert pending.get(timer, due + 1) > due, f"{timer} re-armed for {pending[timer]} when firing at {due}"
         steps.append(step(config, state, event))
         state = steps[-1].state
         _track(pending, steps[-1].actions)
