@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim station test test-tools lint pytest bench deploy docs assets messages clean system-packages
+.PHONY: sim station test test-tools lint pytest bench mutation deploy docs assets messages clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
@@ -46,6 +46,10 @@ deploy: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+
+# Mutation testing (slow, not part of make test): each surviving mutant is a check no test can make fail.
+mutation: $(VENV)/.installed-dev
+	$(BIN)/python -m tools.mutate $(ARGS)
 
 docs: $(VENV)/.installed-dev
 	$(BIN)/python -m firmware.config_docs > docs/config.md

@@ -11,6 +11,7 @@ import pytest
 
 from storage.keys import create_agency_keys, create_device_key, load_agency_private, load_device_keys
 from storage.recorder import Recorder, RecorderSettings
+from storage.segment_format import Packet
 from storage.segment_reader import decrypt_segment, read_segment
 from storage.verify import check_recording
 
@@ -169,3 +170,38 @@ def test_each_trailer_counts_its_packets_and_names_their_first_and_last_time(tmp
         assert (segment.trailer["first_pts_us"], segment.trailer["last_pts_us"]) == (packets[0].pts_us,
                                                                                    packets[-1].pts_us)
         assert segment.header["start_pts_us"] == packets[0].pts_us
+
+
+class BreakingFile:
+    """An unbuffered file whose ``fail_at``-th write (counting from 1) fails with EIO."""
+
+    def __init__(self, path: Path, fail_at: int) -> None:
+        self._file = open(path, "xb", buffering=0)  # noqa: SIM115
+        self._writes, self._fail_at = 0, fail_at
+
+    def write(self, data) -> int:
+        self._writes += 1
+        if self._writes == self._fail_at:
+            raise OSError(errno.EIO, "Input/output error")
+        return self._file.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._file, name)
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5, 6, 7])
+def test_a_failed_write_leaves_the_segment_exactly_at_its_last_complete_frame(tmp_path, fail_at):
+    from storage.segment_writer import SegmentWriteError, SegmentWriter
+
+    keys, _ = make_keys(tmp_path)
+    path = tmp_path / "seg-000000.bcs"
+    file = BreakingFile(path, fail_at)
+    header = {"recording_id": "r", "sequence": 0, "device_key_id": "k"}
+    complete = 0
+    with pytest.raises(SegmentWriteError):
+        writer = SegmentWriter(file, header, keys.signing, keys.agency, "chacha20-poly1305")
+        complete = writer.bytes_written  # magic, head, header, signature: writes 1-4
+        writer.add(Packet("video", True, 0, b"\x00" * 100))
+        writer.seal()  # head, payload, signature: writes 5-7
+        pytest.fail("every write succeeded")
+    assert path.stat().st_size == complete

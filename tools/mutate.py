@@ -1,0 +1,147 @@
+"""``make mutation``: a small mutation tester. Each mutant changes one operator or constant of a module;
+the module's tests must fail on it. Survivors are checks no test can make fail, listed by line.
+
+    python -m tools.mutate [MODULE ...]      (default: every module in TARGETS)
+
+Runs in a copy of the source tree, one mutant at a time, each test run with a time limit; a test run
+that times out counts as killed (the mutant hangs the code).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {  # each module with the tests that are meant to guard it (fast ones: every mutant runs them)
+    "states/machine.py": ["tests/test_states_buttons.py", "tests/test_states_guards.py",
+                          "tests/test_states_exhaustive.py"],
+    "storage/segment_reader.py": ["tests/test_storage_format.py", "tests/test_storage_vectors.py"],
+    "storage/verify.py": ["tests/test_storage_vectors.py", "tests/test_storage_format.py"],
+    "storage/segment_writer.py": ["tests/test_storage_recorder.py", "tests/test_storage_power_cut.py::"
+                                  "test_a_real_power_cut_keeps_only_what_fsync_made_durable_and_loses_at_most_one_chunk"],
+    "storage/release.py": ["tests/test_station_checks.py"],
+}
+SWAPS: dict[type, type] = {
+    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt,
+    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.And: ast.Or, ast.Or: ast.And,
+    ast.Add: ast.Sub, ast.Sub: ast.Add,
+}
+TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Mutant:
+    line: int
+    description: str
+    source: str
+
+
+def mutants(source: str) -> Iterator[Mutant]:
+    """Every single-point mutant of ``source``: swapped operators, flipped booleans, integers off by one,
+    and ``continue``/``break``/``return`` of a guard turned into ``pass``."""
+    tree = ast.parse(source)
+    for index, node in enumerate(ast.walk(tree)):
+        for change in _changes(node):
+            mutated = copy.deepcopy(tree)
+            target = list(ast.walk(mutated))[index]
+            description = change(target)
+            if description:
+                yield Mutant(getattr(node, "lineno", 0), description, ast.unparse(mutated))
+
+
+def _changes(node: ast.AST):  # type: ignore[no-untyped-def]
+    if isinstance(node, ast.Compare):
+        for position, op in enumerate(node.ops):
+            if type(op) in SWAPS:
+                yield lambda target, p=position: _swap_compare(target, p)
+    if isinstance(node, ast.BoolOp | ast.BinOp) and type(node.op) in SWAPS:
+        yield _swap_op
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        yield lambda target: _set(target, not target.value)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+        yield lambda target: _set(target, target.value + 1)
+    if isinstance(node, ast.If):
+        for position, statement in enumerate(node.body):
+            if isinstance(statement, ast.Continue | ast.Break | ast.Return):
+                yield lambda target, p=position: _to_pass(target, p)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        yield _drop_not
+
+
+def _swap_compare(node: ast.Compare, position: int) -> str:
+    old = node.ops[position]
+    node.ops[position] = SWAPS[type(old)]()
+    return f"{type(old).__name__} → {type(node.ops[position]).__name__}"
+
+
+def _swap_op(node: ast.BoolOp | ast.BinOp) -> str:
+    old = node.op
+    node.op = SWAPS[type(old)]()
+    return f"{type(old).__name__} → {type(node.op).__name__}"
+
+
+def _set(node: ast.Constant, value: object) -> str:
+    old, node.value = node.value, value
+    return f"{old!r} → {value!r}"
+
+
+def _to_pass(node: ast.If, position: int) -> str:
+    old = node.body[position]
+    node.body[position] = ast.Pass()
+    return f"{type(old).__name__.lower()} → pass"
+
+
+def _drop_not(node: ast.UnaryOp) -> str:
+    node.op = ast.UAdd()  # +x is x for the booleans this guards; a distinct, valid expression
+    return "not x → x"
+
+
+def killed(tree: Path, tests: list[str]) -> bool:
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                                cwd=tree, capture_output=True, timeout=TIMEOUT_S,
+                                env={**os.environ, "PYTHONPATH": str(tree)})
+    except subprocess.TimeoutExpired:
+        return True
+    return result.returncode != 0
+
+
+def main(modules: list[str]) -> int:
+    chosen = modules or list(TARGETS)
+    scores = []
+    with tempfile.TemporaryDirectory() as directory:
+        tree = Path(directory) / "tree"
+        shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info",
+                                                                  "station-demo", "sim-data"))
+        for module in chosen:
+            path = tree / module
+            original = path.read_text(encoding="utf-8")
+            survivors, total = [], 0
+            for mutant in mutants(original):
+                total += 1
+                path.write_text(mutant.source, encoding="utf-8")
+                if not killed(tree, TARGETS[module]):
+                    survivors.append(mutant)
+                path.write_text(original, encoding="utf-8")
+            score = 100.0 * (total - len(survivors)) / total if total else 100.0
+            scores.append((module, total, len(survivors), score))
+            print(f"{module}: {total - len(survivors)}/{total} killed ({score:.0f} %)", flush=True)
+            for mutant in survivors:
+                print(f"  survived {module}:{mutant.line}: {mutant.description}", flush=True)
+    print("\nmodule                          mutants  survived  score")
+    for module, total, survived, score in scores:
+        print(f"{module:<32} {total:>7}  {survived:>8}  {score:4.0f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
