@@ -68,15 +68,21 @@ class HeldKeys:
         return done
 
 
-def _nearest_basic(rgb: tuple[int, int, int]) -> int:
-    return min(BASIC, key=lambda c: sum((a - b) ** 2 for a, b in zip(BASIC[c], rgb, strict=True)))
+# Python's curses.color_pair() covers pairs 1-255 only, so the picture is drawn in 15 colours (225
+# foreground/background pairs): enough for the display's status colours and legible text.
+PICTURE_COLOURS = {
+    16: (0, 0, 0), 231: (255, 255, 255), 245: (138, 138, 138), 238: (68, 68, 68), 196: (255, 0, 0),
+    88: (135, 0, 0), 46: (0, 255, 0), 28: (0, 135, 0), 21: (0, 0, 255), 18: (0, 0, 135), 226: (255, 255, 0),
+    208: (255, 135, 0), 51: (0, 255, 255), 201: (255, 0, 255), 94: (135, 95, 0),
+}
+
+
+def _nearest(palette: dict[int, tuple[int, int, int]], rgb: tuple[int, int, int]) -> int:
+    return min(palette, key=lambda c: sum((a - b) ** 2 for a, b in zip(palette[c], rgb, strict=True)))
 
 
 def _colour_index(rgb: tuple[int, int, int]) -> int:
-    if curses.COLORS >= 256:
-        r, g, b = (round(v / 255 * 5) for v in rgb)
-        return 16 + 36 * r + 6 * g + b
-    return _nearest_basic(rgb)
+    return _nearest(PICTURE_COLOURS if curses.COLORS >= 256 else BASIC, rgb)
 
 
 def half_blocks(image: Image.Image, cols: int, rows: int) -> list[list[tuple[tuple[int, int, int], ...]]]:

@@ -33,6 +33,12 @@ def test_hold_bar_counts_towards_what_the_hold_does_in_each_stage():
     assert hold_bar(3.5, "recording").endswith("██████████ → Stopp") and len(hold_bar(3.5, "recording")) <= 44
 
 
+def test_the_picture_needs_no_more_colour_pairs_than_curses_can_name():
+    from sim.terminal import PICTURE_COLOURS
+
+    assert len(PICTURE_COLOURS) ** 2 + 3 <= 255  # every foreground/background pair, and the three LEDs
+
+
 def test_the_key_help_fits_80_columns():
     assert len(HELP) < 80
 
@@ -43,7 +49,7 @@ def terminal(tmp_path):
         pytest.fail("tmux is missing: make test installs it")
     session = f"bodycam-{os.getpid()}"
     command = (f"cd {ROOT} && PYTHONPATH={ROOT} TERM=xterm-256color {sys.executable} -m firmware.cli sim "
-               f"--terminal --data-dir {tmp_path / 'data'}")
+               f"--terminal --data-dir {tmp_path / 'data'}; echo EXITED $?; sleep 60")  # keeps a traceback visible
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)
 
     def screen(colours: bool = False) -> str:
