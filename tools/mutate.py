@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {  # each module with the tests that are meant to guard it (fast ones: every mutant runs them)
     "states/machine.py": ["tests/test_states_buttons.py", "tests/test_states_guards.py",
                           "tests/test_states_exhaustive.py"],
-    "storage/segment_reader.py": ["tests/test_storage_format.py", "tests/test_storage_vectors.py"],
+    "storage/segment_reader.py": ["tests/test_storage_tail.py", "tests/test_storage_format.py",
+                                  "tests/test_storage_vectors.py"],
     "storage/verify.py": ["tests/test_storage_vectors.py", "tests/test_storage_format.py"],
     "storage/segment_writer.py": ["tests/test_storage_recorder.py", "tests/test_storage_power_cut.py::"
                                   "test_a_real_power_cut_keeps_only_what_fsync_made_durable_and_loses_at_most_one_chunk"],
