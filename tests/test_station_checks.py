@@ -192,3 +192,41 @@ def test_camera_keeps_a_recording_the_receipt_names_a_file_too_many_of(store, de
     files["seg-000099.bcs"] = "0" * 64  # a file the camera does not have: the receipt is not about these files
     assert release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now")) == []
     assert recording.is_dir()
+
+
+def test_camera_hashes_again_a_file_that_changed_after_it_was_hashed_for_the_offload(store, device):
+    from storage.release import FileHashes
+
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    hashes = FileHashes()
+    hashes.prepare(sorted(recording.iterdir()))
+    segment = sorted(recording.iterdir())[0]
+    original = segment.read_bytes()
+    segment.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # same size, other bytes, new ctime
+    assert hashes.hash(segment) == hash_file(segment) != receipt_for(device, store)["receipt"]
+    assert release(device, signed, hashes) == [] and segment.exists()
+
+
+def test_camera_follows_no_link_a_receipt_leads_to_and_ignores_recordings_it_does_not_have(store, device, tmp_path):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    elsewhere = tmp_path / "elsewhere"
+    recording.rename(elsewhere)
+    recording.symlink_to(elsewhere, target_is_directory=True)
+    assert release(device, signed) == [] and list(elsewhere.iterdir())
+    recording.unlink()
+    assert release(device, signed) == []  # the receipted recording is not here at all: nothing to do
+
+
+def test_the_manifest_marks_the_recording_being_written_as_unfinished(device):
+    from storage.release import manifest
+
+    recording = only(device / "recordings")
+    assert manifest(device)["recordings"] == [{"id": recording.name, "finished": True}]
+    write_marker(device, recording.name, "boot")
+    assert manifest(device)["recordings"] == [{"id": recording.name, "finished": False}]
+    write_marker(device, "20990101T000000Z-00000000", "boot")
+    assert manifest(device)["recordings"] == [{"id": recording.name, "finished": True}]
