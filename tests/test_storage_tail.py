@@ -148,3 +148,27 @@ def test_the_hash_of_a_truncated_segment_covers_the_whole_file(segment):
     data = segment.read_bytes()
     cut = data[: frames(data)[2][0] + 30]
     assert read_segment(rewrite(segment, cut)).hash == hashlib.blake2b(cut, digest_size=32).hexdigest()
+
+
+@pytest.mark.parametrize("bit", [0, 9, 20, 31])
+def test_a_flipped_length_bit_of_the_frame_before_the_trailer_is_proven_a_change(segment, bit):
+    data = bytearray(segment.read_bytes())
+    start = frames(bytes(data))[-2][0]  # the last chunk: what follows it is the trailer, ending the file
+    value = int.from_bytes(data[start + 1 : start + 5], "big") ^ (1 << bit)
+    data[start + 1 : start + 5] = value.to_bytes(4, "big")
+    read = read_segment(rewrite(segment, data))
+    assert read.damage is not None and "altered" in read.damage, read.damage
+
+
+def test_a_header_whose_key_id_is_not_its_keys_is_foreign(tmp_path):
+    from storage.segment_reader import verify_device_key
+    from storage.segment_writer import SegmentWriter
+    from tests.vectors import make_vectors
+
+    path = tmp_path / "seg-000000.bcs"
+    header = {"recording_id": "r", "sequence": 0, "device_key_id": "0" * 16,
+              "device_key": make_vectors.b64(make_vectors.DEVICE.public_key().public_bytes_raw())}
+    writer = SegmentWriter(open(path, "xb", buffering=0), header, make_vectors.DEVICE,  # noqa: SIM115
+                           make_vectors.AGENCY.public_key(), "chacha20-poly1305")
+    writer.close({"final": True})
+    assert verify_device_key(read_segment(path), {}) == "header key id does not match its key"
