@@ -37,6 +37,18 @@ def make_recorder(tmp_path: Path, errors: list[str], open_file=None, **settings)
                     on_error=errors.append, **extra)
 
 
+def record(tmp_path: Path, seconds: float, stop_reason: str = "stop-hold", open_file=None,
+           **settings) -> tuple[dict, list[str], Path]:
+    """One recording from 0 s of ``seconds`` of video; returns its summary, the errors and its folder."""
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, open_file, **settings)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, seconds)
+    summary = recorder.stop(stop_reason)
+    recorder.close()
+    return summary, errors, tmp_path / "recordings" / str(summary["recording"])
+
+
 def feed(recorder: Recorder, start_s: float, seconds: float, size: int = 2000) -> None:
     for i in range(int(seconds * FPS)):
         index = int(start_s * FPS) + i
@@ -59,13 +71,8 @@ def test_recorder_seals_a_chunk_at_least_every_second(tmp_path):
 
 
 def test_recorder_cuts_segments_at_keyframes_after_segment_length(tmp_path):
-    errors: list[str] = []
-    recorder = make_recorder(tmp_path, errors, segment_s=2.5)
-    recorder.start("announced", 0.0)
-    feed(recorder, 0, 10)
-    summary = recorder.stop("stop-hold")
-    recorder.close()
-    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    _summary, _errors, directory = record(tmp_path, 10, segment_s=2.5)
+    report = check_recording(directory, {})
     assert report.status == "ok" and len(report.segments) == 4
     agency = load_agency_private(tmp_path / "office/agency.key")
     for segment in report.segments:
@@ -91,14 +98,9 @@ class FillingDisk:
 
 
 def test_recorder_full_disk_stops_cleanly_and_the_last_segment_verifies(tmp_path):
-    errors: list[str] = []
-    recorder = make_recorder(tmp_path, errors, open_file=lambda path: FillingDisk(path, 150_000))
-    recorder.start("announced", 0.0)
-    feed(recorder, 0, 5)
-    summary = recorder.stop("storage-full")
-    recorder.close()
+    summary, errors, directory = record(tmp_path, 5, "storage-full", open_file=lambda path: FillingDisk(path, 150_000))
     assert errors == ["storage-full"] and summary["failed"] == "storage-full"
-    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    report = check_recording(directory, {})
     assert report.problems == []
     segment = report.segments[-1]
     assert segment.trailer is not None and segment.trailer["stop_reason"] == "storage-full"
@@ -130,14 +132,8 @@ class FailingFile:
 @pytest.mark.parametrize(("error", "failed"), [(errno.ENOSPC, "storage-full"),
                                                 (errno.EIO, "write-error: Input/output error")])
 def test_recorder_failing_at_a_segment_roll_leaves_no_partial_segment_and_verifies(tmp_path, error, failed):
-    errors: list[str] = []
-    recorder = make_recorder(tmp_path, errors, open_file=FailingCard(1, error).open, segment_s=2.0)
-    recorder.start("announced", 0.0)
-    feed(recorder, 0, 5)
-    summary = recorder.stop("stop-hold")
-    recorder.close()
+    summary, errors, directory = record(tmp_path, 5, open_file=FailingCard(1, error).open, segment_s=2.0)
     assert errors == [failed] and summary["failed"] == failed and summary["segments"] == 1
-    directory = tmp_path / "recordings" / str(summary["recording"])
     assert [p.name for p in directory.iterdir()] == ["seg-000000.bcs"]
     report = check_recording(directory, {})
     assert report.problems == [] and report.notes == []
@@ -145,24 +141,14 @@ def test_recorder_failing_at_a_segment_roll_leaves_no_partial_segment_and_verifi
 
 
 def test_recorder_names_in_each_header_the_hash_its_predecessor_got(tmp_path):
-    errors: list[str] = []
-    recorder = make_recorder(tmp_path, errors, segment_s=1.0)
-    recorder.start("announced", 0.0)
-    feed(recorder, 0, 4)
-    summary = recorder.stop("stop-hold")
-    recorder.close()
-    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    _summary, errors, directory = record(tmp_path, 4, segment_s=1.0)
+    report = check_recording(directory, {})
     assert report.status == "ok" and len(report.segments) == 4 and errors == []
 
 
 def test_each_trailer_counts_its_packets_and_names_their_first_and_last_time(tmp_path):
-    errors: list[str] = []
-    recorder = make_recorder(tmp_path, errors, segment_s=2.0)
-    recorder.start("announced", 0.0)
-    feed(recorder, 0, 5)
-    summary = recorder.stop("stop-hold")
-    recorder.close()
-    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    _summary, _errors, directory = record(tmp_path, 5, segment_s=2.0)
+    report = check_recording(directory, {})
     agency = load_agency_private(tmp_path / "office/agency.key")
     for segment in report.segments:
         packets = decrypt_segment(segment, agency)
