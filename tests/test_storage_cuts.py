@@ -89,6 +89,18 @@ def cut_state(recording: Path, writes: list[Write], at: int, prefix: int, fill: 
     return content
 
 
+def changes_nothing(recording: Path, write: Write, prefix: int, fill: str) -> bool:
+    """A fill that happens to equal what the write would have written (zeros where the signature had
+    zeros): the file is whole, nothing was cut."""
+    if fill not in ("zeros", "garbage"):
+        return False
+    full = (recording / write.file).read_bytes()
+    rest = write.end - write.start - prefix
+    kept = full[: write.start + prefix]
+    filled = bytes(rest) if fill == "zeros" else hashlib.shake_256(kept).digest(rest)
+    return filled == full[write.start + prefix : write.end]
+
+
 def materialise(content: dict[str, bytes | None], target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -152,6 +164,8 @@ def test_every_power_cut_in_the_last_two_segments_verifies_with_a_note_and_loses
         write = writes[at]
         for prefix in prefixes(write.end - write.start):
             for fill in fills(write, prefix):
+                if changes_nothing(recording, write, prefix, fill):
+                    continue
                 directory = materialise(cut_state(recording, writes, at, prefix, fill), tmp_path / recording.name)
                 report = check_recording(directory, trusted, reader)
                 where = f"cut in {write.file} at byte {write.start + prefix} ({fill})"
@@ -167,7 +181,7 @@ def test_a_cut_recording_exports_what_is_intact_before_and_after_the_camera_rest
     signing = load_device_keys(recording.parent.parent / "keys").signing
     cuts = [(at, prefix, fill) for at in range(first, len(writes))
             for prefix in (0, len(MAGIC) + 1, (writes[at].end - writes[at].start) // 2)
-            for fill in fills(writes[at], prefix)]
+            for fill in fills(writes[at], prefix) if not changes_nothing(recording, writes[at], prefix, fill)]
     for at, prefix, fill in cuts:
         write = writes[at]
         directory = materialise(cut_state(recording, writes, at, prefix, fill), tmp_path / "data/recordings" /
