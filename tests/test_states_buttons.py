@@ -196,3 +196,14 @@ def test_hold_thresholds_come_from_config():
     assert state.stage is Stage.RECORDING
     state, _ = drive(state, *press(R, 5.0, 1.0), config=quick)
     assert state.stage is Stage.DISPLAY
+
+
+def test_a_record_hold_begun_in_worn_that_outlasts_a_display_press_records_as_announced():
+    """RECORD held, DISPLAY pressed meanwhile: the display and its announcement come first, and the hold,
+    still running, starts the recording at 1.5 s: announced, because the person was told."""
+    state, steps = drive(in_stage(Stage.WORN), ButtonDown(0.0, Button.RECORD), ButtonDown(0.5, Button.DISPLAY),
+                         ButtonUp(0.7, Button.DISPLAY), ButtonUp(3.0, Button.RECORD))
+    assert [s.outcome for s in steps] == ["hold-pending", "display-on", "ignored-display-release",
+                                         "recording-started", "release-after-action"]
+    assert state.stage is Stage.RECORDING and state.recording_reason == "announced"
+    assert state.recording_started_at == 1.5
