@@ -20,10 +20,11 @@ import pytest
 from storage.export import export_recording
 from storage.keys import key_id, load_agency_private, load_device_keys, load_device_public
 from storage.recovery import finalise_interrupted
-from storage.segment_format import FRAME_HEAD, MAGIC, SIGNATURE_LEN
+from storage.segment_format import MAGIC, SIGNATURE_LEN
 from storage.segment_reader import Segment, decrypt_segment, read_segment
 from storage.verify import check_recording, verify_tree
 from tests.recordings import SEGMENTS
+from tests.vectors.make_vectors import frame_spans
 
 MAX_LOSS_US = 1_500_000
 
@@ -39,13 +40,7 @@ class Write:
 
 def frames(data: bytes) -> list[tuple[int, int]]:
     """``(start, end)`` of each frame; the magic goes with the header, as one durable write."""
-    spans, offset = [], len(MAGIC)
-    while offset < len(data):
-        _, length = FRAME_HEAD.unpack_from(data, offset)
-        end = offset + FRAME_HEAD.size + length + SIGNATURE_LEN
-        spans.append((0 if offset == len(MAGIC) else offset, end))
-        offset = end
-    return spans
+    return [(0 if start == len(MAGIC) else start, end) for start, end in frame_spans(data)]
 
 
 def timeline(recording: Path, agency) -> list[Write]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.segment_format import FRAME_HEAD, MAGIC, SIGNATURE_LEN
+from storage.segment_format import FRAME_HEAD, MAGIC
 from storage.segment_reader import (
     TAIL_PARTIAL,
     TAIL_UNREADABLE,
@@ -18,17 +18,9 @@ from storage.segment_reader import (
     SegmentError,
     read_segment,
 )
+from tests.vectors.make_vectors import frame_spans
 
 VECTOR = next((Path(__file__).parent / "vectors" / "cases" / "complete" / "recordings").iterdir())
-
-
-def frames(data: bytes) -> list[tuple[int, int]]:
-    spans, offset = [], len(MAGIC)
-    while offset < len(data):
-        end = offset + FRAME_HEAD.size + FRAME_HEAD.unpack_from(data, offset)[1] + SIGNATURE_LEN
-        spans.append((offset, end))
-        offset = end
-    return spans
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ def test_a_complete_segment_has_no_tail(segment):
                                             ("garbage", TAIL_UNREADABLE)])
 def test_a_cut_inside_the_last_chunk_keeps_what_came_before(segment, fill, kind):
     data = segment.read_bytes()
-    start, end = frames(data)[2]  # the second chunk
+    start, end = frame_spans(data)[2]  # the second chunk
     kept = data[: start + (20 if fill == "none" else 0)]
     rest = {"none": b"", "zeros": bytes(end - len(kept)),
             "garbage": random.Random(1).randbytes(end - len(kept))}[fill]
@@ -65,14 +57,14 @@ def test_a_cut_inside_the_last_chunk_keeps_what_came_before(segment, fill, kind)
 
 def test_a_cut_exactly_after_a_frame_is_no_tail_but_no_trailer_either(segment):
     data = segment.read_bytes()
-    read = read_segment(rewrite(segment, data[: frames(data)[2][0]]))
+    read = read_segment(rewrite(segment, data[: frame_spans(data)[2][0]]))
     assert read.damage is None and read.truncated_at is None and read.trailer is None and read.chunk_count == 1
 
 
 @pytest.mark.parametrize("bit", range(32))
 def test_a_flipped_length_bit_is_proven_a_change(segment, bit):
     data = bytearray(segment.read_bytes())
-    start = frames(bytes(data))[1][0]
+    start = frame_spans(bytes(data))[1][0]
     value = int.from_bytes(data[start + 1 : start + 5], "big") ^ (1 << bit)
     data[start + 1 : start + 5] = value.to_bytes(4, "big")
     read = read_segment(rewrite(segment, data))
@@ -81,21 +73,21 @@ def test_a_flipped_length_bit_is_proven_a_change(segment, bit):
 
 def test_a_changed_kind_byte_is_a_change(segment):
     data = bytearray(segment.read_bytes())
-    data[frames(bytes(data))[1][0]] = 0x00
+    data[frame_spans(bytes(data))[1][0]] = 0x00
     read = read_segment(rewrite(segment, data))
     assert read.damage is not None and "altered" in read.damage
 
 
 def test_a_changed_payload_byte_with_intact_frames_after_it_is_a_change(segment):
     data = bytearray(segment.read_bytes())
-    data[frames(bytes(data))[1][0] + 40] ^= 0x01
+    data[frame_spans(bytes(data))[1][0] + 40] ^= 0x01
     read = read_segment(rewrite(segment, data))
     assert read.damage is not None and "intact frames follow" in read.damage
 
 
 def test_zeros_over_a_frame_with_intact_frames_after_them_are_a_change(segment):
     data = bytearray(segment.read_bytes())
-    start, end = frames(bytes(data))[1]
+    start, end = frame_spans(bytes(data))[1]
     data[start:end] = bytes(end - start)
     read = read_segment(rewrite(segment, data))
     assert read.damage is not None
@@ -108,7 +100,7 @@ def test_bytes_after_the_trailer_are_a_change(segment):
 
 def test_a_second_header_is_a_change(tmp_path, segment):
     data = segment.read_bytes()
-    header_start, header_end = frames(data)[0]
+    header_start, header_end = frame_spans(data)[0]
     read = read_segment(rewrite(segment, data + data[header_start:header_end]))
     assert read.damage is not None
 
@@ -121,7 +113,7 @@ def test_a_file_cut_before_its_header_was_complete_is_a_cut_not_a_change(segment
 
 def test_a_half_written_header_is_a_cut_and_a_header_with_data_behind_it_is_not(segment):
     data = segment.read_bytes()
-    header_end = frames(data)[0][1]
+    header_end = frame_spans(data)[0][1]
     with pytest.raises(SegmentCut):
         read_segment(rewrite(segment, data[: header_end - 100]))
     broken = bytearray(data)
@@ -146,14 +138,14 @@ def test_the_hash_of_a_truncated_segment_covers_the_whole_file(segment):
     import hashlib
 
     data = segment.read_bytes()
-    cut = data[: frames(data)[2][0] + 30]
+    cut = data[: frame_spans(data)[2][0] + 30]
     assert read_segment(rewrite(segment, cut)).hash == hashlib.blake2b(cut, digest_size=32).hexdigest()
 
 
 @pytest.mark.parametrize("bit", [0, 9, 20, 31])
 def test_a_flipped_length_bit_of_the_frame_before_the_trailer_is_proven_a_change(segment, bit):
     data = bytearray(segment.read_bytes())
-    start = frames(bytes(data))[-2][0]  # the last chunk: what follows it is the trailer, ending the file
+    start = frame_spans(bytes(data))[-2][0]  # the last chunk: what follows it is the trailer, ending the file
     value = int.from_bytes(data[start + 1 : start + 5], "big") ^ (1 << bit)
     data[start + 1 : start + 5] = value.to_bytes(4, "big")
     read = read_segment(rewrite(segment, data))

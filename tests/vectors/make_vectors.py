@@ -175,13 +175,18 @@ def write_audit(data_dir: Path, recording: Recording, stop: bool = True, recover
 # --- what cases do to a recording --------------------------------------------------------------------------
 
 
-def frames(path: Path) -> list[tuple[int, int]]:
-    data, spans, offset = path.read_bytes(), [], len(MAGIC)
+def frame_spans(data: bytes) -> list[tuple[int, int]]:
+    """``(start, end)`` of each frame of a segment's bytes, after the magic (read by their heads, unchecked)."""
+    spans, offset = [], len(MAGIC)
     while offset < len(data):
         length = FRAME_HEAD.unpack_from(data, offset)[1]
         spans.append((offset, offset + FRAME_HEAD.size + length + SIGNATURE_LEN))
         offset = spans[-1][1]
     return spans
+
+
+def frames(path: Path) -> list[tuple[int, int]]:
+    return frame_spans(path.read_bytes())
 
 
 def cut(path: Path, size: int, fill: bytes = b"") -> None:
