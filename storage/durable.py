@@ -13,3 +13,9 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove(path: Path) -> None:
+    """Remove a file and make its removal durable (a power cut must not bring it back)."""
+    path.unlink(missing_ok=True)
+    fsync_dir(path.parent)

@@ -6,6 +6,7 @@ waits for encryption or the SD card. ``stop`` waits until the last segment is fi
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import queue
 import threading
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from storage.durable import fsync_dir
+from storage.durable import fsync_dir, remove
 from storage.keys import DeviceKeys, key_id
 from storage.prerecord import PrerecordRing
 from storage.recovery import clear_marker, write_marker
@@ -310,8 +311,6 @@ class Recorder:
 
 
 def _remove(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-        fsync_dir(path.parent)
-    except OSError:
-        pass  # the device is gone; verify reads a file cut before its header as a power cut at a roll
+    # If even this fails the device is gone; verify reads a file cut before its header as a cut at a roll.
+    with contextlib.suppress(OSError):
+        remove(path)

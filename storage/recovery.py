@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from storage.canonical import canonical_json
-from storage.durable import fsync_dir
+from storage.durable import remove
 from storage.segment_format import FRAME_HEAD, KIND_TRAILER, file_hasher
 from storage.segment_reader import SegmentCut, SegmentError, read_segment
 
@@ -72,8 +72,7 @@ def finalise_interrupted(recordings_dir: Path, signing_key: ed25519.Ed25519Priva
             segment = read_segment(path)
         except SegmentCut:
             if path == max(path.parent.glob("seg-*.bcs")):
-                path.unlink()
-                fsync_dir(path.parent)
+                remove(path)
                 removed.append(path)
             continue
         except SegmentError:
