@@ -8,7 +8,7 @@ import time
 from bench.table import Row
 from states import MachineConfig, initial_state, step
 from states.events import BatteryLevel, ButtonDown, ButtonUp, StorageLevel, TimerExpired
-from states.model import Button, Timer
+from states.model import Button, DeviceState, Timer
 
 
 def _events(count: int) -> list:
@@ -62,7 +62,7 @@ def run(count: int = 200_000) -> list[Row]:
     ]
 
 
-def _identity(config: MachineConfig, state: object, event: object) -> object:
+def _identity(config: MachineConfig, state: DeviceState, event: object) -> DeviceState:
     return state
 
 

@@ -47,7 +47,7 @@ def list_page_ms(root: Path, database_url: str | None, recordings: int) -> float
     client = Client()
     client.post("/login/", {"username": "case-worker", "password": PASSWORD})
     assert Device.objects.count() == 1
-    times = []
+    times: list[float] = []
     for _ in range(25):
         began = time.perf_counter()
         response = client.get("/recordings/", {"reason": "announced"} if len(times) % 2 else {})
@@ -123,10 +123,10 @@ def _static_server(folder: Path) -> int:
     port = free_port()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(folder), **kwargs)
 
-        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+        def log_message(self, *args) -> None:
             pass
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Quiet)

@@ -212,7 +212,7 @@ def parse(text: str, source: str = "<config>") -> Config:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     lines = _key_lines(text)
     known = dict(sections())
-    built = {}
+    built: dict[str, typing.Any] = {}
     for name, value in raw.items():
         if name not in known:
             raise ConfigError(_where(source, lines, name) + f"unknown section [{name}]; "
@@ -254,9 +254,9 @@ def _scalar(dotted: str, hint: object, meta: typing.Mapping[str, object], value:
         value, ok = float(value), True
     if not ok:
         raise ConfigError(where + f"{dotted} must be {type_names[hint]}, got {value!r}")  # type: ignore[index]
-    choices = meta["choices"]
-    if choices and value not in choices:  # type: ignore[operator]
-        raise ConfigError(where + f"{dotted} must be one of {', '.join(map(str, choices))}; got {value!r}")  # type: ignore[arg-type]
+    choices = typing.cast("list[object]", meta["choices"])
+    if choices and value not in choices:
+        raise ConfigError(where + f"{dotted} must be one of {', '.join(map(str, choices))}; got {value!r}")
     low, high = meta["low"], meta["high"]
     if (low is not None and value < low) or (high is not None and value > high):  # type: ignore[operator]
         raise ConfigError(where + f"{dotted} must be between {low} and {high}, got {value!r}")

@@ -39,9 +39,10 @@ def render() -> str:
     parts = [INTRO]
     for name, cls in sections():
         parts.append(f"\n## [{name}]\n\n| key | default | allowed | meaning |\n|---|---|---|---|\n")
+        defaults = cls()
         for f in dataclasses.fields(cls):
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
-            parts.append(f"| `{f.name}` | `{json.dumps(default)}` | {_allowed(f)} | {f.metadata['doc']} |\n")
+            default = json.dumps(getattr(defaults, f.name))
+            parts.append(f"| `{f.name}` | `{default}` | {_allowed(f)} | {f.metadata['doc']} |\n")
     return "".join(parts)
 
 

@@ -67,7 +67,7 @@ def _trusted(args: argparse.Namespace) -> Trust:
     if args.registry is None and not args.device_key:
         raise KeyFileError("name the keys to trust: --registry STORE (the evidence station's registry) or "
                            "--device-key FILE; a key lying next to the recordings proves nothing")
-    keys, lost, store = trusted_device_keys(list(args.device_key or [])), {}, None
+    keys, lost, store = trusted_device_keys(list(args.device_key or [])), dict[str, datetime](), None
     if args.registry is not None:
         from station.registry import trusted_keys
         from station.store import Store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from firmware.config import Config
 from hal.gpio import GpioButtons, GpioIndicators
@@ -40,7 +41,7 @@ def build_gpio(
 ) -> tuple[GpioButtons, GpioIndicators]:
     """Buttons and indicators on ``factory``'s pins, as wired in the config (device and simulator)."""
     b, i = config.buttons, config.indicators
-    timing = {} if schedule is None else {"schedule": schedule}
+    timing: dict[str, Any] = {} if schedule is None else {"schedule": schedule}
     buttons = GpioButtons(
         {"display": b.display_pin, "record": b.record_pin},
         pull_up=b.pull_up,

@@ -6,13 +6,19 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from typing import TextIO
+from typing import Protocol
 
 from hal.interfaces import Clock
 
 
+class TextStream(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class JsonLog:
-    def __init__(self, stream: TextIO, clock: Clock) -> None:
+    def __init__(self, stream: TextStream, clock: Clock) -> None:
         self._stream = stream
         self._clock = clock
         self._lock = threading.Lock()

@@ -53,7 +53,7 @@ class OverlayPainter:
         width, height = self._size
         image = Image.new("RGBA", self._size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(image)
-        bar = self._big.size + 4
+        bar = int(self._big.size) + 4
         if state.stage == "recording":
             colour = YELLOW if state.marker else RED
             draw.rectangle((0, 0, width - 1, height - 1), outline=colour, width=3)
@@ -79,7 +79,7 @@ class OverlayPainter:
         if state.warnings:
             self._box(draw, " · ".join(state.warnings), bar + 6, YELLOW, font=self._small)
         if state.message:
-            self._box(draw, state.message, height // 2 - self._big.size, YELLOW)
+            self._box(draw, state.message, height // 2 - int(self._big.size), YELLOW)
         rgba = np.asarray(image)
         covered = rgba[..., 3] > 0
         return Layer(np.ascontiguousarray(rgba[..., :3]), np.repeat(covered[..., None], 3, axis=2))

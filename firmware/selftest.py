@@ -13,7 +13,7 @@ import numpy as np
 
 from firmware.config import Config
 from firmware.hardware import Hardware
-from hal.interfaces import EncodedPacket, HardwareError
+from hal.interfaces import Display, EncodedPacket, HardwareError
 from hal.pixels import PreviewFrame
 from storage.keys import KeyFileError, load_device_keys
 
@@ -33,7 +33,7 @@ def run_checks(config: Config, hardware: Hardware, wait: Callable[[threading.Eve
     data_dir = Path(config.storage.data_dir)
     return [
         _camera(hardware, wait),
-        _guard("display", lambda: (hardware.display.power(True), hardware.display.power(False)),
+        _guard("display", lambda: _blink(hardware.display),
                "check the panel's SPI wiring and display.* in the config"),
         _guard("buttons", lambda: hardware.buttons.listen(lambda *edge: None),
                "check the button pins (buttons.display_pin, buttons.record_pin) and the gpio group"),
@@ -60,6 +60,11 @@ def _clock(hardware: Hardware, simulated: bool) -> Check:
 
 def _silence() -> np.ndarray:
     return np.zeros(160, dtype=np.float32)
+
+
+def _blink(display: Display) -> None:
+    display.power(True)
+    display.power(False)
 
 
 def _guard(name: str, action: Callable[[], object], fix: str) -> Check:

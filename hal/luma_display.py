@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class LumaDisplay:
     and no frame diffing, which for a live picture finds nearly every pixel changed anyway.
     """
 
-    def __init__(self, device: object, driver: str, h_offset: int = 0, v_offset: int = 0) -> None:
+    def __init__(self, device: Any, driver: str, h_offset: int = 0, v_offset: int = 0) -> None:
         self.device = device
         self.driver = driver
         self.pixel_format = PIXEL_FORMATS[driver]
@@ -79,40 +80,40 @@ class LumaDisplay:
     @property
     def size(self) -> tuple[int, int]:
         """Width and height as the picture is composed (after rotation)."""
-        return self.device.size  # type: ignore[attr-defined,no-any-return]
+        return self.device.size
 
     def power(self, on: bool) -> None:
         if on == self.on:
             return
         if on:
-            self.device.show()  # type: ignore[attr-defined]
+            self.device.show()
         else:
-            self.device.hide()  # type: ignore[attr-defined]
+            self.device.hide()
         if hasattr(self.device, "backlight"):  # LCDs: the backlight is most of the panel's power
             self.device.backlight(on)
         self.on = on
 
     def brightness(self, level: float) -> None:
         """0.0–1.0; OLEDs dim through their contrast current (LCDs ignore it: backlight only)."""
-        self.device.contrast(round(max(0.0, min(1.0, level)) * 255))  # type: ignore[attr-defined]
+        self.device.contrast(round(max(0.0, min(1.0, level)) * 255))
 
     def show(self, frame: np.ndarray) -> None:
         """Send an RGB frame (height × width × 3, uint8) of ``size``; nothing while the panel sleeps."""
         if not self.on:
             return
-        rotate = self.device.rotate  # type: ignore[attr-defined]
+        rotate = self.device.rotate
         physical = np.rot90(frame, k=-rotate) if rotate else frame  # luma rotates clockwise
         height, width = physical.shape[:2]
         left, top = self._offset
         right, bottom = left + width, top + height
         device = self.device
         if self.pixel_format == "rgb565":  # SSD1351: column and row address, then write RAM
-            device.command(0x15, left, right - 1)  # type: ignore[attr-defined]
-            device.command(0x75, top, bottom - 1)  # type: ignore[attr-defined]
-            device.command(0x5C)  # type: ignore[attr-defined]
-            device.data(pack_rgb565(physical))  # type: ignore[attr-defined]
+            device.command(0x15, left, right - 1)
+            device.command(0x75, top, bottom - 1)
+            device.command(0x5C)
+            device.data(pack_rgb565(physical))
         else:  # MIPI DCS (ST7789, ILI9341): CASET, RASET, RAMWR
-            device.command(0x2A, left >> 8, left & 0xFF, (right - 1) >> 8, (right - 1) & 0xFF)  # type: ignore[attr-defined]
-            device.command(0x2B, top >> 8, top & 0xFF, (bottom - 1) >> 8, (bottom - 1) & 0xFF)  # type: ignore[attr-defined]
-            device.command(0x2C)  # type: ignore[attr-defined]
-            device.data(np.ascontiguousarray(physical).tobytes())  # type: ignore[attr-defined]
+            device.command(0x2A, left >> 8, left & 0xFF, (right - 1) >> 8, (right - 1) & 0xFF)
+            device.command(0x2B, top >> 8, top & 0xFF, (bottom - 1) >> 8, (bottom - 1) & 0xFF)
+            device.command(0x2C)
+            device.data(np.ascontiguousarray(physical).tobytes())

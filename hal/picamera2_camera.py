@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from hal.interfaces import CameraSink, EncodedPacket, HardwareError
 from hal.pixels import PreviewFrame
@@ -12,7 +13,7 @@ def _output_class() -> type:
     """A picamera2 ``Output`` that hands every encoded packet to our sink (built on first use)."""
     from picamera2.outputs import Output
 
-    class SinkOutput(Output):  # type: ignore[misc]
+    class SinkOutput(Output):
         def __init__(self, sink: CameraSink) -> None:
             super().__init__()
             self._sink = sink
@@ -33,14 +34,14 @@ class Picamera2Camera:
         fps: int,
         preview_size: tuple[int, int],
         bitrate: int = 8_000_000,
-        open_camera: Callable[[], object] | None = None,
+        open_camera: Callable[[], Any] | None = None,
     ) -> None:
         self._size = size
         self._fps = fps
         self._preview_size = preview_size
         self._bitrate = bitrate
         self._open_camera = open_camera
-        self._camera: object | None = None
+        self._camera: Any = None
 
     def start(self, sink: CameraSink) -> None:
         try:
@@ -53,24 +54,24 @@ class Picamera2Camera:
             else:
                 self._camera = self._open_camera()
             camera = self._camera
-            config = camera.create_video_configuration(  # type: ignore[attr-defined]
+            config = camera.create_video_configuration(
                 main={"size": self._size},
                 lores={"size": self._preview_size, "format": "YUV420"},
                 controls={"FrameRate": self._fps},
             )
-            camera.configure(config)  # type: ignore[attr-defined]
+            camera.configure(config)
             width, height = self._preview_size
 
-            def on_request(request: object) -> None:
-                frame = request.make_array("lores")  # type: ignore[attr-defined]
-                t = request.get_metadata().get("SensorTimestamp", 0) / 1e9  # type: ignore[attr-defined]
+            def on_request(request: Any) -> None:
+                frame = request.make_array("lores")
+                t = request.get_metadata().get("SensorTimestamp", 0) / 1e9
                 # The lores stream is planar YUV420; the preview converts only the pixels it shows.
                 sink.preview(PreviewFrame(frame, width, height, "yuv420"), t)
 
-            camera.post_callback = on_request  # type: ignore[attr-defined]
+            camera.post_callback = on_request
             # repeat: SPS/PPS before every keyframe, so each segment decodes on its own.
             encoder = H264Encoder(bitrate=self._bitrate, repeat=True, iperiod=self._fps)
-            camera.start_recording(encoder, _output_class()(sink))  # type: ignore[attr-defined]
+            camera.start_recording(encoder, _output_class()(sink))
         except HardwareError:
             raise
         except Exception as exc:  # picamera2 raises a variety of errors for a missing or busy camera
@@ -82,6 +83,6 @@ class Picamera2Camera:
         if camera is None:
             return
         try:
-            camera.stop_recording()  # type: ignore[attr-defined]
+            camera.stop_recording()
         finally:
-            camera.close()  # type: ignore[attr-defined]
+            camera.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from hal.pyaudio_out import find_device
 
 class PyAudioIn:
     def __init__(self, now: Callable[[], float], device_name: str = "",
-                 open_pyaudio: Callable[[], object] | None = None) -> None:
+                 open_pyaudio: Callable[[], Any] | None = None) -> None:
         if open_pyaudio is None:
             import pyaudio
 
@@ -34,8 +35,8 @@ class PyAudioIn:
         if self._thread is not None:
             return
         try:
-            stream = self._pa.open(  # type: ignore[attr-defined]
-                format=self._pa.get_format_from_width(2),  # type: ignore[attr-defined]
+            stream = self._pa.open(
+                format=self._pa.get_format_from_width(2),
                 channels=1,
                 rate=SAMPLE_RATE,
                 input=True,
@@ -49,18 +50,18 @@ class PyAudioIn:
                                         daemon=True)
         self._thread.start()
 
-    def _capture(self, stream: object, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+    def _capture(self, stream: Any, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
         try:
             while not self._stop.is_set():
-                data = stream.read(FRAME, exception_on_overflow=False)  # type: ignore[attr-defined]
+                data = stream.read(FRAME, exception_on_overflow=False)
                 # The block just read started FRAME samples ago; the encoder keeps time from there on.
                 first_sample_t = self._now() - FRAME / SAMPLE_RATE
                 pcm = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0 * gain()
                 for packet in self._encoder.encode(pcm, first_sample_t):
                     on_packet(packet)
         finally:
-            stream.stop_stream()  # type: ignore[attr-defined]
-            stream.close()  # type: ignore[attr-defined]
+            stream.stop_stream()
+            stream.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -70,4 +71,4 @@ class PyAudioIn:
 
     def close(self) -> None:
         self.stop()
-        self._pa.terminate()  # type: ignore[attr-defined]
+        self._pa.terminate()

@@ -7,6 +7,7 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def has_sound_card(cards: Path = Path("/proc/asound/cards")) -> bool:
         return False
 
 
-def _open_mixer() -> object | None:
+def _open_mixer() -> Any:
     """pygame's mixer at the log's format, or None when the machine has no sound device."""
     if not has_sound_card():
         return None

@@ -20,7 +20,9 @@ from sim.clock import Handle
 
 
 class Scheduler(Clock, Protocol):
-    def call_every(self, period: float, fn: Callable[[], None]) -> Handle: ...
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Handle: ...
+
+    def call_every(self, period: float, fn: Callable[[], object]) -> Handle: ...
 
 
 _BARS = np.array(

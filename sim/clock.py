@@ -28,7 +28,7 @@ class VirtualClock:
     def __init__(self, epoch: datetime = SIM_EPOCH) -> None:
         self._t = 0.0
         self._epoch = epoch
-        self._queue: list[tuple[float, int, Handle, Callable[[], None]]] = []
+        self._queue: list[tuple[float, int, Handle, Callable[[], object]]] = []
         self._order = itertools.count()
 
     def now(self) -> float:
@@ -43,15 +43,15 @@ class VirtualClock:
     def synchronised(self) -> bool:
         return False  # a made-up epoch: recordings say so
 
-    def call_at(self, due: float, fn: Callable[[], None]) -> Handle:
+    def call_at(self, due: float, fn: Callable[[], object]) -> Handle:
         handle = Handle()
         heapq.heappush(self._queue, (max(due, self._t), next(self._order), handle, fn))
         return handle
 
-    def call_later(self, delay: float, fn: Callable[[], None]) -> Handle:
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Handle:
         return self.call_at(self._t + delay, fn)
 
-    def call_every(self, period: float, fn: Callable[[], None]) -> Handle:
+    def call_every(self, period: float, fn: Callable[[], object]) -> Handle:
         """Call ``fn`` every ``period`` seconds from now on; dues are exact multiples, never drifting."""
         handle = Handle()
         start = self._t
@@ -88,10 +88,10 @@ class VirtualClock:
 class RealtimeClock(SystemClock):
     """The system clock plus thread-based scheduling, for the interactive simulator."""
 
-    def call_at(self, due: float, fn: Callable[[], None]) -> Handle:
+    def call_at(self, due: float, fn: Callable[[], object]) -> Handle:
         return self.call_later(max(0.0, due - self.now()), fn)
 
-    def call_later(self, delay: float, fn: Callable[[], None]) -> Handle:
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Handle:
         handle = Handle()
 
         def run() -> None:
@@ -103,7 +103,7 @@ class RealtimeClock(SystemClock):
         timer.start()
         return handle
 
-    def call_every(self, period: float, fn: Callable[[], None]) -> Handle:
+    def call_every(self, period: float, fn: Callable[[], object]) -> Handle:
         handle = Handle()
 
         def run() -> None:

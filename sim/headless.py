@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +32,8 @@ def schedule(steps: list[Step], clock: VirtualClock | RealtimeClock, inbox: Inbo
         match s.kind:
             case "press" | "hold":
                 assert s.button is not None
-                clock.call_at(s.t, lambda b=s.button: controls.set_button(b, True))
-                clock.call_at(s.t + s.seconds, lambda b=s.button: controls.set_button(b, False))
+                clock.call_at(s.t, functools.partial(controls.set_button, s.button, True))
+                clock.call_at(s.t + s.seconds, functools.partial(controls.set_button, s.button, False))
             case "battery":
                 # The gauge's alert line reports a sudden change at once, not at the next poll.
                 def battery(p: float = s.percent) -> None:

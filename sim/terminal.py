@@ -89,8 +89,11 @@ def half_blocks(image: Image.Image, cols: int, rows: int) -> list[list[tuple[tup
     """The picture as ``rows`` × ``cols`` cells of (top pixel, bottom pixel): square pixels on a terminal
     whose cells are twice as high as wide."""
     small = image.convert("RGB").resize((cols, rows * 2), Image.Resampling.BOX)
-    return [[(small.getpixel((x, 2 * y)), small.getpixel((x, 2 * y + 1))) for x in range(cols)]
-            for y in range(rows)]
+    pixels = small.tobytes()
+    def rgb(x: int, y: int) -> tuple[int, int, int]:
+        at = 3 * (y * cols + x)
+        return pixels[at], pixels[at + 1], pixels[at + 2]
+    return [[(rgb(x, 2 * y), rgb(x, 2 * y + 1)) for x in range(cols)] for y in range(rows)]
 
 
 class TerminalUI:

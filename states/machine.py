@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from states.actions import (
     Action,
@@ -141,7 +143,7 @@ def _display_timers(config: MachineConfig, old: DeviceState, new: DeviceState, e
     return actions
 
 
-def _enter(state: DeviceState, stage: Stage, t: float, **changes: object) -> DeviceState:
+def _enter(state: DeviceState, stage: Stage, t: float, **changes: Any) -> DeviceState:
     return replace(state, stage=stage, since=t, **changes)
 
 
@@ -150,12 +152,12 @@ def _start_recording(
 ) -> Step:
     if state.storage_full:
         refused = replace(state, record_press_consumed=True)
-        actions = (
+        denied = (
             PlayFeedback(Feedback.DENIED),
             ShowMessage(Message.STORAGE_FULL),
             Audit("record-refused", {"cause": "storage-full"}),
         )
-        return Step(refused, actions, "record-refused-storage-full")
+        return Step(refused, denied, "record-refused-storage-full")
     actions: list[Action] = [StartRecording(reason, pressed_at), PlayFeedback(Feedback.START)]
     if config.announce_recording_start:
         actions.append(Announce(Announcement.RECORDING_STARTED))
@@ -325,12 +327,12 @@ def _on_battery(config: MachineConfig, state: DeviceState, e: BatteryLevel) -> S
     if crossed and not e.charging:
         level = min(crossed)
         if state.battery_warned_at is None or level < state.battery_warned_at:
-            actions = (
+            warning = (
                 PlayFeedback(Feedback.LOW_BATTERY),
                 ShowMessage(Message.BATTERY_LOW),
                 Audit("battery-warning", {"percent": e.percent}),
             )
-            return Step(replace(s, battery_warned_at=level), actions, "battery-warning")
+            return Step(replace(s, battery_warned_at=level), warning, "battery-warning")
         return Step(s, (), "battery-low-already-warned")
     if not crossed and state.battery_warned_at is not None:
         return Step(replace(s, battery_warned_at=None), (), "battery-recovered")
@@ -354,8 +356,8 @@ def _on_storage(config: MachineConfig, state: DeviceState, e: StorageLevel) -> S
         return Step(state, (), "storage-still-full")
     s = replace(state, storage_full=False)
     if low and not state.storage_low_warned:
-        actions = (ShowMessage(Message.STORAGE_LOW), Audit("storage-low", {"free_bytes": e.free_bytes}))
-        return Step(replace(s, storage_low_warned=True), actions, "storage-warning")
+        warning = (ShowMessage(Message.STORAGE_LOW), Audit("storage-low", {"free_bytes": e.free_bytes}))
+        return Step(replace(s, storage_low_warned=True), warning, "storage-warning")
     if not low:
         s = replace(s, storage_low_warned=False)
     return Step(s, (), "storage-ok")
@@ -407,7 +409,7 @@ def _on_shutdown(config: MachineConfig, state: DeviceState, e: ShutdownRequested
     return Step(s, tuple(actions), "shutdown", e.reason)
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[MachineConfig, DeviceState, Any], Step]] = {
     ButtonDown: _on_button_down,
     ButtonUp: _on_button_up,
     TimerExpired: _on_timer,

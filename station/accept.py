@@ -180,7 +180,7 @@ def _index(store: Store, device: Device, report: RecordingReport, files: dict[st
 def _marker_times(report: RecordingReport) -> list[dict[str, object]]:
     """Markers as seconds from the recording's first packet, for the evidence office's player."""
     start = report.segments[0].header.get("start_pts_us")
-    return [{"t": round((int(m["pts_us"]) - int(start)) / 1e6, 3), "utc": str(m.get("utc"))}  # type: ignore[call-overload]
+    return [{"t": round((int(m["pts_us"]) - int(start)) / 1e6, 3), "utc": str(m.get("utc"))}
             for m in report.markers() if isinstance(m.get("pts_us"), int) and isinstance(start, int)]
 
 
@@ -205,7 +205,7 @@ def _quarantine(store: Store, result: Acceptance, dkid: str, kind: str, name: st
         target = store.quarantine_dir(item.pk)
         target.mkdir(parents=True)
         if source.exists():
-            (shutil.copytree if keep_source else shutil.move)(str(source), str(target / "upload"))  # type: ignore[operator]
+            (shutil.copytree if keep_source else shutil.move)(str(source), str(target / "upload"))
         item.path = str(target.relative_to(store.root))
         item.save(using=store.db.alias)
         store.log("quarantined", f"{dkid}/{name}"[:100], kind=kind, item=item.pk, problems=problems)

@@ -66,7 +66,7 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
 
     first = report.segments[0].header
     streams = first.get("streams", {})
-    spec = streams.get("video", {})  # type: ignore[union-attr]
+    spec = streams.get("video", {})
     start_us = video[0].pts_us
     markers = [
         {"t": round((int(m["pts_us"]) - start_us) / 1e6, 3), "utc": m["utc"]} for m in report.markers()
@@ -86,12 +86,12 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
         container.metadata["creation_time"] = str(first["started_utc"]).replace("Z", "000Z")
         container.metadata["title"] = f"Bodycam {report.id}"
         container.metadata["comment"] = json.dumps(description, ensure_ascii=False)
-        stream = container.add_stream("h264", rate=int(spec.get("fps", 30)))  # type: ignore[union-attr]
-        stream.width = int(spec.get("width", 0))  # type: ignore[union-attr]
-        stream.height = int(spec.get("height", 0))  # type: ignore[union-attr]
+        stream = container.add_stream("h264", rate=int(spec.get("fps", 30)))
+        stream.width = int(spec.get("width", 0))
+        stream.height = int(spec.get("height", 0))
         stream.time_base = MICROSECONDS
-        targets = {"video": stream}
-        sound = streams.get("audio")  # type: ignore[union-attr]
+        targets: dict[str, av.stream.Stream] = {"video": stream}
+        sound = streams.get("audio")
         if audio and sound:
             aac = container.add_stream("aac", rate=int(sound["sample_rate"]))
             aac.codec_context.layout = "mono"

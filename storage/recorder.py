@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from storage.durable import fsync_dir, remove
 from storage.keys import DeviceKeys, key_id
@@ -33,7 +34,7 @@ class RecorderSettings:
     segment_s: float = 60.0
     chunk_s: float = 1.0
     cipher: str = "chacha20-poly1305"
-    streams: dict[str, dict[str, object]] = field(default_factory=dict)
+    streams: dict[str, dict[str, Any]] = field(default_factory=dict)
     boot_id: str = ""
     """Written beside a running recording, so a restart in the same boot knows to resume."""
 
@@ -49,7 +50,7 @@ class _Recording:
     writer: SegmentWriter | None = None
     segment_start_us: int = 0
     chunk_start_us: int | None = None
-    markers: list[dict[str, object]] = field(default_factory=list)
+    markers: list[dict[str, Any]] = field(default_factory=list)
     """Markers of the open segment; they go into its trailer."""
     marker_count: int = 0
     segments: int = 0
@@ -79,7 +80,7 @@ class Recorder:
         self._issued: str | None = None
         self._open_file = open_file
         self._ring = PrerecordRing(settings.prerecord_s, settings.prerecord_max_bytes, settings.prerecord_audio)
-        self._queue: queue.SimpleQueue[tuple[object, ...]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._recording: _Recording | None = None
         self._device_key = keys.signing.public_key()
         self.active = False
@@ -109,9 +110,9 @@ class Recorder:
     def marker(self, at: float) -> None:
         self._queue.put(("marker", int(at * 1e6)))
 
-    def stop(self, reason: str) -> dict[str, object] | None:
+    def stop(self, reason: str) -> dict[str, Any] | None:
         """Finalise the recording; returns its summary once the last segment is on disk."""
-        done: queue.SimpleQueue[dict[str, object] | None] = queue.SimpleQueue()
+        done: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._queue.put(("stop", reason, done))
         self.active = False
         return done.get()
@@ -128,19 +129,19 @@ class Recorder:
             try:
                 match command:
                     case ("packet", packet):
-                        self._packet(packet)  # type: ignore[arg-type]
+                        self._packet(packet)
                     case ("start", reason, pressed_at_us, rec_id):
-                        self._start(reason, pressed_at_us, rec_id)  # type: ignore[arg-type]
+                        self._start(reason, pressed_at_us, rec_id)
                     case ("marker", at_us):
-                        self._marker(at_us)  # type: ignore[arg-type]
+                        self._marker(at_us)
                     case ("stop", reason, done):
-                        done.put(self._stop(reason))  # type: ignore[arg-type]
+                        done.put(self._stop(reason))
                     case ("close",):
                         return
             except Exception as exc:  # the thread must survive, or stop() would wait forever
                 self._on_error(f"recorder-error: {type(exc).__name__}: {exc}")
                 if command[0] == "stop":
-                    command[2].put(None)  # type: ignore[union-attr]
+                    command[2].put(None)
 
     def _marker(self, at_us: int) -> None:
         rec = self._recording
@@ -237,7 +238,7 @@ class Recorder:
         rec.segment_start_us = start_us
         rec.chunk_start_us = None
 
-    def _header(self, rec: _Recording, sequence: int, start_us: int, prev_hash: str) -> dict[str, object]:
+    def _header(self, rec: _Recording, sequence: int, start_us: int, prev_hash: str) -> dict[str, Any]:
         return {
             "format": FORMAT_VERSION,
             "format_minor": FORMAT_MINOR,
@@ -256,7 +257,7 @@ class Recorder:
             "streams": self._settings.streams,
         }
 
-    def _begin_segment(self, path: Path, header: dict[str, object]) -> SegmentWriter:
+    def _begin_segment(self, path: Path, header: dict[str, Any]) -> SegmentWriter:
         """Create the file, write its header durably and make its directory entry durable; on failure
         nothing of it is left behind (a half-written header would only say less than no file)."""
         try:
@@ -275,7 +276,7 @@ class Recorder:
         return writer
 
     @staticmethod
-    def _trailer(rec: _Recording, writer: SegmentWriter, final: bool, stop_reason: str | None) -> dict[str, object]:
+    def _trailer(rec: _Recording, writer: SegmentWriter, final: bool, stop_reason: str | None) -> dict[str, Any]:
         return {
             "final": final,
             "stop_reason": stop_reason,
@@ -284,7 +285,7 @@ class Recorder:
             "markers": rec.markers,
         }
 
-    def _stop(self, reason: str) -> dict[str, object] | None:
+    def _stop(self, reason: str) -> dict[str, Any] | None:
         rec, self._recording = self._recording, None
         if rec is None:
             return None

@@ -35,7 +35,7 @@ FLAG_KEYFRAME = 0x01
 MAX_FRAME = 64 * 1024 * 1024
 ZERO_HASH = "0" * 64
 
-CIPHERS = {"chacha20-poly1305": ChaCha20Poly1305, "aes-256-gcm": AESGCM}
+CIPHERS: dict[str, type[ChaCha20Poly1305 | AESGCM]] = {"chacha20-poly1305": ChaCha20Poly1305, "aes-256-gcm": AESGCM}
 KEY_WRAP = "hpke-x25519-hkdf-sha256-chacha20poly1305"
 HPKE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.CHACHA20_POLY1305)
 

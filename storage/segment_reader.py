@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
@@ -61,13 +62,13 @@ TAIL_UNREADABLE = "unreadable bytes"
 @dataclass
 class Segment:
     path: Path
-    header: dict[str, object]
+    header: dict[str, Any]
     header_digest: bytes
     device_key: ed25519.Ed25519PublicKey
     chunks: list[memoryview] = field(default_factory=list)
     """Views into the file's bytes, in order (no copies); empty when read without ``keep_chunks``."""
     chunk_count: int = 0
-    trailer: dict[str, object] | None = None
+    trailer: dict[str, Any] | None = None
     damage: str | None = None
     """A signature or structure failure: the file was changed after it was written."""
     truncated_at: int | None = None
@@ -78,7 +79,7 @@ class Segment:
 
     @property
     def sequence(self) -> int:
-        return int(self.header["sequence"])  # type: ignore[arg-type]
+        return int(self.header["sequence"])
 
 
 def read_segment(path: Path, keep_chunks: bool = True) -> Segment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
@@ -45,7 +45,7 @@ class SegmentWriter:
         self,
         file: BinaryIO,
         # An unbuffered file (``open(path, "xb", buffering=0)``).
-        header: dict[str, object],
+        header: dict[str, Any],
         signing_key: ed25519.Ed25519PrivateKey,
         agency_key: x25519.X25519PublicKey,
         cipher: str,
@@ -94,7 +94,7 @@ class SegmentWriter:
         self._frame(KIND_CHUNK, ciphertext)
         self.chunks += 1
 
-    def hash_after(self, trailer: dict[str, object]) -> str:
+    def hash_after(self, trailer: dict[str, Any]) -> str:
         """Seal, and return the hash the file will have once ``close(trailer)`` has written the trailer:
         the next segment's header names it, and is made durable before this file is closed."""
         self.seal()
@@ -105,14 +105,14 @@ class SegmentWriter:
         hasher.update(self._signing_key.sign(hasher.digest()))  # Ed25519 is deterministic: close() signs the same
         return hasher.hexdigest()
 
-    def close(self, trailer: dict[str, object]) -> str:
+    def close(self, trailer: dict[str, Any]) -> str:
         """Seal, write the signed trailer and close; returns the file's hash (the next link of the chain)."""
         self.seal()
         self._frame(KIND_TRAILER, self._trailer_payload(trailer))
         self._file.close()
         return self._hash.hexdigest()
 
-    def _trailer_payload(self, trailer: dict[str, object]) -> bytes:
+    def _trailer_payload(self, trailer: dict[str, Any]) -> bytes:
         return canonical_json({**trailer, "chunks": self.chunks, "packets": self.packets})
 
     def abandon(self) -> None:

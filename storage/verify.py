@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -42,13 +43,13 @@ class RecordingReport:
     def duration_s(self) -> float:
         if not self.segments:
             return 0.0
-        start = int(self.segments[0].header["start_pts_us"])  # type: ignore[arg-type]
+        start = int(self.segments[0].header["start_pts_us"])
         last = self.segments[-1]
         end = last.trailer["last_pts_us"] if last.trailer else last.header["start_pts_us"]
-        return (int(end) - start) / 1e6  # type: ignore[arg-type]
+        return (int(end) - start) / 1e6
 
-    def markers(self) -> list[dict[str, object]]:
-        return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]  # type: ignore[union-attr]
+    def markers(self) -> list[dict[str, Any]]:
+        return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]
 
 
 def trusted_device_keys(paths: list[Path]) -> dict[str, ed25519.Ed25519PublicKey]:

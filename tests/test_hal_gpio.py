@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -13,7 +14,7 @@ from hal.gpio import GpioButtons, GpioIndicators, pin_factory
 class ManualTime:
     def __init__(self) -> None:
         self.t = 0.0
-        self.pending: list[tuple[float, object]] = []
+        self.pending: list[tuple[float, Callable[[], None]]] = []
 
     def now(self) -> float:
         return self.t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -42,7 +43,7 @@ class FakePicamera2:
     def __init__(self) -> None:
         if FakePicamera2.fail_open:
             raise RuntimeError("Camera __init__ sequence did not complete.")
-        self.post_callback = None
+        self.post_callback: Callable[[FakeRequest], None] | None = None
         self.closed = False
         self.stopped = False
         FakePicamera2.instances.append(self)
@@ -61,6 +62,7 @@ class FakePicamera2:
         width, height = self.config["lores"]["size"]
         yuv = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
         yuv[:height] = 200
+        assert self.post_callback is not None, "the adapter sets post_callback before start_recording"
         self.post_callback(FakeRequest(yuv, 1_040_000_000))
 
     def stop_recording(self) -> None:

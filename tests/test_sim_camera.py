@@ -6,16 +6,17 @@ import av
 import numpy as np
 import pytest
 
-from hal.interfaces import HardwareError
+from hal.interfaces import EncodedPacket, HardwareError
+from hal.pixels import PreviewFrame
 from sim.camera import SyntheticCamera
 from sim.clock import VirtualClock
 
 
 class Sink:
     def __init__(self) -> None:
-        self.packets = []
-        self.frames = []
-        self.faults = []
+        self.packets: list[EncodedPacket] = []
+        self.frames: list[tuple[PreviewFrame, float]] = []
+        self.faults: list[str] = []
 
     def packet(self, packet) -> None:
         self.packets.append(packet)

@@ -67,7 +67,7 @@ def terminal(tmp_path):
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-def wait_for(screen, text: str, colours: bool = False, seconds: float = 20) -> str:  # type: ignore[no-untyped-def]
+def wait_for(screen, text: str, colours: bool = False, seconds: float = 20) -> str:
     deadline = time.monotonic() + seconds
     while text not in (shown := screen(colours)):
         assert time.monotonic() < deadline, f"{text!r} not on screen:\n{shown}"

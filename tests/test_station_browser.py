@@ -73,7 +73,7 @@ def browser(server):  # the store is made before Playwright runs its event loop 
 def as_user(browser, server):
     pages = []
 
-    def login(user: str):  # type: ignore[no-untyped-def]
+    def login(user: str):
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
         page.set_default_timeout(20_000)
         page.goto(f"{server}/login/")
@@ -89,7 +89,7 @@ def as_user(browser, server):
         page.context.close()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"station-{name}.png"), full_page=True)
 

@@ -34,7 +34,7 @@ def store(tmp_path) -> Store:
 def arrive(store: Store, device: Path) -> object:
     """Enrol the camera and put its folders where rsync puts them."""
     registered = enrol(store, "cam-001", "127.0.0.1", 22, "root", (device / "keys/device.pub").read_text(), HOST_KEY)
-    kid = registered.key_id  # type: ignore[attr-defined]
+    kid = registered.key_id
     for folder in ("recordings", "audit"):
         copy_tree(device / folder, store.incoming(kid) / folder)
     return registered
@@ -47,14 +47,14 @@ def only(folder: Path) -> Path:
 
 def test_store_refuses_a_recording_folder_with_a_file_that_is_not_a_segment(store, device):
     registered = arrive(store, device)
-    (only(store.incoming(registered.key_id) / "recordings") / "notes.txt").write_text("hi")  # type: ignore[attr-defined]
+    (only(store.incoming(registered.key_id) / "recordings") / "notes.txt").write_text("hi")
     result = accept(store, registered)
     assert result.receipt == {} and "notes.txt: unexpected file" in result.problems[0]
 
 
 def test_store_refuses_links_that_arrive_whatever_brought_them(store, device, tmp_path):
     registered = arrive(store, device)
-    incoming = store.incoming(registered.key_id)  # type: ignore[attr-defined]
+    incoming = store.incoming(registered.key_id)
     (incoming / "recordings" / "elsewhere").symlink_to(tmp_path)
     result = accept(store, registered)
     assert any("elsewhere: a link" in p for p in result.problems)
@@ -64,7 +64,7 @@ def test_store_refuses_links_that_arrive_whatever_brought_them(store, device, tm
 
 def test_store_refuses_an_audit_file_with_a_name_of_the_wrong_form(store, device):
     registered = arrive(store, device)
-    audit = store.incoming(registered.key_id) / "audit"  # type: ignore[attr-defined]
+    audit = store.incoming(registered.key_id) / "audit"
     shutil.copy(only(audit), audit / "..evil.jsonl")
     result = accept(store, registered)
     assert result.receipt == {} and any("audit file name '..evil.jsonl'" in p for p in result.problems)
@@ -72,7 +72,7 @@ def test_store_refuses_an_audit_file_with_a_name_of_the_wrong_form(store, device
 
 def test_store_heals_a_crash_between_placing_a_recording_and_indexing_it(store, device):
     registered = arrive(store, device)
-    kid = registered.key_id  # type: ignore[attr-defined]
+    kid = registered.key_id
     recording = only(store.incoming(kid) / "recordings").name
     target = store.recording_dir(kid, recording)
     target.parent.mkdir(parents=True)
@@ -83,7 +83,7 @@ def test_store_heals_a_crash_between_placing_a_recording_and_indexing_it(store, 
 
 def test_store_keeps_a_placed_copy_with_other_bytes_and_calls_it_a_conflict(store, device):
     registered = arrive(store, device)
-    kid = registered.key_id  # type: ignore[attr-defined]
+    kid = registered.key_id
     recording = only(store.incoming(kid) / "recordings").name
     target = store.recording_dir(kid, recording)
     target.mkdir(parents=True)
@@ -110,7 +110,7 @@ def receipt_for(device: Path, store: Store, **changes: object) -> dict[str, obje
     kid = key_id(load_device_public(device / "keys/device.pub"))
     files = {p.name: hash_file(p) for p in recording.iterdir()}
     signed = sign_receipt({recording.name: files}, kid, store.station_key(), "now")
-    signed["receipt"].update(changes)  # type: ignore[union-attr]
+    signed["receipt"].update(changes)  # type: ignore[attr-defined]
     return signed
 
 

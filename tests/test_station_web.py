@@ -22,7 +22,7 @@ def web(served_template, recorded, tmp_path):
     return serve_copy(served_template, tmp_path / "store", recorded)
 
 
-def request_view(web, user: str = "case-worker"):  # type: ignore[no-untyped-def]
+def request_view(web, user: str = "case-worker"):
     from station.models import ViewRequest
 
     client = web.client(user)
@@ -32,7 +32,7 @@ def request_view(web, user: str = "case-worker"):  # type: ignore[no-untyped-def
     return client, ViewRequest.objects.filter(requester__username=user).latest("created_at")
 
 
-def approve(web, grant, approver: str = "approver"):  # type: ignore[no-untyped-def]
+def approve(web, grant, approver: str = "approver"):
     return web.client(approver).post(f"/requests/{grant.pk}/decide/", {"decision": "approve"})
 
 

@@ -39,7 +39,9 @@ def independent_segment(data: bytes, agency, device, prev_hash: str) -> tuple[di
     info = f"bodycam/segment/v1/{header['recording_id']}/{header['sequence']}/{header['device_key_id']}".encode()
     suite = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.CHACHA20_POLY1305)
     data_key = suite.decrypt(base64.b64decode(header["wrapped_key"]), agency, info=info)
-    aead = {"chacha20-poly1305": ChaCha20Poly1305, "aes-256-gcm": AESGCM}[header["cipher"]](data_key)
+    ciphers: dict[str, type[ChaCha20Poly1305 | AESGCM]] = {"chacha20-poly1305": ChaCha20Poly1305,
+                                                           "aes-256-gcm": AESGCM}
+    aead = ciphers[header["cipher"]](data_key)
     header_digest = hashlib.sha256(header_bytes).digest()
     records = []
     for index, (_, ciphertext) in enumerate(frames[1:-1]):

@@ -65,7 +65,7 @@ def test_a_killed_firmware_loses_at_most_the_last_chunk(tmp_path, capsys):
 class DurableDisk:
     """Watches every fsync: which file sizes and which directory entries a power cut would keep."""
 
-    def __init__(self, real_fsync) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, real_fsync) -> None:
         self._fsync = real_fsync
         self.sizes: dict[Path, int] = {}
         self.listed: dict[Path, set[str]] = {}
@@ -80,7 +80,7 @@ class DurableDisk:
             self.sizes[path] = os.fstat(fd).st_size
         self.snapshots.append((dict(self.sizes), {d: set(n) for d, n in self.listed.items()}))
 
-    def restore(self, snapshot, target: Path, root: Path) -> Path:  # type: ignore[no-untyped-def]
+    def restore(self, snapshot, target: Path, root: Path) -> Path:
         """The files under ``root`` as the snapshot kept them, copied to ``target``."""
         sizes, listed = snapshot
         for path, size in sizes.items():

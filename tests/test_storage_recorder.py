@@ -46,6 +46,7 @@ def record(tmp_path: Path, seconds: float, stop_reason: str = "stop-hold", open_
     feed(recorder, 0, seconds)
     summary = recorder.stop(stop_reason)
     recorder.close()
+    assert summary is not None, errors
     return summary, errors, tmp_path / "recordings" / str(summary["recording"])
 
 

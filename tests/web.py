@@ -6,6 +6,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -13,16 +14,19 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from station.roles import ADMIN, ALL_ROLES
 from station.store import Store
 
+if TYPE_CHECKING:
+    from station.models import Device, Recording
+
 PASSWORD = "Kamera-Test-2026!"
 
 
 @dataclass
 class Web:
     store: Store
-    recording: object
-    device: object
+    recording: Recording
+    device: Device
 
-    def client(self, user: str | None = None, csrf: bool = False):  # type: ignore[no-untyped-def]
+    def client(self, user: str | None = None, csrf: bool = False):
         """A Django test client, logged in as ``user`` (by the real login form, so the login is logged)."""
         from django.test import Client
 

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {  # each module with the tests that are meant to guard it (fast ones: every mutant runs them)
@@ -59,7 +60,7 @@ def mutants(source: str) -> Iterator[Mutant]:
                 yield Mutant(getattr(node, "lineno", 0), description, ast.unparse(mutated))
 
 
-def _changes(node: ast.AST):  # type: ignore[no-untyped-def]
+def _changes(node: ast.AST):
     if isinstance(node, ast.Compare):
         for position, op in enumerate(node.ops):
             if type(op) in SWAPS:
@@ -90,7 +91,7 @@ def _swap_op(node: ast.BoolOp | ast.BinOp) -> str:
     return f"{type(old).__name__} → {type(node.op).__name__}"
 
 
-def _set(node: ast.Constant, value: object) -> str:
+def _set(node: ast.Constant, value: Any) -> str:
     old, node.value = node.value, value
     return f"{old!r} → {value!r}"
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from station.roles import ADMIN, ALL_ROLES, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 __all__ = ["ADMIN", "ALL_ROLES", "APPROVER", "CASE_WORKER", "DATA_PROTECTION", "EVIDENCE_OFFICER", "ROLES"]
 
@@ -32,16 +36,25 @@ def roles(user: Any) -> set[str]:
     return names | ({ADMIN} if user.is_superuser else set())
 
 
-def require(*allowed: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+class SignedInRequest(HttpRequest):
+    """What a view behind ``require`` is given: its user is signed in, never anonymous."""
+
+    user: User
+
+
+def require(*allowed: str) -> Callable[[View], View]:
     """A view for users with one of ``allowed`` roles; everyone else gets 403 (and nothing happens)."""
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not roles(request.user) & set(allowed):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
-        return guarded
+        return guarded  # type: ignore[return-value]  # same signature as view, by wraps
     return decorate
 
 

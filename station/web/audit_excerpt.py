@@ -18,7 +18,7 @@ class Excerpt:
     problems: list[str]
 
 
-def excerpt(store: Store, recording) -> Excerpt:  # type: ignore[no-untyped-def]
+def excerpt(store: Store, recording) -> Excerpt:
     """Lines of the camera's audit log (verified with the registered key) from the line that starts this
     recording to the one that stops or recovers it."""
     directory = store.audit_dir(recording.device.key_id)

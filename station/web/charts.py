@@ -33,7 +33,7 @@ def stacked(title: str, categories: list[str], series: dict[str, list[float]]) -
     height = 60 + BAR_AREA + 20 * len(series)
     parts = [_open(title, height), f'<text x="0" y="16" class="chart-title">{escape(title)}</text>']
     for i, category in enumerate(categories):
-        x, base = 40 + i * (column + 8), 30 + BAR_AREA
+        x, base = 40 + i * (column + 8), 30.0 + BAR_AREA
         for colour, values in zip(PALETTE * 4, series.values(), strict=False):
             h = BAR_AREA * values[i] / top
             base -= h

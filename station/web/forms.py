@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FilterForm(forms.Form):
-    device = forms.ModelChoiceField(queryset=None, required=False, label=_("Camera"))
+    device: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, required=False, label=_("Camera"))
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.ChoiceField(required=False, label=_("Reason"), choices=[

@@ -57,7 +57,7 @@ def _log(request: HttpRequest, template: str, only_deletions: bool) -> HttpRespo
     return render(request, template, {"form": form, "page": page, "check": check, "query": params.urlencode()})
 
 
-def _csv(rows, name: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _csv(rows, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from station.registry import public_key, refuse_lost, trusted_keys
 from station.store import Store
@@ -70,12 +71,12 @@ def sweep(store: Store, at: datetime) -> list[Path]:
     return removed
 
 
-def ranged_response(request: HttpRequest, path: Path, content_type: str) -> HttpResponse:
+def ranged_response(request: HttpRequest, path: Path, content_type: str) -> HttpResponseBase:
     """The file, or the one byte range the browser asked for (RFC 9110 single range)."""
     size = path.stat().st_size
     match = RANGE.match(request.headers.get("Range", ""))
     if match is None or (not match.group(1) and not match.group(2)):
-        response: HttpResponse = FileResponse(path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=content_type)
         response["Accept-Ranges"] = "bytes"
         return response
     first, last = match.groups()
@@ -92,7 +93,7 @@ def ranged_response(request: HttpRequest, path: Path, content_type: str) -> Http
     return response
 
 
-def _read(path: Path, start: int, length: int):  # type: ignore[no-untyped-def]
+def _read(path: Path, start: int, length: int):
     with path.open("rb") as f:
         f.seek(start)
         while length > 0 and (block := f.read(min(CHUNK, length))):

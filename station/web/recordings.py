@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,9 @@ from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
 from station.web.playback import export_verified, playback_file, playback_path, private_dir, ranged_response, sweep
 from storage.export import ExportError
 from storage.keys import KeyFileError
+
+if TYPE_CHECKING:
+    from station.models import Recording
 
 PAGE_SIZE = 50
 
@@ -37,13 +42,17 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         rows = _filtered(rows, form.cleaned_data)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    retention = served().retention
-    for recording in page:
-        recording.delete_on = None if recording.held else recording.started_utc + retention
-    return render(request, "station/recordings.html", {"form": form, "page": page, "query": _query(request)})
+    rows_on_page = [(recording, _deleted_on(recording)) for recording in page]
+    return render(request, "station/recordings.html",
+                  {"form": form, "page": page, "rows": rows_on_page, "query": _query(request)})
 
 
-def _filtered(rows, data: dict):  # type: ignore[no-untyped-def]
+def _deleted_on(recording: Recording) -> datetime | None:
+    """When retention deletes the recording; never while it is held."""
+    return None if recording.held else recording.started_utc + served().retention
+
+
+def _filtered(rows, data: dict):
     if data.get("device"):
         rows = rows.filter(device=data["device"])
     if data.get("since"):
@@ -62,7 +71,7 @@ def _filtered(rows, data: dict):  # type: ignore[no-untyped-def]
     return rows
 
 
-def stored_recording(pk: int):  # type: ignore[no-untyped-def]
+def stored_recording(pk: int):
     """The recording ``pk`` if the store still holds it (404 for an unknown or deleted one)."""
     from station.models import Recording
 
@@ -83,7 +92,7 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     return render(request, "station/recording.html", {
         "recording": recording,
-        "delete_on": None if recording.held else recording.started_utc + served().retention,
+        "delete_on": _deleted_on(recording),
         "window": open_window(request.user, recording, now),
         "requests": recording.view_requests.select_related("requester", "decided_by"),
         "audit": excerpt(store, recording),
@@ -110,7 +119,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(*ALL_ROLES)
-def video(request: HttpRequest, pk: int) -> HttpResponse:
+def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     recording = stored_recording(pk)
     grant = _grant(request, recording)
     path = playback_path(served().store, grant)
@@ -136,7 +145,7 @@ def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(EVIDENCE_OFFICER)
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A verified MP4 for prosecution: only for an evidence officer with an approved request of their own."""
     recording = stored_recording(pk)
     grant = _grant(request, recording)
@@ -154,7 +163,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _grant(request: HttpRequest, recording):  # type: ignore[no-untyped-def]
+def _grant(request: HttpRequest, recording):
     grant = open_window(request.user, recording, timezone.now())
     if grant is None:
         raise PermissionDenied

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, require, roles
+from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, SignedInRequest, require, roles
 from station.web.app import served
 from station.web.forms import DecisionForm, ViewRequestForm
 from station.web.recordings import stored_recording
@@ -18,7 +18,7 @@ from station.web.recordings import stored_recording
 
 @require(*ALL_ROLES)
 @require_POST
-def create(request: HttpRequest, pk: int) -> HttpResponse:
+def create(request: SignedInRequest, pk: int) -> HttpResponse:
     from station.models import ViewRequest
 
     recording = stored_recording(pk)
@@ -37,7 +37,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(*ALL_ROLES)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: SignedInRequest) -> HttpResponse:
     from station.models import ViewRequest
 
     everything = ViewRequest.objects.select_related("recording__device", "requester", "decided_by")
@@ -55,7 +55,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require(APPROVER)
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: SignedInRequest, pk: int) -> HttpResponse:
     from station.models import ViewRequest
 
     form = DecisionForm(request.POST)

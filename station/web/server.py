@@ -24,7 +24,7 @@ def serve(store: Store, bind: str, workers: int, agency_key: Path | None = None)
 
     application = wsgi_application(store, agency_key)
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in {"bind": bind, "workers": workers, "threads": 4, "timeout": 300,
                                "accesslog": "-", "preload_app": True, "proc_name": "bodycam-station"}.items():

@@ -21,7 +21,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     from station.models import Device, Recording
 
     names = dict(Device.objects.values_list("key_id", "name"))
-    total, per_device = Stats(), {}  # one Stats per camera as well, for the battery chart
+    total, per_device = Stats(), dict[str, Stats]()  # one Stats per camera as well, for the battery chart
     for key, records in audit_lines([served().store.root / "devices"]).items():
         add_device(total, records)
         add_device(per_device.setdefault(key, Stats()), records)

@@ -12,6 +12,7 @@ Each case is a camera data dir (``cases/<name>/recordings/<id>/seg-*.bcs`` and `
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -19,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
@@ -38,6 +40,9 @@ from storage.segment_format import (
 )
 from storage.segment_writer import SegmentWriter
 from tests.vectors import hpke
+
+if TYPE_CHECKING:
+    from storage.segment_reader import Segment
 
 HERE = Path(__file__).parent
 PASSPHRASE = b"bodycam-test-vector"
@@ -80,7 +85,7 @@ def packets(recording: Recording) -> list[list[list[Packet]]]:
     """Per segment, per chunk, the packets in arrival order (video and audio interleaved by time)."""
     out, t0 = [], START_US
     for length in recording.segments:
-        chunks, t = [], 0
+        chunks, t = [], 0.0
         while t < length * 1e6:
             end = min(t + recording.chunk_s * 1e6, length * 1e6)
             chunk: list[Packet] = []
@@ -128,7 +133,7 @@ def write_recording(recording: Recording, recordings_dir: Path) -> list[Path]:
         path = directory / f"seg-{sequence:06d}.bcs"
         writer = SegmentWriter(open(path, "xb", buffering=0), header, recording.device,  # noqa: SIM115
                                AGENCY.public_key(), recording.cipher, data_key=_seed("data key " + label),
-                               wrap_key=lambda key, agency, info, e=ephemeral: hpke.seal(key, agency, info, e))
+                               wrap_key=functools.partial(hpke.seal, ephemeral=ephemeral))
         for chunk in chunks:
             for packet in chunk:
                 writer.add(packet)
@@ -211,7 +216,7 @@ def interrupt(path: Path) -> None:
 class Case:
     description: str
     recording: Recording = field(default_factory=Recording)
-    damage: Callable[[list[Path], Path], None] | None = None
+    damage: Callable[[list[Path], Path], object] | None = None
     """Changes the written segments ``(paths, data_dir)``."""
     audit: str = "stopped"
     """``stopped`` (clean stop logged), ``cut`` (the power cut took the stop too), ``recovered``, ``none``."""
@@ -220,6 +225,12 @@ class Case:
 def _last_chunk_cut(paths: list[Path], _: Path) -> None:
     start, end = frames(paths[-1])[-2]
     cut(paths[-1], (start + end) // 2)
+
+
+def _cut_and_recovered(paths: list[Path], data: Path) -> None:
+    """A cut inside the last chunk, then the camera's recovery closing the segment."""
+    _last_chunk_cut(paths, data)
+    interrupt(paths[-1])
 
 
 def _roll_cut(fill_next: bytes | None, keep_next_header: bool = False) -> Callable[[list[Path], Path], None]:
@@ -260,7 +271,7 @@ CASES_BY_NAME: dict[str, Case] = {
     "cut-roll-unlisted": Case("power cut at a roll (1.0 writer order): segment 1 complete but not final, "
                               "segment 2 never listed", damage=lambda p, _: p[2].unlink(), audit="cut"),
     "interrupted": Case("cut-in-chunk after the camera restarted: the recovery closed the segment",
-                        damage=lambda p, d: (_last_chunk_cut(p, d), interrupt(p[-1])), audit="recovered"),
+                        damage=_cut_and_recovered, audit="recovered"),
     "changed-chunk": Case("one byte of a chunk in the middle segment changed", damage=lambda p, _: flip(
         p[1], frames(p[1])[1][0] + 40, 0x01)),
     "changed-length-field": Case("one bit of a frame's length field in the last segment flipped",
@@ -301,13 +312,13 @@ def _change_audit(data_dir: Path) -> None:
     path.write_bytes(path.read_bytes().replace("läuft".encode(), b"lief"))
 
 
-def decrypted(report_segments: list[object]) -> dict[str, object]:
+def decrypted(report_segments: list[Segment]) -> dict[str, object]:
     """What the expected list says about the decrypted content: counts and a hash over every packet."""
     from storage.segment_reader import decrypt_segment
 
     digest, counts = hashlib.sha256(), {"video": 0, "audio": 0}
     for segment in report_segments:
-        for packet in decrypt_segment(segment, AGENCY):  # type: ignore[arg-type]
+        for packet in decrypt_segment(segment, AGENCY):
             digest.update(canonical_json({"stream": packet.stream, "keyframe": packet.keyframe,
                                           "pts_us": packet.pts_us, "data": b64(packet.data)}))
             counts[packet.stream] += 1
