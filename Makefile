@@ -37,8 +37,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# One test worker per core (most tests wait on sshd, PostgreSQL, a browser or the encoder); TEST_WORKERS=0
+# runs everything in one process, e.g. to debug with pdb.
+TEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Install or update the firmware on a device: make deploy HOST=cam-001 [ARGS="--agency-pub office/agency.pub"]
 deploy: $(VENV)/.installed-dev
