@@ -126,6 +126,8 @@ class Preview:
         while not self._stopped.is_set():
             self._wake.wait()
             self._wake.clear()
+            if self._stopped.is_set():
+                return  # stop() wakes the thread: nothing more goes to the panel
             wait = self._last_render + self._interval - self._now()
             if wait > 0 and self._stopped.wait(wait):
                 return

@@ -153,7 +153,7 @@ def cmd_offload(args: argparse.Namespace) -> int:
     from station.offload import OffloadError, OffloadOptions, offload
     from station.ssh import ConnectionFailed
 
-    options = OffloadOptions(args.identity, args.data_dir, args.remote_bodycam, args.bwlimit)
+    options = OffloadOptions(args.identity, args.data_dir, args.remote_bodycam, args.bwlimit, args.connect_timeout)
     names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
         if args.all else [args.device]
     if names == [None]:
@@ -239,6 +239,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse._SubParsersAction) -> None:
     from station.offload import DEFAULT_REMOTE_BODYCAM, DEFAULT_REMOTE_DATA
+    from station.ssh import CONNECT_TIMEOUT_S
 
     station = commands.add_parser("station", help="the evidence station: store, registry, quarantine, custody log")
     sub = station.add_subparsers(dest="station_command", required=True)
@@ -315,6 +316,8 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     offload.add_argument("--data-dir", default=DEFAULT_REMOTE_DATA, help="data dir on the camera")
     offload.add_argument("--remote-bodycam", default=DEFAULT_REMOTE_BODYCAM, help="bodycam command on the camera")
     offload.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
+    offload.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
+                         help=f"give up on a camera that does not answer within S seconds (default {CONNECT_TIMEOUT_S})")
     offload.set_defaults(handler=cmd_offload)
 
     hold_cmd = evidence_tools.add_parser("hold", help="keep a recording beyond the retention period")

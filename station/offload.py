@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from station.accept import Acceptance, accept
 from station.registry import find
-from station.ssh import Connection, ConnectionFailed, Session
+from station.ssh import CONNECT_TIMEOUT_S, Connection, ConnectionFailed, Session
 from station.store import Store, now
 from storage.identifiers import IdentifierError, check_recording_id, parse_utc
 from storage.receipt import sign_receipt
@@ -51,6 +51,7 @@ class OffloadOptions:
     data_dir: str = DEFAULT_REMOTE_DATA
     remote_bodycam: str = DEFAULT_REMOTE_BODYCAM
     bwlimit: int | None = None
+    connect_timeout_s: int = CONNECT_TIMEOUT_S
 
 
 @dataclass
@@ -219,7 +220,7 @@ def _message(exc: BaseException) -> str:
 
 def _offload(store: Store, device: Device, options: OffloadOptions, incoming: Path, run: OffloadRun) -> OffloadResult:
     d = device
-    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity) as ssh:
+    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity, options.connect_timeout_s) as ssh:
         session = ssh.session([options.remote_bodycam, "offload-session", "--data-dir", options.data_dir.rstrip("/")])
         try:
             return _pull_and_receipt(store, device, options, incoming, run, ssh, session)

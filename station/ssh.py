@@ -21,14 +21,14 @@ class ConnectionFailed(RuntimeError):
     """The camera could not be reached, did not answer, or is not who the registry says."""
 
 
-def explain(host: str, port: int, stderr: str) -> str:
+def explain(host: str, port: int, stderr: str, connect_timeout_s: int = CONNECT_TIMEOUT_S) -> str:
     """One line a technician can act on, for what ssh says when it gives up."""
     text = stderr.strip()
     if "Host key verification failed" in text or "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
         return (f"{host}:{port}: the SSH host key does not match the one pinned at enrolment; if the camera "
                 "was re-imaged, enrol it again (bodycam station enrol), otherwise something else answers there")
     if "timed out" in text or "Timeout" in text:
-        return f"{host}:{port}: no answer within {CONNECT_TIMEOUT_S} s: is the camera docked and switched on?"
+        return f"{host}:{port}: no answer within {connect_timeout_s} s: is the camera docked and switched on?"
     if "Connection refused" in text:
         return f"{host}:{port}: connection refused: is sshd running on the camera?"
     if "Permission denied" in text:
@@ -40,8 +40,9 @@ class Connection:
     """``with Connection(...) as ssh:`` then ``ssh.session(...)`` and rsync with ``-e ssh.ssh``; the master
     connection closes at the end."""
 
-    def __init__(self, host: str, port: int, user: str, host_keys: str, identity: Path | None = None) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, user: str, host_keys: str, identity: Path | None = None,
+                 connect_timeout_s: int = CONNECT_TIMEOUT_S) -> None:
+        self.host, self.port, self.connect_timeout_s = host, port, connect_timeout_s
         self.target = f"{user}@{host}" if user else host
         self._dir = Path(tempfile.mkdtemp(prefix="bodycam-ssh-"))  # short: a control socket path is limited
         known_hosts = self._dir / "known_hosts"
@@ -49,7 +50,7 @@ class Connection:
         known_hosts.write_text("".join(f"{name} {line}\n" for line in host_keys.splitlines() if line.strip()))
         self.options = ["-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                         "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
-                        "-o", f"ConnectTimeout={CONNECT_TIMEOUT_S}", "-o", f"ServerAliveInterval={ALIVE_INTERVAL_S}",
+                        "-o", f"ConnectTimeout={connect_timeout_s}", "-o", f"ServerAliveInterval={ALIVE_INTERVAL_S}",
                         "-o", f"ServerAliveCountMax={ALIVE_COUNT}", "-o", "ControlMaster=auto",
                         "-o", f"ControlPath={self._dir / 'cm'}", "-o", "ControlPersist=120"]
         if identity is not None:
@@ -103,7 +104,8 @@ class Session:
             code = self._process.wait(timeout=30)
             stderr = self._process.stderr.read() if self._process.stderr else ""
             if code == 255:
-                raise ConnectionFailed(explain(self._connection.host, self._connection.port, stderr))
+                raise ConnectionFailed(explain(self._connection.host, self._connection.port, stderr,
+                                               self._connection.connect_timeout_s))
             raise ConnectionFailed(f"{self._connection.host}: `{self._words[1]}` ended ({code}): "
                                    f"{stderr.strip() or 'no message'}")
         return line

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 import wave
 from pathlib import Path
 
@@ -24,12 +23,16 @@ from tests.conftest import small_config
 
 
 class SlowSpeaker:
+    """A speaker busy with each sound until the test releases it."""
+
     def __init__(self) -> None:
         self.played: list[str] = []
+        self.busy = threading.Event()
         self.release = threading.Event()
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
-        self.release.wait(5)
+        self.busy.set()
+        assert self.release.wait(10)
         self.played.append(label)
 
 
@@ -40,14 +43,13 @@ def sound(label: str, announcement: bool = False) -> Sound:
 def test_player_never_blocks_and_a_new_announcement_replaces_a_waiting_one():
     speaker = SlowSpeaker()
     player = AudioPlayer(speaker, threaded=True)
-    started = time.monotonic()
     player.play(sound("announce:display-on", announcement=True))  # starts playing, holds the speaker
-    time.sleep(0.05)
+    assert speaker.busy.wait(10)
     assert player.gain == PLAYBACK_GAIN
-    player.play(sound("feedback:start"))
+    player.play(sound("feedback:start"))  # each returns although the speaker is still busy
     player.play(sound("announce:recording-started", announcement=True))
     player.play(sound("announce:recording-stopped", announcement=True))  # replaces the one above
-    assert time.monotonic() - started < 0.5
+    assert speaker.played == []
     speaker.release.set()
     player.stop()
     assert speaker.played == ["announce:display-on", "feedback:start", "announce:recording-stopped"]

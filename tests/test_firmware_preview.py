@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -105,17 +106,18 @@ def test_preview_drops_frames_above_the_fps_cap_in_virtual_time():
     assert panel.frames - before == 3, "at 1.00, 1.04 and 1.08 s: 25 frames per second at most"
 
 
-class SlowDisplay:
-    """A panel that takes 50 ms per frame, as a slow SPI bus would."""
+class BusyDisplay:
+    """A panel whose bus is busy until the test releases it, as a slow or stuck SPI bus would be."""
 
     size = (128, 128)
 
     def __init__(self) -> None:
-        self.shown = 0
+        self.busy = threading.Event()
+        self.release = threading.Event()
 
     def show(self, frame: np.ndarray) -> None:
-        time.sleep(0.05)
-        self.shown += 1
+        self.busy.set()
+        assert self.release.wait(10)
 
     def power(self, on: bool) -> None:
         pass
@@ -125,18 +127,20 @@ class SlowDisplay:
 
 
 def test_preview_thread_never_blocks_the_camera_and_drops_rather_than_queues():
-    display = SlowDisplay()
+    display = BusyDisplay()
     preview = Preview(display, fps=25, language="de", threaded=True, now=time.monotonic)
     preview.set_status(DISPLAY, time.monotonic())
+    assert display.busy.wait(10), "the status change is rendered at once"
     frame = halves()
-    started = time.monotonic()
-    for _ in range(200):
+    for _ in range(200):  # each returns although the panel is still busy with the first picture
         preview.frame(frame, time.monotonic())
-    handed_over = time.monotonic() - started
-    time.sleep(0.3)
+    assert preview.frames_shown == 0
+    display.release.set()
+    deadline = time.monotonic() + 10
+    while preview.frames_shown < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
     preview.stop()
-    assert handed_over < 0.05, "200 frames handed over without waiting for the panel"
-    assert display.shown < 20, "frames were dropped, not queued"
+    assert preview.frames_shown == 2, "the 200 frames became one picture (the newest), not a queue"
 
 
 def test_preview_converts_yuv420_lores_frames():
