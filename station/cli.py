@@ -317,7 +317,7 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     offload.add_argument("--remote-bodycam", default=DEFAULT_REMOTE_BODYCAM, help="bodycam command on the camera")
     offload.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
     offload.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
-                         help=f"give up on a camera that does not answer within S seconds (default {CONNECT_TIMEOUT_S})")
+                         help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
     offload.set_defaults(handler=cmd_offload)
 
     hold_cmd = evidence_tools.add_parser("hold", help="keep a recording beyond the retention period")
