@@ -124,8 +124,6 @@ def _with_outputs(config: MachineConfig, old: DeviceState, decided: Step, event:
     if new.display_dimmed and (new.stage is not Stage.DISPLAY or isinstance(event, ButtonDown)):
         new = replace(new, display_dimmed=False)  # any press, or leaving the stage, brightens
         last.append(SetDimmed(False))
-    if not first and not last:
-        return decided
     return replace(decided, state=new, actions=(*first, *decided.actions, *last))
 
 
@@ -150,8 +148,9 @@ def _enter(state: DeviceState, stage: Stage, t: float, **changes: Any) -> Device
 def _start_recording(
     config: MachineConfig, state: DeviceState, t: float, reason: str, pressed_at: float
 ) -> Step:
+    consumed = state.record_down_at is not None  # the press that asked, if any; its release does nothing more
     if state.storage_full:
-        refused = replace(state, record_press_consumed=True)
+        refused = replace(state, record_press_consumed=consumed)
         denied = (
             PlayFeedback(Feedback.DENIED),
             ShowMessage(Message.STORAGE_FULL),
@@ -168,7 +167,7 @@ def _start_recording(
         t,
         recording_started_at=t,
         recording_reason=reason,
-        record_press_consumed=True,
+        record_press_consumed=consumed,
     )
     return Step(new, tuple(actions), "recording-started", reason)
 
@@ -218,11 +217,9 @@ def _record_gesture(config: MachineConfig, state: DeviceState, t: float, release
             if held >= config.hold_stop_s - _EPSILON:
                 return _stop_by_hold(config, state, t)
             if released and not is_hold:
-                marked = replace(state, record_press_consumed=True)
-                return Step(marked, (AddMarkerAction(pressed_at), PlayFeedback(Feedback.MARKER)), "marker")
+                return Step(state, (AddMarkerAction(pressed_at), PlayFeedback(Feedback.MARKER)), "marker")
             if released:
-                audit = Audit("stop-hold-aborted", {"held_s": round(held, 3)})
-                return Step(replace(state, record_press_consumed=True), (audit,), "stop-hold-aborted")
+                return Step(state, (Audit("stop-hold-aborted", {"held_s": round(held, 3)}),), "stop-hold-aborted")
             due = pressed_at + _next_stop_milestone(config, held)
             return Step(state, (PlayFeedback(Feedback.HOLD_TICK), SetTimer(Timer.RECORD_HOLD, due)), "hold-tick")
         case Stage.SHUTDOWN:
@@ -385,7 +382,7 @@ def _on_recording_interrupted(config: MachineConfig, state: DeviceState, e: Reco
     """A crash must not end an evidence recording: carry on at once, without announcement."""
     if state.stage is Stage.RECORDING:
         return Step(state, (), "ignored-already-recording")
-    return _start_recording(config, replace(state, record_press_consumed=False), e.t, REASON_RESUMED, e.t)
+    return _start_recording(config, state, e.t, REASON_RESUMED, e.t)
 
 
 def _on_offload_overdue(config: MachineConfig, state: DeviceState, e: OffloadOverdue) -> Step:

@@ -11,6 +11,7 @@ from states.actions import (
     AddMarker,
     Announce,
     Announcement,
+    Audit,
     CancelTimer,
     Feedback,
     PlayFeedback,
@@ -207,3 +208,37 @@ def test_a_record_hold_begun_in_worn_that_outlasts_a_display_press_records_as_an
                                          "recording-started", "release-after-action"]
     assert state.stage is Stage.RECORDING and state.recording_reason == "announced"
     assert state.recording_started_at == 1.5
+
+
+def test_the_hint_is_audited_with_how_long_the_button_was_held_to_the_millisecond():
+    _, steps = drive(in_stage(Stage.WORN), ButtonDown(5.0, R), ButtonUp(5.12345, R))
+    assert Audit("record-hint", {"held_s": 0.123}) in all_actions(steps)
+
+
+def test_an_aborted_stop_hold_is_audited_with_how_long_it_was_held():
+    recording = in_stage(Stage.RECORDING)
+    _, steps = drive(recording, ButtonDown(5.0, R), ButtonUp(7.23456, R))
+    assert Audit("stop-hold-aborted", {"held_s": 2.235}) in all_actions(steps)
+
+
+def test_a_second_record_press_without_a_release_between_is_ignored():
+    """A lost release edge: the hold counts from the first press and still starts the recording."""
+    down = step(CONFIG, in_stage(Stage.WORN), ButtonDown(0.0, R))
+    again = step(CONFIG, down.state, ButtonDown(1.0, R))
+    assert again.outcome == "ignored-already-down" and again.actions == ()
+    started = step(CONFIG, again.state, TimerExpired(1.5, Timer.RECORD_HOLD))
+    assert started.outcome == "recording-started" and StartRecording("imminent-danger", 0.0) in started.actions
+
+
+@pytest.mark.parametrize("display_pressed", [False, True], ids=["worn", "display-pressed-meanwhile"])
+def test_a_hold_timer_left_from_an_earlier_press_rearms_for_the_current_one(display_pressed):
+    """Press, release, press again within 1.5 s: the first press's timer fires early for the second."""
+    events = [ButtonDown(0.0, R), ButtonUp(0.2, R), ButtonDown(1.0, R)]
+    if display_pressed:
+        events.append(ButtonDown(1.2, D))
+    state = in_stage(Stage.WORN)
+    for event in events:
+        state = step(CONFIG, state, event).state
+    early = step(CONFIG, state, TimerExpired(1.5, Timer.RECORD_HOLD))
+    assert early.outcome == "hold-pending" and early.actions == (SetTimer(Timer.RECORD_HOLD, 2.5),)
+    assert early.state.stage is not Stage.RECORDING

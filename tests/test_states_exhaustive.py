@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import itertools
 from dataclasses import replace
 from pathlib import Path
@@ -75,8 +76,17 @@ def test_every_stage_event_pair_has_a_named_outcome(config):
         result = step(config, state, event)
         assert result.outcome and result.outcome.replace("-", "").isalpha(), (stage, event)
         assert (result.reason is not None) == (result.state.stage is not stage), (stage, event, result)
+        if result.state.record_down_at is None:  # one situation, one state: "consumed" belongs to a press
+            assert not result.state.record_press_consumed, (stage, variant, event, result)
         seen.setdefault((stage, type(event).__name__), set()).add(result.outcome)
     assert len(seen) == len(Stage) * len(EVENT_TYPES)
+
+
+def test_a_decision_cannot_be_changed_after_it_was_made():
+    decided = step(MachineConfig(), initial_state(0.0), ButtonDown(1.0, Button.DISPLAY))
+    for target, name in ((decided, "actions"), (decided.state, "stage")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(target, name, None)
 
 
 def test_unknown_event_type_is_an_error_not_a_silent_no_op():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from states import MachineConfig, Stage, step
 from states.actions import (
     Audit,
@@ -13,6 +15,7 @@ from states.actions import (
     PowerOff,
     RetryCamera,
     SetDimmed,
+    SetDisplay,
     SetLeds,
     SetTimer,
     ShowMessage,
@@ -22,8 +25,10 @@ from states.actions import (
 from states.events import (
     BatteryLevel,
     ButtonDown,
+    ButtonUp,
     CameraFault,
     CameraRecovered,
+    OffloadOverdue,
     ShutdownRequested,
     StorageLevel,
     TimerExpired,
@@ -197,3 +202,97 @@ def test_the_low_storage_warning_rearms_once_space_was_freed():
     freed = step(CONFIG, first.state, StorageLevel(1.0, 16 * GB, 32 * GB))
     low_again = step(CONFIG, freed.state, StorageLevel(2.0, 2 * GB, 32 * GB))
     assert (first.outcome, freed.outcome, low_again.outcome) == ("storage-warning", "storage-ok", "storage-warning")
+
+
+def test_leaving_the_display_stage_switches_the_display_off():
+    left = step(CONFIG, in_stage(Stage.DISPLAY), ButtonDown(1.0, Button.DISPLAY))
+    assert left.state.stage is Stage.WORN and SetDisplay(False) in left.actions
+    assert SetDisplay(True) not in left.actions
+
+
+def test_a_dimmed_display_is_bright_again_when_the_idle_timeout_leaves_the_stage():
+    config = MachineConfig(display_dim_after_s=20.0, display_idle_timeout_s=30.0)
+    entered = step(config, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    dimmed = step(config, entered.state, TimerExpired(20.0, Timer.DISPLAY_DIM))
+    left = step(config, dimmed.state, TimerExpired(30.0, Timer.DISPLAY_IDLE))
+    assert left.state.stage is Stage.WORN and not left.state.display_dimmed
+    assert SetDimmed(False) in left.actions  # the next time the display comes on, it is bright
+
+
+def test_a_display_timeout_of_one_second_is_honoured():
+    config = MachineConfig(display_dim_after_s=1.0, display_idle_timeout_s=1.0)
+    entered = step(config, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    assert {SetTimer(Timer.DISPLAY_DIM, 1.0), SetTimer(Timer.DISPLAY_IDLE, 1.0)} <= set(entered.actions)
+    assert step(config, entered.state, TimerExpired(1.0, Timer.DISPLAY_DIM)).state.display_dimmed
+    assert step(config, entered.state, TimerExpired(1.0, Timer.DISPLAY_IDLE)).state.stage is Stage.WORN
+
+
+def test_stopping_a_recording_rearms_the_display_timers():
+    config = MachineConfig(display_idle_timeout_s=30.0, display_dim_after_s=20.0)
+    recording = in_stage(Stage.RECORDING, t=5.0)
+    stopped = step(config, replace(recording, record_down_at=10.0), TimerExpired(13.0, Timer.RECORD_HOLD))
+    assert stopped.state.stage is Stage.DISPLAY
+    assert {SetTimer(Timer.DISPLAY_IDLE, 43.0), SetTimer(Timer.DISPLAY_DIM, 33.0)} <= set(stopped.actions)
+
+
+def test_an_idle_or_dim_timer_set_before_the_last_press_is_stale():
+    config = MachineConfig(display_idle_timeout_s=30.0, display_dim_after_s=20.0)
+    entered = step(config, in_stage(Stage.WORN), ButtonDown(0.0, Button.DISPLAY))
+    touched = step(config, entered.state, ButtonUp(10.0, Button.DISPLAY))
+    touched = step(config, touched.state, ButtonDown(10.0, Button.RECORD))  # starts a recording...
+    touched = step(config, touched.state, StorageLevel(10.5, 0, 32 * GB))  # ...that storage stops at once
+    assert touched.state.stage is Stage.DISPLAY and touched.state.last_interaction == 10.0
+    # Timers armed at 0 s fire at 20 s and 30 s, but the last press was at 10 s.
+    assert step(config, touched.state, TimerExpired(20.0, Timer.DISPLAY_DIM)).outcome == "ignored-stale-timer"
+    assert step(config, touched.state, TimerExpired(30.0, Timer.DISPLAY_IDLE)).outcome == "ignored-stale-timer"
+
+
+def test_a_refused_record_press_is_refused_once_not_again_at_its_release():
+    full = replace(in_stage(Stage.DISPLAY), storage_full=True)
+    down = step(CONFIG, full, ButtonDown(1.0, Button.RECORD))
+    up = step(CONFIG, down.state, ButtonUp(1.2, Button.RECORD))
+    denied = [a for s in (down, up) for a in s.actions if a == PlayFeedback(Feedback.DENIED)]
+    assert len(denied) == 1 and up.outcome == "release-after-action"
+
+
+def test_the_battery_warning_rearms_after_charging():
+    warned = step(CONFIG, in_stage(Stage.WORN), BatteryLevel(0.0, 20.0))
+    charged = step(CONFIG, warned.state, BatteryLevel(1.0, 80.0))
+    again = step(CONFIG, charged.state, BatteryLevel(2.0, 20.0))
+    assert (warned.outcome, charged.outcome, again.outcome) == ("battery-warning", "battery-recovered",
+                                                                  "battery-warning")
+    assert charged.state.battery_warned_at is None
+
+
+def test_full_storage_stays_full_and_is_announced_once():
+    full = step(CONFIG, in_stage(Stage.DISPLAY), StorageLevel(0.0, 10, 32 * GB))
+    still = step(CONFIG, full.state, StorageLevel(1.0, 10, 32 * GB))
+    assert still.outcome == "storage-still-full" and still.actions == () and still.state.storage_full
+
+
+def test_freeing_a_little_after_full_storage_does_not_warn_low_on_top():
+    full = step(CONFIG, in_stage(Stage.DISPLAY), StorageLevel(0.0, 10, 32 * GB))
+    little = step(CONFIG, full.state, StorageLevel(1.0, 1 * GB, 32 * GB))  # above the reserve, still low
+    assert not little.state.storage_full and little.outcome == "storage-ok" and little.actions == ()
+
+
+def test_a_second_camera_fault_neither_audits_again_nor_moves_the_retry():
+    fault = step(CONFIG, in_stage(Stage.DISPLAY), CameraFault(10.0, "timeout"))
+    assert SetTimer(Timer.CAMERA_RETRY, 15.0) in fault.actions
+    again = step(CONFIG, fault.state, CameraFault(12.0, "timeout"))
+    assert again.outcome == "camera-fault-persists" and again.actions == ()
+
+
+def test_a_recovery_without_a_fault_changes_nothing():
+    recovered = step(CONFIG, in_stage(Stage.DISPLAY), CameraRecovered(1.0))
+    assert recovered.outcome == "ignored-camera-not-faulted" and recovered.actions == ()
+
+
+def test_overdue_offload_warns_once_until_offloaded_then_again():
+    overdue = step(CONFIG, in_stage(Stage.WORN), OffloadOverdue(0.0, True))
+    assert ShowMessage(Message.OFFLOAD_OVERDUE) in overdue.actions and Audit("offload-overdue") in overdue.actions
+    again = step(CONFIG, overdue.state, OffloadOverdue(60.0, True))
+    assert again.outcome == "offload-overdue-already-warned" and again.actions == ()
+    offloaded = step(CONFIG, again.state, OffloadOverdue(120.0, False))
+    assert offloaded.outcome == "offload-up-to-date" and not offloaded.state.offload_overdue_warned
+    assert step(CONFIG, offloaded.state, OffloadOverdue(180.0, True)).outcome == "offload-overdue"

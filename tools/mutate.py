@@ -3,8 +3,8 @@ the module's tests must fail on it. Survivors are checks no test can make fail, 
 
     python -m tools.mutate [MODULE ...]      (default: every module in TARGETS)
 
-Runs in a copy of the source tree, one mutant at a time, each test run with a time limit; a test run
-that times out counts as killed (the mutant hangs the code).
+Runs in copies of the source tree, one per core, one mutant per copy at a time, each test run with a time
+limit; a test run that times out counts as killed (the mutant hangs the code).
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from __future__ import annotations
 import ast
 import copy
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,23 +119,36 @@ def killed(tree: Path, tests: list[str]) -> bool:
     return result.returncode != 0
 
 
+def survives(trees: queue.Queue[Path], module: str, mutant: Mutant) -> bool:
+    """Runs the module's tests on ``mutant`` in a free copy of the tree."""
+    tree = trees.get()
+    path = tree / module
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(mutant.source, encoding="utf-8")
+        return not killed(tree, TARGETS[module])
+    finally:
+        path.write_text(original, encoding="utf-8")
+        trees.put(tree)
+
+
 def main(modules: list[str]) -> int:
     chosen = modules or list(TARGETS)
     scores = []
+    workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as directory:
-        tree = Path(directory) / "tree"
-        shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info",
-                                                                  "station-demo", "sim-data"))
+        trees: queue.Queue[Path] = queue.Queue()
+        for number in range(workers):
+            tree = Path(directory) / f"tree-{number}"
+            shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info",
+                                                                      "station-demo", "sim-data"))
+            trees.put(tree)
         for module in chosen:
-            path = tree / module
-            original = path.read_text(encoding="utf-8")
-            survivors, total = [], 0
-            for mutant in mutants(original):
-                total += 1
-                path.write_text(mutant.source, encoding="utf-8")
-                if not killed(tree, TARGETS[module]):
-                    survivors.append(mutant)
-                path.write_text(original, encoding="utf-8")
+            every = list(mutants((ROOT / module).read_text(encoding="utf-8")))
+            with ThreadPoolExecutor(workers) as pool:
+                outcome = list(pool.map(lambda m, module=module: survives(trees, module, m), every))
+            survivors = [m for m, survived in zip(every, outcome, strict=True) if survived]
+            total = len(every)
             score = 100.0 * (total - len(survivors)) / total if total else 100.0
             scores.append((module, total, len(survivors), score))
             print(f"{module}: {total - len(survivors)}/{total} killed ({score:.0f} %)", flush=True)
