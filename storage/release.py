@@ -22,6 +22,9 @@ from storage.segment_format import FileStamp, file_stamp, hash_file
 from storage.status import read_status
 from storage.verify import find_recordings
 
+HASHING_THREADS = os.cpu_count() or 1
+"""BLAKE2b releases the GIL: one file per core at a time."""
+
 
 def manifest(data_dir: Path) -> dict[str, object]:
     """The camera's key id and its recordings, with the one still being recorded marked unfinished.
@@ -67,7 +70,7 @@ class FileHashes:
             pass  # gone or unreadable: hashed (or refused) at release
 
     def prepare(self, paths: list[Path]) -> None:
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashing releases the GIL
+        with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
             list(pool.map(self._hash_stable, paths))
 
     def hash(self, path: Path) -> str:
@@ -94,7 +97,7 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
         if {e.name for e in entries} != set(receipted_files) or any(e.is_symlink() or not e.is_file() for e in entries):
             continue  # the receipt must cover exactly the files here, all regular
         names = sorted(receipted_files)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
             actual = dict(zip(names, pool.map(known.hash, (directory / name for name in names)), strict=True))
         if actual != receipted_files:
             continue  # changed since the station received it: the station does not hold these bytes

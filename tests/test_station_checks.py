@@ -210,6 +210,33 @@ def test_camera_hashes_again_a_file_that_changed_after_it_was_hashed_for_the_off
     assert release(device, signed, hashes) == [] and segment.exists()
 
 
+def test_camera_reads_a_file_hashed_during_the_transfer_only_once(store, device, monkeypatch):
+    """Hashing on the camera while the station pulls: at the receipt, the files are not read again."""
+    from storage import release as release_module
+
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    hashes = release_module.FileHashes()
+    hashes.prepare(sorted(recording.iterdir()))
+
+    def read_again(path: Path) -> str:
+        raise AssertionError(f"{path.name} read a second time")
+
+    monkeypatch.setattr(release_module, "hash_file", read_again)
+    assert release(device, signed, hashes) == [recording.name] and not recording.exists()
+
+
+def test_camera_keeps_a_recording_whose_file_was_replaced_by_a_link_to_the_same_bytes(store, device, tmp_path):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    segment = sorted(only(device / "recordings").iterdir())[0]
+    copy = tmp_path / "copy.bcs"
+    segment.rename(copy)
+    segment.symlink_to(copy)  # hashes the same, but the receipted file itself is no longer on the card
+    assert release(device, signed) == [] and segment.is_symlink() and copy.exists()
+
+
 def test_camera_follows_no_link_a_receipt_leads_to_and_ignores_recordings_it_does_not_have(store, device, tmp_path):
     shutil.copy(store.station_pub_path, device / "keys/station.pub")
     signed = receipt_for(device, store)
