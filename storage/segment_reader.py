@@ -94,21 +94,14 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     if not data.startswith(MAGIC):
         raise SegmentError(path.name, "changed", "not a segment file (unknown format)")
     view = memoryview(data)  # frames and chunks are views into the one buffer: no copy of a megabyte chunk
-    header_frame = _frame_at(view, len(MAGIC))
-    header = device_key = None
-    if header_frame is not None and header_frame[0] == KIND_HEADER:
-        try:
-            header = json.loads(bytes(header_frame[1]))
-            device_key = ed25519.Ed25519PublicKey.from_public_bytes(unb64(header["device_key"]))
-        except (ValueError, KeyError, TypeError):
-            header = device_key = None
     hasher = file_hasher()
     hasher.update(MAGIC)
-    if header is None or device_key is None:
+    if (parsed := _header(view)) is None:
         if _tail_damage(view, len(MAGIC), hasher, None) is None:
             raise _cut(path, data)
         raise SegmentError(path.name, "changed", "unreadable header, and more data follows it")
-    segment = Segment(path, header, header_digest(bytes(header_frame[1])), device_key)  # type: ignore[index]
+    header, header_bytes, device_key = parsed
+    segment = Segment(path, header, header_digest(header_bytes), device_key)
     offset = len(MAGIC)
     while offset < len(data):
         frame = _frame_at(view, offset)
@@ -147,6 +140,20 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     if segment.trailer is not None and segment.trailer.get("chunks") != segment.chunk_count:
         segment.damage = "trailer chunk count does not match"
     return segment
+
+
+def _header(view: memoryview) -> tuple[dict[str, Any], bytes, ed25519.Ed25519PublicKey] | None:
+    """The header frame's JSON, its bytes and the device key it names; None if there is no such frame
+    (its signature is checked with the other frames')."""
+    frame = _frame_at(view, len(MAGIC))
+    if frame is None or frame[0] != KIND_HEADER:
+        return None
+    payload = bytes(frame[1])
+    try:
+        header = json.loads(payload)
+        return header, payload, ed25519.Ed25519PublicKey.from_public_bytes(unb64(header["device_key"]))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _cut(path: Path, data: bytes) -> SegmentCut:

@@ -164,3 +164,75 @@ def test_a_header_whose_key_id_is_not_its_keys_is_foreign(tmp_path):
                            make_vectors.AGENCY.public_key(), "chacha20-poly1305")
     writer.close({"final": True})
     assert verify_device_key(read_segment(path), {}) == "header key id does not match its key"
+
+
+def signed_frame(data: bytes, kind: int, payload: bytes) -> bytes:
+    """A frame as the device key signs it after ``data``: what a thief holding a camera's key could append."""
+    from storage.segment_format import file_hasher
+    from tests.vectors.make_vectors import DEVICE
+
+    frame = FRAME_HEAD.pack(kind, len(payload)) + payload
+    running = file_hasher()
+    running.update(data + frame)
+    return frame + DEVICE.sign(running.digest())
+
+
+@pytest.mark.parametrize("kept", [1, 2, 3, 4])
+def test_a_cut_inside_a_frame_head_keeps_every_frame_before_it(segment, kept):
+    data = segment.read_bytes()
+    start = frame_spans(data)[2][0]
+    read = read_segment(rewrite(segment, data[: start + kept]))
+    assert read.damage is None and (read.truncated_at, read.tail, read.chunk_count) == (start, TAIL_PARTIAL, 1)
+
+
+def test_a_validly_signed_frame_after_the_trailer_is_still_a_change(segment):
+    from storage.segment_format import KIND_CHUNK
+
+    data = segment.read_bytes()
+    read = read_segment(rewrite(segment, data + signed_frame(data, KIND_CHUNK, b"appended later")))
+    assert read.damage == f"data after the trailer at byte {len(data)}"
+
+
+def test_a_validly_signed_second_header_is_a_change(segment):
+    from storage.segment_format import KIND_HEADER
+
+    data = segment.read_bytes()
+    start = frame_spans(data)[2][0]  # after the first chunk, where the next chunk would be
+    kept = data[:start]
+    second = kept + signed_frame(kept, KIND_HEADER, b'{"sequence":7}')
+    read = read_segment(rewrite(segment, second + data[start : start + 3]))  # and a cut frame behind it
+    assert read.damage == f"second header at byte {start}"
+
+
+def test_a_changed_segment_is_not_described_as_cut_as_well(segment):
+    data = bytearray(segment.read_bytes())
+    start = frame_spans(bytes(data))[1][0]
+    data[start + 40] ^= 0x01
+    read = read_segment(rewrite(segment, data))
+    assert read.damage is not None and (read.truncated_at, read.tail) == (None, None)
+
+
+def test_a_changed_payload_names_the_failing_frame_and_where_intact_frames_resume(segment):
+    data = bytearray(segment.read_bytes())
+    spans = frame_spans(bytes(data))
+    data[spans[1][0] + 40] ^= 0x01
+    read = read_segment(rewrite(segment, data))
+    assert read.damage == (f"signature mismatch at byte {spans[1][0]}, and intact frames follow from byte "
+                           f"{spans[2][0]}: changed after recording")
+
+
+@pytest.mark.parametrize("slipped", [1, 60])  # fewer bytes than a frame head and its signature: no head to alter
+def test_bytes_slipped_in_before_the_trailer_are_a_change_not_a_power_cut(segment, slipped):
+    data = segment.read_bytes()
+    trailer = frame_spans(data)[-1][0]
+    read = read_segment(rewrite(segment, data[:trailer] + bytes([7] * slipped) + data[trailer:]))
+    assert read.damage == (f"signature mismatch at byte {trailer}, and intact frames follow from byte "
+                           f"{trailer + slipped}: changed after recording")
+
+
+@pytest.mark.parametrize("head", [b"\xff\x00\x00\x00\x10", b"C\x7f\xff\xff\xff"], ids=["bad-kind", "too-long"])
+def test_a_tail_that_cannot_start_a_frame_is_unreadable_not_partial(segment, head):
+    data = segment.read_bytes()
+    start = frame_spans(data)[2][0]
+    read = read_segment(rewrite(segment, data[:start] + head + bytes(3) + b"x"))
+    assert read.damage is None and (read.truncated_at, read.tail) == (start, TAIL_UNREADABLE)
