@@ -6,6 +6,8 @@ the simulator. Nothing here chooses a backend itself.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 
@@ -22,6 +24,10 @@ def pin_factory(name: str) -> object:
 
         return MockFactory(pin_class=MockPWMPin)
     if name == "lgpio":
+        # Importing lgpio creates its notification FIFO in $LG_WD, else in the current directory: "/"
+        # under the service, read-only there (ProtectSystem=strict). The temporary directory is writable
+        # wherever the firmware runs (the service's is private).
+        os.environ.setdefault("LG_WD", tempfile.gettempdir())
         from gpiozero.pins.lgpio import LGPIOFactory
 
         return LGPIOFactory()

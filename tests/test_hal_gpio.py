@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from hal.debounce import Debouncer
 from hal.gpio import GpioButtons, GpioIndicators, pin_factory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class ManualTime:
@@ -131,3 +137,18 @@ def test_gpio_vibration_pulses_count_times():
 def test_pin_factory_rejects_unknown_names():
     with pytest.raises(ValueError, match="unknown pin factory"):
         pin_factory("gpiod")
+
+
+def test_the_lgpio_factory_starts_in_a_read_only_directory_as_the_service_does():
+    """The real lgpio wheel creates a FIFO in the current directory at import; the service's is "/",
+    read-only under ProtectSystem=strict. /proc stands in for it: read-only even for root."""
+    lgpio = pytest.importorskip("lgpio", reason="the lgpio wheel exists for x86_64 and the device's apt")
+    environment = {k: v for k, v in os.environ.items() if k != "LG_WD"}
+    plain = subprocess.run([sys.executable, "-c", "import lgpio"], cwd="/proc", env=environment,
+                           capture_output=True, text=True, timeout=60)
+    assert plain.returncode != 0 and ".lgd-nfy" in plain.stderr, f"lgpio {lgpio.LGPIO_PY_VERSION:x} changed"
+    ours = subprocess.run([sys.executable, "-c", "from hal.gpio import pin_factory; pin_factory('lgpio')"],
+                          cwd="/proc", env={**environment, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=60)
+    assert ".lgd-nfy" not in ours.stderr, ours.stderr
+    assert "PinUnknownPi" in ours.stderr or ours.returncode == 0, ours.stderr  # past the import: no Pi here

@@ -60,7 +60,8 @@ def test_systemd_unit_security_exposure_is_at_most_3():
 def test_systemd_unit_is_notify_with_watchdog_and_restarts():
     text = UNIT.read_text()
     for line in ("Type=notify", "WatchdogSec=", "Restart=always", "User=bodycam", "ProtectSystem=strict",
-                 "ReadWritePaths=/var/lib/bodycam", "NoNewPrivileges=yes", "PrivateTmp=yes"):
+                 "ReadWritePaths=/var/lib/bodycam", "WorkingDirectory=/var/lib/bodycam", "NoNewPrivileges=yes",
+                 "PrivateTmp=yes"):
         assert line in text
 
 
