@@ -7,13 +7,31 @@ import ctypes.util
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
+TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
+"""systemd-timesyncd (Raspberry Pi OS's time service) touches this file once it has set the clock."""
+
+
+def kernel_time_state() -> int:
+    """adjtimex(2) in read-only mode: the kernel's clock state, or -1 when it cannot be asked."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        timex = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
+        return int(libc.adjtimex(timex))
+    except (OSError, AttributeError):
+        return -1
 
 
 class SystemClock:
+    def __init__(self, timesync_flag: Path = TIMESYNC_FLAG,
+                 kernel_state: Callable[[], int] = kernel_time_state) -> None:
+        self._timesync_flag = timesync_flag
+        self._kernel_state = kernel_state
+
     def now(self) -> float:
         return time.monotonic()
 
@@ -24,13 +42,11 @@ class SystemClock:
         return datetime.now(UTC) - timedelta(seconds=time.monotonic() - t)
 
     def synchronised(self) -> bool:
-        """The kernel's view (adjtimex), as kept by NTP or systemd-timesyncd."""
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-            timex = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
-            return libc.adjtimex(timex) not in (-1, TIME_ERROR)
-        except (OSError, AttributeError):
-            return False
+        """systemd-timesyncd's flag, else the kernel's state. The service can only use the flag:
+        ProtectClock=yes denies adjtimex even for reading, which then counts as not synchronised."""
+        if self._timesync_flag.exists():
+            return True
+        return self._kernel_state() not in (-1, TIME_ERROR)
 
 
 class DiskSpace:
