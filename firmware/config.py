@@ -25,6 +25,10 @@ def setting(default: object, doc: str, *, choices: tuple[object, ...] = (), low:
     return field(default=default, metadata=meta)
 
 
+SPI_SPEEDS_HZ = tuple(int(mhz * 1_000_000) for mhz in (0.5, 1, 2, 4, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48, 50, 52))
+"""luma.core 2.4's spi() asserts one of these (luma/core/interface/serial.py)."""
+
+
 @dataclass(frozen=True)
 class DeviceSettings:
     id: str = setting("", "Device id written into recordings and logs; empty: the host name.")
@@ -69,7 +73,8 @@ class DisplaySettings:
     rotate: int = setting(0, "Rotation in steps of 90°.", low=0, high=3)
     spi_port: int = setting(0, "SPI port.", low=0, high=6)
     spi_device: int = setting(0, "SPI chip select.", low=0, high=2)
-    spi_speed_hz: int = setting(16_000_000, "SPI clock.", low=500_000, high=80_000_000)
+    spi_speed_hz: int = setting(16_000_000, "SPI clock: one of the speeds luma.core's spi() accepts.",
+                                choices=SPI_SPEEDS_HZ)
     gpio_dc: int = setting(24, "BCM pin of the panel's data/command line.", low=0, high=27)
     gpio_rst: int = setting(25, "BCM pin of the panel's reset line.", low=0, high=27)
     gpio_backlight: int = setting(18, "BCM pin of the backlight (ST7789 and ILI9341 only).", low=0, high=27)

@@ -59,3 +59,32 @@ def test_config_docs_example_is_valid():
     doc = config_docs.INTRO
     example = doc.split("```toml\n")[1].split("```")[0]
     assert parse(example).device.language == "en"
+
+
+class _Bus:
+    """The least of spidev.SpiDev and RPi.GPIO that luma's spi() touches while it is built."""
+
+    LOW, HIGH, OUT = 0, 1, 0
+
+    def open(self, port: int, device: int) -> None: ...
+
+    def setup(self, pin: int, mode: int) -> None: ...
+
+    def output(self, pin: int, value: int) -> None: ...
+
+
+def test_every_spi_speed_the_config_accepts_is_one_lumas_real_spi_accepts():
+    from luma.core.interface.serial import spi
+
+    from firmware.config import SPI_SPEEDS_HZ
+
+    for speed in SPI_SPEEDS_HZ:
+        parse(f"[display]\nspi_speed_hz = {speed}\n")
+        assert spi(spi=_Bus(), gpio=_Bus(), bus_speed_hz=speed)._spi.max_speed_hz == speed
+    with pytest.raises(AssertionError):
+        spi(spi=_Bus(), gpio=_Bus(), bus_speed_hz=10_000_000)
+
+
+def test_an_spi_speed_luma_would_refuse_is_a_config_error_with_key_and_line():
+    with pytest.raises(ConfigError, match=r"<config>:3: display.spi_speed_hz must be one of 500000, .*; got 10000000"):
+        parse("[display]\ndriver = \"st7789\"\nspi_speed_hz = 10_000_000\n")
