@@ -9,6 +9,7 @@ from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
 from hal.interfaces import HardwareError
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
+from hal.luma_gpio import LumaGpio
 from hal.max17048 import Max17048Gauge
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_in import PyAudioIn
@@ -42,7 +43,8 @@ def build_device_hardware(config: Config) -> Hardware:
 
 def _build(config: Config) -> Hardware:
     clock = SystemClock()
-    buttons, indicators = build_gpio(config, pin_factory(config.gpio.pin_factory), clock.now)
+    factory = pin_factory(config.gpio.pin_factory)
+    buttons, indicators = build_gpio(config, factory, clock.now)
     c = config.camera
     audio = PyAudioOut(config.audio.output_device, config.audio.volume)
     microphone = PyAudioIn(clock.now, config.audio.input_device) if config.audio.microphone else None
@@ -54,8 +56,8 @@ def _build(config: Config) -> Hardware:
             size=(c.width, c.height), fps=c.fps, preview_size=(c.preview_width, c.preview_height), bitrate=c.bitrate
         ),
         buttons=buttons,
-        display=LumaDisplay(open_luma_device(panel_spec(config)), config.display.driver, config.display.h_offset,
-                            config.display.v_offset),
+        display=LumaDisplay(open_luma_device(panel_spec(config), gpio=LumaGpio(factory)), config.display.driver,
+                            config.display.h_offset, config.display.v_offset),
         audio=audio,
         microphone=microphone,
         indicators=indicators,

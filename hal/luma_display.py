@@ -26,16 +26,19 @@ class PanelSpec:
     gpio_backlight: int = 18
 
 
-def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: object | None = None) -> object:
+def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: object | None = None,
+                     gpio: object | None = None) -> object:
     """Build the luma device for ``spec``.
 
-    ``serial`` defaults to the SPI bus and the LCDs' ``backlight`` to luma's GPIO backlight on
-    ``spec.gpio_backlight`` (both Pi only); tests pass recording stand-ins.
+    ``serial`` defaults to the SPI bus (spidev) and the LCDs' ``backlight`` to luma's GPIO backlight on
+    ``spec.gpio_backlight``; both drive their lines through ``gpio`` (a ``LumaGpio`` on the device).
+    The simulator and tests pass recording stand-ins.
     """
     if serial is None:
         from luma.core.interface.serial import spi
 
         serial = spi(
+            gpio=gpio,
             port=spec.spi_port,
             device=spec.spi_device,
             gpio_DC=spec.gpio_dc,
@@ -47,7 +50,7 @@ def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: o
         from luma.oled.device import ssd1351
 
         return ssd1351(serial, h_offset=spec.h_offset, v_offset=spec.v_offset, **common)
-    lcd = {"gpio_LIGHT": spec.gpio_backlight, "backlight": backlight}
+    lcd = {"gpio": gpio, "gpio_LIGHT": spec.gpio_backlight, "backlight": backlight}
     if spec.driver == "st7789":
         from luma.lcd.device import st7789
 
