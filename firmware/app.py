@@ -28,7 +28,7 @@ from storage.recovery import clear_marker, finalise_interrupted, read_marker
 from storage.status import write_status
 
 AUDITED = {"start", "stopped", "transition", "recording-started", "recording", "marker", "audit", "announce", "config",
-           "storage-error", "recovery"}
+           "storage-error", "recovery", "hardware-fault"}
 BUTTON_EVENTS = {"button-down", "button-up"}
 
 
@@ -110,6 +110,8 @@ class Firmware:
         log.write("config", sha256=hashlib.sha256(config_text.encode()).hexdigest(),
                   device_key_id=key_id(keys.signing.public_key()), agency_key_id=key_id(keys.agency))
         self._recover(data_dir, keys)
+        for part, detail in hardware.faults:
+            self.executor.report_fault(part, detail, clock.now())
         hardware.buttons.listen(self.loop.button_edge)
 
     def _recover(self, data_dir: Path, keys: DeviceKeys) -> None:

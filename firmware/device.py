@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firmware.config import Config
+from firmware.config import BatterySettings, Config
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
 from hal.interfaces import HardwareError
@@ -41,6 +41,18 @@ def build_device_hardware(config: Config) -> Hardware:
         raise
 
 
+def open_gauge(battery: BatterySettings, faults: list[tuple[str, str]]) -> Max17048Gauge | None:
+    """The fuel gauge, or None when there is none or it cannot be opened (e.g. I2C not enabled): the
+    camera records without it, and ``faults`` says why."""
+    if battery.gauge == "none":
+        return None
+    try:
+        return Max17048Gauge(battery.i2c_bus, battery.i2c_address)
+    except HardwareError as exc:
+        faults.append(("gauge", str(exc)))
+        return None
+
+
 def _build(config: Config) -> Hardware:
     clock = SystemClock()
     factory = pin_factory(config.gpio.pin_factory)
@@ -48,8 +60,8 @@ def _build(config: Config) -> Hardware:
     c = config.camera
     audio = PyAudioOut(config.audio.output_device, config.audio.volume)
     microphone = PyAudioIn(clock.now, config.audio.input_device) if config.audio.microphone else None
-    battery = config.battery
-    gauge = Max17048Gauge(battery.i2c_bus, battery.i2c_address) if battery.gauge != "none" else None
+    faults: list[tuple[str, str]] = []
+    gauge = open_gauge(config.battery, faults)
     return Hardware(
         clock=clock,
         camera=Picamera2Camera(
@@ -62,6 +74,7 @@ def _build(config: Config) -> Hardware:
         microphone=microphone,
         indicators=indicators,
         gauge=gauge,
+        faults=faults,
         storage=DiskSpace(Path(config.storage.data_dir)),
         power_off=power_off,
         video_format={"codec": "h264", "width": c.width, "height": c.height, "fps": c.fps},

@@ -159,7 +159,10 @@ class Executor:
         microphone = self._hw.microphone
         if microphone is not None:
             if on:
-                microphone.start(self._sink.packet, lambda: self._player.gain)
+                try:
+                    microphone.start(self._sink.packet, lambda: self._player.gain)
+                except HardwareError as exc:  # the picture matters more: record without sound
+                    self.report_fault("microphone", str(exc), t)
             else:
                 microphone.stop()
         if on == self._camera_running:
@@ -174,6 +177,11 @@ class Executor:
         except HardwareError as exc:
             self._camera_running = False
             self._inbox.put(CameraFault(t, str(exc)))
+
+    def report_fault(self, part: str, detail: str, t: float) -> None:
+        """A part the camera records without has failed: log and audit it, and show it."""
+        self._log.write("hardware-fault", t, part=part, detail=detail)
+        self._preview.show_message(texts.text(texts.PART_FAILED[part], self._language), t)
 
     def _retry_camera(self, t: float) -> None:
         self._hw.camera.stop()

@@ -30,6 +30,8 @@ class Hardware:
     realtime: bool = True
     """False when time is simulated: work that would run on threads runs inline, deterministically."""
     closers: list[Callable[[], None]] = field(default_factory=list)
+    faults: list[tuple[str, str]] = field(default_factory=list)
+    """Parts that failed to start, as (part, detail): the camera records without them and says so."""
 
     def close(self) -> None:
         for close in reversed(self.closers):

@@ -24,6 +24,12 @@ ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {
     Announcement.RECORDING_STOPPED: {"de": "Die Aufzeichnung ist beendet.", "en": "Recording has stopped."},
 }
 
+PART_FAILED = {
+    "microphone": {"de": "Mikrofon ausgefallen – nur Bild", "en": "Microphone failed – video only"},
+    "gauge": {"de": "Akkuanzeige ausgefallen", "en": "Battery gauge failed"},
+}
+"""A part the camera records without: what the display says when it fails."""
+
 VIDEO = {"de": "VIDEO", "en": "VIDEO"}
 BANNER = {"de": "Kamera aktiv – Aufnahme möglich", "en": "Camera on – recording possible"}
 REC = {"de": "REC", "en": "REC"}

@@ -1,0 +1,86 @@
+"""A body cam keeps recording video when its microphone or fuel gauge fails: it degrades, shows and logs
+the fault, and never stops."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from firmware.app import Firmware
+from firmware.device import open_gauge
+from firmware.log import JsonLog
+from hal.interfaces import HardwareError
+from sim.clock import VirtualClock
+from sim.hardware import build_sim_hardware, sim_keys
+from sim.inbox import VirtualInbox
+from states.actions import SetCamera
+
+
+class DeadMicrophone:
+    """What PyAudioIn raises on a board without an input device (the Pi Zero 2 W has none)."""
+
+    def __init__(self) -> None:
+        self.format = {"codec": "aac", "sample_rate": 48000, "channels": 1, "extradata": ""}
+
+    def start(self, on_packet, gain) -> None:
+        raise HardwareError("microphone: cannot open the input device: [Errno -9996] Invalid input device")
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def firmware_with(config, **parts):
+    clock = VirtualClock()
+    hardware, controls = build_sim_hardware(config, clock)
+    for name, value in parts.items():
+        setattr(hardware, name, value)
+    out = io.StringIO()
+    firmware = Firmware(config, hardware, VirtualInbox(clock), JsonLog(out, clock), sim_keys(config))
+    return firmware, controls, out
+
+
+def records(out: io.StringIO, kind: str) -> list[dict]:
+    return [r for r in map(json.loads, out.getvalue().splitlines()) if r["type"] == kind]
+
+
+def test_a_microphone_that_fails_to_open_leaves_the_camera_recording_picture_and_says_so(config):
+    firmware, controls, out = firmware_with(config, microphone=DeadMicrophone())
+    shown: list[str] = []
+    firmware.preview.show_message = lambda text, t: shown.append(text)
+    try:
+        firmware.executor.run(SetCamera(True), 1.0)
+        assert controls.camera.running, "the picture is recorded without sound"
+        (fault,) = records(out, "hardware-fault")
+        assert fault["part"] == "microphone" and "Invalid input device" in fault["detail"]
+        assert shown == ["Mikrofon ausgefallen – nur Bild"]
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
+
+
+def test_a_part_that_failed_at_start_is_logged_audited_and_shown(config):
+    firmware, _, out = firmware_with(config, faults=[("gauge", "fuel gauge: cannot open I2C bus 1")])
+    try:
+        (fault,) = records(out, "hardware-fault")
+        assert fault["part"] == "gauge"
+        audit = "".join(p.read_text() for p in (Path(config.storage.data_dir) / "audit").glob("*.jsonl"))
+        assert '"type":"hardware-fault"' in audit.replace(" ", "")
+        assert firmware.preview._message is not None, "shown from the start"
+        assert firmware.preview._message[0] == "Akkuanzeige ausgefallen"
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
+
+
+def test_a_gauge_on_an_i2c_bus_that_does_not_exist_is_a_fault_not_a_stop(config):
+    from dataclasses import replace
+
+    faults: list[tuple[str, str]] = []
+    assert open_gauge(replace(config.battery, gauge="max17048", i2c_bus=250), faults) is None
+    ((part, detail),) = faults
+    assert part == "gauge" and "cannot open I2C bus 250" in detail
+    assert open_gauge(replace(config.battery, gauge="none"), faults) is None and len(faults) == 1
