@@ -105,7 +105,7 @@ def test_picamera2_packets_reach_the_sink_with_keyframe_flag_and_timestamp(fake_
     assert sink.packets[0].data.startswith(b"\x00\x00\x00\x01\x67")
     encoder = fake_picamera2.instances[0].encoder
     assert encoder.repeat is True and encoder.iperiod == 30
-    assert fake_picamera2.instances[0].config["main"] == {"size": (1920, 1080)}
+    assert fake_picamera2.instances[0].config["main"] == {"size": (1920, 1080), "format": "YUV420"}
     frame, t = sink.frames[0]
     assert (frame.format, frame.width, frame.height) == ("yuv420", 320, 240)
     assert frame.pixels.shape == (360, 320) and frame.pixels[0, 0] == 200
