@@ -92,7 +92,9 @@ class Firmware:
                                clock_synchronised=clock.synchronised, threaded=hardware.realtime, now=clock.now)
         hardware.display.brightness(d.brightness)
         self.player = AudioPlayer(hardware.audio, threaded=hardware.realtime,
-                                  on_start=lambda sound: log.write("sound", label=sound.label))
+                                  on_start=lambda sound: log.write("sound", label=sound.label),
+                                  on_error=lambda sound, detail: log.write("audio-problem", sound=sound.label,
+                                                                           detail=detail))
         self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, self.player,
                                  Announcements(config.device.language, config.audio.announcements_dir),
                                  config.device.language, brightness=(d.brightness, d.dim_brightness))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hal.interfaces import AudioOut
+from hal.interfaces import AudioOut, HardwareError
 
 PLAYBACK_GAIN = 0.1  # microphone gain while the speaker plays: −20 dB
 BLOCK_S = 0.04  # how long feedback may wait behind an announcement
@@ -32,9 +32,11 @@ class Sound:
 
 
 class AudioPlayer:
-    def __init__(self, out: AudioOut, threaded: bool, on_start: Callable[[Sound], None] = lambda sound: None):
+    def __init__(self, out: AudioOut, threaded: bool, on_start: Callable[[Sound], None] = lambda sound: None,
+                 on_error: Callable[[Sound, str], None] = lambda sound, detail: None):
         self._out = out
         self._on_start = on_start
+        self._on_error = on_error
         self._threaded = threaded
         self._queue: deque[Sound] = deque()
         self._lock = threading.Condition()
@@ -98,7 +100,8 @@ class AudioPlayer:
                     if not sound.announcement:
                         return
                     self._playing = True
-                self._out.write(sound.samples[start : start + block], sound.rate, sound.label)
+                if not self._write(sound, sound.samples[start : start + block]):
+                    return
         finally:
             self._playing = False
 
@@ -107,6 +110,15 @@ class AudioPlayer:
         self._playing = True
         try:
             self._on_start(sound)
-            self._out.write(sound.samples, sound.rate, sound.label)
+            self._write(sound, sound.samples)
         finally:
             self._playing = False
+
+    def _write(self, sound: Sound, samples: np.ndarray) -> bool:
+        """False when the speaker refused: the rest of that sound is dropped, the next one is tried."""
+        try:
+            self._out.write(samples, sound.rate, sound.label)
+        except HardwareError as exc:
+            self._on_error(sound, str(exc))
+            return False
+        return True

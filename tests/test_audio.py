@@ -16,6 +16,7 @@ from firmware.announcements import BUNDLED, AnnouncementError, Announcements
 from firmware.audio_player import PLAYBACK_GAIN, AudioPlayer, Sound
 from firmware.cli import main
 from firmware.config import override
+from hal.interfaces import HardwareError
 from sim.headless import run_scenario
 from sim.scenario import parse
 from states.actions import Announcement
@@ -204,3 +205,32 @@ def test_newer_feedback_cuts_an_older_tone_short():
     first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
     assert first - 0.2 <= 0.1
     assert sum(n for _, label, n in speaker.writes if label == "feedback:stop") < 0.7 * 16_000
+
+
+class RefusingSpeaker:
+    """Refuses its first sound as a raw ALSA device refuses a rate it cannot play, then plays on."""
+
+    def __init__(self) -> None:
+        self.played: list[str] = []
+        self.refused = threading.Event()
+        self.done = threading.Event()
+
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        if label == "feedback:start":
+            self.refused.set()
+            raise HardwareError("audio: playing failed: [Errno -9997] Invalid sample rate")
+        self.played.append(label)
+        self.done.set()
+
+
+def test_a_sound_the_speaker_refuses_is_reported_and_the_next_one_still_plays():
+    speaker = RefusingSpeaker()
+    problems: list[tuple[str, str]] = []
+    player = AudioPlayer(speaker, threaded=True, on_error=lambda s, detail: problems.append((s.label, detail)))
+    player.play(sound("feedback:start"))
+    assert speaker.refused.wait(10)
+    player.play(sound("feedback:stop"))
+    assert speaker.done.wait(10), "the player thread survived the refusal"
+    player.stop()
+    assert speaker.played == ["feedback:stop"]
+    assert problems == [("feedback:start", "audio: playing failed: [Errno -9997] Invalid sample rate")]
