@@ -11,6 +11,9 @@ from hal.interfaces import EncodedPacket
 
 SAMPLE_RATE = 48_000
 FRAME = 1024  # samples per AAC frame
+REANCHOR_S = 0.1
+"""Blocks that start this much later than the samples so far account for (an overrun dropped samples,
+or the microphone was stopped and started again) move the time base forward by the gap."""
 
 
 class AacEncoder:
@@ -30,6 +33,7 @@ class AacEncoder:
         self._rate = sample_rate
         self._start_us: int | None = None
         self._samples = 0
+        self._fed = 0  # samples handed to encode(), pending ones included
         self._pending = np.zeros(0, dtype=np.float32)
 
     @property
@@ -39,9 +43,15 @@ class AacEncoder:
                 "extradata": base64.b64encode(bytes(self._codec.extradata or b"")).decode()}
 
     def encode(self, pcm: np.ndarray, first_sample_t: float) -> list[EncodedPacket]:
-        """Mono float32 samples; ``first_sample_t`` (monotonic s) of the very first block fixes the time base."""
+        """Mono float32 samples starting at ``first_sample_t`` (monotonic s). The first block fixes the time
+        base; samples are then counted, and a gap of more than ``REANCHOR_S`` moves it forward."""
+        at_us = round(first_sample_t * 1e6)
         if self._start_us is None:
-            self._start_us = round(first_sample_t * 1e6)
+            self._start_us = at_us
+        gap_us = at_us - (self._start_us + round(self._fed * 1e6 / self._rate))
+        if gap_us > REANCHOR_S * 1e6:
+            self._start_us += gap_us
+        self._fed += len(pcm)
         pending = np.concatenate([self._pending, pcm.astype(np.float32)]) if len(self._pending) else pcm
         packets = []
         whole = len(pending) - len(pending) % FRAME

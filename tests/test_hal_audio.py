@@ -162,3 +162,22 @@ def test_audio_out_keeps_one_stream_open_so_blocks_play_without_gaps(fake_pyaudi
     assert fake_pyaudio[0].closed_streams == 1 and fake_pyaudio[0].written[-1][0]["rate"] == 44_100
     out.close()
     assert fake_pyaudio[0].closed_streams == 2 and fake_pyaudio[0].terminated
+
+
+def test_aac_time_follows_the_microphone_across_a_restart_and_an_overrun():
+    """Stopped at 10.5 s and started again at 70 s (camera off and on), then 0.5 s of samples lost to an
+    overrun: each packet's time is when its samples were heard, not a count from the first start."""
+    from hal.aac import AacEncoder
+
+    encoder = AacEncoder()
+    block = np.zeros(FRAME * 8, dtype=np.float32)  # 0.17 s
+    seconds = len(block) / SAMPLE_RATE
+    heard = [10.0 + i * seconds for i in range(3)]
+    heard += [70.0 + i * seconds for i in range(3)]
+    heard += [heard[-1] + seconds + 0.5 + i * seconds for i in range(3)]
+    packets = [p for t in heard for p in encoder.encode(block, t)]
+    pts = [p.pts_us / 1e6 for p in packets]
+    assert pts == sorted(pts)
+    assert pts[0] == pytest.approx(10.0, abs=0.05)
+    assert any(70.0 <= t < 70.2 for t in pts), "the restart is not 60 s of audio earlier"
+    assert pts[-1] == pytest.approx(heard[-1] + seconds, abs=0.1), "the overrun's gap is kept"
