@@ -65,7 +65,7 @@ class Preview:
         self._frame: PreviewFrame | None = None
         self._frame_t = 0.0
         self._last_render = float("-inf")
-        self._samplers: dict[tuple[int, int, str], Sampler] = {}
+        self._samplers: dict[tuple[int, int, str, int], Sampler] = {}
         self._sync_cache: tuple[int, bool] = (-1, True)
         self.frames_shown = 0
         self._threaded = threaded
@@ -150,9 +150,10 @@ class Preview:
         if frame is None or status.camera_fault:
             picture = np.zeros((height, width, 3), dtype=np.uint8)
         else:
-            key = (frame.width, frame.height, frame.format)
+            key = (frame.width, frame.height, frame.format, frame.stride)
             if key not in self._samplers:
-                self._samplers[key] = Sampler((frame.width, frame.height), self._size, self._mirror, frame.format)
+                self._samplers[key] = Sampler((frame.width, frame.height), self._size, self._mirror, frame.format,
+                                              frame.stride)
             picture = self._samplers[key](frame)
         layer = self._layer(status, t)
         np.copyto(picture, layer.rgb, where=layer.mask)

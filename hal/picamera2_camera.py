@@ -67,8 +67,9 @@ class Picamera2Camera:
             def on_request(request: Any) -> None:
                 frame = request.make_array("lores")
                 t = request.get_metadata().get("SensorTimestamp", 0) / 1e9
-                # The lores stream is planar YUV420; the preview converts only the pixels it shows.
-                sink.preview(PreviewFrame(frame, width, height, "yuv420"), t)
+                # The lores stream is planar YUV420 with padded rows (make_array keeps the stride); the
+                # preview converts only the pixels it shows.
+                sink.preview(PreviewFrame(frame, width, height, "yuv420", stride=frame.shape[1]), t)
 
             camera.post_callback = on_request
             # repeat: SPS/PPS before every keyframe, so each segment decodes on its own.

@@ -35,10 +35,12 @@ class PreviewFrame:
     """A low-resolution camera frame as the sensor pipeline delivers it, before any conversion."""
 
     pixels: np.ndarray
-    """``rgb``: height × width × 3; ``yuv420``: planar I420, (height × 3/2) × width."""
+    """``rgb``: height × width × 3; ``yuv420``: planar I420, (height × 3/2) × ``stride``."""
     width: int
     height: int
     format: Literal["rgb", "yuv420"] = "rgb"
+    stride: int = 0
+    """``yuv420``: bytes per Y row including padding (libcamera pads rows, e.g. to 64); 0: ``width``."""
 
 
 class Sampler:
@@ -48,14 +50,16 @@ class Sampler:
     gather of 16 k pixels per frame (the YUV420 → RGB conversion included), whatever the frame size.
     """
 
-    def __init__(self, source: tuple[int, int], target: tuple[int, int], mirror: bool, fmt: str) -> None:
+    def __init__(self, source: tuple[int, int], target: tuple[int, int], mirror: bool, fmt: str,
+                 stride: int = 0) -> None:
         width, height = source
+        stride = stride or width
         rows, cols = fill_indices(source, target, mirror)
         self._shape = (target[1], target[0])
         self._format = fmt
-        self._luma = (rows[:, None] * width + cols[None, :]).ravel()
-        self._chroma = ((rows[:, None] // 2) * (width // 2) + cols[None, :] // 2).ravel()
-        self._plane = width * height
+        self._luma = (rows[:, None] * (stride if fmt == "yuv420" else width) + cols[None, :]).ravel()
+        self._chroma = ((rows[:, None] // 2) * (stride // 2) + cols[None, :] // 2).ravel()
+        self._plane = stride * height
 
     def __call__(self, frame: PreviewFrame) -> np.ndarray:
         if self._format == "rgb":

@@ -196,3 +196,27 @@ def test_preview_banner_is_localised():
     english = OverlayPainter((128, 128), "en").layer(OverlayState("display"))
     assert not np.array_equal(german.rgb, english.rgb)
     assert german.mask.shape == (128, 128, 3)
+
+
+def test_yuv420_rows_padded_to_the_stride_libcamera_uses_show_the_same_picture():
+    """libcamera pads each row (a 64-pixel-wide lores stream may come with 80-byte rows); picamera2's
+    make_array keeps the padding. The padding must not skew the picture."""
+    from hal.pixels import Sampler
+
+    width, height, stride = 64, 48, 80
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 256, (height, width), dtype=np.uint8)
+    u, v = (rng.integers(0, 256, (height // 2, width // 2), dtype=np.uint8) for _ in range(2))
+    tight = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(height * 3 // 2, width)
+
+    def padded_plane(plane: np.ndarray, row: int) -> np.ndarray:
+        out = np.full((plane.shape[0], row), 0xEE, dtype=np.uint8)  # what the padding happens to hold
+        out[:, : plane.shape[1]] = plane
+        return out.ravel()
+
+    padded = np.concatenate([padded_plane(y, stride), padded_plane(u, stride // 2), padded_plane(v, stride // 2)])
+    padded = padded.reshape(height * 3 // 2, stride)
+    ours = Sampler((width, height), (32, 24), False, "yuv420", stride)(PreviewFrame(padded, width, height, "yuv420",
+                                                                                  stride))
+    expected = Sampler((width, height), (32, 24), False, "yuv420")(PreviewFrame(tight, width, height, "yuv420"))
+    assert np.array_equal(ours, expected)
