@@ -51,8 +51,15 @@ class FakeStream:
 
 
 class FakePyAudio:
-    devices = ({"name": "HDMI", "maxOutputChannels": 2, "maxInputChannels": 0},
-               {"name": "USB Audio Device", "maxOutputChannels": 1, "maxInputChannels": 1})
+    """PyAudio 0.2.14's device queries as the adapters use them; ``is_format_supported`` raises
+    ValueError for a rate the device does not take, as PyAudio does (paInvalidSampleRate, -9997)."""
+
+    devices = ({"index": 0, "name": "HDMI", "maxOutputChannels": 2, "maxInputChannels": 0,
+                "defaultSampleRate": 44100.0, "rates": (16_000, 44_100, 48_000)},
+               {"index": 1, "name": "USB Audio Device", "maxOutputChannels": 1, "maxInputChannels": 1,
+                "defaultSampleRate": 48000.0, "rates": (16_000, 48_000)},
+               {"index": 2, "name": "snd_rpi_hifiberry_dac: HiFiBerry DAC HiFi pcm5102a-hifi-0 (hw:1,0)",
+                "maxOutputChannels": 2, "maxInputChannels": 0, "defaultSampleRate": 48000.0, "rates": (48_000,)})
 
     def __init__(self) -> None:
         self.written: list[tuple[dict[str, object], bytes]] = []
@@ -66,6 +73,15 @@ class FakePyAudio:
 
     def get_device_info_by_index(self, index: int) -> dict[str, object]:
         return self.devices[index]
+
+    def get_default_output_device_info(self) -> dict[str, object]:
+        return self.devices[0]
+
+    def is_format_supported(self, rate: float, output_device: int, output_channels: int,
+                            output_format: int) -> bool:
+        if int(rate) not in self.devices[output_device]["rates"]:  # type: ignore[operator]
+            raise ValueError("Invalid sample rate", -9997)
+        return True
 
     def get_format_from_width(self, width: int) -> int:
         assert width == 2
@@ -181,3 +197,14 @@ def test_aac_time_follows_the_microphone_across_a_restart_and_an_overrun():
     assert pts[0] == pytest.approx(10.0, abs=0.05)
     assert any(70.0 <= t < 70.2 for t in pts), "the restart is not 60 s of audio earlier"
     assert pts[-1] == pytest.approx(heard[-1] + seconds, abs=0.1), "the overrun's gap is kept"
+
+
+def test_audio_out_plays_16_khz_sounds_on_a_codec_that_takes_only_48_khz(fake_pyaudio):
+    out = PyAudioOut("HiFiBerry")
+    ramp = np.linspace(-0.5, 0.5, 160, dtype=np.float32)  # 10 ms at 16 kHz
+    out.write(ramp, 16_000, "announce:display-on")
+    kwargs, data = fake_pyaudio[0].written[0]
+    assert kwargs["output_device_index"] == 2 and kwargs["rate"] == 48_000
+    played = np.frombuffer(data, "<i2") / 32767
+    assert len(played) == 480 and played[0] == pytest.approx(-0.5, abs=1e-3)
+    assert played[240] == pytest.approx(ramp[80], abs=2e-3), "the same sound, three times the samples"
