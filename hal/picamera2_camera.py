@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,19 +10,30 @@ from hal.interfaces import CameraSink, EncodedPacket, HardwareError
 from hal.pixels import PreviewFrame
 
 
+def sensor_to_monotonic_us(sensor_us: int) -> int:
+    """libcamera's SensorTimestamp is CLOCK_BOOTTIME; the firmware (presses, audio, markers) runs on
+    CLOCK_MONOTONIC. They differ by the time the system was suspended."""
+    offset_ns = time.clock_gettime_ns(time.CLOCK_BOOTTIME) - time.monotonic_ns()
+    return sensor_us - offset_ns // 1000
+
+
 def _output_class() -> type:
     """A picamera2 ``Output`` that hands every encoded packet to our sink (built on first use)."""
     from picamera2.outputs import Output
 
     class SinkOutput(Output):
-        def __init__(self, sink: CameraSink) -> None:
+        def __init__(self, sink: CameraSink, encoder: Any) -> None:
             super().__init__()
             self._sink = sink
+            self._encoder = encoder
 
         def outputframe(self, frame, keyframe=True, timestamp=None, packet=None, audio=False):
             if audio:
                 return
-            self._sink.packet(EncodedPacket(bytes(frame), bool(keyframe), int(timestamp or 0)))
+            # picamera2 (0.3.x, Encoder._timestamp) rebases every start to 0 and keeps the first frame's
+            # SensorTimestamp in firsttimestamp: both back together give the sensor time of this frame.
+            sensor_us = int(self._encoder.firsttimestamp or 0) + int(timestamp or 0)
+            self._sink.packet(EncodedPacket(bytes(frame), bool(keyframe), sensor_to_monotonic_us(sensor_us)))
 
     return SinkOutput
 
@@ -66,7 +78,7 @@ class Picamera2Camera:
 
             def on_request(request: Any) -> None:
                 frame = request.make_array("lores")
-                t = request.get_metadata().get("SensorTimestamp", 0) / 1e9
+                t = sensor_to_monotonic_us(request.get_metadata().get("SensorTimestamp", 0) // 1000) / 1e6
                 # The lores stream is planar YUV420 with padded rows (make_array keeps the stride); the
                 # preview converts only the pixels it shows.
                 sink.preview(PreviewFrame(frame, width, height, "yuv420", stride=frame.shape[1]), t)
@@ -74,7 +86,7 @@ class Picamera2Camera:
             camera.post_callback = on_request
             # repeat: SPS/PPS before every keyframe, so each segment decodes on its own.
             encoder = H264Encoder(bitrate=self._bitrate, repeat=True, iperiod=self._fps)
-            camera.start_recording(encoder, _output_class()(sink))
+            camera.start_recording(encoder, _output_class()(sink, encoder))
         except HardwareError:
             raise
         except Exception as exc:  # picamera2 raises a variety of errors for a missing or busy camera
