@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -254,12 +255,21 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
         signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
         session.send_line(json.dumps(signed))
         try:
-            released = json.loads(session.read_line(RELEASE_TIMEOUT_S))
+            answer = json.loads(session.read_line(RELEASE_TIMEOUT_S))
         except json.JSONDecodeError:
-            released = []
-        result.released = sorted(r for r in released if isinstance(r, str) and r in acceptance.receipt) \
-            if isinstance(released, list) else []
+            answer = []
+        result.released = released(answer, acceptance.receipt)
         store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
-    listed = offered.get("recordings") if isinstance(offered, dict) else None
-    run.on_camera = max(0, len(listed) - len(result.released)) if isinstance(listed, list) else None
+    run.on_camera = still_on_camera(offered, result.released)
     return result
+
+
+def released(answer: object, receipted: Collection[str]) -> list[str]:
+    """What the camera says it deleted, of what the receipt covered; anything else it says is ignored."""
+    return sorted(r for r in answer if isinstance(r, str) and r in receipted) if isinstance(answer, list) else []
+
+
+def still_on_camera(offered: object, released_ids: list[str]) -> int | None:
+    """How many recordings the camera still holds after the run, as far as its manifest tells."""
+    listed = offered.get("recordings") if isinstance(offered, dict) else None
+    return max(0, len(listed) - len(released_ids)) if isinstance(listed, list) else None

@@ -34,8 +34,9 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "storage/segment_writer.py": ["tests/test_storage_recorder.py", "tests/test_storage_power_cut.py::"
                                   "test_a_real_power_cut_keeps_only_what_fsync_made_durable_and_loses_at_most_one_chunk"],
     "storage/release.py": ["tests/test_station_checks.py"],
-    # the station's side of an offload, through a real sshd; SQLite only (PostgreSQL runs the same code)
-    "station/offload.py": ["tests/test_station_offload.py", "-k", "not postgresql"],
+    # the station's side of an offload: its rules, then through a real sshd (SQLite; PostgreSQL runs the same code)
+    "station/offload.py": ["tests/test_station_offload_rules.py", "tests/test_station_offload.py", "-k",
+                           "not postgresql"],
 }
 SWAPS: dict[type, type] = {
     ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt,
