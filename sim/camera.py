@@ -6,6 +6,7 @@ in a loop. Frames are produced on the simulator's clock: callbacks in virtual ti
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -121,6 +122,7 @@ class SyntheticCamera:
         self._ticker: Handle | None = None
         self._sink: CameraSink | None = None
         self._encoder = None
+        self._capturing = threading.RLock()  # a capture runs whole, or not at all, around stop()
         self._index = 0
         self.frames_captured = 0
         """Frames produced since the camera was built: the measure of camera-on time."""
@@ -140,10 +142,13 @@ class SyntheticCamera:
         self._ticker = self._clock.call_every(1.0 / self._fps, self._capture)
 
     def stop(self) -> None:
+        """Stops capturing; a frame being captured on the ticker thread is finished first, so nothing
+        reaches the sink after this returns (as picamera2's stop_recording joins its encoder thread)."""
         if self._ticker is not None:
             self._ticker.cancel()
-        self._ticker = None
-        self._encoder = None
+        with self._capturing:
+            self._ticker = None
+            self._encoder = None
 
     def fail(self, detail: str) -> None:
         """Fault injection: the camera stops delivering and reports ``detail``."""
@@ -162,6 +167,10 @@ class SyntheticCamera:
         return open_h264_encoder(*self._size, self._fps, self._bitrate)
 
     def _capture(self) -> None:
+        with self._capturing:
+            self._capture_one()
+
+    def _capture_one(self) -> None:
         import av
 
         if self._encoder is None or self._sink is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import av
 import numpy as np
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from hal.interfaces import EncodedPacket, HardwareError
 from hal.pixels import PreviewFrame
 from sim.camera import SyntheticCamera
-from sim.clock import VirtualClock
+from sim.clock import RealtimeClock, VirtualClock
 
 
 class Sink:
@@ -105,3 +108,36 @@ def test_synthetic_camera_rejects_a_file_without_video(tmp_path):
     bad.write_bytes(b"not a video")
     with pytest.raises(HardwareError, match=r"notes\.mp4"):
         run_camera(0.1, source=bad)
+
+
+class BusyPanelSink(Sink):
+    """Takes the first preview frame slowly: the ticker thread is inside a capture until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def preview(self, frame, t) -> None:
+        self.inside.set()
+        assert self.release.wait(10)
+        super().preview(frame, t)
+
+
+def test_stopping_the_camera_waits_for_the_capture_in_progress_and_nothing_arrives_after():
+    """The real-time simulator stops the camera from the firmware thread while the ticker thread
+    captures: stop() must neither break that capture (it used to raise on the cleared encoder) nor
+    return before it is done."""
+    sink = BusyPanelSink()
+    camera = SyntheticCamera(RealtimeClock(), size=(160, 96), fps=30, preview_size=(80, 48))
+    camera.start(sink)
+    assert sink.inside.wait(10)
+    stopper = threading.Thread(target=camera.stop)
+    stopper.start()
+    stopper.join(0.2)
+    assert stopper.is_alive(), "stop() waits for the frame being captured"
+    sink.release.set()
+    stopper.join(10)
+    assert not stopper.is_alive() and len(sink.frames) == 1
+    time.sleep(0.2)  # several frame periods: a ticker still running would deliver more
+    assert len(sink.frames) == 1
