@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from firmware.ssh import add_ssh_options, ssh_command, ssh_target
+from firmware.ssh import add_ssh_options, failure, ssh_command, ssh_target
 
 if TYPE_CHECKING:
     from station.store import Store
@@ -106,6 +106,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     check_inputs(args)
     target = ssh_target(args)
     prefix = str(args.prefix or "")
+    remote_stage = f"{prefix}/opt/bodycam/deploy"
+    # Reach the device before the slow part: a device that is off or not on the network fails at once.
+    prepare = subprocess.run([*ssh_command(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
+                             capture_output=True, text=True)
+    if prepare.returncode != 0:
+        raise DeployError(f"{args.host}: cannot reach the device over SSH: {_unreachable(args, prepare.stderr)}")
     with tempfile.TemporaryDirectory() as staging_dir:
         staging = Path(staging_dir)
         wheel = build_wheel(staging)
@@ -117,11 +123,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         store = _station(args)
         if store is not None:
             shutil.copy(store.station_pub_path, staging / "station.pub")
-        remote_stage = f"{prefix}/opt/bodycam/deploy"
-        prepare = subprocess.run([*ssh_command(args), target, f"mkdir -p {shlex.quote(remote_stage)}"],
-                                 capture_output=True, text=True)
-        if prepare.returncode != 0:
-            raise DeployError(f"{args.host}: cannot reach the device over SSH: {prepare.stderr.strip()}")
         copy = subprocess.run(["rsync", "-a", "--delete", "-e", shlex.join(ssh_command(args)), f"{staging}/",
                                f"{target}:{remote_stage}/"], capture_output=True, text=True)
         if copy.returncode != 0:
@@ -145,6 +146,18 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         print("not enrolled in an evidence store (give --store STORE, or run `bodycam station enrol`)")
     print(f"self-test on {args.host}:\n{selftest.strip()}")
     return 0
+
+
+def _unreachable(args: argparse.Namespace, stderr: str) -> str:
+    """ssh's reason, with what to do about the two a technician meets most."""
+    text = stderr.strip()
+    match failure(text):
+        case "timeout":
+            return f"no answer within {args.connect_timeout} s: is the device switched on and on this network?"
+        case "host-key":
+            return (f"{text}; for a new device, compare its host key fingerprint (ssh-keygen -lf on its console) "
+                    f"with ssh-keyscan -p {args.port} {args.host}, then pass it in --known-hosts")
+    return text or "ssh failed without a message"
 
 
 def _station(args: argparse.Namespace) -> Store | None:

@@ -5,6 +5,30 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+CONNECT_TIMEOUT_S = 10
+ALIVE_INTERVAL_S = 5
+ALIVE_COUNT = 3
+
+
+def time_limits(connect_timeout_s: int = CONNECT_TIMEOUT_S) -> list[str]:
+    """ssh options that give up on a host that accepts TCP but never answers, or stops answering."""
+    return ["-o", f"ConnectTimeout={connect_timeout_s}", "-o", f"ServerAliveInterval={ALIVE_INTERVAL_S}",
+            "-o", f"ServerAliveCountMax={ALIVE_COUNT}"]
+
+
+def failure(stderr: str) -> str | None:
+    """Which of the failures a technician can act on ssh reports: ``host-key``, ``timeout``, ``refused``,
+    ``denied``; None for anything else."""
+    if "Host key verification failed" in stderr or "REMOTE HOST IDENTIFICATION HAS CHANGED" in stderr:
+        return "host-key"
+    if "timed out" in stderr or "Timeout" in stderr:
+        return "timeout"
+    if "Connection refused" in stderr:
+        return "refused"
+    if "Permission denied" in stderr:
+        return "denied"
+    return None
+
 
 def add_ssh_options(parser: argparse.ArgumentParser, user_help: str = "SSH user on the device") -> None:
     parser.add_argument("host")
@@ -12,11 +36,13 @@ def add_ssh_options(parser: argparse.ArgumentParser, user_help: str = "SSH user 
     parser.add_argument("--port", type=int, default=22)
     parser.add_argument("--identity", type=Path, help="SSH private key (key authentication only)")
     parser.add_argument("--known-hosts", type=Path, help="known_hosts file holding the device's host key")
+    parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
+                        help=f"give up on a device silent for S seconds (default {CONNECT_TIMEOUT_S})")
 
 
 def ssh_command(args: argparse.Namespace) -> list[str]:
     """``ssh`` with the options given; BatchMode: never a password prompt."""
-    command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes"]
+    command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes", *time_limits(args.connect_timeout)]
     if args.identity:
         command += ["-i", str(args.identity)]
     if args.known_hosts:

@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-CONNECT_TIMEOUT_S = 10
-ALIVE_INTERVAL_S = 5
-ALIVE_COUNT = 3
+from firmware.ssh import CONNECT_TIMEOUT_S, failure, time_limits
+
+__all__ = ["CONNECT_TIMEOUT_S", "Connection", "ConnectionFailed", "Session", "explain"]
 
 
 class ConnectionFailed(RuntimeError):
@@ -24,15 +24,16 @@ class ConnectionFailed(RuntimeError):
 def explain(host: str, port: int, stderr: str, connect_timeout_s: int = CONNECT_TIMEOUT_S) -> str:
     """One line a technician can act on, for what ssh says when it gives up."""
     text = stderr.strip()
-    if "Host key verification failed" in text or "REMOTE HOST IDENTIFICATION HAS CHANGED" in text:
-        return (f"{host}:{port}: the SSH host key does not match the one pinned at enrolment; if the camera "
-                "was re-imaged, enrol it again (bodycam station enrol), otherwise something else answers there")
-    if "timed out" in text or "Timeout" in text:
-        return f"{host}:{port}: no answer within {connect_timeout_s} s: is the camera docked and switched on?"
-    if "Connection refused" in text:
-        return f"{host}:{port}: connection refused: is sshd running on the camera?"
-    if "Permission denied" in text:
-        return f"{host}:{port}: the station's SSH key is not accepted by the camera (authorized_keys)"
+    match failure(text):
+        case "host-key":
+            return (f"{host}:{port}: the SSH host key does not match the one pinned at enrolment; if the camera "
+                    "was re-imaged, enrol it again (bodycam station enrol), otherwise something else answers there")
+        case "timeout":
+            return f"{host}:{port}: no answer within {connect_timeout_s} s: is the camera docked and switched on?"
+        case "refused":
+            return f"{host}:{port}: connection refused: is sshd running on the camera?"
+        case "denied":
+            return f"{host}:{port}: the station's SSH key is not accepted by the camera (authorized_keys)"
     return f"{host}:{port}: {text.splitlines()[-1] if text else 'ssh failed'}"
 
 
@@ -50,8 +51,7 @@ class Connection:
         known_hosts.write_text("".join(f"{name} {line}\n" for line in host_keys.splitlines() if line.strip()))
         self.options = ["-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                         "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
-                        "-o", f"ConnectTimeout={connect_timeout_s}", "-o", f"ServerAliveInterval={ALIVE_INTERVAL_S}",
-                        "-o", f"ServerAliveCountMax={ALIVE_COUNT}", "-o", "ControlMaster=auto",
+                        *time_limits(connect_timeout_s), "-o", "ControlMaster=auto",
                         "-o", f"ControlPath={self._dir / 'cm'}", "-o", "ControlPersist=120"]
         if identity is not None:
             self.options += ["-i", str(identity), "-o", "IdentitiesOnly=yes"]

@@ -3,8 +3,10 @@ changes nothing."""
 
 from __future__ import annotations
 
+import socket
 import stat
 import sys
+import threading
 from pathlib import Path
 
 from firmware.cli import main
@@ -50,3 +52,22 @@ def test_deploy_installs_into_a_sandbox_and_a_second_run_changes_nothing(sshd, t
     second = capsys.readouterr().out
     assert "no changes" in second
     assert (data / "keys/device.key").read_bytes() == key_before, "the device key is kept"
+
+
+def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(tmp_path, capsys):
+    """A host that accepts TCP but never speaks SSH (a device mid-boot, a wrong address): deploy gives up
+    after --connect-timeout, before building anything, instead of hanging."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    try:
+        code = main(["deploy", "127.0.0.1", "--port", str(listener.getsockname()[1]), "--connect-timeout", "2",
+                     "--prefix", str(tmp_path / "device-root")])
+    finally:
+        listener.close()
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "cannot reach the device over SSH: no answer within 2 s: is the device switched on" in err, err
+    assert "Traceback" not in err
