@@ -26,7 +26,7 @@ def setting(default: object, doc: str, *, choices: tuple[object, ...] = (), low:
 
 
 SPI_SPEEDS_HZ = tuple(int(mhz * 1_000_000) for mhz in (0.5, 1, 2, 4, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48, 50, 52))
-"""luma.core 2.4's spi() asserts one of these (luma/core/interface/serial.py)."""
+"""luma.core 2.6's spi() asserts one of these (luma/core/interface/serial.py)."""
 
 
 @dataclass(frozen=True)
