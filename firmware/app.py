@@ -12,6 +12,8 @@ from firmware.audio_player import AudioPlayer
 from firmware.config import Config
 from firmware.executor import Executor
 from firmware.hardware import Hardware
+from firmware.health import INTERVAL_S as HEALTH_INTERVAL_S
+from firmware.health import HealthReport
 from firmware.inbox import Inbox
 from firmware.log import JsonLog
 from firmware.loop import EventLoop, Poll
@@ -72,7 +74,7 @@ def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
 
 class Firmware:
     def __init__(self, config: Config, hardware: Hardware, inbox: Inbox, log: JsonLog, keys: DeviceKeys,
-                 config_text: str = "", notifier: Notifier | None = None) -> None:
+                 config_text: str = "", notifier: Notifier | None = None, health: HealthReport | None = None) -> None:
         self.hardware = hardware
         self.inbox = inbox
         clock = hardware.clock
@@ -100,7 +102,9 @@ class Firmware:
                                  config.device.language, brightness=(d.brightness, d.dim_brightness))
         self.notifier = notifier or Notifier({})
         self._retention_s = config.storage.retention_days * 86400
-        polls = [Poll("storage", config.storage.poll_s, self._read_storage),
+        self.health = health or HealthReport(None)
+        polls = [Poll("health", HEALTH_INTERVAL_S, self._report_health),
+                 Poll("storage", config.storage.poll_s, self._read_storage),
                  Poll("offload", 3600.0, self._check_offload)]
         if self.notifier.watchdog_interval is not None:
             # Pinged from the loop's own thread: a loop that hangs stops pinging and systemd restarts it.
@@ -151,6 +155,16 @@ class Firmware:
         kind = record["type"]
         if kind in AUDITED or (kind == "decision" and record.get("event") in BUTTON_EVENTS):
             self.audit.append(record)
+
+    def _report_health(self, t: float) -> Event | None:
+        state = self.loop.state
+        try:
+            self.health.write(str(state.stage), state.camera_fault, self.executor.faults,
+                              _iso(self.hardware.clock.utc()))
+        except OSError as exc:  # said once: deploy then sees no report and keeps the previous release
+            self.log.write("sensor-error", t, sensor="health", detail=str(exc))
+            self.health = HealthReport(None)
+        return None
 
     def _ping_watchdog(self, t: float) -> Event | None:
         self.notifier.watchdog()

@@ -78,6 +78,8 @@ class Executor:
         self._preview = preview
         self._recorder = recorder
         self._language = language
+        self.faults: dict[str, str] = {}
+        """Parts that failed since start (part → detail), for the health report."""
         self._player = player
         self._announcements = announcements
         self._brightness, self._dim_brightness = brightness
@@ -180,6 +182,7 @@ class Executor:
 
     def report_fault(self, part: str, detail: str, t: float) -> None:
         """A part the camera records without has failed: log and audit it, and show it."""
+        self.faults[part] = detail
         self._log.write("hardware-fault", t, part=part, detail=detail)
         self._preview.show_message(texts.text(texts.PART_FAILED[part], self._language), t)
 
