@@ -12,6 +12,8 @@ from firmware.deploy import DeployError
 from firmware.deploy import add_commands as add_deploy_commands
 from firmware.evidence_cli import add_commands as add_evidence_commands
 from firmware.offload_cli import add_commands as add_offload_commands
+from firmware.release import ReleaseError
+from firmware.release import add_commands as add_release_commands
 
 EXIT_CONFIG = 2
 
@@ -38,13 +40,14 @@ def _prepare_data_dir(config: Config) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from firmware.app import Firmware
     from firmware.device import build_device_hardware
+    from firmware.health import HealthReport, runtime_directory
     from firmware.inbox import ThreadedInbox
     from firmware.log import JsonLog
     from firmware.sd_notify import Notifier
     from firmware.signals import install_shutdown_signals
     from storage.keys import KeyFileError, load_device_keys
 
-    config = _config(args.config)
+    config = _config(args.config, args.data_dir)
     _prepare_data_dir(config)
     keys_dir = Path(config.storage.data_dir) / "keys"
     try:
@@ -53,10 +56,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         hint = (f"create the device key with: bodycam keys device --data-dir {config.storage.data_dir}; "
                 f"install the evidence office's agency.pub in {keys_dir}")
         raise KeyFileError(f"{exc}\n  {hint}") from None
-    hardware = build_device_hardware(config)
+    if args.sim:
+        from sim.clock import RealtimeClock
+        from sim.hardware import build_sim_hardware
+
+        hardware, _ = build_sim_hardware(config, RealtimeClock())
+    else:
+        hardware = build_device_hardware(config)
     inbox = ThreadedInbox(hardware.clock)
     firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock), keys,
-                        args.config.read_text(encoding="utf-8"), Notifier())
+                        args.config.read_text(encoding="utf-8"), Notifier(), HealthReport(runtime_directory()))
     install_shutdown_signals(inbox, hardware.clock)
     firmware.run()
     return 0
@@ -118,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the device firmware")
     run.add_argument("--config", type=Path, default=DEFAULT_PATH, help=f"config file (default {DEFAULT_PATH})")
+    run.add_argument("--data-dir", type=Path, help="data dir (default: storage.data_dir of the config)")
+    run.add_argument("--sim", action="store_true", help="the service on simulated hardware, in real time, with "
+                                                        "the device's keys (a staging device without a camera)")
     run.set_defaults(handler=cmd_run)
 
     sim = commands.add_parser("sim", help="run the firmware on simulated hardware")
@@ -148,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_station_commands(commands, evidence_tools)
     add_deploy_commands(commands)
+    add_release_commands(commands)
     return parser
 
 
@@ -177,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bodycam: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except (ExportError, DecryptError, OffloadError, DeployError, DatabaseError, ReceiptError,
-            PathEscapeError) as exc:
+            PathEscapeError, ReleaseError) as exc:
         print(f"bodycam: {exc}", file=sys.stderr)
         return 1
     except HardwareError as exc:

@@ -42,6 +42,14 @@ def sshd(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def releases(tmp_path_factory):
+    """Two signed releases of this checkout for this machine (built once per test worker)."""
+    from tests.releases import make_releases
+
+    return make_releases(tmp_path_factory.mktemp("releases"))
+
+
+@pytest.fixture(scope="session")
 def postgres():
     """One real PostgreSQL server on 127.0.0.1 for the store tests (a fresh database per test)."""
     from tests.postgres import start_postgres, stop_postgres

@@ -1,0 +1,268 @@
+"""``bodycam release``: build one signed, versioned firmware release that installs on every camera.
+
+A release is a folder ``bodycam-<version>/``: the firmware wheel, a wheelhouse with every dependency as a
+binary wheel for the device's platform (no compiler and no PyPI needed on the camera), and the systemd
+unit, listed with their SHA-256 in ``release.json``, which the release key signs
+(``release.sig``, Ed25519). A camera installs only a release signed by the key it trusts.
+
+The version comes from git: ``<pyproject version>+g<commit>``, and ``.dirty.<tree>`` for uncommitted
+changes. The wheel is built from an export of exactly that content with the commit's time stamps, so the
+same commit gives the same firmware wheel, and two builds never share a ``build/`` folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform as host_platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+
+from storage.keys import create_signing_key, load_device_key, load_device_public
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMAT = "bodycam-release/1"
+MANIFEST, SIGNATURE = "release.json", "release.sig"
+UNIT = ROOT / "systemd" / "bodycam.service"
+
+APT_PACKAGES = {
+    "picamera2": "python3-picamera2",  # built against Raspberry Pi OS's libcamera
+    "lgpio": "python3-lgpio",  # PyPI's aarch64 "wheel" is an empty placeholder
+    "spidev": "python3-spidev",  # no aarch64 wheel on PyPI
+    "pyaudio": "python3-pyaudio",  # built against Debian's PortAudio
+    "numpy": "python3-numpy",  # picamera2's compiled helpers (simplejpeg) are built against Debian's numpy
+    "rpi-gpio": "python3-rpi-lgpio",  # only for gpio.pin_factory = "rpigpio"
+}
+"""Python packages a camera takes from Raspberry Pi OS (apt) instead of the wheelhouse, and their packages."""
+
+DEVICE_PLATFORM, DEVICE_PYTHON = "aarch64", "3.11"  # Raspberry Pi OS bookworm, 64-bit
+GLIBC_MINOR = 36  # bookworm's glibc: wheels for manylinux_2_17 … 2_36 run on it
+
+
+class ReleaseError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Release:
+    folder: Path
+    manifest: dict[str, object]
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+
+def _run(command: list[str], what: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ReleaseError(f"{what} failed: {(result.stderr or result.stdout).strip()[-1500:]}")
+    return result.stdout.strip()
+
+
+def _git(source: Path, *args: str) -> str:
+    return _run(["git", "-C", str(source), *args], f"git {args[0]}")
+
+
+def source_version(source: Path) -> tuple[str, str, int]:
+    """(version, tree-ish to export, commit time) of the checkout at ``source``."""
+    if not (source / ".git").exists():
+        raise ReleaseError(f"{source}: not a git checkout; a release is built from git, so its version names "
+                           "the commit it was built from")
+    base = tomllib.loads((source / "pyproject.toml").read_text())["project"]["version"]
+    untracked = _git(source, "ls-files", "--others", "--exclude-standard")
+    if untracked:
+        raise ReleaseError(f"{source}: untracked files would be left out of the release: "
+                           f"{', '.join(untracked.split()[:5])}; commit them (or list them in .gitignore)")
+    head = _git(source, "rev-parse", "HEAD")
+    stamp = int(_git(source, "show", "-s", "--format=%ct", "HEAD"))
+    stash = _git(source, "stash", "create")  # a commit of the uncommitted changes, the checkout untouched
+    if not stash:
+        return f"{base}+g{head[:12]}", head, stamp
+    tree = _git(source, "rev-parse", f"{stash}^{{tree}}")
+    return f"{base}+g{head[:12]}.dirty.{tree[:8]}", stash, stamp
+
+
+def _export(source: Path, treeish: str, version: str, into: Path) -> Path:
+    tree = into / "source"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(source), "archive", "--format=tar", treeish], capture_output=True)
+    if archive.returncode != 0:
+        raise ReleaseError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    pyproject = tree / "pyproject.toml"
+    text, count = re.subn(r'(?m)^version = "[^"]*"$', f'version = "{version}"', pyproject.read_text(), count=1)
+    if count != 1:
+        raise ReleaseError("pyproject.toml: no `version = \"…\"` line under [project]")
+    pyproject.write_text(text)
+    return tree
+
+
+def requirements(source: Path, extras: list[str], from_apt: set[str]) -> list[str]:
+    """The firmware's dependencies for ``extras``, without those the camera takes from apt."""
+    project = tomllib.loads((source / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"])
+    for extra in extras:
+        if extra not in project["optional-dependencies"]:
+            raise ReleaseError(f"unknown extra {extra!r}; known: {', '.join(project['optional-dependencies'])}")
+        wanted += project["optional-dependencies"][extra]
+    kept = []
+    for requirement in wanted:
+        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+        if _normal(name) not in from_apt and requirement not in kept:
+            kept.append(requirement)
+    return kept
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _platform_options(platform: str, python: str) -> list[str]:
+    if platform == "host":
+        return []
+    tags = ["manylinux2014_" + platform, *(f"manylinux_2_{minor}_{platform}" for minor in range(17, GLIBC_MINOR + 1))]
+    nodot = python.replace(".", "")
+    return [*(f"--platform={tag}" for tag in tags), f"--python-version={python}", "--implementation=cp",
+            f"--abi=cp{nodot}", "--abi=abi3", "--abi=none"]
+
+
+def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFORM,
+          python: str = DEVICE_PYTHON,
+          extras: list[str] | None = None, from_apt: set[str] | None = None, constraints: Path | None = None
+          ) -> Release:
+    """Build and sign the release of ``source``; an existing, intact build of the same version is kept."""
+    signing = load_device_key(key_path)
+    extras = ["device"] if extras is None else extras
+    from_apt = set(APT_PACKAGES) if from_apt is None else {_normal(n) for n in from_apt}
+    machine = host_platform.machine() if platform == "host" else platform
+    if platform == "host":
+        python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    version, treeish, stamp = source_version(source)
+    folder = out / f"bodycam-{version}-{machine}"
+    if (folder / SIGNATURE).exists():
+        existing = verify(folder, load_device_public(key_path.with_suffix(".pub")))
+        if existing.manifest.get("python") == python:
+            return existing  # built once: every later call (each Ansible batch) reuses it
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bodycam-release-", dir=out) as work_dir:
+        work = Path(work_dir)
+        tree = _export(source, treeish, version, work)
+        staged = work / folder.name
+        wheelhouse = staged / "wheelhouse"
+        wheelhouse.mkdir(parents=True)
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(stamp), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        pip = [sys.executable, "-m", "pip"]
+        _run([*pip, "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(staged), str(tree)],
+             "building the firmware wheel", env=env)
+        wanted = requirements(tree, extras, from_apt)
+        if wanted:
+            _run([*pip, "download", "--quiet", "--only-binary=:all:", "-d", str(wheelhouse),
+                  *_platform_options(platform, python), *(["-c", str(constraints)] if constraints else []),
+                  *wanted], f"downloading the dependencies for {platform} (Python {python})", env=env)
+            dropped = sorted(p.name for p in wheelhouse.iterdir() if _normal(p.name.split("-")[0]) in from_apt)
+            if dropped:  # pulled in by another dependency
+                raise ReleaseError(f"the wheelhouse would hold {', '.join(dropped)}, which the camera takes from apt")
+        shutil.copy(UNIT, staged / UNIT.name)
+        files = {str(p.relative_to(staged)): _sha256(p) for p in sorted(staged.rglob("*")) if p.is_file()}
+        manifest: dict[str, object] = {"format": FORMAT, "version": version, "platform": machine, "python": python,
+                    "apt": sorted({APT_PACKAGES[n] for n in from_apt if n in APT_PACKAGES and n != "rpi-gpio"}),
+                    "files": files}
+        data = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
+        (staged / MANIFEST).write_bytes(data)
+        (staged / SIGNATURE).write_bytes(signing.sign(data))
+        if folder.exists():
+            shutil.rmtree(folder)
+        staged.rename(folder)
+    return Release(folder, manifest)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(folder: Path, trusted: object) -> Release:
+    """The release in ``folder`` if ``trusted`` signed it and every listed file is intact (and no other)."""
+    try:
+        data, signature = (folder / MANIFEST).read_bytes(), (folder / SIGNATURE).read_bytes()
+    except OSError as exc:
+        raise ReleaseError(f"{folder}: not a release ({exc.strerror}: {exc.filename})") from None
+    try:
+        trusted.verify(signature, data)  # type: ignore[attr-defined]
+    except InvalidSignature:
+        raise ReleaseError(f"{folder}: release.sig is not a signature of the trusted release key: a foreign or "
+                           "altered release") from None
+    manifest = json.loads(data)
+    listed: dict[str, str] = manifest["files"]
+    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {MANIFEST, SIGNATURE}
+    if odd := sorted(present ^ set(listed)):
+        state = "not listed in" if odd[0] in present else "missing from"
+        raise ReleaseError(f"{folder}: {odd[0]} is {state} the release")
+    for name, digest in listed.items():
+        if _sha256(folder / name) != digest:
+            raise ReleaseError(f"{folder / name}: altered since the release was signed")
+    return Release(folder, manifest)
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    pub = create_signing_key(args.out, "release")
+    print(f"release key: {args.out / 'release.key'} (keep it off the cameras and the shared drive)\n"
+          f"public key to install on the cameras: {pub}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    extras = [e for e in args.extras.split(",") if e]
+    from_apt = {n for n in args.from_apt.split(",") if n} if args.from_apt is not None else None
+    release = build(args.source, args.out, args.key, args.platform, args.python_version, extras, from_apt,
+                    args.constraints)
+    wheels = len(list((release.folder / "wheelhouse").glob("*.whl")))
+    print(f"{release.folder}: bodycam {release.version} for {release.manifest['platform']} "
+          f"(Python {release.manifest['python']}), {wheels} dependency wheels, signed")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    release = verify(args.release, load_device_public(args.release_pub))
+    print(f"{release.folder}: bodycam {release.version}: signature and {len(release.manifest['files'])} files OK")  # type: ignore[arg-type]
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    release = commands.add_parser("release", help="build and check signed firmware releases")
+    sub = release.add_subparsers(dest="release_command", required=True)
+    key = sub.add_parser("key", help="create the release signing key (release.key, release.pub)")
+    key.add_argument("--out", type=Path, required=True, help="folder for the key pair")
+    key.set_defaults(handler=cmd_key)
+    build_cmd = sub.add_parser("build", help="build the release of this checkout, once, for every camera")
+    build_cmd.add_argument("--key", type=Path, required=True, help="the release signing key (release.key)")
+    build_cmd.add_argument("--out", type=Path, default=Path("releases"), help="where releases go (default releases/)")
+    build_cmd.add_argument("--source", type=Path, default=ROOT, help="git checkout to build (default: this one)")
+    build_cmd.add_argument("--platform", default=DEVICE_PLATFORM,
+                           help=f"device CPU (default {DEVICE_PLATFORM}); `host` for this computer (staging)")
+    build_cmd.add_argument("--python-version", default=DEVICE_PYTHON,
+                           help=f"the device's Python (default {DEVICE_PYTHON}, Raspberry Pi OS bookworm)")
+    build_cmd.add_argument("--extras", default="device", help="package extras, comma-separated (default device)")
+    build_cmd.add_argument("--from-apt", metavar="NAMES",
+                           help="packages the device takes from apt, comma-separated (default: "
+                                f"{','.join(APT_PACKAGES)})")
+    build_cmd.add_argument("--constraints", type=Path, help="pip constraints file pinning the dependency versions")
+    build_cmd.set_defaults(handler=cmd_build)
+    check = sub.add_parser("verify", help="check a release's signature and files")
+    check.add_argument("release", type=Path)
+    check.add_argument("--release-pub", type=Path, required=True, help="the trusted release public key")
+    check.set_defaults(handler=cmd_verify)

@@ -1,0 +1,70 @@
+"""Signed releases of this checkout for the deploy tests: built for this machine, on the staging extra
+(the firmware service on simulated hardware), from a private git copy so a test can commit a new version."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from firmware.release import Release, build
+from storage.keys import create_signing_key
+
+ROOT = Path(__file__).resolve().parent.parent
+GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.org",
+           "GIT_AUTHOR_DATE": "2026-01-05T08:00:00Z", "GIT_COMMITTER_DATE": "2026-01-05T08:00:00Z"}
+
+
+@dataclass(frozen=True)
+class Releases:
+    key: Path
+    pub: Path
+    source: Path
+    """The repository they were built from, at the second commit."""
+    old: Release
+    new: Release
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=GIT_ENV).stdout.strip()
+
+
+def source_copy(into: Path) -> Path:
+    """This checkout as it is now (committed or not), as the first commit of a new repository."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"], check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    git(into, "init", "-q")
+    git(into, "add", "-A")
+    git(into, "commit", "-q", "-m", "release 1")
+    return into
+
+
+def build_for_tests(source: Path, out: Path, key: Path) -> Release:
+    return build(source, out, key, platform="host", extras=["staging"], from_apt=set())
+
+
+def make_releases(directory: Path) -> Releases:
+    """Two releases of the same firmware, one commit apart, and the key that signed them."""
+    pub = create_signing_key(directory / "keys", "release")
+    key = directory / "keys" / "release.key"
+    source = source_copy(directory / "source")
+    old = build_for_tests(source, directory / "out", key)
+    (source / "CHANGES.txt").write_text("release 2\n")
+    git(source, "add", "CHANGES.txt")
+    git(source, "commit", "-q", "-m", "release 2")
+    return Releases(key, pub, source, old, build_for_tests(source, directory / "out", key))
+
+
+def stop_sandbox_service(prefix: Path) -> None:
+    """End the service a sandboxed deploy started (the sandbox's stand-in for systemctl stop)."""
+    pid_file = prefix / "run" / "bodycam.pid"
+    if pid_file.exists():
+        subprocess.run(["kill", pid_file.read_text().strip()], capture_output=True)
