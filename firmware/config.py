@@ -201,13 +201,16 @@ def sections() -> list[tuple[str, type]]:
 
 
 def load(path: Path) -> Config:
+    return parse(read(path), str(path))
+
+
+def read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    return parse(text, str(path))
 
 
 def parse(text: str, source: str = "<config>") -> Config:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 CONNECT_TIMEOUT_S = 10
@@ -52,3 +55,15 @@ def ssh_command(args: argparse.Namespace) -> list[str]:
 
 def ssh_target(args: argparse.Namespace) -> str:
     return f"{args.user}@{args.host}" if args.user else args.host
+
+
+@contextlib.contextmanager
+def ssh_session(args: argparse.Namespace, control_dir: Path) -> Iterator[list[str]]:
+    """``ssh … TARGET`` sharing one connection for the whole run (one handshake, one host key check),
+    closed on exit. The control socket lives in ``control_dir``, a private temporary folder."""
+    control = ["-o", "ControlMaster=auto", "-o", f"ControlPath={control_dir / 'ssh-%C'}", "-o", "ControlPersist=60"]
+    command = [*ssh_command(args), *control, ssh_target(args)]
+    try:
+        yield command
+    finally:
+        subprocess.run([*command[:-1], "-O", "exit", command[-1]], capture_output=True)

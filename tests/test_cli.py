@@ -139,15 +139,21 @@ def test_export_never_overwrites_a_file(tmp_path, capsys):
     assert (tmp_path / "x.mp4").read_bytes() == b"the earlier export"
 
 
-def test_deploy_checks_its_inputs_before_building_or_connecting(tmp_path, capsys):
+def test_deploy_checks_its_inputs_before_connecting(tmp_path, capsys):
     (tmp_path / "bad.toml").write_text("[storage]\nreserve_mb = \"x\"\n")
+    (tmp_path / "good.toml").write_text("")
     create_device_key(tmp_path / "keys")  # an Ed25519 key: the wrong kind for the agency
-    for extra, message in ((["--agency-pub", str(tmp_path / "missing.pub")], "missing.pub: key file not found"),
-                           (["--agency-pub", str(tmp_path / "keys" / "device.pub")], "not an agency public key"),
-                           (["--config", str(tmp_path / "missing.toml")], "config file not found"),
+    good, nowhere = ["--config", str(tmp_path / "good.toml")], ["--release", str(tmp_path / "no-release")]
+    for extra, message in (([*good, "--agency-pub", str(tmp_path / "missing.pub")], "missing.pub: key file not found"),
+                           ([*good, "--agency-pub", str(tmp_path / "keys" / "device.pub")], "not an agency public key"),
+                           (["--config", str(tmp_path / "missing.toml")], "missing.toml: config file not found"),
                            (["--config", str(tmp_path / "bad.toml")], "bad.toml:2: storage.reserve_mb")):
-        assert main(["deploy", "192.0.2.1", *extra]) == 2  # a host that would never answer: never contacted
+        # a host that would never answer: never contacted
+        assert main(["deploy", "192.0.2.1", *nowhere, *extra]) == 2
         assert message in capsys.readouterr().err
+    assert main(["deploy", "192.0.2.1", *nowhere, *good]) == 1
+    assert "no-release: not a release (no release.json); build one with `bodycam release build`" in \
+        capsys.readouterr().err
 
 
 def test_a_missing_key_file_is_named_as_missing_not_as_malformed(tmp_path, capsys):

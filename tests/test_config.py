@@ -88,3 +88,30 @@ def test_every_spi_speed_the_config_accepts_is_one_lumas_real_spi_accepts():
 def test_an_spi_speed_luma_would_refuse_is_a_config_error_with_key_and_line():
     with pytest.raises(ConfigError, match=r"<config>:3: display.spi_speed_hz must be one of 500000, .*; got 10000000"):
         parse("[display]\ndriver = \"st7789\"\nspi_speed_hz = 10_000_000\n")
+
+
+def test_set_gives_one_camera_its_own_values_on_top_of_the_fleet_config():
+    from firmware.config_set import apply
+
+    fleet = "# fleet\n[device]\nid = \"fleet\"\n[battery]\nwarn_percent = [20.0, 10.0]\n"
+    assert apply(fleet, "fleet.toml", []) == fleet, "no --set: the file as written, comments kept"
+    merged = apply(fleet, "fleet.toml", ["device.id=007", "camera.fps=25", "audio.microphone=false",
+                                         "battery.warn_percent=[30, 15]"])
+    config = parse(merged)
+    assert config.device.id == "007", "a string setting takes the text as typed"
+    assert (config.camera.fps, config.audio.microphone, config.battery.warn_percent) == (25, False, [30.0, 15.0])
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("device.idd=x", "--set device.idd=x: unknown key device.idd; known in [device]: id, language"),
+    ("cam.fps=3", "--set cam.fps=3: expected section.key=value with a section of device, gpio"),
+    ("camera.fps", "--set camera.fps: expected section.key=value"),
+    ("camera.fps=fast", "--set camera.fps=fast: 'fast' is not a TOML value"),
+    ("camera.fps=90", "camera.fps must be between 1 and 60, got 90"),
+])
+def test_a_wrong_set_is_named_with_what_to_write(assignment, message):
+    from firmware.config_set import apply
+
+    with pytest.raises(ConfigError) as error:
+        apply("", "fleet.toml", [assignment])
+    assert message in str(error.value)

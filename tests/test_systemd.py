@@ -28,14 +28,19 @@ def analyze() -> str:
 
 
 def verification_root(tmp_path: Path) -> Path:
-    """A root with the unit, a stand-in for its ExecStart and the system targets it orders after."""
+    """A root with the unit, a stand-in for its ExecStart (in a release behind the `current` link, as deploy
+    installs it) and the system targets it orders after."""
     units = tmp_path / "etc" / "systemd" / "system"
     units.mkdir(parents=True)
     shutil.copy(UNIT, units)
-    executable = tmp_path / "opt" / "bodycam" / "venv" / "bin" / "bodycam"
+    executable = tmp_path / "opt" / "bodycam" / "releases" / "0.2.0" / "venv" / "bin" / "bodycam"
     executable.parent.mkdir(parents=True)
+    (tmp_path / "opt" / "bodycam" / "current").symlink_to("releases/0.2.0")
     executable.write_text("#!/bin/sh\n")
     executable.chmod(0o755)
+    station = tmp_path / "opt" / "bodycam" / "venv" / "bin" / "bodycam"  # a station's install (pip, no releases)
+    station.parent.mkdir(parents=True)
+    shutil.copy(executable, station)
     for target in ("sysinit.target", "basic.target", "shutdown.target", "local-fs.target", "time-sync.target",
                    "multi-user.target"):
         source = next(d / target for d in SYSTEM_UNITS if (d / target).exists())

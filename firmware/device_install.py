@@ -1,0 +1,368 @@
+"""The camera's side of ``bodycam deploy``: install a signed release beside the running one, switch, and
+switch back when the new one does not report healthy.
+
+Runs with the device's own ``python3`` and the standard library only (it runs before any venv exists).
+Layout under the prefix: ``/opt/bodycam/releases/<version>/`` (release files and its venv), the link
+``/opt/bodycam/current`` that the unit starts, ``/etc/bodycam/`` (config, trusted release key) and
+``/var/lib/bodycam`` (data, keys). The last two releases are kept. Prints one JSON line: what changed, the
+health the service reported, and on failure the service's own error; exits 3 after a rollback.
+
+In a ``--sandbox`` (a prefix on a test machine, no systemd) the service is the firmware on simulated
+hardware, started and stopped by this script; everything else is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+EXIT_ROLLED_BACK = 3
+KEEP_RELEASES = 2
+POLL_S = 0.2
+BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
+
+
+class InstallError(RuntimeError):
+    pass
+
+
+def run(command: list[str], what: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise InstallError(f"{what}: {(result.stderr or result.stdout).strip()[-1500:]}")
+    return result.stdout
+
+
+class Device:
+    def __init__(self, prefix: str, sandbox: bool) -> None:
+        self.root = Path(prefix or "/")
+        self.sandbox = sandbox
+        self.opt = self.root / "opt/bodycam"
+        self.releases = self.opt / "releases"
+        self.current = self.opt / "current"
+        self.etc = self.root / "etc/bodycam"
+        self.data = self.root / "var/lib/bodycam"
+        self.run_dir = self.root / "run/bodycam" if sandbox else Path("/run/bodycam")
+        self.unit = self.root / "etc/systemd/system/bodycam.service"
+        self.changed: list[str] = []
+
+    # -- the release --------------------------------------------------------------------------------------
+
+    def trust(self, stage: Path) -> Path:
+        """The release key this camera trusts: installed at first contact, never silently replaced."""
+        trusted, offered = self.etc / "release.pub", stage / "release.pub"
+        if not trusted.exists():
+            if not offered.exists():
+                raise InstallError("this camera trusts no release key yet: give --release-pub on the first deploy")
+            self.etc.mkdir(parents=True, exist_ok=True)
+            shutil.copy(offered, trusted)
+            os.chmod(trusted, 0o644)
+            self.changed.append("release-key")
+        elif offered.exists() and offered.read_bytes() != trusted.read_bytes():
+            raise InstallError(f"{trusted} is a different release key than --release-pub: this camera refuses "
+                               "releases of another key (remove the file on the camera to change keys)")
+        return trusted
+
+    def verify(self, release: Path, trusted: Path) -> dict[str, object]:
+        """The manifest, once the trusted key's signature and every file's SHA-256 are checked."""
+        manifest_path, signature = release / "release.json", release / "release.sig"
+        if not manifest_path.exists() or not signature.exists():
+            raise InstallError("unsigned release: release.json or release.sig missing")
+        check = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(trusted), "-rawin",
+                                "-in", str(manifest_path), "-sigfile", str(signature)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise InstallError("release.sig is not a signature of the release key this camera trusts: "
+                               "a foreign or altered release")
+        manifest = json.loads(manifest_path.read_text())
+        files = manifest.get("files")
+        if manifest.get("format") != "bodycam-release/1" or not isinstance(files, dict):
+            raise InstallError("release.json: not a bodycam release manifest")
+        for name, digest in files.items():
+            path = (release / name).resolve()
+            if release.resolve() not in path.parents:
+                raise InstallError(f"release.json names {name!r}, outside the release")
+            if not path.is_file() or _sha256(path) != digest:
+                raise InstallError(f"{name}: missing or altered since the release was signed")
+        return manifest
+
+    def check_platform(self, manifest: dict[str, object], python: str) -> None:
+        wanted_machine, wanted_python = str(manifest["platform"]), str(manifest["python"])
+        have_python = run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], python).strip()
+        machine = platform.machine()
+        if wanted_machine != machine or have_python != wanted_python:
+            raise InstallError(f"the release is for {wanted_machine} with Python {wanted_python}; this camera is "
+                               f"{machine} with Python {have_python}")
+
+    def apt(self, packages: list[str]) -> None:
+        """Raspberry Pi OS's packages the release takes from apt (picamera2, lgpio, …), when missing."""
+        if self.sandbox or not packages:
+            return
+        missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+        if missing:
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+                f"apt-get install {' '.join(missing)} (does the camera reach its package mirror?)", env)
+            self.changed.append("apt:" + ",".join(missing))
+
+    def install(self, release: Path, manifest: dict[str, object], python: str) -> Path:
+        """The release's own folder and venv; an intact earlier install of the same version is kept."""
+        target = self.releases / str(manifest["version"])
+        done = target / ".installed"
+        if done.exists() and (target / "release.json").read_bytes() == (release / "release.json").read_bytes():
+            return target
+        if target.exists():
+            shutil.rmtree(target)  # a half-finished install: start over
+        target.mkdir(parents=True)
+        for name in ("release.json", "release.sig", *manifest["files"]):  # type: ignore[misc]
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(release / name, target / name)
+        venv = target / "venv"
+        # System site packages: picamera2, lgpio, spidev, PyAudio and numpy come from Raspberry Pi OS.
+        run([python, "-m", "venv", "--system-site-packages", str(venv)], "creating the venv")
+        wheels = sorted(str(p) for p in (target / "wheelhouse").glob("*.whl")) + \
+            sorted(str(p) for p in target.glob("bodycam-*.whl"))
+        run([str(venv / "bin/python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--no-index", "--no-deps", *wheels], "installing the release's wheels")
+        done.write_text(str(manifest["version"]) + "\n")
+        self.changed.append("firmware")
+        return target
+
+    # -- what stays across releases -------------------------------------------------------------------------
+
+    def place(self, source: Path, target: Path, mode: int, name: str) -> bool:
+        if not source.exists() or (target.exists() and filecmp.cmp(source, target, shallow=False)):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            shutil.copy2(target, target.with_name(target.name + ".previous"))
+        partial = target.with_name(f".{target.name}.new")
+        shutil.copy(source, partial)
+        os.chmod(partial, mode)
+        os.replace(partial, target)
+        self.changed.append(name)
+        return True
+
+    def restore(self, target: Path) -> None:
+        previous = target.with_name(target.name + ".previous")
+        if previous.exists():
+            os.replace(previous, target)
+
+    def data_dir(self, stage: Path, bodycam: Path) -> None:
+        if not self.sandbox and subprocess.run(["id", "bodycam"], capture_output=True).returncode != 0:
+            groups = [g for g in ("video", "gpio", "spi", "i2c", "audio")
+                      if subprocess.run(["getent", "group", g], capture_output=True).returncode == 0]
+            run(["useradd", "--system", "--home-dir", "/var/lib/bodycam", "--shell", "/usr/sbin/nologin",
+                 *(["--groups", ",".join(groups)] if groups else []), "bodycam"], "creating the user bodycam")
+            self.changed.append("user")
+        keys = self.data / "keys"
+        if not keys.is_dir():
+            keys.mkdir(parents=True)
+            self.changed.append("data-dir")
+        os.chmod(self.data, 0o750)
+        os.chmod(keys, 0o700)
+        self.place(stage / "agency.pub", keys / "agency.pub", 0o644, "agency-key")
+        self.place(stage / "station.pub", keys / "station.pub", 0o644, "station-key")
+        for stale in (keys / "agency.pub.previous", keys / "station.pub.previous"):
+            stale.unlink(missing_ok=True)  # keys/ holds keys only
+        if not (keys / "device.key").exists():
+            run([str(bodycam), "keys", "device", "--data-dir", str(self.data)], "creating the device key")
+            self.changed.append("device-key")
+        if not self.sandbox:
+            # The service writes recordings and the audit log but cannot change a key: keys/ stays root's.
+            run(["chown", "-R", "bodycam:bodycam", str(self.data)], "chown")
+            run(["chown", "-R", "root:bodycam", str(keys)], "chown")
+            os.chmod(keys, 0o750)
+            os.chmod(keys / "device.key", 0o640)
+
+    # -- the switch -------------------------------------------------------------------------------------------
+
+    def active(self) -> str | None:
+        return os.readlink(self.current).rsplit("/", 1)[-1] if self.current.is_symlink() else None
+
+    def point_to(self, version: str) -> None:
+        """Atomically: the service never sees a missing or half-written link."""
+        partial = self.opt / ".current.new"
+        partial.unlink(missing_ok=True)
+        os.symlink(f"releases/{version}", partial)
+        os.replace(partial, self.current)
+
+    def restart(self) -> None:
+        if self.sandbox:
+            self._stop_sandbox()
+            self._start_sandbox()
+            return
+        run(["systemctl", "daemon-reload"], "systemctl daemon-reload")
+        run(["systemctl", "enable", "bodycam.service"], "systemctl enable")
+        run(["systemctl", "reset-failed", "bodycam.service"], "systemctl reset-failed")
+        run(["systemctl", "restart", "--no-block", "bodycam.service"], "systemctl restart")
+
+    def service_pid(self) -> int | None:
+        if self.sandbox:
+            try:
+                pid = int((self.root / "run/bodycam.pid").read_text())
+            except (OSError, ValueError):
+                return None
+            return pid if _alive(pid) else None
+        main = run(["systemctl", "show", "-p", "MainPID", "--value", "bodycam.service"], "systemctl show").strip()
+        return int(main) if main.isdigit() and main != "0" else None
+
+    def service_log(self) -> str:
+        """The service's own last words, for the technician."""
+        if self.sandbox:
+            log = self.root / "var/log/bodycam.log"
+            lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        else:
+            lines = subprocess.run(["journalctl", "-u", "bodycam.service", "-n", "12", "-o", "cat", "--no-pager"],
+                                   capture_output=True, text=True).stdout.splitlines()
+        return "\n".join(lines[-12:])
+
+    def _start_sandbox(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = self.root / "var/log/bodycam.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "RUNTIME_DIRECTORY": str(self.run_dir)}
+        with log.open("wb") as out:
+            process = subprocess.Popen([str(self.current / "venv/bin/bodycam"), "run", "--sim", "--config",
+                                        str(self.etc / "config.toml"), "--data-dir", str(self.data)],
+                                       stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
+                                       cwd=self.data, start_new_session=True)
+        (self.root / "run/bodycam.pid").write_text(f"{process.pid}\n")
+
+    def _stop_sandbox(self) -> None:
+        pid = self.service_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 20  # the unit's TimeoutStopSec
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.run_dir, ignore_errors=True)  # as systemd removes a stopped unit's RuntimeDirectory
+
+    def wait_healthy(self, version: str, timeout_s: float) -> tuple[dict[str, object] | None, str]:
+        """The service's report once it runs ``version`` with its loop beating; else (None, why)."""
+        deadline = time.monotonic() + timeout_s
+        first_beat: int | None = None
+        why = "no health report from the service"
+        while time.monotonic() < deadline:
+            pid = self.service_pid()
+            report = _read_json(self.run_dir / "health.json")
+            if self.sandbox and pid is None:
+                return None, "the service stopped"
+            if report is not None and pid is not None and report.get("pid") == pid:
+                if report.get("version") != version:
+                    why = f"the service runs {report.get('version')}, not {version}"
+                elif report.get("camera_fault"):
+                    why = "the camera does not deliver pictures"
+                else:
+                    beat = int(report.get("beat", 0))  # type: ignore[call-overload]
+                    first_beat = beat if first_beat is None else first_beat
+                    if beat >= first_beat + BEATS_NEEDED:
+                        return report, ""
+                    why = "the service's event loop stopped beating"
+            time.sleep(POLL_S)
+        return None, f"{why} within {timeout_s:g} s"
+
+    def prune(self, keep: list[str]) -> None:
+        for folder in sorted(self.releases.iterdir()) if self.releases.is_dir() else []:
+            if folder.name not in keep:
+                shutil.rmtree(folder)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
+
+
+def _read_json(path: Path) -> dict[str, object] | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def deploy(args: argparse.Namespace) -> dict[str, object]:
+    device = Device(args.prefix, args.sandbox)
+    stage = Path(args.stage)
+    release = stage / "release"
+    manifest = device.verify(release, device.trust(stage))
+    device.check_platform(manifest, args.python)
+    device.apt([str(p) for p in manifest.get("apt", [])])  # type: ignore[attr-defined]
+    version = str(manifest["version"])
+    previous = device.active()
+    target = device.install(release, manifest, args.python)
+    device.data_dir(stage, target / "venv/bin/bodycam")
+    config_changed = device.place(stage / "config.toml", device.etc / "config.toml", 0o644, "config")
+    unit_changed = device.place(target / "bodycam.service", device.unit, 0o644, "unit")
+    result: dict[str, object] = {"version": version, "previous": previous,
+                                 "device_pub": (device.data / "keys/device.pub").read_text()}
+    if previous == version and not device.changed and device.service_pid() is not None:
+        result.update(changed=[], status="ok")
+        return result
+    device.point_to(version)
+    device.restart()
+    health, why = device.wait_healthy(version, args.health_timeout)
+    if health is not None:
+        device.prune([version, *([previous] if previous and previous != version else [])])
+        for backup in (device.etc / "config.toml.previous", device.unit.with_name("bodycam.service.previous")):
+            backup.unlink(missing_ok=True)
+        result.update(changed=device.changed, status="ok", health=health)
+        return result
+    error = device.service_log()
+    result.update(changed=device.changed, status="failed", why=why, service_log=error)
+    if previous is None or (previous == version and not (config_changed or unit_changed)):
+        return result  # nothing earlier to go back to
+    if config_changed:
+        device.restore(device.etc / "config.toml")
+    if unit_changed:
+        device.restore(device.unit)
+    device.point_to(previous)
+    device.restart()
+    back, back_why = device.wait_healthy(previous, args.health_timeout)
+    result.update(status="rolled-back", rolled_back_to=previous, previous_health=back or back_why)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True, help="folder with release/, config.toml, keys sent by deploy")
+    parser.add_argument("--prefix", default="", help="install under this root")
+    parser.add_argument("--sandbox", action="store_true", help="no systemd: run the service on simulated hardware")
+    parser.add_argument("--python", default="python3", help="the Python that creates the release's venv")
+    parser.add_argument("--health-timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    try:
+        result = deploy(args)
+    except InstallError as exc:
+        result = {"status": "error", "why": str(exc)}
+    print(json.dumps(result))
+    return {"ok": 0, "rolled-back": EXIT_ROLLED_BACK}.get(str(result["status"]), 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
