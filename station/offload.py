@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from station.models import Device, OffloadRun
 
 DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
-DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/venv/bin/bodycam"
+DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/current/venv/bin/bodycam"
 RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")

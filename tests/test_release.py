@@ -34,7 +34,7 @@ def test_uncommitted_changes_make_a_dirty_version_and_untracked_files_are_refuse
     dirty = build_for_tests(clone, tmp_path / "out", releases.key)
     assert dirty.version.startswith(f"0.1.0+g{git(clone, 'rev-parse', 'HEAD')[:12]}.dirty.")
     (clone / "firmware" / "forgotten.py").write_text("")
-    with pytest.raises(ReleaseError, match="untracked files would be left out of the release: firmware/forgotten.py"):
+    with pytest.raises(ReleaseError, match=r"untracked files would be left out of the release: firmware/forgotten\.py"):
         build_for_tests(clone, tmp_path / "out", releases.key)
 
 
