@@ -10,6 +10,7 @@ from pathlib import Path
 from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
 from firmware.deploy import DeployError
 from firmware.deploy import add_commands as add_deploy_commands
+from firmware.enrol import add_commands as add_enrol_commands
 from firmware.evidence_cli import add_commands as add_evidence_commands
 from firmware.offload_cli import add_commands as add_offload_commands
 from firmware.release import ReleaseError
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_station_commands(commands, evidence_tools)
     add_deploy_commands(commands)
+    add_enrol_commands(commands)
     add_release_commands(commands)
     return parser
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from firmware.config_set import apply
 from firmware.release import MANIFEST, Release, verify
-from firmware.ssh import add_ssh_options, failure, ssh_session
+from firmware.ssh import add_ssh_options, failure, known, ssh_session
 
 if TYPE_CHECKING:
     from station.store import Store
@@ -129,8 +129,8 @@ def _unreachable(args: argparse.Namespace, stderr: str) -> str:
         case "timeout":
             return f"no answer within {args.connect_timeout} s: is the device switched on and on this network?"
         case "host-key":
-            return (f"{text}; for a new device, compare its host key fingerprint (ssh-keygen -lf on its console) "
-                    f"with ssh-keyscan -p {args.port} {args.host}, then pass it in --known-hosts")
+            return (f"{text}; for a new camera, first run: bodycam enrol {args.host} --port {args.port} "
+                    f"--known-hosts {args.known_hosts}")
     return text or "ssh failed without a message"
 
 
@@ -146,13 +146,10 @@ def _enrol(store: Store, args: argparse.Namespace, name: str, device_pub: str, v
     """Register the device key with the host key this deploy connected to (pinned from known_hosts)."""
     from station.registry import enrol
 
-    found = subprocess.run(["ssh-keygen", "-F", args.host if args.port == 22 else f"[{args.host}]:{args.port}",
-                            "-f", str(args.known_hosts or Path.home() / ".ssh" / "known_hosts")],
-                           capture_output=True, text=True)
-    host_keys = "\n".join(line for line in found.stdout.splitlines() if line and not line.startswith("#"))
+    host_keys = "\n".join(known(args.known_hosts, args.host, args.port))
     if not host_keys:
-        raise DeployError(f"{args.host}: its host key is not in the known_hosts file, so it cannot be pinned; "
-                          "give --known-hosts FILE holding it")
+        raise DeployError(f"{args.host}: its host key is not in {args.known_hosts}, so it cannot be pinned; "
+                          f"run bodycam enrol {args.host} first")
     device = enrol(store, name, args.host, args.port, args.user or "root",
                    device_pub, host_keys, version)
     print(f"enrolled as {device.name}, device key {device.key_id}, in {args.store}")

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 CONNECT_TIMEOUT_S = 10
+KNOWN_HOSTS = Path.home() / ".config" / "bodycam" / "known_hosts"
+"""The cameras' host keys, written by ``bodycam enrol`` after the technician compared the fingerprint."""
 ALIVE_INTERVAL_S = 5
 ALIVE_COUNT = 3
 
@@ -38,19 +40,32 @@ def add_ssh_options(parser: argparse.ArgumentParser, user_help: str = "SSH user 
     parser.add_argument("--user", default="", help=user_help)
     parser.add_argument("--port", type=int, default=22)
     parser.add_argument("--identity", type=Path, help="SSH private key (key authentication only)")
-    parser.add_argument("--known-hosts", type=Path, help="known_hosts file holding the device's host key")
+    parser.add_argument("--known-hosts", type=Path, default=KNOWN_HOSTS,
+                        help=f"known_hosts file holding the device's host key (default {KNOWN_HOSTS}, "
+                             "written by bodycam enrol)")
     parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
                         help=f"give up on a device silent for S seconds (default {CONNECT_TIMEOUT_S})")
 
 
 def ssh_command(args: argparse.Namespace) -> list[str]:
-    """``ssh`` with the options given; BatchMode: never a password prompt."""
+    """``ssh`` with the options given; BatchMode: never a password prompt; only a host key in the known_hosts
+    file is accepted (first contact: ``bodycam enrol``)."""
     command = ["ssh", "-p", str(args.port), "-o", "BatchMode=yes", *time_limits(args.connect_timeout)]
     if args.identity:
         command += ["-i", str(args.identity)]
-    if args.known_hosts:
-        command += ["-o", f"UserKnownHostsFile={args.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
-    return command
+    return [*command, "-o", f"UserKnownHostsFile={args.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
+
+
+def host_entry(host: str, port: int) -> str:
+    """How known_hosts names a host: ``[host]:port`` unless the port is 22."""
+    return host if port == 22 else f"[{host}]:{port}"
+
+
+def known(known_hosts: Path, host: str, port: int) -> list[str]:
+    """The known_hosts lines for this host (ssh-keygen also finds hashed entries)."""
+    found = subprocess.run(["ssh-keygen", "-F", host_entry(host, port), "-f", str(known_hosts)],
+                           capture_output=True, text=True)
+    return [line for line in found.stdout.splitlines() if line and not line.startswith("#")]
 
 
 def ssh_target(args: argparse.Namespace) -> str:

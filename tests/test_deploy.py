@@ -176,3 +176,25 @@ def test_deploy_checks_the_config_with_its_per_camera_values_before_reaching_the
                  "--set", "camera.fps=300"])
     assert code == 2
     assert "camera.fps must be between 1 and 60, got 300" in capsys.readouterr().err
+
+
+def test_enrol_pins_a_new_cameras_host_key_only_when_the_fingerprint_matches(sshd, tmp_path, capsys):
+    import subprocess
+
+    host_pub = sshd.known_hosts.read_text().split()[1:3]
+    printed = subprocess.run(["ssh-keygen", "-lf", "-"], input=" ".join(host_pub) + "\n", capture_output=True,
+                             text=True, check=True).stdout
+    fingerprint = printed.split()[1]
+    known_hosts = tmp_path / "known_hosts"
+    enrol = ["enrol", sshd.host, "--port", str(sshd.port), "--known-hosts", str(known_hosts)]
+    assert main([*enrol, "--fingerprint", "SHA256:somethingElse"]) == 1
+    assert f"the host key is {fingerprint}, not the SHA256:somethingElse" in capsys.readouterr().err
+    assert not known_hosts.exists()
+    assert main([*enrol]) == 1, "no terminal to confirm on: nothing is taken on trust"
+    assert main([*enrol, "--fingerprint", fingerprint]) == 0
+    assert known_hosts.read_text().split()[1:3] == host_pub
+    assert main([*enrol, "--fingerprint", fingerprint]) == 0
+    assert "already known with this host key" in capsys.readouterr().out
+    known_hosts.write_text(f"[{sshd.host}]:{sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE+other+key+of+a+card+\n")
+    assert main([*enrol, "--fingerprint", fingerprint]) == 1
+    assert "known under ANOTHER host key" in capsys.readouterr().err
