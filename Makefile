@@ -43,7 +43,7 @@ TEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Install or update the firmware on a device: make deploy HOST=cam-001 [ARGS="--agency-pub office/agency.pub"]
+# Install a release on a device: make deploy HOST=cam-001 ARGS="--release releases/bodycam-… --config fleet.toml"
 deploy: $(VENV)/.installed-dev
 	@test -n "$(HOST)" || { echo "usage: make deploy HOST=device [ARGS=...]"; exit 2; }
 	$(BIN)/bodycam deploy $(HOST) $(ARGS)
