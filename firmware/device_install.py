@@ -29,6 +29,7 @@ from pathlib import Path
 EXIT_ROLLED_BACK = 3
 KEEP_RELEASES = 2
 POLL_S = 0.2
+HARDWARE_GROUPS = ("video", "gpio", "spi", "i2c", "audio")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 
 
@@ -157,13 +158,24 @@ class Device:
         if previous.exists():
             os.replace(previous, target)
 
-    def data_dir(self, stage: Path, bodycam: Path) -> None:
-        if not self.sandbox and subprocess.run(["id", "bodycam"], capture_output=True).returncode != 0:
-            groups = [g for g in ("video", "gpio", "spi", "i2c", "audio")
-                      if subprocess.run(["getent", "group", g], capture_output=True).returncode == 0]
+    def user(self) -> None:
+        """The service user, in those of its hardware groups the image has (a group appearing later, e.g.
+        with a package, is added on the next deploy); the unit names none, so a missing one cannot stop it."""
+        groups = [g for g in HARDWARE_GROUPS
+                  if subprocess.run(["getent", "group", g], capture_output=True).returncode == 0]
+        if subprocess.run(["id", "bodycam"], capture_output=True).returncode != 0:
             run(["useradd", "--system", "--home-dir", "/var/lib/bodycam", "--shell", "/usr/sbin/nologin",
                  *(["--groups", ",".join(groups)] if groups else []), "bodycam"], "creating the user bodycam")
             self.changed.append("user")
+            return
+        member = run(["id", "-nG", "bodycam"], "id").split()
+        if missing := [g for g in groups if g not in member]:
+            run(["usermod", "--append", "--groups", ",".join(missing), "bodycam"], "usermod")
+            self.changed.append("groups:" + ",".join(missing))
+
+    def data_dir(self, stage: Path, bodycam: Path) -> None:
+        if not self.sandbox:
+            self.user()
         keys = self.data / "keys"
         if not keys.is_dir():
             keys.mkdir(parents=True)

@@ -169,3 +169,29 @@ def test_station_timers_run_offload_for_all_cameras_and_the_14_day_purge():
 def test_the_web_application_listens_on_loopback_behind_a_tls_proxy():
     web = (ROOT / "systemd" / "bodycam-station-web.service").read_text()
     assert "station serve" in web and "--bind 127.0.0.1:8000" in web and "BODYCAM_HTTPS=1" in web
+
+
+def test_the_unit_names_no_group_so_an_image_without_one_still_starts_the_service():
+    """SupplementaryGroups= with a group the image lacks fails the start (216/GROUP); the user's own groups
+    (deploy adds those the image has) are applied by systemd instead."""
+    assert "SupplementaryGroups" not in UNIT.read_text().split("[Service]")[1].replace(
+        "# No SupplementaryGroups=", "")
+
+
+def test_deploy_puts_the_service_user_in_the_hardware_groups_the_image_has(tmp_path, monkeypatch):
+    """Against stand-ins for getent, id and usermod (shadow-utils' exit codes and output): an image with
+    video and audio only, a user in video: audio is added, nothing for the groups that do not exist."""
+    from firmware.device_install import Device
+
+    calls = tmp_path / "calls"
+    scripts = {"getent": 'case "$2" in video|audio) echo "$2:x:44:";; *) exit 2;; esac',
+               "id": '[ "$1" = -nG ] && echo "bodycam video"; exit 0',
+               "usermod": f'echo "usermod $*" >> {calls}'}
+    for name, body in scripts.items():
+        (tmp_path / name).write_text(f"#!/bin/sh\n{body}\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    device = Device("", sandbox=False)
+    device.user()
+    assert calls.read_text() == "usermod --append --groups audio bodycam\n"
+    assert device.changed == ["groups:audio"]
