@@ -102,6 +102,9 @@ def _report(args: argparse.Namespace, name: str, store: Store | None, result: di
         raise DeployError(f"{args.host}: {result['why']}")
     changed = typing.cast("list[str]", result["changed"])
     print(f"{args.host}: bodycam {version}; " + (f"changed: {', '.join(changed)}" if changed else "no changes"))
+    if result.get("reboot_needed"):
+        print(f"{args.host}: SPI and I2C switched on in the boot config: reboot the camera (display and fuel "
+              "gauge start after it)")
     if status == "ok":
         print(f"{args.host}: healthy: the service reports {version} running")
         if store is not None:

@@ -30,6 +30,7 @@ EXIT_ROLLED_BACK = 3
 KEEP_RELEASES = 2
 POLL_S = 0.2
 HARDWARE_GROUPS = ("video", "gpio", "spi", "i2c", "audio")
+BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 
 
@@ -137,6 +138,28 @@ class Device:
         done.write_text(str(manifest["version"]) + "\n")
         self.changed.append("firmware")
         return target
+
+    def buses(self) -> bool:
+        """SPI (display) and I2C (fuel gauge) switched on in the Pi's boot config, as raspi-config does;
+        True when the camera must reboot for them. No boot config (not a Pi): nothing to do."""
+        boot = next((p for p in (self.root / "boot/firmware/config.txt", self.root / "boot/config.txt")
+                     if p.is_file()), None)
+        if boot is None:
+            return False
+        text = boot.read_text()
+        active = {line.split("#")[0].strip() for line in text.splitlines()}
+        missing = [line for line in BOOT_LINES if line not in active]
+        if missing:
+            ending = "" if text.endswith("\n") or not text else "\n"
+            boot.write_text(text + ending + "# bodycam: display (SPI) and fuel gauge (I2C)\n"
+                            + "".join(f"{line}\n" for line in missing))
+            self.changed.append("boot-config")
+        modules = self.root / "etc/modules-load.d/bodycam.conf"
+        if not modules.exists():  # /dev/i2c-1 needs i2c-dev, which raspi-config loads the same way
+            modules.parent.mkdir(parents=True, exist_ok=True)
+            modules.write_text("i2c-dev\n")
+            self.changed.append("modules")
+        return bool(missing)
 
     # -- what stays across releases -------------------------------------------------------------------------
 
@@ -329,9 +352,10 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
     previous = device.active()
     target = device.install(release, manifest, args.python)
     device.data_dir(stage, target / "venv/bin/bodycam")
+    reboot = device.buses()
     config_changed = device.place(stage / "config.toml", device.etc / "config.toml", 0o644, "config")
     unit_changed = device.place(target / "bodycam.service", device.unit, 0o644, "unit")
-    result: dict[str, object] = {"version": version, "previous": previous,
+    result: dict[str, object] = {"version": version, "previous": previous, "reboot_needed": reboot,
                                  "device_pub": (device.data / "keys/device.pub").read_text()}
     if previous == version and not device.changed and device.service_pid() is not None:
         result.update(changed=[], status="ok")

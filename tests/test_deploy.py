@@ -67,9 +67,17 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
         camera, releases, tmp_path, capsys):
     deploy, prefix, office, config = camera.deploy, camera.prefix, camera.office, camera.config
     store = Store.init(tmp_path / "station")
+    boot = prefix / "boot/firmware/config.txt"
+    boot.parent.mkdir(parents=True)
+    boot.write_text("[all]\ndtparam=audio=on\n#dtparam=spi=on\n")  # as Raspberry Pi OS ships it
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
-    assert "changed: release-key, firmware, data-dir, agency-key, station-key, device-key, config, unit" in first, first
+    assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, boot-config, modules, "
+            "config, unit") in first, first
+    assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI) and fuel gauge (I2C)\n"
+                                     "dtparam=spi=on\ndtparam=i2c_arm=on\n")
+    assert (prefix / "etc/modules-load.d/bodycam.conf").read_text() == "i2c-dev\n"
+    assert "SPI and I2C switched on in the boot config: reboot the camera" in first
     assert f"healthy: the service reports {releases.old.version} running" in first
     data = prefix / "var/lib/bodycam"
     assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.old.version}"
@@ -94,7 +102,8 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     key_before = (data / "keys/device.key").read_bytes()
     pid_before = report["pid"]
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
-    assert "no changes" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "no changes" in again and "reboot" not in again
     assert (data / "keys/device.key").read_bytes() == key_before, "the device key is kept"
     assert health(prefix)["pid"] == pid_before, "nothing changed: the service was not restarted"
 
