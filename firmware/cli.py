@@ -97,8 +97,16 @@ def cmd_sim(args: argparse.Namespace) -> int:
 def cmd_selftest(args: argparse.Namespace) -> int:
     import json
 
+    from firmware.health import running_service
     from firmware.selftest import report, run_checks
 
+    if not args.sim and (pid := running_service()) is not None:
+        # Its checks open the camera and the GPIO lines, which the service holds: they would fail on a
+        # healthy camera. The service's own report says how it is.
+        print(f"bodycam selftest: the firmware service runs (pid {pid}) and holds the camera and the buttons; "
+              "stop it first (systemctl stop bodycam), or read its health report in /run/bodycam/health.json",
+              file=sys.stderr)
+        return 1
     path = args.config or (DEFAULT_PATH if DEFAULT_PATH.exists() else None)
     config = _config(path, args.data_dir)
     _prepare_data_dir(config)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 FILE_NAME = "health.json"
 INTERVAL_S = 1.0
+SERVICE_RUNTIME_DIRECTORY = Path("/run/bodycam")  # the unit's RuntimeDirectory=
 
 
 def firmware_version() -> str:
@@ -50,3 +51,21 @@ class HealthReport:
         partial = self.path.with_name(f".{FILE_NAME}.{os.getpid()}")
         partial.write_text(json.dumps(report) + "\n", encoding="utf-8")
         os.replace(partial, self.path)
+
+
+def running_service(environ: Mapping[str, str] | None = None) -> int | None:
+    """The pid of the firmware service running on this device, from its own report; None when none runs."""
+    path = (runtime_directory(environ) or SERVICE_RUNTIME_DIRECTORY) / FILE_NAME
+    try:
+        pid = json.loads(path.read_text(encoding="utf-8")).get("pid")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(pid, int) or pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # another user's process: it exists
+    return pid

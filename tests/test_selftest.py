@@ -82,3 +82,22 @@ def test_selftest_text_report_has_one_line_per_check_with_fixes(data, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 9
     assert any(line.startswith("FAIL keys") and "→ fix:" in line for line in lines)
+
+
+def test_selftest_refuses_while_the_service_runs_instead_of_failing_on_hardware_the_service_holds(
+        tmp_path, monkeypatch, capsys):
+    import json
+    import os
+    import subprocess
+
+    from firmware.cli import main
+
+    monkeypatch.setenv("RUNTIME_DIRECTORY", str(tmp_path))
+    (tmp_path / "health.json").write_text(json.dumps({"pid": os.getpid(), "version": "0.1.0"}))
+    assert main(["selftest", "--data-dir", str(tmp_path / "data")]) == 1
+    assert f"the firmware service runs (pid {os.getpid()})" in capsys.readouterr().err
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (tmp_path / "health.json").write_text(json.dumps({"pid": gone.pid}))  # a report left by a dead service
+    main(["selftest", "--data-dir", str(tmp_path / "data")])
+    assert "the firmware service runs" not in capsys.readouterr().err
