@@ -1,13 +1,16 @@
 """The idle cost of stage 1 (``worn``): CPU seconds per minute of the real-time firmware waiting for a
-button, against a naive 100 Hz button-polling loop measured in the same run."""
+button (and writing its health report every second, as the service does), against a naive 100 Hz
+button-polling loop measured in the same run."""
 
 from __future__ import annotations
 
 import tempfile
 import time
+from pathlib import Path
 
 from bench.table import Row
 from firmware.config import Config, override
+from firmware.health import HealthReport
 from hal.gpio import GpioButtons, pin_factory
 from sim.live import LiveSim
 
@@ -21,6 +24,7 @@ def _cpu_per_minute(seconds: float, body) -> float:
 def run(seconds: float = 10.0) -> list[Row]:
     with tempfile.TemporaryDirectory() as data_dir:
         sim = LiveSim(override(Config(), storage={"data_dir": data_dir}))
+        sim.firmware.health = HealthReport(Path(data_dir))  # as on the device: health.json once a second
         sim.start()
         time.sleep(1.0)  # start-up is not idle
         ours = _cpu_per_minute(seconds, time.sleep)

@@ -37,7 +37,7 @@ def _deploy(server: SshServer, root: Path, name: str, release: Release, pub: Pat
 def _by_hand(server: SshServer, root: Path, release: Release) -> float:
     """The unavoidable part: copy the release, make a venv, install its wheels (no checks, no switch)."""
     start = time.perf_counter()
-    target = root / "by-hand"
+    target = root  # one level: rsync creates it
     ssh = ["ssh", *server.ssh_options()]
     subprocess.run(["rsync", "-a", "-e", shlex.join(ssh), f"{release.folder}/",
                     f"{server.user}@{server.host}:{target}/"], check=True)
