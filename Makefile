@@ -26,8 +26,10 @@ test: $(VENV)/.installed-dev test-tools
 # Programs the tests run: systemd-analyze checks the units; offload tests run a real sshd; the store
 # tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd;
 # the web application's browser tests drive Debian's Chromium, and its documented nginx proxy runs in front of
-# it; the German texts compile with gettext's msgfmt; the simulator's terminal interface runs in tmux.
-TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux
+# it; the German texts compile with gettext's msgfmt; the simulator's terminal interface runs in tmux;
+# picamera2's dependencies python-prctl and PiDNG are built from source (a compiler, Python's and libcap's headers).
+TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux \
+	gcc python3-dev libcap-dev
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
@@ -88,7 +90,7 @@ $(VENV)/.installed-station: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[sim,station]'
 	touch $@ $(VENV)/.installed-sim
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python test-tools
 	$(BIN)/python -m pip install --quiet -e '.[sim,station,dev]'
 	touch $@ $(VENV)/.installed-sim $(VENV)/.installed-station
 
