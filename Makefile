@@ -27,9 +27,10 @@ test: $(VENV)/.installed-dev test-tools
 # tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd;
 # the web application's browser tests drive Debian's Chromium, and its documented nginx proxy runs in front of
 # it; the German texts compile with gettext's msgfmt; the simulator's terminal interface runs in tmux;
-# picamera2's dependencies python-prctl and PiDNG are built from source (a compiler, Python's and libcap's headers).
+# picamera2's dependencies python-prctl and PiDNG, and PyAudio, are built from source (a compiler, Python's,
+# libcap's and PortAudio's headers; the audio tests run PortAudio over ALSA's null device).
 TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux \
-	gcc python3-dev libcap-dev
+	gcc python3-dev libcap-dev portaudio19-dev
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
