@@ -40,11 +40,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# One test worker per core (most tests wait on sshd, PostgreSQL, a browser or the encoder); TEST_WORKERS=0
-# runs everything in one process, e.g. to debug with pdb.
+# One test worker per core (most tests wait on sshd, PostgreSQL, a browser or the encoder), the ten slowest
+# tests listed at the end; TEST_WORKERS=0 runs everything in one process, e.g. to debug with pdb.
 TEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
 
 # Install a release on a device: make deploy HOST=cam-001 ARGS="--release releases/bodycam-… --config fleet.toml"
 deploy: $(VENV)/.installed-dev
