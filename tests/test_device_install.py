@@ -119,3 +119,97 @@ def test_only_the_running_and_the_previous_release_are_kept(tmp_path):
         (device.releases / version).mkdir(parents=True)
     device.prune(["0.3", "0.2"])
     assert sorted(p.name for p in device.releases.iterdir()) == ["0.2", "0.3"]
+
+
+@pytest.fixture
+def service(tmp_path):
+    """A running process standing in for the sandbox's service, and a writer of its health report."""
+    import subprocess
+
+    process = subprocess.Popen(["sleep", "60"])
+    device = Device(str(tmp_path / "root"), sandbox=True)
+    device.run_dir.mkdir(parents=True)
+    (device.root / "run/bodycam.pid").write_text(f"{process.pid}\n")
+
+    def report(**fields) -> None:
+        (device.run_dir / "health.json").write_text(json.dumps({"pid": process.pid, "version": "0.2",
+                                                                "camera_fault": False, **fields}))
+
+    yield device, report, process
+    process.kill()
+    process.wait()
+
+
+def beating(report, **fields):
+    """Writes beat 1, 2, 3 … every 0.1 s in a thread, as the service's event loop does."""
+    import threading
+
+    stop = threading.Event()
+
+    def run() -> None:
+        beat = 0
+        while not stop.wait(0.1):
+            beat += 1
+            report(beat=beat, **fields)
+
+    threading.Thread(target=run, daemon=True).start()
+    return stop
+
+
+def test_a_service_running_the_new_version_with_its_loop_beating_is_healthy(service):
+    device, report, _ = service
+    stop = beating(report)
+    health, why = device.wait_healthy("0.2", 5)
+    stop.set()
+    assert why == "" and health is not None and health["beat"] >= 3
+
+
+@pytest.mark.parametrize("fields, why", [
+    ({"version": "0.1"}, "the service runs 0.1, not 0.2 within 1 s"),
+    ({"camera_fault": True}, "the camera does not deliver pictures within 1 s"),
+    ({"pid": 1}, "no health report from the service within 1 s"),
+])
+def test_a_report_of_another_version_a_camera_fault_or_another_process_is_not_health(service, fields, why):
+    device, report, _ = service
+    stop = beating(report, **fields)
+    assert device.wait_healthy("0.2", 1) == (None, why)
+    stop.set()
+
+
+def test_a_loop_that_stopped_beating_or_a_service_that_stopped_is_not_health(service):
+    device, report, process = service
+    report(beat=7)
+    assert device.wait_healthy("0.2", 1) == (None, "the service's event loop stopped beating within 1 s")
+    process.kill()
+    process.wait()
+    assert device.wait_healthy("0.2", 30) == (None, "the service stopped"), "at once, not after 30 s"
+
+
+def test_spi_and_i2c_are_switched_on_once_and_only_on_a_pi(tmp_path):
+    device = Device(str(tmp_path / "root"), sandbox=True)
+    assert device.buses() is False and device.changed == [], "no boot config: not a Pi, nothing to do"
+    boot = tmp_path / "root/boot/firmware/config.txt"
+    boot.parent.mkdir(parents=True)
+    boot.write_text("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on")
+    assert device.buses() is True
+    assert boot.read_text() == ("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on\n"
+                                "# bodycam: display (SPI) and fuel gauge (I2C)\ndtparam=spi=on\n")
+    assert device.changed == ["boot-config", "modules"]
+    again = Device(str(tmp_path / "root"), sandbox=True)
+    assert again.buses() is False and again.changed == [], "a second deploy: no change, no reboot"
+
+
+def test_a_changed_file_is_replaced_whole_and_the_previous_one_can_be_restored(tmp_path):
+    device = Device(str(tmp_path / "root"), sandbox=True)
+    new, target = tmp_path / "new.toml", tmp_path / "root/etc/bodycam/config.toml"
+    new.write_text("[device]\nid = \"b\"\n")
+    assert device.place(new, target, 0o644, "config") is True and device.changed == ["config"]
+    assert not target.with_name("config.toml.previous").exists(), "nothing before it"
+    assert device.place(new, target, 0o644, "config") is False, "the same content: unchanged"
+    newer = tmp_path / "newer.toml"
+    newer.write_text("[device]\nid = \"c\"\n")
+    assert device.place(newer, target, 0o600, "config") is True
+    assert (target.stat().st_mode & 0o777) == 0o600 and not target.with_name(".config.toml.new").exists()
+    device.restore(target)
+    assert target.read_text() == new.read_text() and not target.with_name("config.toml.previous").exists()
+    assert device.place(tmp_path / "absent", target, 0o644, "config") is False

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 
 import pytest
 
 from firmware.cli import main
-from firmware.release import APT_PACKAGES, ReleaseError, build, requirements, verify
+from firmware.release import APT_PACKAGES, ReleaseError, _platform_options, build, requirements, verify
 from storage.keys import create_signing_key, load_device_public
 from tests.releases import ROOT, build_for_tests, git
 
@@ -32,7 +33,8 @@ def test_uncommitted_changes_make_a_dirty_version_and_untracked_files_are_refuse
     shutil.copytree(source, clone)
     (clone / "CHANGES.txt").write_text("not committed\n")
     dirty = build_for_tests(clone, tmp_path / "out", releases.key)
-    assert dirty.version.startswith(f"0.1.0+g{git(clone, 'rev-parse', 'HEAD')[:12]}.dirty.")
+    head = git(clone, "rev-parse", "HEAD")[:12]
+    assert re.fullmatch(rf"0\.1\.0\+g{head}\.dirty\.[0-9a-f]{{8}}", dirty.version), dirty.version
     (clone / "firmware" / "forgotten.py").write_text("")
     with pytest.raises(ReleaseError, match=r"untracked files would be left out of the release: firmware/forgotten\.py"):
         build_for_tests(clone, tmp_path / "out", releases.key)
@@ -62,14 +64,16 @@ def test_a_release_signed_by_another_key_is_foreign(releases, tmp_path, capsys):
 
 
 def test_the_device_release_holds_aarch64_wheels_and_leaves_the_raspberry_pi_os_packages_to_apt(releases, tmp_path):
-    """The real download for a Pi (from PyPI): binary wheels for aarch64 and Python 3.11, or pure ones."""
+    """The real download for a Pi (from PyPI): binary wheels for aarch64 and the device's Python (here
+    Raspberry Pi OS trixie's 3.13), or pure ones."""
     source = releases.source
-    release = build(source, tmp_path / "out", releases.key)
-    assert release.manifest["platform"] == "aarch64" and release.manifest["python"] == "3.11"
+    release = build(source, tmp_path / "out", releases.key, python="3.13")
+    assert release.manifest["platform"] == "aarch64" and release.manifest["python"] == "3.13"
     assert release.manifest["apt"] == ["python3-lgpio", "python3-numpy", "python3-picamera2", "python3-pyaudio",
                                        "python3-spidev"]
     wheels = sorted(p.name for p in (release.folder / "wheelhouse").glob("*.whl"))
     assert wheels and all(w.endswith(("_aarch64.whl", "-none-any.whl")) for w in wheels), wheels
+    assert all("-cp313-" in w or "-abi3-" in w or "-none-" in w for w in wheels if w.endswith("_aarch64.whl"))
     names = {w.split("-")[0].lower().replace("_", "-") for w in wheels}
     assert names.isdisjoint(APT_PACKAGES), names & set(APT_PACKAGES)
     assert {"cryptography", "av", "gpiozero", "luma-oled", "pillow"} <= names
@@ -84,3 +88,42 @@ def test_requirements_leave_out_what_the_camera_takes_from_apt():
     assert any(r.startswith("cryptography") for r in kept) and any(r.startswith("av") for r in kept)
     with pytest.raises(ReleaseError, match="unknown extra 'devcie'"):
         requirements(ROOT, ["devcie"], set())
+
+
+def test_the_device_wheels_are_those_bookworms_glibc_runs():
+    options = _platform_options("aarch64", "3.11")
+    assert "--platform=manylinux2014_aarch64" in options and "--platform=manylinux_2_36_aarch64" in options
+    assert "--platform=manylinux_2_37_aarch64" not in options, "bookworm has glibc 2.36"
+    assert {"--python-version=3.11", "--implementation=cp", "--abi=cp311", "--abi=abi3"} <= set(options)
+    assert _platform_options("host", "3.11") == []
+
+
+def test_building_the_same_commit_again_reuses_the_signed_release(releases):
+    signature = releases.new.folder / "release.sig"
+    before = signature.stat().st_mtime_ns
+    again = build_for_tests(releases.source, releases.new.folder.parent, releases.key)
+    assert again.folder == releases.new.folder and signature.stat().st_mtime_ns == before
+
+
+def test_a_dependency_that_would_pull_in_a_raspberry_pi_os_package_is_refused(releases, tmp_path):
+    """cffi comes with cryptography: a camera taking it from apt must not get a second copy."""
+    with pytest.raises(ReleaseError, match=r"the wheelhouse would hold cffi-.*which the camera takes from apt"):
+        build(releases.source, tmp_path / "out", releases.key, platform="host", extras=[], from_apt={"cffi"})
+
+
+def test_the_release_commands_say_what_they_made_and_exit_0(releases, tmp_path, capsys):
+    assert main(["release", "key", "--out", str(tmp_path / "keys")]) == 0
+    assert "release key: " in capsys.readouterr().out and (tmp_path / "keys" / "release.pub").exists()
+    assert main(["release", "build", "--key", str(releases.key), "--out", str(tmp_path / "out"),
+                 "--source", str(releases.source), "--platform", "host", "--extras", "staging",
+                 "--from-apt", ""]) == 0
+    wheels = len(list((releases.new.folder / "wheelhouse").glob("*.whl")))
+    assert f"bodycam {releases.new.version} for " in (out := capsys.readouterr().out)
+    assert f"{wheels} dependency wheels, signed" in out, "--from-apt '': nothing left to apt"
+    assert main(["release", "verify", str(releases.new.folder), "--release-pub", str(releases.pub)]) == 0
+    assert "signature and" in capsys.readouterr().out
+    for incomplete in (["release"], ["release", "build"], ["release", "key"],
+                       ["release", "verify", str(releases.new.folder)]):
+        with pytest.raises(SystemExit) as stop:
+            main(incomplete)
+        assert stop.value.code == 2, incomplete
