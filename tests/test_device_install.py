@@ -4,6 +4,7 @@ check out."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,19 +14,35 @@ import pytest
 from firmware.device_install import Device, InstallError
 from storage.keys import create_signing_key, load_device_key
 
-
-@pytest.fixture
-def stage(releases, tmp_path) -> Path:
-    stage = tmp_path / "stage"
-    shutil.copytree(releases.old.folder, stage / "release")
-    shutil.copy(releases.pub, stage / "release.pub")
-    return stage
+VERSION = "0.1.0+g0123456789ab"
 
 
 def resign(release: Path, key: Path, manifest: dict) -> None:
     data = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
     (release / "release.json").write_bytes(data)
     (release / "release.sig").write_bytes(load_device_key(key).sign(data))
+
+
+@pytest.fixture
+def key(tmp_path) -> Path:
+    create_signing_key(tmp_path / "keys", "release")
+    return tmp_path / "keys" / "release.key"
+
+
+@pytest.fixture
+def stage(key, tmp_path) -> Path:
+    """What deploy sends: a small release signed as `bodycam release build` signs it, and the key."""
+    stage = tmp_path / "stage"
+    release = stage / "release"
+    (release / "wheelhouse").mkdir(parents=True)
+    (release / "bodycam.service").write_text("[Unit]\n")
+    (release / "wheelhouse" / "gpiozero-2.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + bytes(18))
+    files = {name: hashlib.sha256((release / name).read_bytes()).hexdigest()
+             for name in ("bodycam.service", "wheelhouse/gpiozero-2.0-py3-none-any.whl")}
+    resign(release, key, {"format": "bodycam-release/1", "version": VERSION, "platform": "aarch64",
+                          "python": "3.11", "apt": [], "files": files})
+    shutil.copy(key.with_suffix(".pub"), stage / "release.pub")
+    return stage
 
 
 def test_the_first_release_key_is_trusted_and_never_silently_replaced(stage, tmp_path):
@@ -46,10 +63,10 @@ def test_a_camera_without_a_trusted_key_accepts_no_release(stage, tmp_path):
         Device(str(tmp_path / "root"), sandbox=True).trust(stage)
 
 
-def test_a_signed_release_verifies_and_its_manifest_is_returned(stage, releases, tmp_path):
+def test_a_signed_release_verifies_and_its_manifest_is_returned(stage, tmp_path):
     device = Device(str(tmp_path / "root"), sandbox=True)
     manifest = device.verify(stage / "release", device.trust(stage))
-    assert manifest["version"] == releases.old.version
+    assert manifest["version"] == VERSION
 
 
 @pytest.mark.parametrize("tamper, message", [
@@ -66,7 +83,7 @@ def test_a_release_altered_after_signing_is_refused(stage, tmp_path, tamper, mes
         device.verify(stage / "release", trusted)
 
 
-def test_a_validly_signed_manifest_still_cannot_name_files_outside_the_release(stage, releases, tmp_path):
+def test_a_validly_signed_manifest_still_cannot_name_files_outside_the_release(stage, key, tmp_path):
     """A stolen release key must not turn the installer into a tool for reading or checking arbitrary
     files: every name stays inside the release folder."""
     device = Device(str(tmp_path / "root"), sandbox=True)
@@ -75,15 +92,15 @@ def test_a_validly_signed_manifest_still_cannot_name_files_outside_the_release(s
     secret = tmp_path / "secret"
     secret.write_text("x")
     for name in ("../../secret", str(secret)):
-        resign(stage / "release", releases.key, {**manifest, "files": {name: "0" * 64}})
+        resign(stage / "release", key, {**manifest, "files": {name: "0" * 64}})
         with pytest.raises(InstallError, match="outside the release"):
             device.verify(stage / "release", trusted)
 
 
-def test_a_release_that_is_not_a_bodycam_manifest_is_refused(stage, releases, tmp_path):
+def test_a_release_that_is_not_a_bodycam_manifest_is_refused(stage, key, tmp_path):
     device = Device(str(tmp_path / "root"), sandbox=True)
     trusted = device.trust(stage)
-    resign(stage / "release", releases.key, {"format": "something-else/1", "files": {}})
+    resign(stage / "release", key, {"format": "something-else/1", "files": {}})
     with pytest.raises(InstallError, match="not a bodycam release manifest"):
         device.verify(stage / "release", trusted)
 
