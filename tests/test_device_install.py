@@ -230,3 +230,107 @@ def test_a_changed_file_is_replaced_whole_and_the_previous_one_can_be_restored(t
     device.restore(target)
     assert target.read_text() == new.read_text() and not target.with_name("config.toml.previous").exists()
     assert device.place(tmp_path / "absent", target, 0o644, "config") is False
+
+
+class Camera:
+    """The installer's decisions (switch, keep, roll back, exit status) with what takes time or needs a
+    real camera replaced: the venv install, the data dir's user and keys, systemd, the health wait."""
+
+    def __init__(self, monkeypatch, tmp_path: Path, healthy: set[str]) -> None:
+        self.prefix, self.healthy, self.restarts, self.running = tmp_path / "root", healthy, [], False
+
+        def install(device, release, manifest, python):
+            target = device.releases / str(manifest["version"])
+            if not target.exists():
+                target.mkdir(parents=True)
+                shutil.copy(release / "bodycam.service", target / "bodycam.service")
+                device.changed.append("firmware")
+            return target
+
+        def data_dir(device, stage, bodycam):
+            (device.data / "keys").mkdir(parents=True, exist_ok=True)
+            (device.data / "keys/device.pub").write_text("PUB")
+
+        def restart(device):
+            self.restarts.append(device.active())
+            self.running = True
+
+        def wait_healthy(device, version, timeout):
+            return ({"version": version}, "") if version in self.healthy else (None, "the service stopped")
+
+        for name, fake in (("install", install), ("data_dir", data_dir), ("restart", restart),
+                           ("wait_healthy", wait_healthy)):
+            monkeypatch.setattr(Device, name, fake)
+        monkeypatch.setattr(Device, "check_platform", lambda device, manifest, python: None)
+        monkeypatch.setattr(Device, "service_pid", lambda device: 4242 if self.running else None)
+        monkeypatch.setattr(Device, "service_log", lambda device: "last words")
+
+    def deploy(self, stage: Path, capsys) -> tuple[int, dict]:
+        from firmware.device_install import main
+
+        code = main(["--stage", str(stage), "--prefix", str(self.prefix), "--sandbox"])
+        return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def release_version(stage: Path, key: Path, version: str) -> Path:
+    manifest = json.loads((stage / "release/release.json").read_text())
+    resign(stage / "release", key, {**manifest, "version": version})
+    return stage
+
+
+def test_deploy_switches_to_a_healthy_release_and_a_rerun_touches_nothing(stage, key, tmp_path, monkeypatch, capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    (stage / "config.toml").write_text("[device]\nid = \"a\"\n")
+    code, result = camera.deploy(stage, capsys)
+    assert (code, result["status"], result["previous"]) == (0, "ok", None)
+    assert "firmware" in result["changed"] and "config" in result["changed"] and "unit" in result["changed"]
+    assert camera.restarts == [VERSION] and result["health"] == {"version": VERSION}
+    code, result = camera.deploy(stage, capsys)
+    assert (code, result["status"], result["changed"]) == (0, "ok", []) and camera.restarts == [VERSION]
+    camera.running = False  # the service is down: the same release is started again
+    code, result = camera.deploy(stage, capsys)
+    assert code == 0 and camera.restarts == [VERSION, VERSION]
+
+
+def test_a_release_that_does_not_report_healthy_is_replaced_by_the_one_before(stage, key, tmp_path, monkeypatch,
+                                                                               capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    (stage / "config.toml").write_text("[device]\nid = \"a\"\n")
+    assert camera.deploy(stage, capsys)[0] == 0
+    (stage / "config.toml").write_text("[device]\nid = \"b\"\n")
+    code, result = camera.deploy(release_version(stage, key, "0.2.0+gbad"), capsys)
+    assert code == 3 and result["status"] == "rolled-back" and result["rolled_back_to"] == VERSION
+    assert result["why"] == "the service stopped" and result["service_log"] == "last words"
+    assert result["previous_health"] == {"version": VERSION}
+    assert camera.restarts == [VERSION, "0.2.0+gbad", VERSION]
+    assert Device(str(camera.prefix), sandbox=True).active() == VERSION
+    assert (camera.prefix / "etc/bodycam/config.toml").read_text() == "[device]\nid = \"a\"\n"
+    assert sorted(p.name for p in (camera.prefix / "opt/bodycam/releases").iterdir()) == [VERSION, "0.2.0+gbad"]
+
+
+def test_a_new_config_the_same_release_fails_with_is_taken_back(stage, tmp_path, monkeypatch, capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    (stage / "config.toml").write_text("[device]\nid = \"a\"\n")
+    camera.deploy(stage, capsys)
+    camera.healthy.clear()  # with this config the service does not come up, nor with the old one
+    (stage / "config.toml").write_text("[sim]\nbattery_percent = 1.0\n")
+    code, result = camera.deploy(stage, capsys)
+    assert code == 3 and result["changed"] == ["config"] and result["rolled_back_to"] == VERSION
+    assert result["previous_health"] == "the service stopped", "said, not hidden"
+    assert (camera.prefix / "etc/bodycam/config.toml").read_text() == "[device]\nid = \"a\"\n"
+
+
+def test_a_first_release_that_fails_has_nothing_to_go_back_to(stage, tmp_path, monkeypatch, capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy=set())
+    code, result = camera.deploy(stage, capsys)
+    assert code == 1 and result["status"] == "failed" and "rolled_back_to" not in result
+    assert camera.restarts == [VERSION]
+
+
+def test_a_refused_release_is_a_one_line_error_and_exit_1(stage, tmp_path, monkeypatch, capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    (stage / "release" / "bodycam.service").write_text("[Service]\nExecStart=/bin/sh\n")
+    code, result = camera.deploy(stage, capsys)
+    assert code == 1 and result == {"status": "error", "why": "bodycam.service: missing or altered since the "
+                                                              "release was signed"}
+    assert camera.restarts == []
