@@ -237,7 +237,8 @@ class Camera:
     real camera replaced: the venv install, the data dir's user and keys, systemd, the health wait."""
 
     def __init__(self, monkeypatch, tmp_path: Path, healthy: set[str]) -> None:
-        self.prefix, self.healthy, self.restarts, self.running = tmp_path / "root", healthy, [], False
+        self.prefix, self.healthy, self.running = tmp_path / "root", healthy, False
+        self.restarts: list[str | None] = []
 
         def install(device, release, manifest, python):
             target = device.releases / str(manifest["version"])
