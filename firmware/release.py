@@ -13,7 +13,6 @@ same commit gives the same firmware wheel, and two builds never share a ``build/
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform as host_platform
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
+from firmware.device_install import sha256_file
 from storage.keys import create_signing_key, load_device_key, load_device_public
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +174,7 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
             if dropped:  # pulled in by another dependency
                 raise ReleaseError(f"the wheelhouse would hold {', '.join(dropped)}, which the camera takes from apt")
         shutil.copy(UNIT, staged / UNIT.name)
-        files = {str(p.relative_to(staged)): _sha256(p) for p in sorted(staged.rglob("*")) if p.is_file()}
+        files = {str(p.relative_to(staged)): sha256_file(p) for p in sorted(staged.rglob("*")) if p.is_file()}
         manifest: dict[str, object] = {"format": FORMAT, "version": version, "platform": machine, "python": python,
                     "apt": sorted({APT_PACKAGES[n] for n in from_apt if n in APT_PACKAGES and n != "rpi-gpio"}),
                     "files": files}
@@ -185,14 +185,6 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
             shutil.rmtree(folder)
         staged.rename(folder)
     return Release(folder, manifest)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify(folder: Path, trusted: object) -> Release:
@@ -213,7 +205,7 @@ def verify(folder: Path, trusted: object) -> Release:
         state = "not listed in" if odd[0] in present else "missing from"
         raise ReleaseError(f"{folder}: {odd[0]} is {state} the release")
     for name, digest in listed.items():
-        if _sha256(folder / name) != digest:
+        if sha256_file(folder / name) != digest:
             raise ReleaseError(f"{folder / name}: altered since the release was signed")
     return Release(folder, manifest)
 
