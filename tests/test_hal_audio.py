@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 import sys
 import threading
 import time
 
-import av
 import numpy as np
 import pytest
 
@@ -16,6 +14,7 @@ from hal.aac import FRAME, SAMPLE_RATE
 from hal.interfaces import HardwareError
 from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
+from tests.aac import decode_aac
 from tests.fakes import module
 
 PA_INT16 = 8
@@ -124,10 +123,7 @@ def test_audio_unknown_device_name_is_a_clear_error(fake_pyaudio):
 
 
 def decode(packets, microphone: PyAudioIn) -> np.ndarray:
-    codec = av.CodecContext.create("aac", "r")
-    codec.extradata = base64.b64decode(str(microphone.format["extradata"]))
-    samples = [frame.to_ndarray().ravel() for p in packets for frame in codec.decode(av.Packet(p.data))]
-    return np.concatenate(samples)
+    return decode_aac(str(microphone.format["extradata"]), (p.data for p in packets))
 
 
 def test_microphone_packets_are_aac_of_what_it_hears_on_the_monotonic_clock(fake_pyaudio):
