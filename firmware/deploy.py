@@ -93,11 +93,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         result = json.loads(lines[-1])
     except (IndexError, ValueError):
         raise DeployError(f"{args.host}: the installer failed: {(run.stderr or run.stdout).strip()[-2000:]}") from None
-    return _report(args, name, store, result)
+    return _report(args, name, store, release.version, result)
 
 
-def _report(args: argparse.Namespace, name: str, store: Store | None, result: dict[str, object]) -> int:
-    status, version = result["status"], result.get("version")
+def _report(args: argparse.Namespace, name: str, store: Store | None, version: str,
+            result: dict[str, object]) -> int:
+    """What the camera's installer said, for the technician; the registry records the release deployed
+    here, never a version the camera claims."""
+    status = result["status"]
     if status == "error":
         raise DeployError(f"{args.host}: {result['why']}")
     changed = typing.cast("list[str]", result["changed"])
@@ -108,7 +111,7 @@ def _report(args: argparse.Namespace, name: str, store: Store | None, result: di
     if status == "ok":
         print(f"{args.host}: healthy: the service reports {version} running")
         if store is not None:
-            _enrol(store, args, name, str(result["device_pub"]), str(version))
+            _enrol(store, args, name, str(result["device_pub"]), version)
         return 0
     log = str(result.get("service_log", "")).strip()
     said = "\n  the service said:\n    " + "\n    ".join(log.splitlines()) if log else ""
