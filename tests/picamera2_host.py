@@ -74,8 +74,6 @@ class CameraHost:
     """Delivers ``frames`` pictures at ``fps`` from its own thread once started; ``painter(i, luma)`` draws
     frame ``i`` into each stream's luma plane (without the row padding)."""
 
-    instances: list[CameraHost] = []  # noqa: RUF012 (the tests look at the cameras the adapter opened)
-
     def __init__(self, frames: int = 12, fps: float = 30.0,
                  painter: Callable[[int, np.ndarray], None] | None = None) -> None:
         self._frames, self._fps, self._painter = frames, fps, painter or _paint
@@ -100,7 +98,6 @@ class CameraHost:
         self.delivered = threading.Event()
         self.error: BaseException | None = None
         self.closed = False
-        CameraHost.instances.append(self)
 
     def create_video_configuration(self, main: dict, lores: dict, controls: dict) -> dict[str, Any]:
         return {"use_case": "video", "buffer_count": 6, "controls": controls, "display": "lores",
