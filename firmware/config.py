@@ -93,6 +93,10 @@ class DisplaySettings:
 
 @dataclass(frozen=True)
 class CameraSettings:
+    source: str = setting(
+        "picamera2", "Where the picture comes from: the camera module (picamera2), or `test-pattern`, a moving "
+        "test picture encoded in software (PyAV) for bench rigs and the HIL machine, which have no camera module.",
+        choices=("picamera2", "test-pattern"))
     width: int = setting(1920, "Recording width.", low=160, high=4608)
     height: int = setting(1080, "Recording height.", low=120, high=2592)
     fps: int = setting(30, "Recording frame rate.", low=1, high=60)

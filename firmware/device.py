@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firmware.config import BatterySettings, Config
+from firmware.config import BatterySettings, CameraSettings, Config
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
-from hal.interfaces import HardwareError
+from hal.interfaces import Camera, HardwareError
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.luma_gpio import LumaGpio
 from hal.max17048 import Max17048Gauge
@@ -53,6 +53,18 @@ def open_gauge(battery: BatterySettings, faults: list[tuple[str, str]]) -> Max17
         return None
 
 
+def open_camera(camera: CameraSettings) -> Camera:
+    """The camera module, or the test pattern of a rig without one (encoded on the CPU: keep it small)."""
+    size, preview_size = (camera.width, camera.height), (camera.preview_width, camera.preview_height)
+    if camera.source == "test-pattern":
+        from sim.camera import SyntheticCamera
+        from sim.clock import RealtimeClock
+
+        return SyntheticCamera(RealtimeClock(), size=size, fps=camera.fps, preview_size=preview_size,
+                               bitrate=camera.bitrate)
+    return Picamera2Camera(size=size, fps=camera.fps, preview_size=preview_size, bitrate=camera.bitrate)
+
+
 def _build(config: Config) -> Hardware:
     clock = SystemClock()
     factory = pin_factory(config.gpio.pin_factory)
@@ -64,9 +76,7 @@ def _build(config: Config) -> Hardware:
     gauge = open_gauge(config.battery, faults)
     return Hardware(
         clock=clock,
-        camera=Picamera2Camera(
-            size=(c.width, c.height), fps=c.fps, preview_size=(c.preview_width, c.preview_height), bitrate=c.bitrate
-        ),
+        camera=open_camera(c),
         buttons=buttons,
         display=LumaDisplay(open_luma_device(panel_spec(config), gpio=LumaGpio(factory)), config.display.driver,
                             config.display.h_offset, config.display.v_offset),
