@@ -3,19 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from firmware.release import Release, build
 from storage.keys import create_signing_key
-
-ROOT = Path(__file__).resolve().parent.parent
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org",
-           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.org",
-           "GIT_AUTHOR_DATE": "2026-01-05T08:00:00Z", "GIT_COMMITTER_DATE": "2026-01-05T08:00:00Z"}
+from tools.checkout import git, source_copy
 
 
 @dataclass(frozen=True)
@@ -26,25 +20,6 @@ class Releases:
     """The repository they were built from, at the second commit."""
     old: Release
     new: Release
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=GIT_ENV).stdout.strip()
-
-
-def source_copy(into: Path) -> Path:
-    """This checkout as it is now (committed or not), as the first commit of a new repository."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"], check=True,
-                            capture_output=True, text=True).stdout.split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (into / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, into / name)
-    git(into, "init", "-q")
-    git(into, "add", "-A")
-    git(into, "commit", "-q", "-m", "release 1")
-    return into
 
 
 def build_for_tests(source: Path, out: Path, key: Path) -> Release:

@@ -15,8 +15,9 @@ import pytest
 from station.models import Device
 from station.store import Store
 from storage.keys import create_agency_keys
-from tests.releases import ROOT, git, stop_sandbox_service
+from tests.releases import stop_sandbox_service
 from tests.sshd import start_sshd
+from tools.checkout import ROOT, git
 
 CAMERAS = ("cam-01", "cam-02", "cam-03")
 

@@ -12,7 +12,8 @@ import pytest
 from firmware.cli import main
 from firmware.release import APT_PACKAGES, ReleaseError, _platform_options, build, requirements, verify
 from storage.keys import create_signing_key, load_device_public
-from tests.releases import ROOT, build_for_tests, git
+from tests.releases import build_for_tests
+from tools.checkout import ROOT, git
 
 
 def test_a_release_is_named_by_its_commit_and_a_second_build_of_it_is_the_same_release(releases, tmp_path):
