@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim station test test-tools lint pytest bench mutation deploy docs assets messages clean system-packages
+.PHONY: sim station test test-tools lint pytest bench mutation hil hil-tools deploy docs assets messages clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
@@ -57,6 +57,20 @@ bench: $(VENV)/.installed-dev
 # Mutation testing (slow, not part of make test): each surviving mutant is a check no test can make fail.
 mutation: $(VENV)/.installed-dev
 	$(BIN)/python -m tools.mutate $(ARGS)
+
+# Hardware in the loop (slow, not part of make test): the firmware as the systemd service on an emulated arm64
+# board (qemu) whose kernel simulates the camera's parts: gpio-sim buttons and LEDs, i2c-stub fuel gauge,
+# snd-aloop sound, spidev display on an SPI loopback. The image is built once into .hil/ (about 10 minutes;
+# Debian's kernel headers and source at the image kernel's version are installed by the build).
+HIL_PACKAGES := qemu-system-arm qemu-user-static mmdebstrap arch-test binfmt-support gcc-aarch64-linux-gnu \
+	device-tree-compiler bc flex bison libssl-dev libelf-dev e2fsprogs make openssh-client rsync
+hil-tools:
+	@missing=""; for p in $(HIL_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+hil: $(VENV)/.installed-dev hil-tools
+	$(SUDO) $(BIN)/python -m tools.hil $(ARGS)
 
 docs: $(VENV)/.installed-dev
 	$(BIN)/python -m firmware.config_docs > docs/config.md
