@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -120,8 +121,8 @@ def ensure(cache: Path, log: Callable[[str], None] = print) -> Image:
     files = work / "files"
     files.mkdir()
     log("HIL image: lgpio sdist")
-    run(["pip", "download", "-q", "--no-binary", ":all:", "--no-deps", "-d", str(files), "lgpio==0.2.2.0"],
-        "pip download lgpio")
+    run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", "-d", str(files),
+         "lgpio==0.2.2.0"], "pip download lgpio")
     root = work / "root"
     log("HIL image: Debian bookworm arm64 root (mmdebstrap, several minutes under emulation)")
     mmdebstrap(root, files, image)
