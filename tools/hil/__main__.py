@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     run_dir.mkdir(parents=True)
     images: list[object] = []
-    if not summary.step("image (cached)", lambda: checks.image_step(args.cache, images, log)):
+    if not summary.step("image (built once, then cached)", lambda: checks.image_step(args.cache, images, log)):
         print(summary.table())
         return 1
     image = images[0]
