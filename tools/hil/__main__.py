@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tools.hil import checks
 from tools.hil.image import ImageError
-from tools.hil.vm import VmError, running
+from tools.hil.vm import Vm, VmError, running
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE = ROOT / ".hil"
@@ -55,6 +55,26 @@ class Summary:
         return "\n".join(lines)
 
 
+CHECKS: list[tuple[str, Callable[[Vm], str]]] = [
+    ("service healthy, all parts started", checks.healthy),
+    ("SPI and I2C switched on in config.txt", checks.boot_config),
+    ("ready LED on a gpio-sim line", checks.ready_led),
+    ("fuel gauge reading arrives", checks.gauge_reading),
+    ("DISPLAY press on gpio-sim reaches the state machine", checks.display_press),
+    ("announcement comes back on the loopback capture", checks.announcement_loopback),
+    ("display frames on spidev", checks.display_frames),
+    ("RECORD press records; tone into the microphone", checks.record),
+    ("recording verifies and exports", checks.recording_verifies),
+]
+
+
+def journal_tail(run_dir: Path, vm: Vm, lines: int = 40) -> str:
+    """The service's journal, kept in the run folder; its last lines."""
+    journal = vm.ssh("journalctl -u bodycam --no-pager -o short-precise", check=False).stdout
+    (run_dir / "journal.log").write_text(journal)
+    return "\n".join(journal.splitlines()[-lines:])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make hil", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=CACHE, help="image cache and run folder (default .hil/)")
@@ -70,29 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     image = images[0]
     release: list[Path] = []
-    ok = summary.step("release build (aarch64)", lambda: checks.release_step(ROOT, args.cache, run_dir, release))
-    with running(image, run_dir) as vm:  # type: ignore[arg-type]
-        ok = ok and summary.step("boot", lambda: f"SSH after {vm.boot():.0f} s")
-        ok = ok and summary.step("fuel gauge registers on i2c-stub", lambda: checks.gauge_registers(vm))
-        ok = ok and summary.step("deploy over SSH (systemd service)",
-                                 lambda: checks.deploy(ROOT, run_dir, vm, release[0]))
-        for name, check in [
-            ("service healthy, all parts started", checks.healthy),
-            ("SPI and I2C switched on in config.txt", checks.boot_config),
-            ("ready LED on a gpio-sim line", checks.ready_led),
-            ("fuel gauge reading arrives", checks.gauge_reading),
-            ("DISPLAY press on gpio-sim reaches the state machine", checks.display_press),
-            ("announcement comes back on the loopback capture", checks.announcement_loopback),
-            ("display frames on spidev", checks.display_frames),
-            ("RECORD press records; tone into the microphone", checks.record),
-            ("recording verifies and exports", lambda vm: checks.recording_verifies(ROOT, run_dir, vm)),
-        ]:
-            ok = summary.step(name, lambda check=check: check(vm)) and ok  # type: ignore[misc]
-        if vm.process is not None and vm.process.poll() is None:
-            journal = vm.ssh("journalctl -u bodycam --no-pager -o short-precise", check=False).stdout
-            (run_dir / "journal.log").write_text(journal)
-            if not ok:
-                log("HIL: the service's journal, last lines:\n" + "\n".join(journal.splitlines()[-40:]))
+    ok = summary.step("release build (aarch64)", lambda: checks.release_step(args.cache, run_dir, release))
+    if ok:
+        with running(image, run_dir) as vm:  # type: ignore[arg-type]
+            ok = (summary.step("boot", lambda: f"SSH after {vm.boot():.0f} s")
+                  and summary.step("fuel gauge registers on i2c-stub", lambda: checks.gauge_registers(vm))
+                  and summary.step("deploy over SSH (systemd service)",
+                                   lambda: checks.deploy(args.cache, run_dir, vm, release[0])))
+            if ok:  # each check runs, whatever the one before found
+                for name, check in CHECKS:
+                    ok = summary.step(name, lambda check=check: check(vm)) and ok  # type: ignore[misc]
+            if vm.process is not None and vm.process.poll() is None:
+                tail = journal_tail(run_dir, vm)
+                if not ok:
+                    log("HIL: the service's journal, last lines:\n" + tail)
     print(summary.table())
     print(f"make hil: {'passed' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s")
     (run_dir / "summary.json").write_text(json.dumps(summary.rows))

@@ -13,6 +13,7 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
+import av
 import numpy as np
 
 from firmware.config import parse
@@ -20,7 +21,7 @@ from firmware.device_install import BOOT_LINES
 from firmware.release import build
 from storage.keys import create_signing_key
 from tools.checkout import source_copy
-from tools.hil.image import ensure
+from tools.hil.image import ensure, recipe_digest
 from tools.hil.vm import Vm
 
 CONFIG = Path(__file__).resolve().parent / "config.toml"
@@ -58,14 +59,14 @@ def wait_for(what: str, probe: Callable[[], object], timeout: float, interval: f
 # -- set-up ---------------------------------------------------------------------------------------------------
 
 def image_step(cache: Path, images: list[object], log: Callable[[str], None]) -> str:
-    started = time.monotonic()
+    cached = (cache / f"image-{recipe_digest()}" / ".done").exists()
     image = ensure(cache, log)
     images.append(image)
     kernel = (image.folder / "kernel").read_text().strip()
-    return f"linux {kernel}, {'built' if time.monotonic() - started > 60 else 'cached'}"
+    return f"linux {kernel}, {'cached' if cached else 'built'}"
 
 
-def release_step(root: Path, cache: Path, run_dir: Path, out: list[Path]) -> str:
+def release_step(cache: Path, run_dir: Path, out: list[Path]) -> str:
     """The working tree as committed or not, built as for a Raspberry Pi (aarch64, Python 3.11, wheels
     downloaded for that platform, the Raspberry Pi OS packages left to apt)."""
     keys = cache / "keys"
@@ -85,7 +86,7 @@ def gauge_registers(vm: Vm) -> str:
     return f"SOC register {soc:#06x} ({BATTERY_PERCENT} %) on bus {SETTINGS.battery.i2c_bus}"
 
 
-def deploy(root: Path, run_dir: Path, vm: Vm, release: Path) -> str:
+def deploy(cache: Path, run_dir: Path, vm: Vm, release: Path) -> str:
     """Pin the machine's host key by its fingerprint, then deploy as the fleet tools do."""
     fingerprint = subprocess.run(["ssh-keygen", "-lf", str(vm.image.host_key_pub)], check=True, text=True,
                                  capture_output=True).stdout.split()[1]
@@ -96,7 +97,7 @@ def deploy(root: Path, run_dir: Path, vm: Vm, release: Path) -> str:
     started = time.monotonic()
     output = bodycam("deploy", "127.0.0.1", "--port", str(vm.port), "--user", "root", "--identity",
                      str(vm.image.ssh_key), "--known-hosts", str(known_hosts), "--connect-timeout", "30",
-                     "--release", str(release), "--release-pub", str(root / ".hil" / "keys" / "release.pub"),
+                     "--release", str(release), "--release-pub", str(cache / "keys" / "release.pub"),
                      "--config", str(CONFIG), "--agency-pub", str(run_dir / "agency" / "agency.pub"),
                      "--health-timeout", "600")
     (run_dir / "deploy.log").write_text(output)
@@ -182,15 +183,20 @@ def wait_stage(vm: Vm, stage: str, timeout: float = 60) -> None:
     wait_for(f"stage {stage}", lambda: health(vm)["stage"] == stage, timeout)
 
 
+def short_press(vm: Vm, button: str, stage: str, led: str) -> str:
+    """A short press that must take the service to ``stage`` and light ``led``: what it took, and the lines."""
+    pressed = press(vm, getattr(SETTINGS.buttons, f"{button}_pin"), 0.3)
+    wait_stage(vm, stage)
+    seen = wait_for(f"the {led} LED", lambda: (s := leds(vm))[led] == 1 and s, 30)
+    latency = decision_latency(vm, pressed, button)
+    return f"stage {stage}, press to decision {latency * 1000:.0f} ms, lines {seen}"
+
+
 def display_press(vm: Vm) -> str:
     """DISPLAY: stage display, the green LED; the speaker's sound is captured from the loopback meanwhile."""
     vm.ssh("rm -f /root/speaker.raw; (arecord -q -D plughw:0,1 -f S16_LE -c 1 -r 16000 -t raw /root/speaker.raw "
            "</dev/null >/dev/null 2>&1 &); sleep 2")
-    pressed = press(vm, SETTINGS.buttons.display_pin, 0.3)
-    wait_stage(vm, "display")
-    seen = wait_for("the green LED", lambda: (s := leds(vm))["green"] == 1 and s, 30)
-    latency = decision_latency(vm, pressed, "display")
-    return f"stage display, press to decision {latency * 1000:.0f} ms, lines {seen}"
+    return short_press(vm, "display", "display", "green")
 
 
 def announcement_loopback(vm: Vm) -> str:
@@ -246,30 +252,28 @@ def tone_wav(path: Path, seconds: float) -> None:
 def record(vm: Vm) -> str:
     """RECORD starts a recording; a tone plays into the loopback the microphone captures; holding RECORD
     stops it."""
-    b = SETTINGS.buttons
+    hold_s = SETTINGS.buttons.hold_stop_s + 1.5
     tone = vm.run_dir / "tone.wav"
     tone_wav(tone, 12)
-    subprocess.run(["scp", "-q", *["-P" if o == "-p" else o for o in vm.ssh_options()], str(tone),
-                    "root@127.0.0.1:/root/tone.wav"], check=True, timeout=60)
+    vm.copy_to(tone, "/root/tone.wav")
     vm.ssh("(aplay -q -D plughw:0,1 /root/tone.wav </dev/null >/root/aplay.log 2>&1 &) ; sleep 1")
-    pressed = press(vm, b.record_pin, 0.3)
-    wait_stage(vm, "recording")
-    red = wait_for("the red LED", lambda: (s := leds(vm))["red"] == 1 and s, 30)
-    latency = decision_latency(vm, pressed, "record")
+    started = short_press(vm, "record", "recording", "red")
     time.sleep(6)
-    load = vm.ssh("cat /proc/loadavg; cat /root/aplay.log").stdout.split()[0]
-    press(vm, b.record_pin, b.hold_stop_s + 1.5)
+    load = vm.ssh("cat /proc/loadavg").stdout.split()[0]
+    if aplay := vm.ssh("cat /root/aplay.log").stdout.strip():
+        raise CheckFailed(f"the tone did not play: {aplay}")
+    press(vm, SETTINGS.buttons.record_pin, hold_s)
     wait_stage(vm, "display", 60)
-    return (f"press to decision {latency * 1000:.0f} ms, lines while recording {red}, load {load}, stopped "
-            f"by a {b.hold_stop_s + 1.5:.1f} s hold")
+    wait_for("the recording's summary in the journal (written once it is finalised)",
+             lambda: '"type": "recording"' in journal(vm), 60, 2)
+    return f"{started}, load {load} while recording, stopped by a {hold_s:.1f} s hold"
 
 
-def recording_verifies(root: Path, run_dir: Path, vm: Vm) -> str:
+def recording_verifies(vm: Vm) -> str:
     """The recording as the evidence office gets it: verified against the device key, decrypted with the
     agency key, exported to MP4, with the test picture and the tone in it."""
+    run_dir = vm.run_dir
     local = run_dir / "data"
-    wait_for("the recording finalised", lambda: not vm.ssh(f"find {DATA}/recordings -name '*.partial'",
-                                                          check=False).stdout.strip(), 60)
     vm.copy_from(f"{DATA}/", local, exclude="keys/device.key")  # never the device's private key
     device_key = str(local / "keys" / "device.pub")
     verified = bodycam("evidence", "verify", "--device-key", device_key, str(local))
@@ -280,8 +284,6 @@ def recording_verifies(root: Path, run_dir: Path, vm: Vm) -> str:
 
 
 def describe_mp4(path: Path) -> str:
-    import av
-
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         frames = sum(1 for _ in container.decode(video=0))

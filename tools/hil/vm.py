@@ -63,11 +63,16 @@ class Vm:
             raise VmError(f"on the machine: {command!r} exit {result.returncode}: {result.stderr.strip()[-800:]}")
         return result
 
+    def copy_to(self, local: Path, remote: str) -> None:
+        self._rsync(str(local), f"root@127.0.0.1:{remote}")
+
     def copy_from(self, remote: str, local: Path, exclude: str = "") -> None:
         local.mkdir(parents=True, exist_ok=True)
+        self._rsync(*(["--exclude", exclude] if exclude else []), f"root@127.0.0.1:{remote}", str(local))
+
+    def _rsync(self, *args: str) -> None:
         shell = "ssh " + " ".join(self.ssh_options())
-        subprocess.run(["rsync", "-a", *(["--exclude", exclude] if exclude else []), "-e", shell,
-                        f"root@127.0.0.1:{remote}", str(local)], check=True, capture_output=True, timeout=300)
+        subprocess.run(["rsync", "-a", "-e", shell, *args], check=True, capture_output=True, timeout=300)
 
     def boot(self) -> float:
         """Starts the machine and waits for SSH; the seconds it took."""
