@@ -125,7 +125,7 @@ def ensure(cache: Path, log: Callable[[str], None] = print) -> Image:
          "lgpio==0.2.2.0"], "pip download lgpio")
     root = work / "root"
     log("HIL image: Debian bookworm arm64 root (mmdebstrap, several minutes under emulation)")
-    mmdebstrap(root, files, image)
+    mmdebstrap(root, files)
     abi = (files / "kernel-abi").read_text().strip()
     version = (files / "kernel-version").read_text().strip()
     log(f"HIL image: modules for linux {abi}-arm64 ({version}), cross-compiled")
@@ -167,7 +167,7 @@ def enable_binfmt() -> None:
         run(["update-binfmts", "--enable", "qemu-aarch64"], "update-binfmts --enable qemu-aarch64")
 
 
-def mmdebstrap(root: Path, files: Path, image: Image) -> None:
+def mmdebstrap(root: Path, files: Path) -> None:
     conf = "echo MODULES=list > \"$1/etc/initramfs-tools/conf.d/hil\""
     command = [
         "mmdebstrap", "--mode=root", "--architectures=arm64", "--variant=important",
