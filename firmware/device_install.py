@@ -34,6 +34,12 @@ BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 
 
+def missing_boot_lines(config_txt: str) -> list[str]:
+    """Those of BOOT_LINES that ``config_txt`` does not have in effect (a commented-out line does not count)."""
+    active = {line.split("#")[0].strip() for line in config_txt.splitlines()}
+    return [line for line in BOOT_LINES if line not in active]
+
+
 class InstallError(RuntimeError):
     pass
 
@@ -147,8 +153,7 @@ class Device:
         if boot is None:
             return False
         text = boot.read_text()
-        active = {line.split("#")[0].strip() for line in text.splitlines()}
-        missing = [line for line in BOOT_LINES if line not in active]
+        missing = missing_boot_lines(text)
         if missing:
             ending = "" if text.endswith("\n") or not text else "\n"
             boot.write_text(text + ending + "# bodycam: display (SPI) and fuel gauge (I2C)\n"

@@ -17,7 +17,7 @@ import av
 import numpy as np
 
 from firmware.config import parse
-from firmware.device_install import BOOT_LINES
+from firmware.device_install import BOOT_LINES, missing_boot_lines
 from firmware.release import build
 from storage.keys import create_signing_key
 from tools.checkout import source_copy
@@ -121,9 +121,7 @@ def healthy(vm: Vm) -> str:
 
 
 def boot_config(vm: Vm) -> str:
-    text = vm.ssh("cat /boot/firmware/config.txt").stdout
-    active = {line.split("#")[0].strip() for line in text.splitlines()}
-    if missing := [line for line in BOOT_LINES if line not in active]:
+    if missing := missing_boot_lines(vm.ssh("cat /boot/firmware/config.txt").stdout):
         raise CheckFailed(f"config.txt lacks {missing}")
     return ", ".join(BOOT_LINES)
 
