@@ -39,6 +39,7 @@ test-tools:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # One test worker per core (most tests wait on sshd, PostgreSQL, a browser or the encoder), the ten slowest
 # tests listed at the end; TEST_WORKERS=0 runs everything in one process, e.g. to debug with pdb.

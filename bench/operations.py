@@ -55,7 +55,7 @@ def make_device(directory: Path, minutes: float = MINUTES, packets: Iterable[tup
 
 def _offload(server, store: Store, name: str, device: Path) -> float:
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "firmware.cli", "offload", name, "--store", str(store.root),
+    result = subprocess.run([sys.executable, "-m", "office.cli", "offload", name, "--store", str(store.root),
                              "--identity", str(server.identity), "--data-dir", str(device),
                              "--remote-bodycam", str(Path(sys.executable).parent / "bodycam")],
                             cwd=ROOT, capture_output=True, text=True)
@@ -101,7 +101,7 @@ def resume_after_kill(directory: Path) -> float:
     def start(scenario: str) -> subprocess.Popen:
         path = directory / f"scenario-{time.monotonic_ns()}.txt"
         path.write_text(scenario)
-        return subprocess.Popen([sys.executable, "-m", "firmware.cli", "sim", "--headless", "--realtime",
+        return subprocess.Popen([sys.executable, "-m", "office.cli", "sim", "--headless", "--realtime",
                                  "--scenario", str(path), "--config", str(config), "--data-dir",
                                  str(directory / "data")], stdout=subprocess.PIPE, text=True, cwd=ROOT)
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.table import Row
-from firmware.release import Release
+from fleet.release import Release
 from storage.keys import create_agency_keys
 from tests.releases import build_for_tests, git, make_releases, stop_sandbox_service
 from tests.sshd import SshServer, start_sshd

@@ -89,7 +89,7 @@ def first_frame_ms(directory: Path) -> tuple[float, float]:
     web.client("approver").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"})
     web.store.db.close()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "firmware.cli", "station", "serve", "--store", str(root), "--bind",
+    server = subprocess.Popen([sys.executable, "-m", "office.cli", "station", "serve", "--store", str(root), "--bind",
                                f"127.0.0.1:{port}", "--agency-key", str(camera / "keys" / "agency.key")],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     static = _static_server(directory / "static")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bodycam.errors import BodycamError
 from states.actions import Announcement
 
 BUNDLED = Path(__file__).parent / "assets" / "audio"
@@ -24,7 +25,7 @@ class Clip:
     rate: int
 
 
-class AnnouncementError(ValueError):
+class AnnouncementError(BodycamError, ValueError):
     pass
 
 

@@ -14,6 +14,8 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bodycam.errors import EXIT_USAGE, BodycamError
+
 DEFAULT_PATH = Path("/etc/bodycam/config.toml")
 
 
@@ -196,8 +198,9 @@ def override(config: Config, **sections: dict[str, object]) -> Config:
     return dataclasses.replace(config, **changed)
 
 
-class ConfigError(ValueError):
+class ConfigError(BodycamError, ValueError):
     """A configuration problem, phrased for the technician who wrote the file."""
+    exit_code = EXIT_USAGE
 
 
 def sections() -> list[tuple[str, type]]:

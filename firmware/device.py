@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from firmware.config import BatterySettings, CameraSettings, Config
@@ -16,6 +17,9 @@ from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
 from hal.system import DiskSpace, SystemClock, boot_id, power_off
 
+CameraFactory = Callable[[CameraSettings], Camera]
+"""Builds the camera of a rig without a camera module (``camera.source = "test-pattern"``)."""
+
 DRIVER_PACKAGES = {"gpiozero", "luma", "smbus2", "picamera2", "lgpio", "RPi"}
 """Their own exception types report missing buses, pins and panels."""
 
@@ -26,10 +30,13 @@ def panel_spec(config: Config) -> PanelSpec:
                      d.gpio_rst, d.h_offset, d.v_offset, d.gpio_backlight)
 
 
-def build_device_hardware(config: Config) -> Hardware:
-    """The camera's devices; a missing driver or bus is a HardwareError that says what to do."""
+def build_device_hardware(config: Config, test_pattern: CameraFactory) -> Hardware:
+    """The camera's devices; a missing driver or bus is a HardwareError that says what to do.
+
+    ``test_pattern`` comes from the simulator, which sits above the firmware: the composition root
+    (``bodycam.camera``) passes it in."""
     try:
-        return _build(config)
+        return _build(config, test_pattern)
     except ImportError as exc:
         raise HardwareError(
             f"{exc.name or exc} is not installed: the device needs pip install '.[device]' "
@@ -53,19 +60,15 @@ def open_gauge(battery: BatterySettings, faults: list[tuple[str, str]]) -> Max17
         return None
 
 
-def open_camera(camera: CameraSettings) -> Camera:
+def open_camera(camera: CameraSettings, test_pattern: CameraFactory) -> Camera:
     """The camera module, or the test pattern of a rig without one (encoded on the CPU: keep it small)."""
-    size, preview_size = (camera.width, camera.height), (camera.preview_width, camera.preview_height)
     if camera.source == "test-pattern":
-        from sim.camera import SyntheticCamera
-        from sim.clock import RealtimeClock
-
-        return SyntheticCamera(RealtimeClock(), size=size, fps=camera.fps, preview_size=preview_size,
-                               bitrate=camera.bitrate)
-    return Picamera2Camera(size=size, fps=camera.fps, preview_size=preview_size, bitrate=camera.bitrate)
+        return test_pattern(camera)
+    return Picamera2Camera(size=(camera.width, camera.height), fps=camera.fps,
+                           preview_size=(camera.preview_width, camera.preview_height), bitrate=camera.bitrate)
 
 
-def _build(config: Config) -> Hardware:
+def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
     clock = SystemClock()
     factory = pin_factory(config.gpio.pin_factory)
     buttons, indicators = build_gpio(config, factory, clock.now)
@@ -76,7 +79,7 @@ def _build(config: Config) -> Hardware:
     gauge = open_gauge(config.battery, faults)
     return Hardware(
         clock=clock,
-        camera=open_camera(c),
+        camera=open_camera(c, test_pattern),
         buttons=buttons,
         display=LumaDisplay(open_luma_device(panel_spec(config), gpio=LumaGpio(factory)), config.display.driver,
                             config.display.h_offset, config.display.v_offset),

@@ -13,12 +13,12 @@ import sys
 import threading
 from pathlib import Path
 
-from storage.release import FileHashes, manifest, release
-
 DEFAULT_DATA = "/var/lib/bodycam"
 
 
 def cmd_session(args: argparse.Namespace) -> int:
+    from storage.release import FileHashes, manifest, release
+
     data_dir = Path(args.data_dir)
     offered = manifest(data_dir)
     print(json.dumps(offered), flush=True)

@@ -9,13 +9,16 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from bodycam.errors import BodycamError
 from hal.pixels import PreviewFrame
 
 LedMode = Literal["off", "on", "blink"]
 
 
-class HardwareError(RuntimeError):
+class HardwareError(BodycamError, RuntimeError):
     """A device did not respond as expected; the message says which and why."""
+
+    prefix = "hardware: "
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from typing import Protocol
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from firmware.config import CameraSettings
 from hal.interfaces import CameraSink, Clock, EncodedPacket, HardwareError
 from hal.pixels import PreviewFrame
-from sim.clock import Handle
+from sim.clock import Handle, RealtimeClock
 
 
 class Scheduler(Clock, Protocol):
@@ -211,3 +212,10 @@ def open_h264_encoder(width: int, height: int, fps: int, bitrate: int):
     }
     codec.open()
     return codec
+
+
+def open_test_pattern(camera: CameraSettings) -> SyntheticCamera:
+    """The moving test pattern in real time, at the configured size: the camera of a rig without a camera
+    module (a bench, the HIL machine), on the device's own hardware build."""
+    return SyntheticCamera(RealtimeClock(), size=(camera.width, camera.height), fps=camera.fps,
+                           preview_size=(camera.preview_width, camera.preview_height), bitrate=camera.bitrate)

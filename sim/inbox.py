@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import deque
 
+from bodycam.errors import BodycamError
 from sim.clock import VirtualClock
 from states.events import Event
 
 
-class SimulationStalled(RuntimeError):
+class SimulationStalled(BodycamError, RuntimeError):
     """The firmware waits with no deadline and nothing is scheduled: it would wait forever."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bodycam.errors import EXIT_USAGE, BodycamError
+
 BUTTONS = ("display", "record")
 SHORT_PRESS_S = 0.2
 ARGUMENTS = {
@@ -18,7 +20,8 @@ ARGUMENTS = {
 }
 
 
-class ScenarioError(ValueError):
+class ScenarioError(BodycamError, ValueError):
+    exit_code = EXIT_USAGE
     pass
 
 

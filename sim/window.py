@@ -12,6 +12,7 @@ import os
 import time
 from pathlib import Path
 
+from bodycam.errors import BodycamError
 from firmware.config import Config
 from firmware.overlay import FONT
 from sim.gestures import decision_line, hold_bar, recent_outcome
@@ -26,7 +27,7 @@ BUTTONS = {"display": ((80, 540, 180, 56), "DISPLAY  [d]"), "record": ((300, 540
 KEYS = {"d": "display", "r": "record"}
 
 
-class WindowUnavailable(RuntimeError):
+class WindowUnavailable(BodycamError, RuntimeError):
     pass
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bodycam.errors import BodycamError
 from states.actions import (
     Action,
     Announce,
@@ -61,7 +62,7 @@ class Step:
     """Why the stage changed; None when it did not."""
 
 
-class UnhandledEvent(TypeError):
+class UnhandledEvent(BodycamError, TypeError):
     """An event type the machine has no rule for: a programming error, never a silent no-op."""
 
 

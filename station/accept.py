@@ -31,9 +31,10 @@ from storage.identifiers import (
     parse_utc,
 )
 from storage.receipt import Receipted
+from storage.report import RecordingReport
 from storage.segment_format import hash_file
 from storage.segment_reader import Segment, read_segment
-from storage.verify import RecordingReport, verify_tree
+from storage.verify import verify_tree
 
 if TYPE_CHECKING:
     from station.models import Device

@@ -9,15 +9,23 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from station.store import DEFAULT_STORE, Store
+from station.paths import CAMERA_BODYCAM, CAMERA_DATA, DEFAULT_STORE
+from station.roles import ALL_ROLES
+from station.ssh import CONNECT_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from station.store import Store
 
 
 def _store(args: argparse.Namespace) -> Store:
+    from station.store import Store
+
     return Store.open(args.store, args.database)
 
 
-def _store_options(parser: argparse.ArgumentParser) -> None:
+def store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE,
                         help=f"evidence store folder (default $BODYCAM_STORE or {DEFAULT_STORE})")
     parser.add_argument("--database", help="database URL (default: sqlite in the store; "
@@ -28,6 +36,8 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from station.store import Store
+
     store = Store.init(args.store, args.database)
     print(f"evidence store ready: {store.root} (database {store.db.display_url})")
     print(f"station public key: {store.station_pub_path} (installed on every camera at enrolment)")
@@ -65,16 +75,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from station.web.server import serve
 
     serve(_store(args), args.bind, args.workers, args.agency_key)
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from station.web.demo import make_demo
-
-    users = make_demo(args.store, args.database)
-    print(f"DEMO store with simulated recordings and TEST keys: {args.store}")
-    for name, password, roles in users:
-        print(f"  user {name:<12} password {password:<22} ({', '.join(roles)})")
     return 0
 
 
@@ -237,29 +237,25 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse._SubParsersAction) -> None:
-    from station.offload import DEFAULT_REMOTE_BODYCAM, DEFAULT_REMOTE_DATA
-    from station.ssh import CONNECT_TIMEOUT_S
-
+def add_commands(commands: argparse._SubParsersAction,
+                 evidence_tools: argparse._SubParsersAction) -> argparse._SubParsersAction:
     station = commands.add_parser("station", help="the evidence station: store, registry, quarantine, custody log")
     sub = station.add_subparsers(dest="station_command", required=True)
     init = sub.add_parser("init", help="create an evidence store (folders, station key, database)")
-    _store_options(init)
+    store_options(init)
     init.add_argument("--admin", help="also create the first administrator of the web application")
     init.add_argument("--password-file", type=Path, help="the administrator's password (else asked)")
     init.set_defaults(handler=cmd_init)
 
-    from station.roles import ALL_ROLES
-
     user = sub.add_parser("user", help="add a user of the web application, or change their roles and password")
-    _store_options(user)
+    store_options(user)
     user.add_argument("name")
     user.add_argument("--role", action="append", required=True, choices=ALL_ROLES, help="repeat for several")
     user.add_argument("--password-file", type=Path, help="the password (else asked)")
     user.set_defaults(handler=cmd_user)
 
     serve = sub.add_parser("serve", help="run the evidence office's web application (gunicorn)")
-    _store_options(serve)
+    store_options(serve)
     serve.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default 127.0.0.1:8000; "
                                                                 "put a TLS reverse proxy in front for the network)")
     serve.add_argument("--workers", type=int, default=2)
@@ -267,12 +263,9 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
                                                        "(default <store>/keys/agency.key)")
     serve.set_defaults(handler=cmd_serve)
 
-    demo = sub.add_parser("demo", help="create a DEMO store from simulated recordings, with demo users")
-    _store_options(demo)
-    demo.set_defaults(handler=cmd_demo)
 
     enrol = sub.add_parser("enrol", help="register a camera: its device key and pinned SSH host key")
-    _store_options(enrol)
+    store_options(enrol)
     enrol.add_argument("--name", required=True, help="the camera's name, e.g. cam-001")
     enrol.add_argument("--host", required=True)
     enrol.add_argument("--port", type=int, default=22)
@@ -285,18 +278,18 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     enrol.set_defaults(handler=cmd_enrol)
 
     devices = sub.add_parser("devices", help="list enrolled cameras")
-    _store_options(devices)
+    store_options(devices)
     devices.set_defaults(handler=cmd_devices)
     for status, text in (("lost", "mark a camera lost: its key is refused for recordings that start later"),
                          ("retired", "retire a camera"), ("active", "re-activate a retired camera")):
         mark = sub.add_parser(f"mark-{status}", help=text)
-        _store_options(mark)
+        store_options(mark)
         mark.add_argument("device", help="name or device key id")
         mark.add_argument("--reason", required=True)
         mark.set_defaults(handler=cmd_status, status=status)
 
     quarantine = sub.add_parser("quarantine", help="refused or conflicting uploads: list, show, clear")
-    _store_options(quarantine)
+    store_options(quarantine)
     quarantine.add_argument("action", choices=["list", "show", "clear"])
     quarantine.add_argument("item", nargs="?", type=int, help="item number (show, clear)")
     quarantine.add_argument("--reason", default="", help="with clear: why (required)")
@@ -304,17 +297,17 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     quarantine.set_defaults(handler=cmd_quarantine)
 
     custody = sub.add_parser("custody", help="the signed custody log: verify it, or print it as CSV")
-    _store_options(custody)
+    store_options(custody)
     custody.add_argument("action", choices=["verify", "csv"])
     custody.set_defaults(handler=cmd_custody)
 
     offload = commands.add_parser("offload", help="pull verified recordings from a camera into the evidence store")
-    _store_options(offload)
+    store_options(offload)
     offload.add_argument("device", nargs="?", help="name or device key id (see bodycam station devices)")
     offload.add_argument("--all", action="store_true", help="every active camera (the docking station's timer)")
     offload.add_argument("--identity", type=Path, help="the station's SSH private key")
-    offload.add_argument("--data-dir", default=DEFAULT_REMOTE_DATA, help="data dir on the camera")
-    offload.add_argument("--remote-bodycam", default=DEFAULT_REMOTE_BODYCAM, help="bodycam command on the camera")
+    offload.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
+    offload.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
     offload.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
     offload.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
                          help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
@@ -324,18 +317,18 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     hold_cmd.add_argument("recording", help="recording id, or <device key id>/<recording id>")
     hold_cmd.add_argument("--reason", required=True, help="why: request, proceedings")
     hold_cmd.add_argument("--case", default="", help="case number")
-    _store_options(hold_cmd)
+    store_options(hold_cmd)
     hold_cmd.set_defaults(handler=cmd_hold)
     release_cmd = evidence_tools.add_parser("release", help="end a hold")
     release_cmd.add_argument("recording")
     release_cmd.add_argument("--reason", default="", help="why the hold ends")
-    _store_options(release_cmd)
+    store_options(release_cmd)
     release_cmd.set_defaults(handler=cmd_release)
     purge_cmd = evidence_tools.add_parser("purge", help="delete recordings older than the retention period "
                                                         "unless held")
     purge_cmd.add_argument("--older-than", default="14d", help="retention period, e.g. 14d (default) or 36h")
     purge_cmd.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
-    _store_options(purge_cmd)
+    store_options(purge_cmd)
     purge_cmd.set_defaults(handler=cmd_purge)
 
     stats_cmd = commands.add_parser("stats", help="anonymous pilot statistics from audit logs")
@@ -344,3 +337,4 @@ def add_commands(commands: argparse._SubParsersAction, evidence_tools: argparse.
     form.add_argument("--json", action="store_true")
     form.add_argument("--csv", action="store_true")
     stats_cmd.set_defaults(handler=cmd_stats)
+    return sub

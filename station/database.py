@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from bodycam.errors import BodycamError
 
-class DatabaseError(RuntimeError):
+
+class DatabaseError(BodycamError, RuntimeError):
     """The database URL is malformed, or the server cannot be reached or migrated."""
 
 
@@ -24,7 +26,7 @@ def setup_django() -> None:
     from django.conf import settings
 
     if not settings.configured:
-        from station.web.settings import settings as station_settings
+        from station.settings import settings as station_settings
 
         settings.configure(**station_settings())
         django.setup()

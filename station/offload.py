@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bodycam.errors import BodycamError
 from station.accept import Acceptance, accept
+from station.paths import CAMERA_BODYCAM, CAMERA_DATA
 from station.registry import find
 from station.ssh import CONNECT_TIMEOUT_S, Connection, ConnectionFailed, Session
 from station.store import Store, now
@@ -34,23 +36,21 @@ from storage.segment_reader import Segment, SegmentError, read_segment
 if TYPE_CHECKING:
     from station.models import Device, OffloadRun
 
-DEFAULT_REMOTE_DATA = "/var/lib/bodycam"
-DEFAULT_REMOTE_BODYCAM = "/opt/bodycam/current/venv/bin/bodycam"
 RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
 RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
 
 
-class OffloadError(RuntimeError):
+class OffloadError(BodycamError, RuntimeError):
     pass
 
 
 @dataclass(frozen=True)
 class OffloadOptions:
     identity: Path | None = None
-    data_dir: str = DEFAULT_REMOTE_DATA
-    remote_bodycam: str = DEFAULT_REMOTE_BODYCAM
+    data_dir: str = CAMERA_DATA
+    remote_bodycam: str = CAMERA_BODYCAM
     bwlimit: int | None = None
     connect_timeout_s: int = CONNECT_TIMEOUT_S
 

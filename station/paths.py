@@ -1,12 +1,21 @@
-"""Every path the station writes or deletes is resolved and checked to stay inside the store."""
+"""Where the station keeps its store and finds a camera's files, and the check that every path it writes or
+deletes stays inside the store."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from bodycam.errors import BodycamError
 
-class PathEscapeError(ValueError):
+DEFAULT_STORE = Path(os.environ.get("BODYCAM_STORE", "/var/lib/bodycam-station"))
+CAMERA_DATA = "/var/lib/bodycam"
+"""The camera's data folder, as the camera's installer sets it up."""
+CAMERA_BODYCAM = "/opt/bodycam/current/venv/bin/bodycam"
+"""The camera's ``bodycam`` command, in the release the camera runs now."""
+
+
+class PathEscapeError(BodycamError, ValueError):
     """A path built from outside input would leave the store, or is not a plain file or folder."""
 
 

@@ -7,6 +7,7 @@ import json
 import shutil
 from typing import TYPE_CHECKING
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from station.paths import inside
 from station.store import Store, now
 
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from station.models import QuarantineItem
 
 
-class QuarantineError(ValueError):
+class QuarantineError(BodycamError, ValueError):
+    exit_code = EXIT_USAGE
     pass
 
 

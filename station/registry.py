@@ -9,17 +9,19 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from station.store import Store, now
 from storage.identifiers import check_device_key_id, parse_utc
 from storage.keys import key_id
-from storage.verify import RecordingReport
+from storage.report import RecordingReport
 
 if TYPE_CHECKING:
     from station.models import Device
 
 
-class RegistryError(ValueError):
+class RegistryError(BodycamError, ValueError):
     """An unknown device, a malformed key, or a change the registry refuses."""
+    exit_code = EXIT_USAGE
 
 
 def public_key(pem: str) -> ed25519.Ed25519PublicKey:

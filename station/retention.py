@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from station.store import Store, now
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ DURATION = re.compile(r"^(\d+)([dh])$")
 LEGAL_BASIS = "§15c PolG NRW (via §24 OBG): deletion after the retention period unless needed as evidence"
 
 
-class RetentionError(ValueError):
+class RetentionError(BodycamError, ValueError):
+    exit_code = EXIT_USAGE
     pass
 
 

@@ -12,12 +12,13 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from firmware.ssh import CONNECT_TIMEOUT_S, failure, time_limits
+from bodycam.errors import BodycamError
+from fleet.ssh import CONNECT_TIMEOUT_S, failure, time_limits
 
 __all__ = ["CONNECT_TIMEOUT_S", "Connection", "ConnectionFailed", "Session", "explain"]
 
 
-class ConnectionFailed(RuntimeError):
+class ConnectionFailed(BodycamError, RuntimeError):
     """The camera could not be reached, did not answer, or is not who the registry says."""
 
 

@@ -16,16 +16,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from station import custody
 from station.database import Database, sqlite_url
 from station.paths import inside
 from storage.keys import KeyFileError, create_signing_key, load_device_key, load_device_public
 
-DEFAULT_STORE = Path(os.environ.get("BODYCAM_STORE", "/var/lib/bodycam-station"))
 
-
-class StoreError(RuntimeError):
+class StoreError(BodycamError, RuntimeError):
     """The store is missing, not initialised, or cannot be written."""
+    exit_code = EXIT_USAGE
 
 
 def now() -> datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.audit import AuditReport
-from storage.verify import RecordingReport
+from storage.report import RecordingReport
 
 DURATION_TOLERANCE_S = 1.0
 

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
+from bodycam.errors import BodycamError
 from storage.identifiers import pts_utc
+from storage.report import RecordingReport
 from storage.segment_format import Packet
 from storage.segment_reader import decrypt_segment
-from storage.verify import RecordingReport
 
 MICROSECONDS = Fraction(1, 1_000_000)
 
 
-class ExportError(ValueError):
+class ExportError(BodycamError, ValueError):
     pass
 
 

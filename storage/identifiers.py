@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from bodycam.errors import BodycamError
+
 RECORDING_ID = re.compile(r"^\d{8}T\d{6}Z-([0-9a-f]{8})(-[1-9]\d{0,5})?$")
 DEVICE_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 SEGMENT_FILE = re.compile(r"^seg-\d{6}\.bcs$")
@@ -14,7 +16,7 @@ FILE_HASH = re.compile(r"^[0-9a-f]{64}$")
 AUDIT_FILE = re.compile(r"^\d{8}T\d{6}(\d{3})?Z(-[1-9]\d{0,5})?\.jsonl$")
 
 
-class IdentifierError(ValueError):
+class IdentifierError(BodycamError, ValueError):
     """An identifier from the other side does not have its documented form."""
 
 

@@ -15,6 +15,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
+from bodycam.errors import EXIT_USAGE, BodycamError
+
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 SIM_LABEL = (
     "SIMULATOR KEYS - NOT FOR EVIDENCE.\n"
@@ -23,8 +25,9 @@ SIM_LABEL = (
 )
 
 
-class KeyFileError(ValueError):
+class KeyFileError(BodycamError, ValueError):
     """A key file is missing, unreadable, of the wrong kind, or locked with another passphrase."""
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from bodycam.errors import BodycamError
 from storage.canonical import canonical_json, signature_matches
 from storage.identifiers import (
     IdentifierError,
@@ -31,7 +32,7 @@ Receipted = dict[str, dict[str, str]]
 """recording id → segment file name → file hash"""
 
 
-class ReceiptError(ValueError):
+class ReceiptError(BodycamError, ValueError):
     """A receipt that is not signed by this camera's station, not for this camera, or malformed."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
+from bodycam.errors import BodycamError
 from storage.keys import key_id
 from storage.segment_format import (
     CIPHERS,
@@ -35,7 +36,7 @@ from storage.segment_format import (
 )
 
 
-class SegmentError(ValueError):
+class SegmentError(BodycamError, ValueError):
     """The file is not a readable segment: garbage, an unknown format, or a header that fails its check
     although more data follows it. ``str()`` is ``<file>: <kind>: <detail>`` (the spec's verdict form)."""
 
@@ -50,7 +51,7 @@ class SegmentCut(SegmentError):
     evidence; only its place at the end of a recording makes it harmless (``verify`` decides)."""
 
 
-class DecryptError(ValueError):
+class DecryptError(BodycamError, ValueError):
     pass
 
 

@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
+from bodycam.errors import BodycamError
 from storage.canonical import canonical_json
 from storage.segment_format import (
     CIPHERS,
@@ -36,7 +37,7 @@ def hpke_wrap(data_key: bytes, agency_key: x25519.X25519PublicKey, info: bytes) 
     return HPKE.encrypt(data_key, agency_key, info=info)
 
 
-class SegmentWriteError(OSError):
+class SegmentWriteError(BodycamError, OSError):
     """Writing failed; the file was cut back to its last complete frame, so it stays verifiable."""
 
 

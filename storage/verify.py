@@ -4,52 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from storage.audit import AuditReport, verify_audit
+from storage.crosscheck import cross_check
 from storage.identifiers import pts_utc
 from storage.keys import key_id, load_device_public
+from storage.report import RecordingReport
 from storage.segment_format import ZERO_HASH
 from storage.segment_reader import Segment, SegmentCut, SegmentError, read_segment, verify_device_key
 
 SEGMENT_NAME = re.compile(r"seg-(\d{6})\.bcs$")
-
-
-@dataclass
-class RecordingReport:
-    directory: Path
-    segments: list[Segment] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    """Damage, tampering, missing or foreign parts: the recording does not verify."""
-    notes: list[str] = field(default_factory=list)
-    """A truncated tail after a power cut: everything before it verifies."""
-
-    @property
-    def id(self) -> str:
-        return self.directory.name
-
-    @property
-    def status(self) -> str:
-        return "damaged" if self.problems else "truncated" if self.notes else "ok"
-
-    @property
-    def first(self) -> Segment | None:
-        return self.segments[0] if self.segments else None
-
-    def duration_s(self) -> float:
-        if not self.segments:
-            return 0.0
-        start = int(self.segments[0].header["start_pts_us"])
-        last = self.segments[-1]
-        end = last.trailer["last_pts_us"] if last.trailer else last.header["start_pts_us"]
-        return (int(end) - start) / 1e6
-
-    def markers(self) -> list[dict[str, Any]]:
-        return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]
 
 
 def trusted_device_keys(paths: list[Path]) -> dict[str, ed25519.Ed25519PublicKey]:
@@ -224,8 +192,6 @@ def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey], at_sto
     ``at_store``: the tree was offloaded, so a recording without an end is not explained by the camera
     still recording or by a power cut the camera has not yet recovered from.
     """
-    from storage.crosscheck import cross_check
-
     reports = [check_recording(d, trusted, reader) for d in find_recordings(root)]
     audit_dir = audit_dir_for(root)
     audit = verify_audit(audit_dir, trusted) if audit_dir.is_dir() and any(audit_dir.glob("*.jsonl")) else None

@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware.release import Release, build
+from fleet.release import Release, build
 from storage.keys import create_signing_key
 from tools.checkout import git, source_copy
 

@@ -14,9 +14,9 @@ import pytest
 
 from firmware.announcements import BUNDLED, AnnouncementError, Announcements
 from firmware.audio_player import PLAYBACK_GAIN, AudioPlayer, Sound
-from firmware.cli import main
 from firmware.config import override
 from hal.interfaces import HardwareError
+from office.cli import main
 from sim.headless import run_scenario
 from sim.scenario import parse
 from states.actions import Announcement

@@ -11,10 +11,10 @@ import sys
 import threading
 from pathlib import Path
 
-from firmware.cli import main
 from firmware.inbox import ThreadedInbox
 from firmware.signals import install_shutdown_signals
 from hal.system import SystemClock
+from office.cli import main
 from states.events import ShutdownRequested
 from storage.keys import create_agency_keys, create_device_key
 
@@ -23,7 +23,7 @@ SCENARIO = ROOT / "sim" / "scenarios" / "imminent-danger.txt"
 
 
 def bodycam(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "firmware.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "office.cli", *args], capture_output=True, text=True, cwd=cwd,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
 
 

@@ -91,7 +91,7 @@ def test_an_spi_speed_luma_would_refuse_is_a_config_error_with_key_and_line():
 
 
 def test_set_gives_one_camera_its_own_values_on_top_of_the_fleet_config():
-    from firmware.config_set import apply
+    from fleet.config_set import apply
 
     fleet = "# fleet\n[device]\nid = \"fleet\"\n[battery]\nwarn_percent = [20.0, 10.0]\n"
     assert apply(fleet, "fleet.toml", []) == fleet, "no --set: the file as written, comments kept"
@@ -110,7 +110,7 @@ def test_set_gives_one_camera_its_own_values_on_top_of_the_fleet_config():
     ("camera.fps=90", "camera.fps must be between 1 and 60, got 90"),
 ])
 def test_a_wrong_set_is_named_with_what_to_write(assignment, message):
-    from firmware.config_set import apply
+    from fleet.config_set import apply
 
     with pytest.raises(ConfigError) as error:
         apply("", "fleet.toml", [assignment])

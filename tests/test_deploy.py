@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.cli import main
+from office.cli import main
 from station.models import Device
 from station.store import Store
 from storage.keys import create_agency_keys, create_signing_key, key_id, load_device_key, load_device_public

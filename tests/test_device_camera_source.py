@@ -10,6 +10,7 @@ import av
 from firmware.config import parse
 from firmware.device import open_camera
 from hal.picamera2_camera import Picamera2Camera
+from sim.camera import open_test_pattern
 
 
 class Sink:
@@ -31,12 +32,12 @@ class Sink:
 
 
 def test_a_camera_records_from_its_camera_module_by_default():
-    assert isinstance(open_camera(parse("").camera), Picamera2Camera)
+    assert isinstance(open_camera(parse("").camera, open_test_pattern), Picamera2Camera)
 
 
 def test_the_test_pattern_source_records_decodable_h264_at_the_configured_size_in_real_time():
     config = parse('[camera]\nsource = "test-pattern"\nwidth = 320\nheight = 240\nfps = 10\n')
-    camera = open_camera(config.camera)
+    camera = open_camera(config.camera, open_test_pattern)
     sink = Sink()
     camera.start(sink)
     try:

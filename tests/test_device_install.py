@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.device_install import Device, InstallError
+from fleet.device_install import Device, InstallError
 from storage.keys import create_signing_key, load_device_key
 
 VERSION = "0.1.0+g0123456789ab"
@@ -267,7 +267,7 @@ class Camera:
         monkeypatch.setattr(Device, "service_log", lambda device: "last words")
 
     def deploy(self, stage: Path, capsys) -> tuple[int, dict]:
-        from firmware.device_install import main
+        from fleet.device_install import main
 
         code = main(["--stage", str(stage), "--prefix", str(self.prefix), "--sandbox"])
         return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -26,7 +26,7 @@ def test_the_readmes_simulator_and_evidence_commands_work_as_written(tmp_path):
     assert len(commands) == 3, commands  # two headless runs into sim-data, then verify what they recorded
     (tmp_path / "sim").symlink_to(ROOT / "sim")
     for command in commands:
-        argv = [sys.executable, "-m", "firmware.cli", *shlex.split(command)[1:]]
+        argv = [sys.executable, "-m", "office.cli", *shlex.split(command)[1:]]
         result = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=150,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
@@ -41,7 +41,7 @@ def test_the_readmes_video_clip_is_made_and_plays_in_the_simulator(tmp_path):
 
     clip = make_clip(tmp_path / "clip.mp4", seconds=1.0)
     (tmp_path / "s.txt").write_text("0 press display\n1 press record\n3 hold record 3\n8 end\n")
-    result = subprocess.run([sys.executable, "-m", "firmware.cli", "sim", "--headless", "--scenario", "s.txt",
+    result = subprocess.run([sys.executable, "-m", "office.cli", "sim", "--headless", "--scenario", "s.txt",
                              "--camera-source", str(clip), "--data-dir", "d"], cwd=tmp_path, capture_output=True,
                             text=True, timeout=150, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from firmware.cli import main
-from firmware.release import APT_PACKAGES, ReleaseError, _platform_options, build, requirements, verify
+from fleet.release import APT_PACKAGES, ReleaseError, _platform_options, build, requirements, verify
+from office.cli import main
 from storage.keys import create_signing_key, load_device_public
 from tests.releases import build_for_tests
 from tools.checkout import ROOT, git
@@ -78,9 +78,34 @@ def test_the_device_release_holds_aarch64_wheels_and_leaves_the_raspberry_pi_os_
     names = {w.split("-")[0].lower().replace("_", "-") for w in wheels}
     assert names.isdisjoint(APT_PACKAGES), names & set(APT_PACKAGES)
     assert {"cryptography", "av", "gpiozero", "luma-oled", "pillow"} <= names
+    assert names.isdisjoint(STATION_ONLY), names & STATION_ONLY
     listed = json.loads((release.folder / "release.json").read_text())["files"]
     assert set(listed) == {str(p.relative_to(release.folder)) for p in release.folder.rglob("*") if p.is_file()} \
         - {"release.json", "release.sig"}
+
+
+STATION_ONLY = {"django", "psycopg", "psycopg-binary", "gunicorn", "whitenoise", "argon2-cffi", "ansible-core"}
+
+
+def test_the_cameras_release_holds_only_the_cameras_code_and_its_command(releases):
+    """The camera's wheel: firmware, hal, states, storage, the simulator (staging) and the camera's command;
+    no station, no fleet tools, no station installation's command, no Django in its wheelhouse."""
+    release = releases.new
+    with zipfile.ZipFile(release.folder / f"bodycam-{release.version}-py3-none-any.whl") as archive:
+        names = archive.namelist()
+        entry_points = archive.read(f"bodycam-{release.version}.dist-info/entry_points.txt").decode()
+    packages = {n.split("/")[0] for n in names if n.endswith(".py")}
+    assert packages == {"bodycam", "firmware", "hal", "states", "storage", "sim"}, packages
+    assert "bodycam/camera.py" in names and "bodycam/errors.py" in names
+    assert "bodycam = bodycam.camera:main" in entry_points
+    assert "firmware/assets/audio/de/recording-started.wav" in names, "the announcements travel with the firmware"
+    wheels = {w.name.split("-")[0].lower().replace("_", "-") for w in (release.folder / "wheelhouse").glob("*.whl")}
+    assert wheels and wheels.isdisjoint(STATION_ONLY), wheels & STATION_ONLY
+
+
+def test_the_cameras_release_knows_only_the_cameras_extras(releases, tmp_path):
+    with pytest.raises(ReleaseError, match="unknown extra 'station'; known: device, staging"):
+        build(releases.source, tmp_path / "out", releases.key, platform="host", extras=["station"], from_apt=set())
 
 
 def test_requirements_leave_out_what_the_camera_takes_from_apt():

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from firmware.cli import main
 from hal.system import SystemClock
+from office.cli import main
 from storage.keys import create_agency_keys, create_device_key
 
 
@@ -90,7 +90,7 @@ def test_selftest_refuses_while_the_service_runs_instead_of_failing_on_hardware_
     import os
     import subprocess
 
-    from firmware.cli import main
+    from office.cli import main
 
     monkeypatch.setenv("RUNTIME_DIRECTORY", str(tmp_path))
     (tmp_path / "health.json").write_text(json.dumps({"pid": os.getpid(), "version": "0.1.0"}))

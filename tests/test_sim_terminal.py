@@ -48,7 +48,7 @@ def terminal(tmp_path):
     if shutil.which("tmux") is None:
         pytest.fail("tmux is missing: make test installs it")
     session = f"bodycam-{os.getpid()}"
-    command = (f"cd {ROOT} && PYTHONPATH={ROOT} TERM=xterm-256color {sys.executable} -m firmware.cli sim "
+    command = (f"cd {ROOT} && PYTHONPATH={ROOT} TERM=xterm-256color {sys.executable} -m office sim "
                f"--terminal --data-dir {tmp_path / 'data'}; echo EXITED $?; sleep 60")  # keeps a traceback visible
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)
 

@@ -106,13 +106,8 @@ def _imports(package: str) -> set[str]:
 
 
 def test_states_package_does_no_io_and_reads_no_clock():
-    allowed = {"__future__", "collections", "dataclasses", "enum", "math", "states", "typing"}
+    """Of the standard library only what does no I/O; of ours only itself and the root error (import-linter's
+    layers keep it from the rest, see make lint)."""
+    allowed = {"__future__", "collections", "dataclasses", "enum", "math", "states", "typing", "bodycam"}
     assert _imports("states") <= allowed
 
-
-def test_hal_imports_nothing_from_core_packages():
-    assert not _imports("hal") & {"states", "storage", "firmware", "sim"}
-
-
-def test_storage_knows_nothing_about_buttons_or_displays():
-    assert not _imports("storage") & {"states", "hal", "firmware", "sim"}

@@ -39,7 +39,7 @@ def server(camera, tmp_path_factory):
     serve(camera, root).store.db.close()
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "firmware.cli", "station", "serve", "--store", str(root), "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "office.cli", "station", "serve", "--store", str(root), "--bind", f"127.0.0.1:{port}",
          "--agency-key", str(camera / "keys" / "agency.key"), "--workers", "2"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.cli import main
+from office.cli import main
 from station.models import CustodyEntry, QuarantineItem, Recording
 from station.store import Store
 from storage.audit import chain_order
@@ -203,7 +203,7 @@ def test_offload_run_twice_at_once_and_of_two_cameras_keeps_the_index_whole(sshd
     record(second, SHORT, short_config())
     enrolled(store, second, sshd, "cam-002")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = [subprocess.Popen([sys.executable, "-m", "firmware.cli", *offload_args(store, sshd, d, n)], cwd=ROOT,
+    runs = [subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, d, n)], cwd=ROOT,
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for d, n in ((device, "cam-001"), (device, "cam-001"), (second, "cam-002"))]
     for run in runs:
@@ -223,7 +223,7 @@ def test_offload_interrupted_mid_file_resumes_without_loss_or_duplicates(sshd, s
     enrolled(store, device, sshd)
     recording = only_recording(device)
     incoming = store.root / "incoming"
-    slow = subprocess.Popen([sys.executable, "-m", "firmware.cli", *offload_args(store, sshd, device, "cam-001",
+    slow = subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, device, "cam-001",
                                                                                   "--bwlimit", "40")],
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

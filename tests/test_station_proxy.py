@@ -36,7 +36,7 @@ def test_the_documented_nginx_snippet_serves_the_application_over_tls(recorded, 
     root = tmp_path / "store"
     serve(recorded, root).store.db.close()
     environment = {**os.environ, "BODYCAM_HTTPS": "1", "BODYCAM_ALLOWED_HOSTS": "beweismittel.example.de"}
-    app = subprocess.Popen([sys.executable, "-m", "firmware.cli", "station", "serve", "--store", str(root), "--bind",
+    app = subprocess.Popen([sys.executable, "-m", "office.cli", "station", "serve", "--store", str(root), "--bind",
                             f"127.0.0.1:{app_port}"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     nginx = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(tmp_path), "-c",

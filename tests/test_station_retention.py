@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from firmware.cli import main
+from office.cli import main
 from station.accept import accept
 from station.models import CustodyEntry, Recording
 from station.paths import PathEscapeError, inside

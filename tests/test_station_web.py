@@ -313,7 +313,7 @@ def test_the_cameras_status_report_is_taken_only_in_range(status, battery, free,
 
 
 def test_users_are_added_by_the_command_line_with_a_checked_password(tmp_path, capsys):
-    from firmware.cli import main
+    from office.cli import main
 
     store = tmp_path / "store"
     (tmp_path / "weak").write_text("kurz\n")
@@ -333,10 +333,10 @@ def test_users_are_added_by_the_command_line_with_a_checked_password(tmp_path, c
 
 
 def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
+    from office.demo import make_demo
     from station.models import Recording
     from station.store import Store
     from station.web.app import serve_store
-    from station.web.demo import make_demo
 
     test_environment()
     users = make_demo(tmp_path / "demo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from firmware.cli import main
+from office.cli import main
 from sim.headless import run_scenario
 from sim.scenario import parse
 from tests.conftest import small_config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.cli import main
+from office.cli import main
 from storage.audit import AuditLog, chain_order, verify_audit
 from storage.canonical import canonical_json
 from storage.keys import create_device_key, key_id, load_device_key, load_device_public

@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import pytest
 
-from firmware.cli import main
+from office.cli import main
 from storage.canonical import canonical_json
 from storage.keys import (
     KeyFileError,

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from firmware.cli import main
+from office.cli import main
 from storage.keys import load_agency_private
 from storage.segment_reader import decrypt_segment
 from storage.verify import check_recording
@@ -32,7 +32,7 @@ def test_a_killed_firmware_loses_at_most_the_last_chunk(tmp_path, capsys):
     scenario.write_text("0 press display\n1 press record\n600 end\n")
     data = tmp_path / "data"
     process = subprocess.Popen(
-        [sys.executable, "-m", "firmware.cli", "sim", "--headless", "--realtime", "--scenario", str(scenario),
+        [sys.executable, "-m", "office.cli", "sim", "--headless", "--realtime", "--scenario", str(scenario),
          "--config", str(config), "--data-dir", str(data)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )

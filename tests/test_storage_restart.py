@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from firmware.cli import main
+from office.cli import main
 from storage.verify import check_recording
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def start(tmp_path: Path, scenario: str, boot_id: str = "") -> subprocess.Popen:
                                           "[recording]\nsegment_s = 2\n")
     (tmp_path / "scenario.txt").write_text(scenario)
     return subprocess.Popen(
-        [sys.executable, "-m", "firmware.cli", "sim", "--headless", "--realtime", "--scenario",
+        [sys.executable, "-m", "office.cli", "sim", "--headless", "--realtime", "--scenario",
          str(tmp_path / "scenario.txt"), "--config", str(tmp_path / "config.toml"), "--data-dir",
          str(tmp_path / "data")],
         stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from storage.keys import key_id
+from storage.report import RecordingReport
 from storage.segment_format import MAGIC
-from storage.verify import RecordingReport, audit_dir_for, check_recording, find_recordings, verify_tree
+from storage.verify import audit_dir_for, check_recording, find_recordings, verify_tree
 from tests.vectors.make_vectors import (
     DEVICE,
     DEVICE_ID,

@@ -118,7 +118,7 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
     listener = threading.Thread(target=listen)
     listener.start()
     result = subprocess.run(
-        [sys.executable, "-m", "firmware.cli", "sim", "--headless", "--realtime", "--scenario", str(scenario),
+        [sys.executable, "-m", "office.cli", "sim", "--headless", "--realtime", "--scenario", str(scenario),
          "--config", str(config), "--data-dir", str(tmp_path / "data")],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )
@@ -181,7 +181,7 @@ def test_the_unit_names_no_group_so_an_image_without_one_still_starts_the_servic
 def test_deploy_puts_the_service_user_in_the_hardware_groups_the_image_has(tmp_path, monkeypatch):
     """Against stand-ins for getent, id and usermod (shadow-utils' exit codes and output): an image with
     video and audio only, a user in video: audio is added, nothing for the groups that do not exist."""
-    from firmware.device_install import Device
+    from fleet.device_install import Device
 
     calls = tmp_path / "calls"
     scripts = {"getent": 'case "$2" in video|audio) echo "$2:x:44:";; *) exit 2;; esac',

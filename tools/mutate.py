@@ -38,8 +38,8 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/offload.py": ["tests/test_station_offload_rules.py", "tests/test_station_offload.py", "-k",
                            "not postgresql"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
-    "firmware/release.py": ["tests/test_release.py"],
-    "firmware/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"
+    "fleet/release.py": ["tests/test_release.py"],
+    "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"
                                    "test_deploy_puts_the_service_user_in_the_hardware_groups_the_image_has"],
 }
 SWAPS: dict[type, type] = {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from station.roles import ALL_ROLES
 from station.store import Store
 
 
-class UserError(ValueError):
+class UserError(BodycamError, ValueError):
     """An unknown role, or a password the validators refuse (too short, too common)."""
+    exit_code = EXIT_USAGE
 
 
 def add_user(store: Store, name: str, roles: list[str], password: str, staff: bool = False) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from station.store import DEFAULT_STORE, Store
+from station.paths import DEFAULT_STORE
+from station.store import Store
 from station.web.server import wsgi_application
 
 application = wsgi_application(Store.open(DEFAULT_STORE))

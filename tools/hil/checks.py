@@ -16,9 +16,10 @@ from pathlib import Path
 import av
 import numpy as np
 
+from bodycam.errors import BodycamError
 from firmware.config import parse
-from firmware.device_install import BOOT_LINES, missing_boot_lines
-from firmware.release import build
+from fleet.device_install import BOOT_LINES, missing_boot_lines
+from fleet.release import build
 from storage.keys import create_signing_key
 from tools.checkout import source_copy
 from tools.hil.image import ensure, recipe_digest
@@ -33,7 +34,7 @@ BATTERY_PERCENT = 0x4B80 / 256  # what the gauge's SOC register is set to: 75.5 
 TONE_HZ = 1000
 
 
-class CheckFailed(RuntimeError):
+class CheckFailed(BodycamError, RuntimeError):
     pass
 
 

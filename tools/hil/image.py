@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bodycam.errors import BodycamError
+
 HERE = Path(__file__).resolve().parent
 MIRRORS = [
     "deb http://deb.debian.org/debian bookworm main",
@@ -56,7 +58,7 @@ PI_REVISION = 0x902120
 """The board revision gpiozero reads from ``/proc/device-tree/system/linux,revision`` (a Zero 2 W)."""
 
 
-class ImageError(RuntimeError):
+class ImageError(BodycamError, RuntimeError):
     pass
 
 

@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bodycam.errors import BodycamError
 from tools.hil.image import MACHINE, Image
 
 BOOT_TIMEOUT_S = 600.0
 
 
-class VmError(RuntimeError):
+class VmError(BodycamError, RuntimeError):
     pass
 
 

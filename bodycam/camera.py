@@ -1,22 +1,26 @@
-"""The ``bodycam`` command."""
+"""The camera's ``bodycam`` command: run the firmware, simulate it, check a device, create its key, and
+the camera's side of an offload.
+
+This is the composition root above the firmware and the simulator. Building the parser imports only
+what ``--help`` needs; each command imports its modules when it runs, because a Pi Zero 2 W pays for
+every import at every docking (docs/performance.md, start-up).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bodycam.errors import EXIT_USAGE, BodycamError
 from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
-from firmware.deploy import DeployError
-from firmware.deploy import add_commands as add_deploy_commands
-from firmware.enrol import add_commands as add_enrol_commands
-from firmware.evidence_cli import add_commands as add_evidence_commands
 from firmware.offload_cli import add_commands as add_offload_commands
-from firmware.release import ReleaseError
-from firmware.release import add_commands as add_release_commands
 
-EXIT_CONFIG = 2
+if TYPE_CHECKING:
+    from firmware.hardware import Hardware
 
 
 def _config(path: Path | None, data_dir: Path | None = None) -> Config:
@@ -38,9 +42,21 @@ def _prepare_data_dir(config: Config) -> None:
                           "its owner")
 
 
+def _hardware(config: Config, simulated: bool) -> Hardware:
+    """The camera's devices, or the simulator's in real time (a staging camera, ``--sim``)."""
+    if simulated:
+        from sim.clock import RealtimeClock
+        from sim.hardware import build_sim_hardware
+
+        return build_sim_hardware(config, RealtimeClock())[0]
+    from firmware.device import build_device_hardware
+    from sim.camera import open_test_pattern
+
+    return build_device_hardware(config, open_test_pattern)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from firmware.app import Firmware
-    from firmware.device import build_device_hardware
     from firmware.health import HealthReport, runtime_directory
     from firmware.inbox import ThreadedInbox
     from firmware.log import JsonLog
@@ -57,13 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         hint = (f"create the device key with: bodycam keys device --data-dir {config.storage.data_dir}; "
                 f"install the evidence office's agency.pub in {keys_dir}")
         raise KeyFileError(f"{exc}\n  {hint}") from None
-    if args.sim:
-        from sim.clock import RealtimeClock
-        from sim.hardware import build_sim_hardware
-
-        hardware, _ = build_sim_hardware(config, RealtimeClock())
-    else:
-        hardware = build_device_hardware(config)
+    hardware = _hardware(config, args.sim)
     inbox = ThreadedInbox(hardware.clock)
     firmware = Firmware(config, hardware, inbox, JsonLog(sys.stdout, hardware.clock), keys,
                         args.config.read_text(encoding="utf-8"), Notifier(), HealthReport(runtime_directory()))
@@ -76,7 +86,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
     if args.scenario is not None and not args.headless:
         print("bodycam sim: --scenario runs only with --headless (the window and the terminal take their "
               "presses from you)", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
     config = _config(args.config, args.data_dir)
     _prepare_data_dir(config)
     if args.headless:
@@ -85,7 +95,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
         if args.scenario is None:
             print("bodycam sim --headless needs --scenario FILE", file=sys.stderr)
-            return EXIT_CONFIG
+            return EXIT_USAGE
         run_scenario(load_scenario(args.scenario), config, sys.stdout, args.camera_source, args.realtime,
                      args.capture_display, args.capture_every, args.microphone_source)
         return 0
@@ -110,15 +120,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     path = args.config or (DEFAULT_PATH if DEFAULT_PATH.exists() else None)
     config = _config(path, args.data_dir)
     _prepare_data_dir(config)
-    if args.sim:
-        from sim.clock import RealtimeClock
-        from sim.hardware import build_sim_hardware
-
-        hardware, _ = build_sim_hardware(config, RealtimeClock())
-    else:
-        from firmware.device import build_device_hardware
-
-        hardware = build_device_hardware(config)
+    hardware = _hardware(config, args.sim)
     try:
         checks = run_checks(config, hardware, lambda event, timeout: event.wait(timeout), simulated=args.sim)
     finally:
@@ -130,10 +132,17 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bodycam", description="Body cam firmware, simulator and tools.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def cmd_keys_device(args: argparse.Namespace) -> int:
+    from storage.keys import create_device_key
 
+    pub = create_device_key(args.data_dir / "keys")
+    print(f"device public key: {pub}")
+    print(pub.read_text(), end="")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The camera's commands; returns the ``keys`` sub-commands, where the office adds its own key."""
     run = commands.add_parser("run", help="run the device firmware")
     run.add_argument("--config", type=Path, default=DEFAULT_PATH, help=f"config file (default {DEFAULT_PATH})")
     run.add_argument("--data-dir", type=Path, help="data dir (default: storage.data_dir of the config)")
@@ -156,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="seconds between periodic display captures (0: transitions only; default 10)")
     sim.add_argument("--terminal", action="store_true", help="terminal interface even when a display exists")
     sim.set_defaults(handler=cmd_sim)
+
     selftest = commands.add_parser("selftest", help="check camera, display, buttons, audio, battery, storage, "
                                                      "keys, clock and config")
     selftest.add_argument("--config", type=Path, help=f"config file (default {DEFAULT_PATH} when present)")
@@ -163,49 +173,33 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--json", action="store_true", help="machine-readable result")
     selftest.add_argument("--sim", action="store_true", help="check the simulated hardware instead")
     selftest.set_defaults(handler=cmd_selftest)
-    evidence_tools = add_evidence_commands(commands)
-    add_offload_commands(commands)
-    from station.cli import add_commands as add_station_commands
 
-    add_station_commands(commands, evidence_tools)
-    add_deploy_commands(commands)
-    add_enrol_commands(commands)
-    add_release_commands(commands)
+    keys = commands.add_parser("keys", help="create keys").add_subparsers(dest="keys_command", required=True)
+    device = keys.add_parser("device", help="create this device's signing key (kept if present)")
+    device.add_argument("--data-dir", type=Path, default=Path("/var/lib/bodycam"))
+    device.set_defaults(handler=cmd_keys_device)
+    add_offload_commands(commands)
+    return keys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bodycam", description="Body cam firmware and simulator.")
+    add_commands(parser.add_subparsers(dest="command", required=True))
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from hal.interfaces import HardwareError
-    from sim.scenario import ScenarioError
-    from station.database import DatabaseError
-    from station.offload import OffloadError
-    from station.paths import PathEscapeError
-    from station.quarantine import QuarantineError
-    from station.registry import RegistryError
-    from station.retention import RetentionError
-    from station.store import StoreError
-    from station.web.users import UserError
-    from storage.export import ExportError
-    from storage.keys import KeyFileError
-    from storage.receipt import ReceiptError
-    from storage.segment_reader import DecryptError
-
+def run_command(build: Callable[[], argparse.ArgumentParser], argv: Sequence[str] | None) -> int:
+    """Parse, run the chosen command, and turn any of the project's errors into its one line and exit code."""
+    args = build().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (ConfigError, ScenarioError) as exc:
-        print(f"bodycam: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except (KeyFileError, RetentionError, RegistryError, QuarantineError, StoreError, UserError) as exc:
-        print(f"bodycam: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except (ExportError, DecryptError, OffloadError, DeployError, DatabaseError, ReceiptError,
-            PathEscapeError, ReleaseError) as exc:
-        print(f"bodycam: {exc}", file=sys.stderr)
-        return 1
-    except HardwareError as exc:
-        print(f"bodycam: hardware: {exc}", file=sys.stderr)
-        return 1
+    except BodycamError as exc:
+        print(f"bodycam: {exc.prefix}{exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser, argv)
 
 
 if __name__ == "__main__":

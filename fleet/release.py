@@ -24,11 +24,10 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-
-from firmware.device_install import sha256_file
-from storage.keys import create_signing_key, load_device_key, load_device_public
+from bodycam.errors import BodycamError
+from fleet.device_install import sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMAT = "bodycam-release/1"
@@ -49,7 +48,7 @@ DEVICE_PLATFORM, DEVICE_PYTHON = "aarch64", "3.11"  # Raspberry Pi OS bookworm, 
 GLIBC_MINOR = 36  # bookworm's glibc: wheels for manylinux_2_17 … 2_36 run on it
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(BodycamError, RuntimeError):
     pass
 
 
@@ -101,11 +100,37 @@ def _export(source: Path, treeish: str, version: str, into: Path) -> Path:
         raise ReleaseError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     pyproject = tree / "pyproject.toml"
-    text, count = re.subn(r'(?m)^version = "[^"]*"$', f'version = "{version}"', pyproject.read_text(), count=1)
-    if count != 1:
-        raise ReleaseError("pyproject.toml: no `version = \"…\"` line under [project]")
-    pyproject.write_text(text)
+    pyproject.write_text(camera_pyproject(tomllib.loads(pyproject.read_text()), version), encoding="utf-8")
     return tree
+
+
+def camera_pyproject(pyproject: dict[str, Any], version: str) -> str:
+    """The camera's pyproject.toml, from the repository's: its packages, script and extras as
+    ``[tool.bodycam.camera]`` names them, so the camera's wheel holds no station, fleet tools or Django."""
+    project = pyproject["project"]
+    try:
+        camera = pyproject["tool"]["bodycam"]["camera"]
+        packages, script, extras = list(camera["packages"]), str(camera["script"]), list(camera["extras"])
+    except KeyError as exc:
+        raise ReleaseError(f"pyproject.toml: [tool.bodycam.camera] needs packages, script and extras ({exc} "
+                           "is missing)") from None
+    data = pyproject["tool"]["setuptools"].get("package-data", {})
+
+    def toml(value: object) -> str:  # strings and lists of strings: JSON's form is TOML's
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = ["[build-system]", f"requires = {toml(pyproject['build-system']['requires'])}",
+             f"build-backend = {toml(pyproject['build-system']['build-backend'])}", "", "[project]",
+             f"version = {toml(version)}"]
+    lines += [f"{key} = {toml(project[key])}" for key in
+              ("name", "description", "readme", "requires-python", "license", "license-files", "dependencies")
+              if key in project]
+    lines += ["", "[project.optional-dependencies]",
+              *(f"{extra} = {toml(project['optional-dependencies'][extra])}" for extra in extras)]
+    lines += ["", "[project.scripts]", f"bodycam = {toml(script)}", "", "[tool.setuptools.packages.find]",
+              f"include = {toml([name for p in packages for name in (p, p + '.*')])}", "",
+              "[tool.setuptools.package-data]", *(f"{p} = {toml(data[p])}" for p in packages if p in data)]
+    return "\n".join(lines) + "\n"
 
 
 def requirements(source: Path, extras: list[str], from_apt: set[str]) -> list[str]:
@@ -142,6 +167,8 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
           extras: list[str] | None = None, from_apt: set[str] | None = None, constraints: Path | None = None
           ) -> Release:
     """Build and sign the release of ``source``; an existing, intact build of the same version is kept."""
+    from storage.keys import load_device_key, load_device_public
+
     signing = load_device_key(key_path)
     extras = ["device"] if extras is None else extras
     from_apt = set(APT_PACKAGES) if from_apt is None else {_normal(n) for n in from_apt}
@@ -189,6 +216,8 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
 
 def verify(folder: Path, trusted: object) -> Release:
     """The release in ``folder`` if ``trusted`` signed it and every listed file is intact (and no other)."""
+    from cryptography.exceptions import InvalidSignature
+
     try:
         data, signature = (folder / MANIFEST).read_bytes(), (folder / SIGNATURE).read_bytes()
     except OSError as exc:
@@ -211,6 +240,8 @@ def verify(folder: Path, trusted: object) -> Release:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
+    from storage.keys import create_signing_key
+
     pub = create_signing_key(args.out, "release")
     print(f"release key: {args.out / 'release.key'} (keep it off the cameras and the shared drive)\n"
           f"public key to install on the cameras: {pub}")
@@ -229,6 +260,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from storage.keys import load_device_public
+
     release = verify(args.release, load_device_public(args.release_pub))
     print(f"{release.folder}: bodycam {release.version}: signature and {len(release.manifest['files'])} files OK")  # type: ignore[arg-type]
     return 0

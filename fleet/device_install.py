@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 EXIT_ROLLED_BACK = 3
-KEEP_RELEASES = 2
 POLL_S = 0.2
 HARDWARE_GROUPS = ("video", "gpio", "spi", "i2c", "audio")
 BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")

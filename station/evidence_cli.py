@@ -1,4 +1,4 @@
-"""``bodycam keys …`` and ``bodycam evidence …``: key creation, and the evidence office's tools."""
+"""``bodycam keys agency`` and ``bodycam evidence …``: the evidence office's key and its tools."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from bodycam.errors import EXIT_USAGE
 
 if TYPE_CHECKING:
-    from station.store import Store
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from storage.keys import KeyFileError, create_agency_keys, create_device_key, load_agency_private
-from storage.verify import RecordingReport, TreeReport, find_recordings, trusted_device_keys, verify_tree
+    from station.store import Store
+    from storage.report import RecordingReport
+    from storage.verify import TreeReport
+
 
 EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
 
 
 def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
+    from storage.keys import KeyFileError
+
     if args.passphrase_file:
         try:
             passphrase = args.passphrase_file.read_text(encoding="utf-8").rstrip("\n").encode()
@@ -40,16 +43,11 @@ def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
 
 
 def cmd_keys_agency(args: argparse.Namespace) -> int:
+    from storage.keys import create_agency_keys
+
     key, pub = create_agency_keys(args.out, _passphrase(args, confirm=True))
     print(f"agency private key: {key} (mode 0600; keep it at the evidence office, never on a device)")
     print(f"agency public key:  {pub} (install on every device)")
-    return 0
-
-
-def cmd_keys_device(args: argparse.Namespace) -> int:
-    pub = create_device_key(args.data_dir / "keys")
-    print(f"device public key: {pub}")
-    print(pub.read_text(), end="")
     return 0
 
 
@@ -64,6 +62,9 @@ class Trust:
 def _trusted(args: argparse.Namespace) -> Trust:
     """Keys come from the station's registry or from files the office names, never from the data folder:
     a fabricated recording would bring its own key along."""
+    from storage.keys import KeyFileError
+    from storage.verify import trusted_device_keys
+
     if args.registry is None and not args.device_key:
         raise KeyFileError("name the keys to trust: --registry STORE (the evidence station's registry) or "
                            "--device-key FILE; a key lying next to the recordings proves nothing")
@@ -79,6 +80,8 @@ def _trusted(args: argparse.Namespace) -> Trust:
 
 
 def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:
+    from storage.verify import verify_tree
+
     tree = verify_tree(args.dir, trust.keys, at_store=args.store_copy)
     if trust.lost:
         from station.registry import refuse_lost
@@ -110,6 +113,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from storage.verify import find_recordings
+
     if not args.dir.exists():
         print(f"bodycam: {args.dir}: no such file or folder", file=sys.stderr)
         return EXIT_USAGE
@@ -130,6 +135,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_recording
+    from storage.keys import KeyFileError, load_agency_private
 
     if args.out.exists():
         raise KeyFileError(f"{args.out} exists; export never overwrites a file: choose another --out")
@@ -147,6 +153,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _choose(reports: list[RecordingReport], wanted: str | None, root: Path) -> RecordingReport:
+    from storage.keys import KeyFileError
+
     if wanted:
         for report in reports:
             if report.id == wanted:
@@ -165,16 +173,13 @@ def _passphrase_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
 
 
-def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """Returns the ``evidence`` sub-commands, so the station adds hold, release and purge there."""
-    keys = commands.add_parser("keys", help="create keys").add_subparsers(dest="keys_command", required=True)
+def add_commands(commands: argparse._SubParsersAction, keys: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """``bodycam keys agency`` (beside the camera's ``keys device``) and ``bodycam evidence``; returns the
+    ``evidence`` sub-commands, so the station adds hold, release and purge there."""
     agency = keys.add_parser("agency", help="create the evidence office's key pair")
     agency.add_argument("--out", type=Path, required=True, help="folder for agency.key and agency.pub")
     _passphrase_options(agency)
     agency.set_defaults(handler=cmd_keys_agency)
-    device = keys.add_parser("device", help="create this device's signing key (kept if present)")
-    device.add_argument("--data-dir", type=Path, default=Path("/var/lib/bodycam"))
-    device.set_defaults(handler=cmd_keys_device)
 
     evidence = commands.add_parser("evidence", help="list, verify and export recordings")
     tools = evidence.add_subparsers(dest="evidence_command", required=True)

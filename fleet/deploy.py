@@ -1,7 +1,7 @@
 """``bodycam deploy HOST --release DIR``: install a signed release on a camera over SSH, idempotently.
 
 Checks the config (with ``--set`` values) and the release here, copies them with the keys over one
-multiplexed SSH connection, and runs the device installer (firmware/device_install.py), which installs
+multiplexed SSH connection, and runs the device installer (fleet/device_install.py), which installs
 the release beside the running one, switches, waits for the service's own health report and switches
 back on failure. The device signing key is created on the device and never leaves it; its public key is
 enrolled in the evidence store's registry under its key id.
@@ -17,20 +17,36 @@ import subprocess
 import sys
 import tempfile
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from firmware.config_set import apply
-from firmware.release import MANIFEST, Release, verify
-from firmware.ssh import add_ssh_options, failure, known, ssh_session
+from bodycam.errors import BodycamError
+from fleet.config_set import apply
+from fleet.release import MANIFEST, Release, verify
+from fleet.ssh import add_ssh_options, failure, known, ssh_session
 
-if TYPE_CHECKING:
-    from station.store import Store
+
+class Registry(Protocol):
+    """The evidence station's side of a deploy (``station.enrolment``): its key for the camera's receipts,
+    and the registry the deployed camera is enrolled in. The fleet tools know it only by this shape."""
+
+    @property
+    def station_pub_path(self) -> Path: ...
+
+    def enrol(self, name: str, host: str, port: int, user: str, device_pub: str, host_keys: str,
+              version: str) -> str:
+        """Registers the camera; returns the line that tells the technician under which name and key."""
+        ...
+
+
+OpenRegistry = Callable[[Path, str | None], Registry]
 
 INSTALLER = Path(__file__).with_name("device_install.py")
 EXIT_UNHEALTHY = 3
 
-class DeployError(RuntimeError):
+
+class DeployError(BodycamError, RuntimeError):
     pass
 
 
@@ -78,9 +94,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         for source, target in ((args.agency_pub, "agency.pub"), (args.release_pub, "release.pub")):
             if source:
                 shutil.copy(source, staging / target)
-        store = _station(args)
-        if store is not None:
-            shutil.copy(store.station_pub_path, staging / "station.pub")
+        registry = _registry(args)
+        if registry is not None:
+            shutil.copy(registry.station_pub_path, staging / "station.pub")
         copy = subprocess.run(["rsync", "-a", "--copy-links", "--delete", "-e", shlex.join(ssh[:-1]), f"{staging}/",
                                f"{ssh[-1]}:{stage}/"], capture_output=True, text=True)
         if copy.returncode != 0:
@@ -93,10 +109,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         result = json.loads(lines[-1])
     except (IndexError, ValueError):
         raise DeployError(f"{args.host}: the installer failed: {(run.stderr or run.stdout).strip()[-2000:]}") from None
-    return _report(args, name, store, release.version, result)
+    return _report(args, name, registry, release.version, result)
 
 
-def _report(args: argparse.Namespace, name: str, store: Store | None, version: str,
+def _report(args: argparse.Namespace, name: str, registry: Registry | None, version: str,
             result: dict[str, object]) -> int:
     """What the camera's installer said, for the technician; the registry records the release deployed
     here, never a version the camera claims."""
@@ -110,8 +126,8 @@ def _report(args: argparse.Namespace, name: str, store: Store | None, version: s
               "gauge start after it)")
     if status == "ok":
         print(f"{args.host}: healthy: the service reports {version} running")
-        if store is not None:
-            _enrol(store, args, name, str(result["device_pub"]), version)
+        if registry is not None:
+            _enrol(registry, args, name, str(result["device_pub"]), version)
         return 0
     log = str(result.get("service_log", "")).strip()
     said = "\n  the service said:\n    " + "\n    ".join(log.splitlines()) if log else ""
@@ -140,28 +156,25 @@ def _unreachable(args: argparse.Namespace, stderr: str) -> str:
     return text or "ssh failed without a message"
 
 
-def _station(args: argparse.Namespace) -> Store | None:
+def _registry(args: argparse.Namespace) -> Registry | None:
     if args.store is None:
         return None
-    from station.store import Store
+    if args.open_registry is None:
+        raise DeployError("--store needs the evidence station's installation (this one has only the fleet tools)")
+    return typing.cast(Registry, args.open_registry(args.store, args.database))
 
-    return Store.open(args.store, args.database)
 
-
-def _enrol(store: Store, args: argparse.Namespace, name: str, device_pub: str, version: str) -> None:
+def _enrol(registry: Registry, args: argparse.Namespace, name: str, device_pub: str, version: str) -> None:
     """Register the device key with the host key this deploy connected to (pinned from known_hosts)."""
-    from station.registry import enrol
-
     host_keys = "\n".join(known(args.known_hosts, args.host, args.port))
     if not host_keys:
         raise DeployError(f"{args.host}: its host key is not in {args.known_hosts}, so it cannot be pinned; "
                           f"run bodycam enrol {args.host} first")
-    device = enrol(store, name, args.host, args.port, args.user or "root",
-                   device_pub, host_keys, version)
-    print(f"enrolled as {device.name}, device key {device.key_id}, in {args.store}")
+    print(registry.enrol(name, args.host, args.port, args.user or "root", device_pub, host_keys, version))
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_commands(commands: argparse._SubParsersAction, open_registry: OpenRegistry | None = None) -> None:
+    """``bodycam deploy``; with ``open_registry`` (the station's), ``--store`` enrols the deployed camera."""
     deploy = commands.add_parser("deploy", help="install a signed release on a device over SSH; roll back if the "
                                                 "service does not report healthy")
     add_ssh_options(deploy, user_help="SSH user (needs root rights on the device)")
@@ -182,4 +195,4 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")
     deploy.add_argument("--sandbox", action="store_true", help="with --prefix: run the service on simulated "
                                                                "hardware instead of through systemd (staging)")
-    deploy.set_defaults(handler=cmd_deploy)
+    deploy.set_defaults(handler=cmd_deploy, open_registry=open_registry)

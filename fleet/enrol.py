@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from firmware.deploy import DeployError
-from firmware.ssh import CONNECT_TIMEOUT_S, KNOWN_HOSTS, host_entry, known
+from fleet.deploy import DeployError
+from fleet.ssh import CONNECT_TIMEOUT_S, KNOWN_HOSTS, host_entry, known
 
 
 def scan(host: str, port: int, timeout_s: int) -> tuple[str, str]:

@@ -1,0 +1,63 @@
+"""The ``bodycam`` command of the station's installation: the camera's commands (for the simulator and
+for checking a camera's files) plus the evidence office's, the station's and the technician's.
+
+It composes the products' command sets and adds what needs two of them: the demo store (the station
+filled by the simulator) and the station's registry behind ``bodycam deploy --store``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bodycam.camera import add_commands as add_camera_commands
+from bodycam.camera import run_command
+from fleet.deploy import Registry
+from fleet.deploy import add_commands as add_deploy_commands
+from fleet.enrol import add_commands as add_enrol_commands
+from fleet.release import add_commands as add_release_commands
+from station.cli import add_commands as add_station_commands
+from station.cli import store_options
+from station.evidence_cli import add_commands as add_evidence_commands
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from office.demo import make_demo
+
+    users = make_demo(args.store, args.database)
+    print(f"DEMO store with simulated recordings and TEST keys: {args.store}")
+    for name, password, roles in users:
+        print(f"  user {name:<12} password {password:<22} ({', '.join(roles)})")
+    return 0
+
+
+def _open_registry(root: Path, database: str | None) -> Registry:
+    from station.enrolment import open_registry
+
+    return open_registry(root, database)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bodycam", description="Body cam firmware, simulator, evidence station "
+                                                                 "and fleet tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    keys = add_camera_commands(commands)
+    evidence_tools = add_evidence_commands(commands, keys)
+    station = add_station_commands(commands, evidence_tools)
+    demo = station.add_parser("demo", help="create a DEMO store from simulated recordings, with demo users")
+    store_options(demo)
+    demo.set_defaults(handler=cmd_demo)
+    add_deploy_commands(commands, _open_registry)
+    add_enrol_commands(commands)
+    add_release_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

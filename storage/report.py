@@ -1,0 +1,43 @@
+"""What checking one recording found: its segments, and its problems and notes, for every reader of the
+verdict (verify, the audit cross-check, export, the station)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage.segment_reader import Segment
+
+
+@dataclass
+class RecordingReport:
+    directory: Path
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Damage, tampering, missing or foreign parts: the recording does not verify."""
+    notes: list[str] = field(default_factory=list)
+    """A truncated tail after a power cut: everything before it verifies."""
+
+    @property
+    def id(self) -> str:
+        return self.directory.name
+
+    @property
+    def status(self) -> str:
+        return "damaged" if self.problems else "truncated" if self.notes else "ok"
+
+    @property
+    def first(self) -> Segment | None:
+        return self.segments[0] if self.segments else None
+
+    def duration_s(self) -> float:
+        if not self.segments:
+            return 0.0
+        start = int(self.segments[0].header["start_pts_us"])
+        last = self.segments[-1]
+        end = last.trailer["last_pts_us"] if last.trailer else last.header["start_pts_us"]
+        return (int(end) - start) / 1e6
+
+    def markers(self) -> list[dict[str, Any]]:
+        return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]
