@@ -15,7 +15,7 @@ from firmware.hardware import Hardware
 from firmware.health import INTERVAL_S as HEALTH_INTERVAL_S
 from firmware.health import HealthReport
 from firmware.inbox import Inbox
-from firmware.log import JsonLog
+from firmware.log import JsonLog, Record
 from firmware.loop import EventLoop, Poll
 from firmware.preview import Preview
 from firmware.sd_notify import Notifier
@@ -29,8 +29,10 @@ from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import clear_marker, finalise_interrupted, read_marker
 from storage.status import write_status
 
-AUDITED = {"start", "stopped", "transition", "recording-started", "recording", "marker", "audit", "announce", "config",
-           "storage-error", "recovery", "hardware-fault"}
+AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.RECORDING_STARTED, Record.RECORDING,
+                     Record.MARKER, Record.AUDIT, Record.ANNOUNCE, Record.CONFIG, Record.STORAGE_ERROR,
+                     Record.RECOVERY, Record.HARDWARE_FAULT})
+"""What the signed audit log keeps of the firmware's log; of the decisions, it keeps the button presses."""
 BUTTON_EVENTS = {"button-down", "button-up"}
 
 
@@ -94,8 +96,8 @@ class Firmware:
                                clock_synchronised=clock.synchronised, threaded=hardware.realtime, now=clock.now)
         hardware.display.brightness(d.brightness)
         self.player = AudioPlayer(hardware.audio, threaded=hardware.realtime,
-                                  on_start=lambda sound: log.write("sound", label=sound.label),
-                                  on_error=lambda sound, detail: log.write("audio-problem", sound=sound.label,
+                                  on_start=lambda sound: log.write(Record.SOUND, label=sound.label),
+                                  on_error=lambda sound, detail: log.write(Record.AUDIO_PROBLEM, sound=sound.label,
                                                                            detail=detail))
         self.executor = Executor(hardware, inbox, log, self.preview, self.recorder, self.player,
                                  Announcements(config.device.language, config.audio.announcements_dir),
@@ -113,7 +115,7 @@ class Firmware:
             polls.append(Poll("battery", config.battery.poll_s, self._read_battery))
         self.loop = EventLoop(machine_config(config), clock, inbox, self.executor, log, polls,
                               on_stage=self.notifier.status)
-        log.write("config", sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+        log.write(Record.CONFIG, sha256=hashlib.sha256(config_text.encode()).hexdigest(),
                   device_key_id=key_id(keys.signing.public_key()), agency_key_id=key_id(keys.agency))
         self._recover(data_dir, keys)
         for part, detail in hardware.faults:
@@ -127,7 +129,7 @@ class Firmware:
         clear_marker(data_dir)
         same_boot = interrupted is not None and interrupted.boot_id == self.hardware.boot_id != ""
         if interrupted is not None or recovery.finalised or recovery.removed:
-            self.log.write("recovery", recording=interrupted.recording if interrupted else None,
+            self.log.write(Record.RECOVERY, recording=interrupted.recording if interrupted else None,
                            finalised=[f"{p.parent.name}/{p.name}" for p in recovery.finalised],
                            removed=[f"{p.parent.name}/{p.name}" for p in recovery.removed], resume=same_boot)
         if same_boot:
@@ -151,9 +153,8 @@ class Firmware:
             if self.executor.power_off_requested:
                 self.hardware.power_off()
 
-    def _audit(self, record: dict[str, object]) -> None:
-        kind = record["type"]
-        if kind in AUDITED or (kind == "decision" and record.get("event") in BUTTON_EVENTS):
+    def _audit(self, kind: Record, record: dict[str, object]) -> None:
+        if kind in AUDITED or (kind is Record.DECISION and record.get("event") in BUTTON_EVENTS):
             self.audit.append(record)
 
     def _report_health(self, t: float) -> Event | None:
@@ -162,7 +163,7 @@ class Firmware:
             self.health.write(str(state.stage), state.camera_fault, self.executor.faults,
                               _iso(self.hardware.clock.utc()))
         except OSError as exc:  # said once: deploy then sees no report and keeps the previous release
-            self.log.write("sensor-error", t, sensor="health", detail=str(exc))
+            self.log.write(Record.SENSOR_ERROR, t, sensor="health", detail=str(exc))
             self.health = HealthReport(None)
         return None
 
@@ -186,7 +187,7 @@ class Firmware:
     def _storage_error(self, detail: str) -> None:
         """The recorder could not write (recorder thread): stop recording as if the card were full."""
         t = self.hardware.clock.now()
-        self.log.write("storage-error", t, detail=detail)
+        self.log.write(Record.STORAGE_ERROR, t, detail=detail)
         _, total = self.hardware.storage.usage()
         self.inbox.put(StorageLevel(t, 0, total))
 
@@ -195,22 +196,22 @@ class Firmware:
         try:
             reading = self.hardware.gauge.read()
         except HardwareError as exc:
-            self.log.write("sensor-error", t, sensor="battery", detail=str(exc))
+            self.log.write(Record.SENSOR_ERROR, t, sensor="battery", detail=str(exc))
             return None
-        self.log.write("battery", t, percent=round(reading.percent, 1), charging=reading.charging,
+        self.log.write(Record.BATTERY, t, percent=round(reading.percent, 1), charging=reading.charging,
                        minutes_left=None if reading.minutes_left is None else round(reading.minutes_left))
         try:
             write_status(self._data_dir, battery_percent=round(reading.percent, 1), charging=reading.charging,
                          utc=_iso(self.hardware.clock.utc()))
         except OSError as exc:  # the storage guard reports a failing card; the battery reading still counts
-            self.log.write("sensor-error", t, sensor="status", detail=str(exc))
+            self.log.write(Record.SENSOR_ERROR, t, sensor="status", detail=str(exc))
         return BatteryLevel(t, reading.percent, reading.charging)
 
     def _read_storage(self, t: float) -> Event | None:
         try:
             free, total = self.hardware.storage.usage()
         except OSError as exc:
-            self.log.write("sensor-error", t, sensor="storage", detail=str(exc))
+            self.log.write(Record.SENSOR_ERROR, t, sensor="storage", detail=str(exc))
             return None
         return StorageLevel(t, free, total)
 

@@ -10,7 +10,7 @@ from firmware.audio_player import AudioPlayer, Sound
 from firmware.feedback import ANNOUNCEMENT_CHIME, PATTERNS, SAMPLE_RATE, synthesize
 from firmware.hardware import Hardware
 from firmware.inbox import Inbox
-from firmware.log import JsonLog
+from firmware.log import JsonLog, Record
 from firmware.preview import DeviceStatus, Preview
 from hal.interfaces import CameraSink, EncodedPacket, HardwareError
 from states.actions import (
@@ -112,21 +112,21 @@ class Executor:
                 self._preview.show_message(texts.text(texts.MESSAGES[message], self._language), t)
             case StartRecording(reason=reason, pressed_at=pressed_at):
                 recording = self._recorder.start(reason, pressed_at)
-                self._log.write("recording-started", t, recording=recording, reason=reason)  # the audit's witness
+                self._log.write(Record.RECORDING_STARTED, t, recording=recording, reason=reason)  # the audit's witness
             case StopRecording(reason=reason):
                 summary = self._recorder.stop(reason)
                 if summary is not None:
-                    self._log.write("recording", t, **summary)
+                    self._log.write(Record.RECORDING, t, **summary)
             case AddMarker(at=at):
                 self._recorder.marker(at)
                 self._preview.flash_marker(t)
-                self._log.write("marker", t, at=at)
+                self._log.write(Record.MARKER, t, at=at)
             case RetryCamera():
                 self._retry_camera(t)
             case PowerOff():
                 self.power_off_requested = True
             case Audit(kind=kind, details=details):
-                self._log.write("audit", t, kind=kind, **details)
+                self._log.write(Record.AUDIT, t, kind=kind, **details)
             case SetTimer() | CancelTimer():
                 raise ValueError("timers are the event loop's business")
             case _:
@@ -150,11 +150,11 @@ class Executor:
             clip = self._announcements.clip(announcement)
             sound = Sound(clip.samples, clip.rate, label, announcement=True)
         except AnnouncementError as exc:  # never fatal: a chime tells the officer something was meant
-            self._log.write("audio-problem", t, announcement=str(announcement), detail=str(exc))
+            self._log.write(Record.AUDIO_PROBLEM, t, announcement=str(announcement), detail=str(exc))
             sound = Sound(synthesize(ANNOUNCEMENT_CHIME), SAMPLE_RATE, label, announcement=True)
         self._player.play(sound)
         spoken = texts.text(texts.ANNOUNCEMENTS[announcement], self._language)
-        self._log.write("announce", t, announcement=str(announcement), text=spoken)
+        self._log.write(Record.ANNOUNCE, t, announcement=str(announcement), text=spoken)
 
     def _set_camera(self, on: bool, t: float) -> None:
         """The microphone runs with the camera: pre-record and recording need both."""
@@ -183,7 +183,7 @@ class Executor:
     def report_fault(self, part: str, detail: str, t: float) -> None:
         """A part the camera records without has failed: log and audit it, and show it."""
         self.faults[part] = detail
-        self._log.write("hardware-fault", t, part=part, detail=detail)
+        self._log.write(Record.HARDWARE_FAULT, t, part=part, detail=detail)
         self._preview.show_message(texts.text(texts.PART_FAILED[part], self._language), t)
 
     def _retry_camera(self, t: float) -> None:
@@ -192,7 +192,7 @@ class Executor:
             self._hw.camera.start(self._sink)
         except HardwareError as exc:
             self._camera_running = False
-            self._log.write("camera-retry-failed", t, detail=str(exc))
+            self._log.write(Record.CAMERA_RETRY_FAILED, t, detail=str(exc))
             return
         self._camera_running = True
         self._inbox.put(CameraRecovered(self._hw.clock.now()))

@@ -1,14 +1,42 @@
-"""Structured log: one JSON object per line, every line with ``t`` (monotonic seconds) and ``type``."""
+"""Structured log: one JSON object per line, every line with ``t`` (monotonic seconds) and ``type``.
+
+The types are the members of ``Record``: a sink (the signed audit log) chooses records by member, so a
+renamed type cannot drop out of the evidence chain unnoticed.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Protocol
 
 from hal.interfaces import Clock
+
+
+class Record(StrEnum):
+    START = "start"
+    STOPPED = "stopped"
+    DECISION = "decision"
+    TRANSITION = "transition"
+    RECORDING_STARTED = "recording-started"
+    RECORDING = "recording"
+    MARKER = "marker"
+    AUDIT = "audit"
+    ANNOUNCE = "announce"
+    SOUND = "sound"
+    AUDIO_PROBLEM = "audio-problem"
+    CONFIG = "config"
+    RECOVERY = "recovery"
+    STORAGE_ERROR = "storage-error"
+    HARDWARE_FAULT = "hardware-fault"
+    CAMERA_RETRY_FAILED = "camera-retry-failed"
+    SENSOR_ERROR = "sensor-error"
+    BATTERY = "battery"
+
+
+Sink = Callable[[Record, dict[str, object]], None]
 
 
 class TextStream(Protocol):
@@ -22,28 +50,17 @@ class JsonLog:
         self._stream = stream
         self._clock = clock
         self._lock = threading.Lock()
-        self._sinks: list[Callable[[dict[str, object]], None]] = []
+        self._sinks: list[Sink] = []
 
-    def add_sink(self, sink: Callable[[dict[str, object]], None]) -> None:
-        """Also hand every record to ``sink`` (the audit log picks what it keeps)."""
+    def add_sink(self, sink: Sink) -> None:
+        """Also hand every record, with its type, to ``sink`` (the audit log picks what it keeps)."""
         self._sinks.append(sink)
 
-    def write(self, type_: str, t: float | None = None, **fields: object) -> None:
-        record = {"t": round(self._clock.now() if t is None else t, 3), "type": type_, **fields}
+    def write(self, type_: Record, t: float | None = None, **fields: object) -> None:
+        record = {"t": round(self._clock.now() if t is None else t, 3), "type": str(type_), **fields}
         line = json.dumps(record, ensure_ascii=False, default=str)
         with self._lock:
             self._stream.write(line + "\n")
             self._stream.flush()
             for sink in self._sinks:
-                sink(json.loads(line))
-
-
-class JsonLogHandler(logging.Handler):
-    """Routes library and adapter ``logging`` records into the same JSON-lines stream."""
-
-    def __init__(self, log: JsonLog) -> None:
-        super().__init__()
-        self._log = log
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self._log.write("log", level=record.levelname.lower(), logger=record.name, message=record.getMessage())
+                sink(type_, json.loads(line))

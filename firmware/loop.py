@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from firmware.executor import Executor
 from firmware.inbox import Inbox
-from firmware.log import JsonLog
+from firmware.log import JsonLog, Record
 from hal.interfaces import Clock
 from states import MachineConfig, Stage, step
 from states.actions import CancelTimer, SetTimer
@@ -63,7 +63,7 @@ class EventLoop:
 
     def run(self) -> DeviceState:
         t = self._clock.now()
-        self._log.write("start", t, stage=str(self.state.stage))
+        self._log.write(Record.START, t, stage=str(self.state.stage))
         for action in initial_actions(self._config, self.state):
             self._executor.run(action, t)
         self._executor.show_state(self.state, t)
@@ -76,7 +76,7 @@ class EventLoop:
             event = self._inbox.get(due)
             if event is not None:
                 self.handle(event)
-        self._log.write("stopped", self._clock.now(), power_off=self._executor.power_off_requested)
+        self._log.write(Record.STOPPED, self._clock.now(), power_off=self._executor.power_off_requested)
         return self.state
 
     def _next_due(self) -> float | None:
@@ -101,10 +101,10 @@ class EventLoop:
         before = self.state
         result = step(self._config, before, event)
         self.state = result.state
-        self._log.write("decision", event.t, **describe(event), outcome=result.outcome)
+        self._log.write(Record.DECISION, event.t, **describe(event), outcome=result.outcome)
         if result.state.stage is not before.stage:
             self._on_stage(str(result.state.stage))
-            self._log.write("transition", event.t, **{"from": str(before.stage), "to": str(result.state.stage),
+            self._log.write(Record.TRANSITION, event.t, **{"from": str(before.stage), "to": str(result.state.stage),
                                                       "reason": result.reason})
         for action in result.actions:
             if isinstance(action, SetTimer):

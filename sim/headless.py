@@ -14,7 +14,7 @@ from PIL import Image
 from firmware.app import Firmware
 from firmware.config import Config
 from firmware.inbox import Inbox, ThreadedInbox
-from firmware.log import JsonLog
+from firmware.log import JsonLog, Record
 from firmware.sd_notify import Notifier
 from sim.clock import SIM_EPOCH, RealtimeClock, VirtualClock
 from sim.hardware import SimControls, build_sim_hardware, sim_keys
@@ -69,8 +69,8 @@ class DisplayCapture:
         if every_s > 0:
             clock.call_every(every_s, self.capture)
 
-    def _on_record(self, record: dict[str, object]) -> None:
-        if record["type"] == "transition":
+    def _on_record(self, kind: Record, record: dict[str, object]) -> None:
+        if kind is Record.TRANSITION:
             self._clock.call_later(self.SETTLE_S, self.capture)
 
     def capture(self) -> Path:
