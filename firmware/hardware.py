@@ -53,6 +53,7 @@ def build_gpio(
         **timing,
     )
     indicators = GpioIndicators(
-        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory
+        {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory,
+        vibration_strength=i.vibration_strength,
     )
     return buttons, indicators

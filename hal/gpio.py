@@ -15,6 +15,8 @@ from hal.debounce import Debouncer
 from hal.interfaces import ButtonEdge, LedMode
 
 BLINK_S = 0.25
+VIBRATION_STEP_S = 0.01
+"""Resolution of a vibration pattern: the motor's duty cycle changes at most this often."""
 
 
 def pin_factory(name: str) -> object:
@@ -83,11 +85,14 @@ class GpioButtons:
 
 
 class GpioIndicators:
-    def __init__(self, led_pins: Mapping[str, int], vibration_pin: int, *, factory: object) -> None:
+    def __init__(self, led_pins: Mapping[str, int], vibration_pin: int, *, factory: object,
+                 vibration_strength: float = 1.0) -> None:
         from gpiozero import LED, PWMOutputDevice
 
         self._leds = {name: LED(pin, pin_factory=factory) for name, pin in led_pins.items()}
         self._motor = PWMOutputDevice(vibration_pin, pin_factory=factory)
+        self._motor.source_delay = VIBRATION_STEP_S
+        self._strength = vibration_strength
 
     def set_led(self, name: str, mode: LedMode) -> None:
         led = self._leds[name]
@@ -102,7 +107,10 @@ class GpioIndicators:
         return bool(self._leds[name].is_lit)
 
     def vibrate(self, on_s: float, off_s: float, count: int) -> None:
-        self._motor.blink(on_time=on_s, off_time=off_s, n=count, background=True)
+        """``count`` pulses at the configured duty cycle, in gpiozero's source thread (a new pattern
+        replaces one still running); gpiozero's own ``blink`` knows only full power."""
+        on, off = (max(1, round(s / VIBRATION_STEP_S)) for s in (on_s, off_s))
+        self._motor.source = ([self._strength] * on + [0.0] * off) * count
 
     @property
     def vibrating(self) -> bool:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from firmware.config import Config, override
+from firmware.hardware import build_gpio
 from hal.debounce import Debouncer
 from hal.gpio import GpioButtons, GpioIndicators, pin_factory
 
@@ -121,16 +123,20 @@ def test_gpio_leds_follow_modes():
     indicators.close()
 
 
-def test_gpio_vibration_pulses_count_times():
+@pytest.mark.parametrize("strength", [0.4, 1.0])
+def test_gpio_vibration_pulses_count_times_at_the_configured_duty_cycle(strength):
+    """indicators.vibration_strength is the PWM duty of every pulse: a gentler motor, never full power
+    unless configured."""
     factory = pin_factory("mock")
-    indicators = GpioIndicators({}, 12, factory=factory)
-    indicators.vibrate(0.01, 0.01, 2)
+    indicators = GpioIndicators({}, 12, factory=factory, vibration_strength=strength)
+    indicators.vibrate(0.03, 0.03, 2)
     pin = factory.pin(12)
     deadline = time.monotonic() + 2
     while len(pin.states) < 5 and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.05)
-    assert [round(s.state) for s in pin.states] == [0, 1, 0, 1, 0]
+    time.sleep(0.1)
+    assert [s.state for s in pin.states] == [0, strength, 0, strength, 0]
+    assert not indicators.vibrating
     indicators.close()
 
 
@@ -152,3 +158,17 @@ def test_the_lgpio_factory_starts_in_a_read_only_directory_as_the_service_does()
                           timeout=60)
     assert ".lgd-nfy" not in ours.stderr, ours.stderr
     assert "PinUnknownPi" in ours.stderr or ours.returncode == 0, ours.stderr  # past the import: no Pi here
+
+
+def test_the_configured_vibration_strength_reaches_the_motor():
+    factory = pin_factory("mock")
+    config = override(Config(), indicators={"vibration_strength": 0.3})
+    buttons, indicators = build_gpio(config, factory, time.monotonic)
+    indicators.vibrate(0.02, 0.02, 1)
+    pin = factory.pin(config.indicators.vibration_pin)
+    deadline = time.monotonic() + 2
+    while len(pin.states) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert max(s.state for s in pin.states) == 0.3
+    indicators.close()
+    buttons.close()
