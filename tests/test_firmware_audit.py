@@ -34,7 +34,7 @@ def shift() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
 
 
 def _evidence(record: dict[str, object]) -> bool:
-    kind = Record(record["type"])
+    kind = Record(str(record["type"]))
     return kind in AUDITED or (kind is Record.DECISION and record.get("event") in BUTTON_EVENTS)
 
 
