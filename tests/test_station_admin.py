@@ -1,0 +1,104 @@
+"""Changes made in /admin/ are custody lines, as the command line's are: the data-protection officer sees
+who gave whom a role or the superuser flag, and the custody log still verifies."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web import serve, serve_copy
+
+
+@pytest.fixture(scope="module")
+def served_template(recorded, tmp_path_factory):
+    root = tmp_path_factory.mktemp("admin") / "store"
+    serve(recorded, root).store.db.close()
+    return root
+
+
+@pytest.fixture
+def web(served_template, recorded, tmp_path):
+    return serve_copy(served_template, tmp_path / "store", recorded)
+
+
+def _user_form(user) -> dict[str, object]:
+    """The admin's change form of ``user`` as a browser would send it back unchanged."""
+    return {"username": user.username, "first_name": "", "last_name": "", "email": "",
+            "is_active": "on" if user.is_active else "", "is_staff": "on" if user.is_staff else "",
+            "is_superuser": "on" if user.is_superuser else "",
+            "groups": [str(g) for g in user.groups.values_list("pk", flat=True)],
+            "last_login_0": "", "last_login_1": "",
+            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": user.date_joined.strftime("%H:%M:%S")}
+
+
+def _lines(web, action: str):
+    from station.models import CustodyEntry
+
+    return list(CustodyEntry.objects.filter(action=action).order_by("seq"))
+
+
+def test_a_superuser_flag_and_a_role_given_in_the_admin_are_custody_lines_and_the_log_verifies(web):
+    from django.contrib.auth.models import Group, User
+
+    from station import custody
+
+    worker = User.objects.get(username="case-worker")
+    form = _user_form(worker) | {"is_superuser": "on", "is_staff": "on",
+                                 "groups": [str(Group.objects.get(name="approver").pk)]}
+    response = web.client("admin").post(f"/admin/auth/user/{worker.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (line,) = _lines(web, "admin-user-changed")
+    assert (line.actor, line.subject) == ("admin", "case-worker")
+    assert line.details["superuser"] is True and line.details["staff"] is True
+    assert line.details["roles"] == ["approver"], "the roles after the change, not before"
+    assert "Superuser status" in str(line.details["change"]) and "Groups" in str(line.details["change"])
+    check = custody.verify(web.store.db, web.store.station_public())
+    assert check.problems == []
+
+
+def test_a_user_added_or_deleted_in_the_admin_is_a_custody_line(web):
+    from django.contrib.auth.models import User
+
+    client = web.client("admin")
+    response = client.post("/admin/auth/user/add/", {"username": "neu", "password1": "Kamera-Neu-2026!x",
+                                                     "password2": "Kamera-Neu-2026!x", "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [(line.actor, line.subject) for line in _lines(web, "admin-user-added")] == [("admin", "neu")]
+    new = User.objects.get(username="neu")
+    assert client.post(f"/admin/auth/user/{new.pk}/delete/", {"post": "yes"}).status_code == 302
+    (deleted,) = _lines(web, "admin-user-deleted")
+    assert deleted.subject == "neu" and deleted.details["superuser"] is False
+    assert not User.objects.filter(username="neu").exists()
+
+
+def test_a_role_changed_in_the_admin_names_its_members(web):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="approver")
+    response = web.client("admin").post(f"/admin/auth/group/{group.pk}/change/", {"name": "approver",
+                                                                                  "permissions": []})
+    assert response.status_code == 302
+    (line,) = _lines(web, "admin-role-changed")
+    assert line.subject == "approver" and line.details["members"] == ["approver"]
+
+
+def test_a_camera_changed_in_the_admin_is_a_custody_line_and_its_keys_stay_as_enrolled(web):
+    from station.models import Device
+
+    device = web.device
+    client = web.client("admin")
+    form = {"name": device.name, "host": "cam-01.dock", "port": "2222", "ssh_user": device.ssh_user,
+            "key_id": "0" * 16, "public_key": "forged", "host_key": "ssh-ed25519 forged"}
+    assert client.post(f"/admin/station/device/{device.pk}/change/", form).status_code == 302
+    stored = Device.objects.get(pk=device.pk)
+    assert (stored.host, stored.port) == ("cam-01.dock", 2222)
+    assert (stored.key_id, stored.public_key, stored.host_key) == (device.key_id, device.public_key, device.host_key)
+    (line,) = _lines(web, "admin-device-changed")
+    assert line.details["host"] == "cam-01.dock" and line.details["key_id"] == device.key_id
+    assert client.get("/admin/station/device/add/").status_code == 403
+    assert client.post(f"/admin/station/device/{device.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_only_the_administrator_reaches_the_admin(web):
+    for role in ("case-worker", "approver", "evidence-officer", "data-protection"):
+        assert web.client(role).get("/admin/auth/user/").status_code == 302, role  # to the admin's login
