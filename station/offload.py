@@ -183,6 +183,8 @@ def _camera_status(run: OffloadRun, device: Device, offered: object) -> None:
 
 
 def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
+    from django.db import Error as DatabaseFailure
+
     from station.models import Device, OffloadRun
 
     device = find(store, ref)
@@ -192,9 +194,10 @@ def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
     dkid = device.key_id
     incoming = store.incoming(dkid)
     with DeviceLock(store.root / "incoming" / f"{dkid}.lock"):
-        run = store.db.query(OffloadRun).create(device=device, started_at=now())
-        from django.db import Error as DatabaseFailure
-
+        try:
+            run = store.db.query(OffloadRun).create(device=device, started_at=now())
+        except DatabaseFailure as exc:  # a full disk shows first here: nothing was taken yet
+            raise OffloadError(_message(exc)) from None
         try:
             result = _offload(store, device, options, incoming, run)
         except (OffloadError, ConnectionFailed, OSError, DatabaseFailure) as exc:
