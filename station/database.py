@@ -1,13 +1,15 @@
 """The station's database: Django's ORM and migrations, over SQLite (default) or PostgreSQL.
 
-Django is configured here, without a settings module, so the store works from the command line and
-inside the web application alike. Each database URL gets its own connection alias, so one process
-(a test, a migration tool) can hold a SQLite and a PostgreSQL store at once; every query names it.
+Django is configured by ``station.settings``, whose ``default`` database is the store a process opens
+first (or the one the environment names). Every other database URL gets a connection alias of its own, so
+one process (a test, a migration tool) can hold a SQLite and a PostgreSQL store at once; every query of
+``Database`` names its alias.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -20,16 +22,27 @@ class DatabaseError(BodycamError, RuntimeError):
     """The database URL is malformed, or the server cannot be reached or migrated."""
 
 
-def setup_django() -> None:
-    """Configure Django for the station (idempotent); code that imports station.models first calls this."""
+def setup_django(store: Path | None = None, database_url: str | None = None) -> None:
+    """Set Django up with ``station.settings`` (once per process; code that imports station.models first
+    calls this). The first store a process opens becomes the settings' store, as if the environment had
+    named it; the environment itself is left as it was."""
     import django
-    from django.conf import settings
+    from django.apps import apps
 
-    if not settings.configured:
-        from station.settings import settings as station_settings
-
-        settings.configure(**station_settings())
+    if apps.ready:
+        return
+    chosen = {"BODYCAM_STORE": str(store) if store else None, "BODYCAM_DATABASE": database_url}
+    before = {name: os.environ.get(name) for name in chosen}
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "station.settings")
+    try:
+        os.environ.update({name: value for name, value in chosen.items() if value})
         django.setup()
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def sqlite_url(path: Path) -> str:
@@ -60,7 +73,8 @@ class Database:
         from django.db import connections
 
         self.url = url
-        self.alias = "station-" + hashlib.sha256(url.encode()).hexdigest()[:12]
+        self.alias = "default" if url == settings.BODYCAM_DATABASE else \
+            "station-" + hashlib.sha256(url.encode()).hexdigest()[:12]
         if self.alias not in connections.settings:
             configured = connections.configure_settings({"default": {}, self.alias: database_settings(url)})
             settings.DATABASES[self.alias] = configured[self.alias]

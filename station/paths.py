@@ -19,6 +19,13 @@ class PathEscapeError(BodycamError, ValueError):
     """A path built from outside input would leave the store, or is not a plain file or folder."""
 
 
+def web_secret(root: Path) -> str:
+    """The secret that signs the web application's sessions and CSRF tokens: one per store, made by the store
+    (``Store.open``), readable by the station only; empty while the store has none."""
+    path = root / "keys" / "web-secret"
+    return path.read_text().strip() if path.is_file() else ""
+
+
 def inside(root: Path, *parts: str) -> Path:
     """``root/parts…``, resolved, and refused unless it stays below ``root`` (no ``..``, no links out)."""
     base = root.resolve()

@@ -2,6 +2,7 @@
 
     <store>/station.sqlite3                          the database (unless --database names another)
     <store>/keys/station.key, station.pub            signs receipts and the custody log
+    <store>/keys/web-secret                          signs the web application's sessions and CSRF tokens
     <store>/devices/<device key id>/recordings/<id>/ recordings, append-only
     <store>/devices/<device key id>/audit/           the camera's audit log, append-only
     <store>/incoming/<device key id>/                what an offload is still receiving
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from station import custody
-from station.database import Database, sqlite_url
+from station.database import Database, setup_django, sqlite_url
 from station.paths import inside
 from storage.keys import KeyFileError, create_signing_key, load_device_key, load_device_public
 
@@ -35,7 +37,10 @@ def now() -> datetime:
 class Store:
     def __init__(self, root: Path, database_url: str | None = None) -> None:
         self.root = root.resolve()
-        self.db = Database(database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(root / "station.sqlite3"))
+        url = database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(self.root / "station.sqlite3")
+        _make_web_secret(self.root)
+        setup_django(self.root, url)
+        self.db = Database(url)
 
     @classmethod
     def init(cls, root: Path, database_url: str | None = None) -> Store:
@@ -92,3 +97,12 @@ class Store:
 
     def log(self, action: str, subject: str = "", who: str | None = None, **details: object) -> None:
         custody.append(self.db, self.station_key(), action, subject, details, who)
+
+
+def _make_web_secret(root: Path) -> None:
+    """The store's secret for the web application's sessions (``station.paths.web_secret``), made once."""
+    path = root / "keys" / "web-secret"
+    if path.parent.is_dir() and not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))

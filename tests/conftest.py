@@ -9,6 +9,10 @@ import pytest
 from firmware.config import Config, override
 from station.database import setup_django
 
+# The tests' stores are folders of their own, each with its own connection; Django's default store is a
+# path that cannot exist, so a query that names no store fails loudly instead of landing in a real one.
+os.environ["BODYCAM_STORE"] = "/nonexistent/bodycam-tests-name-their-store"
+os.environ.setdefault("BODYCAM_SECRET_KEY", "tests only: signs the test client's sessions")
 setup_django()  # the station tests import station.models
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")

@@ -21,8 +21,6 @@ PACKAGES = ["bodycam", "office", "fleet", "firmware", "hal", "states", "storage"
 STANDALONE = {"fleet.device_install.InstallError"}
 """The camera's installer is copied to the camera as one file and runs on the system Python before any of
 the project is installed there: it can import nothing of ours (fleet/device_install.py)."""
-SIDE_EFFECTS = {"station.web.wsgi"}
-"""Opens the configured store when imported, as a WSGI server expects of it."""
 HEAVY = {"numpy", "django", "cryptography", "av", "PIL", "pygame", "gpiozero", "luma"}
 
 
@@ -32,7 +30,7 @@ def _modules() -> list[str]:
         root = importlib.import_module(package)
         names.append(package)
         names += [m.name for m in pkgutil.walk_packages(root.__path__, f"{package}.")
-                  if not m.name.endswith("__main__") and ".assets." not in m.name and m.name not in SIDE_EFFECTS]
+                  if not m.name.endswith("__main__") and ".assets." not in m.name]
     return names
 
 

@@ -1,13 +1,12 @@
-"""The store the web application serves, its settings from the environment, and its agency key.
+"""The store the web application serves and its agency key.
 
-One process serves one store. ``serve_store`` is called once at start-up (by ``bodycam station serve``,
-the WSGI entry point, or a test) before the first request.
+One process serves one store: the settings' (``station.settings``), opened at the first request, unless
+``serve_store`` named another before it (``bodycam station serve --store``, a test, the demo).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -43,20 +42,21 @@ def serve_store(store: Store, agency_key: Path | None = None, passphrase_file: P
     global _served
     from django.conf import settings
 
-    settings.SECRET_KEY = _secret(store)
     use_store(store.db.alias)
     _served = Served(
         store, agency_key or store.root / "keys" / "agency.key",
         passphrase_file or _env_path("BODYCAM_AGENCY_PASSPHRASE_FILE"),
-        timedelta(days=int(os.environ.get("BODYCAM_RETENTION_DAYS", "14"))),
-        timedelta(hours=float(os.environ.get("BODYCAM_VIEW_WINDOW_HOURS", "24"))),
+        settings.BODYCAM_RETENTION, settings.BODYCAM_VIEW_WINDOW,
     )
     return _served
 
 
 def served() -> Served:
+    """The served store: the settings' one unless ``serve_store`` chose another."""
     if _served is None:
-        raise RuntimeError("no store is being served: call serve_store() at start-up")
+        from django.conf import settings
+
+        return serve_store(Store.open(settings.BODYCAM_STORE, settings.BODYCAM_DATABASE))
     return _served
 
 
@@ -64,14 +64,3 @@ def _env_path(name: str) -> Path | None:
     value = os.environ.get(name) or (os.environ.get("CREDENTIALS_DIRECTORY", "") and
                                      str(Path(os.environ["CREDENTIALS_DIRECTORY"]) / "agency-passphrase"))
     return Path(value) if value and Path(value).exists() else None
-
-
-def _secret(store: Store) -> str:
-    """Signs sessions and CSRF tokens: one per store, created once, readable by the station only."""
-    path = store.root / "keys" / "web-secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
-

@@ -1,9 +1,11 @@
-"""WSGI entry point for a server of your choice: ``BODYCAM_STORE`` (and ``BODYCAM_DATABASE``) name the store."""
+"""WSGI entry point for a server of your choice, as Django makes it: ``station.settings`` from the
+environment (``BODYCAM_STORE`` and ``BODYCAM_DATABASE`` name the store)."""
 
 from __future__ import annotations
 
-from station.paths import DEFAULT_STORE
-from station.store import Store
-from station.web.server import wsgi_application
+import os
 
-application = wsgi_application(Store.open(DEFAULT_STORE))
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "station.settings")
+application = get_wsgi_application()

@@ -1,0 +1,41 @@
+"""The station is a normal Django project: its settings module, read from the environment, serves
+django-admin as it serves bodycam station and the WSGI server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from office.cli import main
+
+DJANGO_ADMIN = Path(sys.executable).with_name("django-admin")
+
+
+def _django_admin(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BODYCAM_", "DJANGO_"))}
+    environment |= {"DJANGO_SETTINGS_MODULE": "station.settings", "BODYCAM_STORE": str(store)}
+    return subprocess.run([str(DJANGO_ADMIN), *args], capture_output=True, text=True, env=environment, timeout=120)
+
+
+def test_django_admin_works_on_a_store_named_by_the_environment(tmp_path):
+    store = tmp_path / "store"
+    assert main(["station", "init", "--store", str(store)]) == 0
+    check = _django_admin(store, "check")
+    assert check.returncode == 0, check.stderr
+    migrations = _django_admin(store, "migrate", "--check")
+    assert migrations.returncode == 0, "the store's schema is up to date: " + migrations.stdout + migrations.stderr
+    shell = _django_admin(store, "shell", "-v", "0", "-c", "from django.conf import settings; "
+                          "from django.db import connection; print(connection.settings_dict['NAME']); "
+                          "print(len(settings.SECRET_KEY))")
+    name, secret_length = shell.stdout.split()
+    assert os.path.samefile(name, store / "station.sqlite3"), "the store's database is Django's default"
+    assert int(secret_length) >= 40, "the secret comes from the store's keys/web-secret"
+    assert (store / "keys" / "web-secret").stat().st_mode & 0o077 == 0
+
+
+def test_django_admin_refuses_to_sign_without_a_secret(tmp_path):
+    """No store yet, no BODYCAM_SECRET_KEY: Django refuses, instead of signing with a known key."""
+    result = _django_admin(tmp_path / "none", "shell", "-c", "from django.conf import settings; settings.SECRET_KEY")
+    assert result.returncode != 0 and "SECRET_KEY setting must not be empty" in result.stderr
