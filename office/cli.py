@@ -18,8 +18,8 @@ from fleet.deploy import Registry
 from fleet.deploy import add_commands as add_deploy_commands
 from fleet.enrol import add_commands as add_enrol_commands
 from fleet.release import add_commands as add_release_commands
+from station.arguments import store_options
 from station.cli import add_commands as add_station_commands
-from station.cli import store_options
 from station.evidence_cli import add_commands as add_evidence_commands
 
 

@@ -39,3 +39,27 @@ def test_django_admin_refuses_to_sign_without_a_secret(tmp_path):
     """No store yet, no BODYCAM_SECRET_KEY: Django refuses, instead of signing with a known key."""
     result = _django_admin(tmp_path / "none", "shell", "-c", "from django.conf import settings; settings.SECRET_KEY")
     assert result.returncode != 0 and "SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_the_station_jobs_are_management_commands_django_admin_runs(tmp_path):
+    store = tmp_path / "store"
+    assert main(["station", "init", "--store", str(store)]) == 0
+    listed = _django_admin(store, "help", "--commands")
+    assert {"offload", "purge", "quarantine", "custody", "user", "hold", "release", "enrol", "mark"} <= \
+        set(listed.stdout.split()), listed.stdout
+    verify = _django_admin(store, "custody", "verify")
+    assert verify.returncode == 0 and "custody log: 0 line(s), 0 problem(s)" in verify.stdout, verify.stderr
+    purge = _django_admin(store, "purge", "--dry-run")
+    assert purge.returncode == 0 and "0 would delete, 0 held" in purge.stdout
+
+
+def test_a_job_that_fails_under_django_admin_says_why_in_one_line_with_the_exit_code_of_bodycam(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert main(["station", "init", "--store", str(store)]) == 0
+    capsys.readouterr()
+    bodycam = main(["evidence", "hold", "20260105T100000Z-0000abcd", "--reason", "Anzeige", "--store", str(store)])
+    said = capsys.readouterr().err
+    result = _django_admin(store, "hold", "20260105T100000Z-0000abcd", "--reason", "Anzeige")
+    assert result.returncode == bodycam == 2
+    assert result.stderr.strip().splitlines() == [f"CommandError: {said.strip().removeprefix('bodycam: ')}"]
+    assert "Traceback" not in result.stderr

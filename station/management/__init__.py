@@ -1,0 +1,1 @@
+"""The station's operator jobs as Django management commands."""

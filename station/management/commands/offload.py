@@ -1,0 +1,51 @@
+"""``bodycam offload``: pull verified recordings from one camera, or from every active one (the dock's timer)."""
+
+from __future__ import annotations
+
+import argparse
+from argparse import ArgumentParser
+
+from station import arguments
+from station.arguments import HELP
+from station.management.base import StationCommand
+from station.models import Device
+from station.offload import OffloadError, OffloadOptions, offload
+from station.ssh import ConnectionFailed
+
+
+class Command(StationCommand):
+    help = HELP["offload"]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        arguments.offload(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        store = self.store(args)
+        options = OffloadOptions(args.identity, args.data_dir, args.remote_bodycam, args.bwlimit,
+                                 args.connect_timeout)
+        names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
+            if args.all else [args.device]
+        if names == [None]:
+            self.stderr.write("bodycam: name a device, or give --all")
+            return 2
+        if not names:
+            self.stdout.write(f"no active cameras enrolled in {store.root}")
+            return 0
+        failed = False
+        for name in names:
+            try:
+                result = offload(store, name, options)
+            except (OffloadError, ConnectionFailed) as exc:
+                self.stderr.write(f"bodycam: {name}: {exc}")
+                failed = True
+                continue
+            acceptance = result.acceptance
+            for line in acceptance.problems:
+                self.stdout.write(f"PROBLEM {line}")
+            for line in acceptance.still_quarantined:
+                self.stdout.write(f"NOTE    still in quarantine (sent again unchanged): {line}")
+            self.stdout.write(f"{name}: {len(acceptance.received)} recording(s) received and verified, "
+                              f"{len(result.released)} released on the camera"
+                              + (f"; still recording: {', '.join(result.in_progress)}" if result.in_progress else ""))
+            failed = failed or bool(acceptance.problems)
+        return 1 if failed else 0

@@ -1,0 +1,35 @@
+"""``bodycam evidence purge``: delete recordings older than the retention period unless held (the
+purge timer's job), and the decrypted copies of viewing windows that have closed."""
+
+from __future__ import annotations
+
+import argparse
+from argparse import ArgumentParser
+from datetime import UTC, datetime
+
+from station import arguments
+from station.arguments import HELP
+from station.management.base import StationCommand
+from station.retention import parse_period, purge
+from station.web.playback import sweep
+
+
+class Command(StationCommand):
+    help = HELP["purge"]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        arguments.purge(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        store = self.store(args)
+        result = purge(store, parse_period(args.older_than), dry_run=args.dry_run)
+        if not args.dry_run:
+            for path in sweep(store, datetime.now(UTC)):
+                self.stdout.write(f"removed {path.name} (its viewing window closed)")
+        verb = "would delete" if args.dry_run else "deleted"
+        for recording in result.deleted:
+            self.stdout.write(f"{verb} {recording}")
+        for recording in result.held:
+            self.stdout.write(f"kept   {recording} (held)")
+        self.stdout.write(f"{len(result.deleted)} {verb}, {len(result.held)} held")
+        return 0
