@@ -34,7 +34,7 @@ def public_key(pem: str) -> ed25519.Ed25519PublicKey:
     return key
 
 
-def _host_key(text: str) -> str:
+def pinned_host_keys(text: str) -> str:
     """``type base64`` per line, the form of a .pub file or of ssh-keyscan without the host."""
     lines = []
     for line in text.strip().splitlines():
@@ -55,7 +55,7 @@ def enrol(store: Store, name: str, host: str, port: int, ssh_user: str, device_p
     from station.models import Device
 
     kid = key_id(public_key(device_pub))
-    pinned = _host_key(host_key)
+    pinned = pinned_host_keys(host_key)
     with store.db.atomic():
         by_name = store.db.query(Device).filter(name=name).first()
         if by_name is not None and by_name.key_id != kid:

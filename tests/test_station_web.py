@@ -350,3 +350,34 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     assert client.post("/login/", {"username": name, "password": password}).status_code == 302
     grant = store.db.query(Recording).order_by("-started_utc").first()
     assert client.get(f"/recordings/{grant.pk}/play/").status_code == 200
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("device_pub", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----", "not a PEM public key"),
+    ("host_key", "AAAAC3NzaC1lZDI1NTE5", "expected &#x27;ssh-ed25519 AAAA…&#x27;"),
+])
+def test_an_enrolment_form_with_a_bad_key_names_the_field_and_enrols_nothing(web, field, value, said):
+    from station.models import Device
+    from tests.web import host_key
+
+    form = {"name": "cam-02", "host": "127.0.0.1", "port": "22", "ssh_user": "bodycam",
+            "device_pub": web.device.public_key, "host_key": host_key(), field: value}
+    response = web.client("admin").post("/devices/enrol/", form)
+    assert response.status_code == 400 and said in response.content.decode()
+    assert not Device.objects.filter(name="cam-02").exists()
+
+
+def test_an_enrolment_form_with_good_keys_enrols_the_camera_with_its_host_key_pinned(web):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from station.models import Device
+    from tests.web import host_key
+
+    pem = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pinned = host_key()
+    form = {"name": "cam-02", "host": "127.0.0.2", "port": "22", "ssh_user": "bodycam", "device_pub": pem,
+            "host_key": f"cam-02.dock {pinned}"}
+    assert web.client("admin").post("/devices/enrol/", form).status_code == 302
+    assert Device.objects.get(name="cam-02").host_key == pinned, "a known_hosts line is pinned without its host"

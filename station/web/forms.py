@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from station.registry import RegistryError, pinned_host_keys, public_key
 
 
 class FilterForm(forms.Form):
@@ -56,6 +59,20 @@ class EnrolForm(forms.Form):
     ssh_user = forms.RegexField(label=_("SSH user"), regex=r"^[a-z_][a-z0-9_-]{0,31}$", initial="root")
     device_pub = forms.CharField(label=_("Device public key (PEM)"), widget=forms.Textarea(attrs={"rows": 4}))
     host_key = forms.CharField(label=_("SSH host key (type base64)"), max_length=2000)
+
+    def clean_device_pub(self) -> str:
+        pem = str(self.cleaned_data["device_pub"]).strip() + "\n"
+        try:
+            public_key(pem)
+        except RegistryError as exc:
+            raise ValidationError(str(exc)) from None
+        return pem
+
+    def clean_host_key(self) -> str:
+        try:
+            return pinned_host_keys(str(self.cleaned_data["host_key"]))
+        except RegistryError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class CustodyFilterForm(forms.Form):

@@ -1,0 +1,56 @@
+"""Requests to view a recording and their decision by a second person (four eyes): the rules, and the
+custody line of each step, whoever asks (the web application today, an API tomorrow)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from bodycam.errors import BodycamError
+from station.models import Recording, ViewRequest
+from station.store import Store
+
+
+class ViewingError(BodycamError, ValueError):
+    """A decision the four-eyes rule refuses."""
+
+
+class OwnRequest(ViewingError):
+    """The approver asked for this viewing themselves."""
+
+
+class AlreadyDecided(ViewingError):
+    """Someone decided on this request before."""
+
+
+def request_viewing(store: Store, recording: Recording, requester: User, purpose: str,
+                    case_number: str) -> ViewRequest:
+    with transaction.atomic(using=store.db.alias):
+        grant = ViewRequest.objects.create(recording=recording, requester=requester, purpose=purpose,
+                                           case_number=case_number, created_at=timezone.now())
+        store.log("view-requested", recording.ref, requester.get_username(), request=grant.pk,
+                  purpose=grant.purpose, case=grant.case_number)
+    return grant
+
+
+def decide(store: Store, pk: int, approver: User, approve: bool, note: str, window: timedelta) -> ViewRequest:
+    """Approve (a viewing window of ``window`` opens) or reject request ``pk``; ViewRequest.DoesNotExist
+    when there is none."""
+    with transaction.atomic(using=store.db.alias):
+        grant = ViewRequest.objects.select_for_update().select_related("recording__device").get(pk=pk)
+        if grant.requester_id == approver.pk:
+            raise OwnRequest(f"request {pk}: {approver.get_username()} asked for it and cannot decide on it")
+        if grant.status != ViewRequest.PENDING:
+            raise AlreadyDecided(f"request {pk} was decided already ({grant.status})")
+        now = timezone.now()
+        grant.status = ViewRequest.APPROVED if approve else ViewRequest.REJECTED
+        grant.decided_by, grant.decided_at, grant.decision_note = approver, now, note
+        grant.window_until = now + window if approve else None
+        grant.save()
+        store.log("view-approved" if approve else "view-rejected", grant.recording.ref, approver.get_username(),
+                  request=grant.pk, requester=grant.requester.get_username(), note=grant.decision_note,
+                  window_until=grant.window_until.isoformat() if grant.window_until else None)
+    return grant
