@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bodycam.errors import BodycamError
+from firmware.config import parse, read
 from fleet.config_set import apply
 from fleet.release import MANIFEST, Release, verify
 from fleet.ssh import add_ssh_options, failure, known, ssh_session
@@ -53,8 +54,6 @@ class DeployError(BodycamError, RuntimeError):
 def device_config(args: argparse.Namespace) -> str:
     """The config this camera gets, checked here with the firmware's own validator (naming key and line),
     before anything is copied."""
-    from firmware.config import read
-
     return apply(read(args.config), str(args.config), args.set)
 
 
@@ -71,7 +70,6 @@ def check_release(args: argparse.Namespace) -> Release:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from firmware.config import parse
     from storage.keys import load_agency_public
 
     config = device_config(args)

@@ -16,12 +16,16 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from firmware.config import Config, override
+from sim.headless import run_scenario
+from sim.scenario import parse
 from station.accept import accept
 from station.database import setup_django
 from station.registry import enrol
 from station.retention import hold
 from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
 from station.store import Store, now
+from station.web.users import add_user
 
 USERS = [
     ("admin", [ADMIN]),
@@ -45,7 +49,6 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
     from django.contrib.auth.models import User
 
     from station.models import Device, OffloadRun, Recording, ViewRequest
-    from station.web.users import add_user
 
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} exists: the demo makes a new store (remove it first)")
@@ -86,10 +89,6 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
 
 
 def _record(data: Path, shifts: list[tuple[int, int, str]]) -> Path:
-    from firmware.config import Config, override
-    from sim.headless import run_scenario
-    from sim.scenario import parse
-
     config = override(Config(), storage={"data_dir": str(data)}, prerecord={"seconds": 5.0})
     today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     for days, hour, scenario in sorted(shifts, key=lambda s: (-s[0], s[1])):

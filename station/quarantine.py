@@ -8,6 +8,7 @@ import shutil
 from typing import TYPE_CHECKING
 
 from bodycam.errors import EXIT_USAGE, BodycamError
+from station.custody import actor
 from station.paths import inside
 from station.store import Store, now
 
@@ -55,8 +56,6 @@ def clear(store: Store, number: int | None, reason: str) -> None:
         if item.cleared_at is not None:
             raise QuarantineError(f"#{number} was cleared already")
         item.cleared_at, item.cleared_reason = now(), reason
-        from station.custody import actor
-
         item.cleared_by = actor()
         item.save(using=store.db.alias)
         store.log("quarantine-cleared", f"{item.device_key_id}/{item.name}"[:100], item=item.pk,

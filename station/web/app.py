@@ -51,6 +51,11 @@ def serve_store(store: Store, agency_key: Path | None = None, passphrase_file: P
     return _served
 
 
+def serving() -> Served | None:
+    """The store served so far, if any: a login outside the web application (createsuperuser) has none."""
+    return _served
+
+
 def served() -> Served:
     """The served store: the settings' one unless ``serve_store`` chose another."""
     if _served is None:

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from station.web.app import serving
+
 
 def _log(action: str, who: str, **details: object) -> None:
-    from station.web.app import _served
-
-    if _served is not None:  # the command line (createsuperuser, tests of the store) serves no store
-        _served.store.log(action, "", who, **details)
+    served = serving()
+    if served is not None:  # the command line (createsuperuser, tests of the store) serves no store
+        served.store.log(action, "", who, **details)
 
 
 @receiver(user_logged_in)

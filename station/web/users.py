@@ -5,6 +5,7 @@ from __future__ import annotations
 from bodycam.errors import EXIT_USAGE, BodycamError
 from station.roles import ALL_ROLES
 from station.store import Store
+from station.web.router import use_store
 
 
 class UserError(BodycamError, ValueError):
@@ -17,8 +18,6 @@ def add_user(store: Store, name: str, roles: list[str], password: str, staff: bo
     from django.contrib.auth.models import Group, User
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
-
-    from station.web.router import use_store
 
     unknown = set(roles) - set(ALL_ROLES)
     if unknown:
