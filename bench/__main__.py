@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import platform
 
-from bench import audio, display, evidence, idle, operations, recording, rollout, shift, state_machine, station_web
+from bench import (
+    audio,
+    display,
+    evidence,
+    idle,
+    operations,
+    recording,
+    rollout,
+    shift,
+    startup,
+    state_machine,
+    station_web,
+)
 from bench.table import render
 
 
 def main() -> None:
-    rows = [*state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(), *audio.run(),
-            *operations.run(), *rollout.run(), *evidence.run(), *station_web.run()]
+    rows = [*startup.run(), *state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(),
+            *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 

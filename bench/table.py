@@ -1,8 +1,16 @@
-"""One result row per figure: what, ours, baseline, ratio."""
+"""One result row per figure: what, ours, baseline, and which side is better by how much.
+
+A figure measured in paired rounds (ours, baseline, ours, baseline, …: load and drift touch both alike)
+shows its median and range; a figure measured once says so.
+"""
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
+
+RATES = ("/s", "MB/s")
 
 
 @dataclass(frozen=True)
@@ -12,19 +20,48 @@ class Row:
     unit: str
     baseline: float | None = None
     baseline_name: str = ""
+    higher_is_better: bool = False
+    ours_range: tuple[float, float] | None = None
+    baseline_range: tuple[float, float] | None = None
+    rounds: int = 1
+
+    @classmethod
+    def paired(cls, figure: str, unit: str, rounds: Paired, baseline_name: str,
+               higher_is_better: bool = False) -> Row:
+        return cls(figure, statistics.median(rounds.ours), unit, statistics.median(rounds.baseline), baseline_name,
+                   higher_is_better, (min(rounds.ours), max(rounds.ours)),
+                   (min(rounds.baseline), max(rounds.baseline)), len(rounds.ours))
 
     @property
     def ratio(self) -> str:
-        if self.baseline is None or self.ours == 0:
+        """How many times better or worse ours is than the baseline, in words."""
+        if self.baseline is None or self.ours == 0 or self.baseline == 0:
             return ""
-        if self.baseline >= self.ours:
-            return f"{self.baseline / self.ours:.1f}×"
-        return f"{self.ours / self.baseline:.2f}×"
+        better = (self.ours > self.baseline) == self.higher_is_better
+        factor = max(self.ours, self.baseline) / min(self.ours, self.baseline)
+        timed = self.unit.endswith(RATES) or self.unit in ("s", "ms", "µs") or self.unit.startswith("CPU")
+        words = ("faster", "slower") if timed else ("better", "worse")
+        return f"{factor:.2f}× {words[0] if better else words[1]}"
+
+
+@dataclass(frozen=True)
+class Paired:
+    ours: list[float]
+    baseline: list[float]
+
+
+def paired_rounds(ours: Callable[[], float], baseline: Callable[[], float], rounds: int) -> Paired:
+    """Measure alternately: ours, baseline, ours, baseline, … ``rounds`` times each."""
+    measured = Paired([], [])
+    for _ in range(rounds):
+        measured.ours.append(ours())
+        measured.baseline.append(baseline())
+    return measured
 
 
 def render(rows: list[Row]) -> str:
-    header = ("figure", "ours", "baseline", "ratio")
-    lines = [(r.figure, f"{r.ours:,.3g} {r.unit}", _baseline(r), r.ratio) for r in rows]
+    header = ("figure", "ours", "baseline", "ours vs baseline")
+    lines = [(r.figure, _value(r.ours, r.unit, r.ours_range, r.rounds), _baseline(r), r.ratio) for r in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
     fmt = " | ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*header), "-+-".join("-" * w for w in widths)]
@@ -32,5 +69,13 @@ def render(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def _value(value: float, unit: str, spread: tuple[float, float] | None, rounds: int) -> str:
+    if spread is None:
+        return f"{value:,.3g} {unit}" + (" (1 run)" if rounds == 1 else "")
+    return f"{value:,.3g} {unit} ({spread[0]:,.3g}–{spread[1]:,.3g}, {rounds} rounds)"
+
+
 def _baseline(row: Row) -> str:
-    return "" if row.baseline is None else f"{row.baseline:,.3g} {row.unit} ({row.baseline_name})"
+    if row.baseline is None:
+        return ""
+    return f"{_value(row.baseline, row.unit, row.baseline_range, row.rounds)} {row.baseline_name}"

@@ -16,20 +16,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bodycam.errors import EXIT_USAGE, BodycamError
-from firmware.config import DEFAULT_PATH, Config, ConfigError, load, override
 from firmware.offload_cli import add_commands as add_offload_commands
 
 if TYPE_CHECKING:
+    from firmware.config import Config
     from firmware.hardware import Hardware
+
+DEFAULT_PATH = Path("/etc/bodycam/config.toml")
+"""Where the camera's installer puts the configuration (fleet/device_install.py) and the unit reads it."""
 
 
 def _config(path: Path | None, data_dir: Path | None = None) -> Config:
+    from firmware.config import Config, load, override
+
     config = load(path) if path else Config()
     return config if data_dir is None else override(config, storage={"data_dir": str(data_dir)})
 
 
 def _prepare_data_dir(config: Config) -> None:
     """The data dir exists and can be written, or a ConfigError says what is wrong with it."""
+    from firmware.config import ConfigError
+
     path = Path(config.storage.data_dir)
     if path.exists() and not path.is_dir():
         raise ConfigError(f"storage.data_dir {path}: exists but is not a folder; choose another path")

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 
-DEFAULT_PATH = Path("/etc/bodycam/config.toml")
-
 
 def setting(default: object, doc: str, *, choices: tuple[object, ...] = (), low: float | None = None,
             high: float | None = None) -> typing.Any:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
+
+from bodycam.version import installed_version
 
 FILE_NAME = "health.json"
 INTERVAL_S = 1.0
@@ -20,10 +21,7 @@ SERVICE_RUNTIME_DIRECTORY = Path("/run/bodycam")  # the unit's RuntimeDirectory=
 
 
 def firmware_version() -> str:
-    try:
-        return metadata.version("bodycam")
-    except metadata.PackageNotFoundError:  # a source checkout that was never installed
-        return "0+unknown"
+    return installed_version() or "0+unknown"
 
 
 def runtime_directory(environ: Mapping[str, str] | None = None) -> Path | None:

@@ -25,7 +25,7 @@ from bodycam.errors import BodycamError
 from firmware.config import parse, read
 from fleet.config_set import apply
 from fleet.release import MANIFEST, Release, verify
-from fleet.ssh import add_ssh_options, failure, known, ssh_session
+from fleet.ssh import failure, known, ssh_session
 
 
 class Registry(Protocol):
@@ -169,28 +169,3 @@ def _enrol(registry: Registry, args: argparse.Namespace, name: str, device_pub: 
         raise DeployError(f"{args.host}: its host key is not in {args.known_hosts}, so it cannot be pinned; "
                           f"run bodycam enrol {args.host} first")
     print(registry.enrol(name, args.host, args.port, args.user or "root", device_pub, host_keys, version))
-
-
-def add_commands(commands: argparse._SubParsersAction, open_registry: OpenRegistry | None = None) -> None:
-    """``bodycam deploy``; with ``open_registry`` (the station's), ``--store`` enrols the deployed camera."""
-    deploy = commands.add_parser("deploy", help="install a signed release on a device over SSH; roll back if the "
-                                                "service does not report healthy")
-    add_ssh_options(deploy, user_help="SSH user (needs root rights on the device)")
-    deploy.add_argument("--release", type=Path, required=True, help="release folder (bodycam release build)")
-    deploy.add_argument("--release-pub", type=Path, help="the release public key: checked here, and installed as "
-                                                         "the camera's trusted key on first contact")
-    deploy.add_argument("--config", type=Path, required=True, help="config.toml for /etc/bodycam/config.toml")
-    deploy.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a per-camera value on top of --config, e.g. device.id=cam-017 (repeatable)")
-    deploy.add_argument("--agency-pub", type=Path, help="the evidence office's public key to install")
-    deploy.add_argument("--store", type=Path, help="evidence store: enrol the camera in its registry and install "
-                                                   "its station key (receipts)")
-    deploy.add_argument("--database", help="with --store: its database URL, if not the store's SQLite file")
-    deploy.add_argument("--name", help="the camera's name in the registry (default: device.id, else HOST[:PORT])")
-    deploy.add_argument("--python", default="python3", help="the device's Python (default python3)")
-    deploy.add_argument("--health-timeout", type=float, default=60.0, metavar="S",
-                        help="seconds the new release has to report healthy before it is rolled back (default 60)")
-    deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")
-    deploy.add_argument("--sandbox", action="store_true", help="with --prefix: run the service on simulated "
-                                                               "hardware instead of through systemd (staging)")
-    deploy.set_defaults(handler=cmd_deploy, open_registry=open_registry)

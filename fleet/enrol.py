@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 
 from fleet.deploy import DeployError
-from fleet.ssh import CONNECT_TIMEOUT_S, KNOWN_HOSTS, host_entry, known
+from fleet.ssh import host_entry, known
 
 
 def scan(host: str, port: int, timeout_s: int) -> tuple[str, str]:
@@ -56,15 +55,3 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         f.write(line + "\n")
     print(f"{args.host}: host key added to {args.known_hosts}")
     return 0
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    enrol = commands.add_parser("enrol", help="first contact with a new camera: compare and pin its SSH host key")
-    enrol.add_argument("host")
-    enrol.add_argument("--port", type=int, default=22)
-    enrol.add_argument("--known-hosts", type=Path, default=KNOWN_HOSTS,
-                       help=f"known_hosts file deploy uses (default {KNOWN_HOSTS})")
-    enrol.add_argument("--fingerprint", metavar="SHA256:…",
-                       help="the fingerprint read on the camera's console (else asked interactively)")
-    enrol.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S")
-    enrol.set_defaults(handler=cmd_enrol)

@@ -27,26 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from bodycam.errors import BodycamError
+from fleet import CHECKOUT
 from fleet.device_install import sha256_file
+from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_MINOR
 
-ROOT = Path(__file__).resolve().parent.parent
 FORMAT = "bodycam-release/1"
 MANIFEST, SIGNATURE = "release.json", "release.sig"
-UNIT = ROOT / "systemd" / "bodycam.service"
-
-APT_PACKAGES = {
-    "picamera2": "python3-picamera2",  # built against Raspberry Pi OS's libcamera
-    "lgpio": "python3-lgpio",  # PyPI's aarch64 "wheel" is an empty placeholder
-    "spidev": "python3-spidev",  # no aarch64 wheel on PyPI
-    "pyaudio": "python3-pyaudio",  # built against Debian's PortAudio
-    "numpy": "python3-numpy",  # picamera2's compiled helpers (simplejpeg) are built against Debian's numpy
-    "rpi-gpio": "python3-rpi-lgpio",  # only for gpio.pin_factory = "rpigpio"
-}
-"""Python packages a camera takes from Raspberry Pi OS (apt) instead of the wheelhouse, and their packages."""
-
-DEVICE_PLATFORM, DEVICE_PYTHON = "aarch64", "3.11"  # Raspberry Pi OS bookworm, 64-bit
-GLIBC_MINOR = 36  # bookworm's glibc: wheels for manylinux_2_17 … 2_36 run on it
-
+UNIT = CHECKOUT / "systemd" / "bodycam.service"
 
 class ReleaseError(BodycamError, RuntimeError):
     pass
@@ -265,29 +252,3 @@ def cmd_verify(args: argparse.Namespace) -> int:
     release = verify(args.release, load_device_public(args.release_pub))
     print(f"{release.folder}: bodycam {release.version}: signature and {len(release.manifest['files'])} files OK")  # type: ignore[arg-type]
     return 0
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    release = commands.add_parser("release", help="build and check signed firmware releases")
-    sub = release.add_subparsers(dest="release_command", required=True)
-    key = sub.add_parser("key", help="create the release signing key (release.key, release.pub)")
-    key.add_argument("--out", type=Path, required=True, help="folder for the key pair")
-    key.set_defaults(handler=cmd_key)
-    build_cmd = sub.add_parser("build", help="build the release of this checkout, once, for every camera")
-    build_cmd.add_argument("--key", type=Path, required=True, help="the release signing key (release.key)")
-    build_cmd.add_argument("--out", type=Path, default=Path("releases"), help="where releases go (default releases/)")
-    build_cmd.add_argument("--source", type=Path, default=ROOT, help="git checkout to build (default: this one)")
-    build_cmd.add_argument("--platform", default=DEVICE_PLATFORM,
-                           help=f"device CPU (default {DEVICE_PLATFORM}); `host` for this computer (staging)")
-    build_cmd.add_argument("--python-version", default=DEVICE_PYTHON,
-                           help=f"the device's Python (default {DEVICE_PYTHON}, Raspberry Pi OS bookworm)")
-    build_cmd.add_argument("--extras", default="device", help="package extras, comma-separated (default device)")
-    build_cmd.add_argument("--from-apt", metavar="NAMES",
-                           help="packages the device takes from apt, comma-separated (default: "
-                                f"{','.join(APT_PACKAGES)})")
-    build_cmd.add_argument("--constraints", type=Path, help="pip constraints file pinning the dependency versions")
-    build_cmd.set_defaults(handler=cmd_build)
-    check = sub.add_parser("verify", help="check a release's signature and files")
-    check.add_argument("release", type=Path)
-    check.add_argument("--release-pub", type=Path, required=True, help="the trusted release public key")
-    check.set_defaults(handler=cmd_verify)

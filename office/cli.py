@@ -11,16 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bodycam.camera import add_commands as add_camera_commands
 from bodycam.camera import run_command
-from fleet.deploy import Registry
-from fleet.deploy import add_commands as add_deploy_commands
-from fleet.enrol import add_commands as add_enrol_commands
-from fleet.release import add_commands as add_release_commands
+from fleet.cli import add_commands as add_fleet_commands
 from station.arguments import store_options
 from station.cli import add_commands as add_station_commands
 from station.evidence_cli import add_commands as add_evidence_commands
+
+if TYPE_CHECKING:
+    from fleet.deploy import Registry
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -49,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = station.add_parser("demo", help="create a DEMO store from simulated recordings, with demo users")
     store_options(demo)
     demo.set_defaults(handler=cmd_demo)
-    add_deploy_commands(commands, _open_registry)
-    add_enrol_commands(commands)
-    add_release_commands(commands)
+    add_fleet_commands(commands, _open_registry)
     return parser
 
 

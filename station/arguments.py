@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fleet.ssh import CONNECT_TIMEOUT_S
 from station.paths import CAMERA_BODYCAM, CAMERA_DATA, DEFAULT_STORE
 from station.roles import ALL_ROLES
-from station.ssh import CONNECT_TIMEOUT_S
 
 HELP = {
     "init": "create an evidence store (folders, station key, database)",

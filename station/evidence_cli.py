@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bodycam.errors import EXIT_USAGE
 
@@ -51,8 +50,7 @@ def cmd_keys_agency(args: argparse.Namespace) -> int:
     return 0
 
 
-@dataclass
-class Trust:
+class Trust(NamedTuple):
     keys: dict[str, ed25519.Ed25519PublicKey]
     lost: dict[str, datetime]
     store: Store | None = None

@@ -7,13 +7,13 @@ recorded is never released, whatever a receipt says.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bodycam.version import installed_version
 from storage.durable import fsync_dir
 from storage.keys import key_id, load_device_public, load_station_public
 from storage.receipt import open_receipt
@@ -40,15 +40,8 @@ def manifest(data_dir: Path) -> dict[str, object]:
     utc = datetime.now(UTC).isoformat(timespec="milliseconds")  # the station measures the camera's clock offset
     disk = shutil.disk_usage(data_dir)
     status = {**read_status(data_dir), "free_bytes": disk.free, "total_bytes": disk.total,
-              "firmware_version": _version()}
+              "firmware_version": installed_version() or ""}
     return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc, "status": status}
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("bodycam")
-    except importlib.metadata.PackageNotFoundError:
-        return ""
 
 
 class FileHashes:

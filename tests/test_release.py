@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from fleet.release import APT_PACKAGES, ReleaseError, _platform_options, build, requirements, verify
+from fleet.platform import APT_PACKAGES
+from fleet.release import ReleaseError, _platform_options, build, requirements, verify
 from office.cli import main
 from storage.keys import create_signing_key, load_device_public
 from tests.releases import build_for_tests
