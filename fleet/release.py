@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bodycam.errors import BodycamError
+from bodycam.version import RELEASE_VERSION
 from fleet import CHECKOUT
 from fleet.device_install import sha256_file
 from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_MINOR
@@ -88,6 +89,7 @@ def _export(source: Path, treeish: str, version: str, into: Path) -> Path:
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     pyproject = tree / "pyproject.toml"
     pyproject.write_text(camera_pyproject(tomllib.loads(pyproject.read_text()), version), encoding="utf-8")
+    (tree / RELEASE_VERSION).write_text(version + "\n", encoding="utf-8")
     return tree
 
 

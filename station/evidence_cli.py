@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from bodycam.errors import EXIT_USAGE
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
     from station.store import Store
@@ -23,6 +23,8 @@ EXIT_PROBLEMS = 1
 
 
 def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
+    import getpass
+
     from storage.keys import KeyFileError
 
     if args.passphrase_file:
@@ -66,15 +68,15 @@ def _trusted(args: argparse.Namespace) -> Trust:
     if args.registry is None and not args.device_key:
         raise KeyFileError("name the keys to trust: --registry STORE (the evidence station's registry) or "
                            "--device-key FILE; a key lying next to the recordings proves nothing")
-    keys, lost, store = trusted_device_keys(list(args.device_key or [])), dict[str, datetime](), None
-    if args.registry is not None:
-        from station.registry import trusted_keys
-        from station.store import Store
+    keys = trusted_device_keys(list(args.device_key or []))
+    if args.registry is None:
+        return Trust(keys, {})
+    from station.registry import trusted_keys
+    from station.store import Store
 
-        store = Store.open(args.registry, args.database)
-        registered, lost = trusted_keys(store)
-        keys.update(registered)
-    return Trust(keys, lost, store)
+    store = Store.open(args.registry, args.database)
+    registered, lost = trusted_keys(store)
+    return Trust({**keys, **registered}, lost, store)
 
 
 def _verify(args: argparse.Namespace, trust: Trust) -> TreeReport:

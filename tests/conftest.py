@@ -84,6 +84,24 @@ def recorded(tmp_path_factory):
     return data
 
 
+@pytest.fixture(scope="module")
+def served_template(recorded, tmp_path_factory):
+    """A store served by the web application, with ``recorded``'s recording and one user per role, made once
+    per test module; ``web`` gives each test a copy."""
+    from tests.web import serve
+
+    root = tmp_path_factory.mktemp("web") / "store"
+    serve(recorded, root).store.db.close()
+    return root
+
+
+@pytest.fixture
+def web(served_template, recorded, tmp_path):
+    from tests.web import serve_copy
+
+    return serve_copy(served_template, tmp_path / "store", recorded)
+
+
 @pytest.fixture
 def device(recorded, tmp_path):
     """A fresh copy of ``recorded``: a camera the test may change."""

@@ -95,10 +95,12 @@ def test_the_cameras_release_holds_only_the_cameras_code_and_its_command(release
     with zipfile.ZipFile(release.folder / f"bodycam-{release.version}-py3-none-any.whl") as archive:
         names = archive.namelist()
         entry_points = archive.read(f"bodycam-{release.version}.dist-info/entry_points.txt").decode()
+        stamped = archive.read("bodycam/release-version.txt").decode().strip()
     packages = {n.split("/")[0] for n in names if n.endswith(".py")}
     assert packages == {"bodycam", "firmware", "hal", "states", "storage", "sim"}, packages
     assert "bodycam/camera.py" in names and "bodycam/errors.py" in names
     assert "bodycam = bodycam.camera:main" in entry_points
+    assert stamped == release.version, "the version a camera reports at every docking, without package metadata"
     assert "firmware/assets/audio/de/recording-started.wav" in names, "the announcements travel with the firmware"
     wheels = {w.name.split("-")[0].lower().replace("_", "-") for w in (release.folder / "wheelhouse").glob("*.whl")}
     assert wheels and wheels.isdisjoint(STATION_ONLY), wheels & STATION_ONLY

@@ -3,22 +3,6 @@ who gave whom a role or the superuser flag, and the custody log still verifies."
 
 from __future__ import annotations
 
-import pytest
-
-from tests.web import serve, serve_copy
-
-
-@pytest.fixture(scope="module")
-def served_template(recorded, tmp_path_factory):
-    root = tmp_path_factory.mktemp("admin") / "store"
-    serve(recorded, root).store.db.close()
-    return root
-
-
-@pytest.fixture
-def web(served_template, recorded, tmp_path):
-    return serve_copy(served_template, tmp_path / "store", recorded)
-
 
 def _user_form(user) -> dict[str, object]:
     """The admin's change form of ``user`` as a browser would send it back unchanged."""

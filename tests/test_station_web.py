@@ -7,19 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.web import serve, serve_copy, test_environment
-
-
-@pytest.fixture(scope="module")
-def served_template(recorded, tmp_path_factory):
-    root = tmp_path_factory.mktemp("web") / "store"
-    serve(recorded, root).store.db.close()
-    return root
-
-
-@pytest.fixture
-def web(served_template, recorded, tmp_path):
-    return serve_copy(served_template, tmp_path / "store", recorded)
+from tests.web import test_environment
 
 
 def request_view(web, user: str = "case-worker"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import typing
 from typing import Any
 
 from django.core.management import load_command_class
@@ -47,8 +48,7 @@ def run_job(name: str, args: argparse.Namespace) -> int:
     """``bodycam station NAME …``: the management command NAME with the options ``bodycam`` parsed; the
     store it names is the process's Django default."""
     setup_django(args.store, args.database)
-    command = load_command_class("station", name)
-    assert isinstance(command, StationCommand)
+    command = typing.cast(StationCommand, load_command_class("station", name))
     return command.run(args)
 
 
