@@ -8,10 +8,11 @@ from pathlib import Path
 from firmware.config import BatterySettings, CameraSettings, Config
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
-from hal.interfaces import Camera, HardwareError
+from hal.interfaces import Camera, Display, HardwareError
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.luma_gpio import LumaGpio
 from hal.max17048 import Max17048Gauge
+from hal.missing_display import MissingDisplay
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
@@ -43,9 +44,26 @@ def build_device_hardware(config: Config, test_pattern: CameraFactory) -> Hardwa
             "(on a laptop, use `bodycam sim`)"
         ) from exc
     except Exception as exc:
-        if isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in DRIVER_PACKAGES:
+        if _driver_error(exc):
             raise HardwareError(f"{type(exc).__name__}: {exc}") from exc
         raise
+
+
+def _driver_error(exc: Exception) -> bool:
+    return isinstance(exc, OSError | HardwareError) or type(exc).__module__.split(".")[0] in DRIVER_PACKAGES
+
+
+def open_display(config: Config, gpio: LumaGpio, faults: list[tuple[str, str]]) -> Display:
+    """The front display, or a missing one when its panel cannot be opened (SPI not switched on yet, a
+    loose cable): the camera records without it, and ``faults`` says why."""
+    d = config.display
+    try:
+        return LumaDisplay(open_luma_device(panel_spec(config), gpio=gpio), d.driver, d.h_offset, d.v_offset)
+    except Exception as exc:
+        if not _driver_error(exc):
+            raise
+        faults.append(("display", f"{type(exc).__name__}: {exc}"))
+        return MissingDisplay(d.width, d.height)
 
 
 def open_gauge(battery: BatterySettings, faults: list[tuple[str, str]]) -> Max17048Gauge | None:
@@ -81,8 +99,7 @@ def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
         clock=clock,
         camera=open_camera(c, test_pattern),
         buttons=buttons,
-        display=LumaDisplay(open_luma_device(panel_spec(config), gpio=LumaGpio(factory)), config.display.driver,
-                            config.display.h_offset, config.display.v_offset),
+        display=open_display(config, LumaGpio(factory), faults),
         audio=audio,
         microphone=microphone,
         indicators=indicators,

@@ -27,6 +27,7 @@ ANNOUNCEMENTS: dict[Announcement, dict[str, str]] = {
 PART_FAILED = {
     "microphone": {"de": "Mikrofon ausgefallen – nur Bild", "en": "Microphone failed – video only"},
     "gauge": {"de": "Akkuanzeige ausgefallen", "en": "Battery gauge failed"},
+    "display": {"de": "Anzeige ausgefallen", "en": "Display failed"},
 }
 """A part the camera records without: what the display says when it fails."""
 

@@ -84,3 +84,37 @@ def test_a_gauge_on_an_i2c_bus_that_does_not_exist_is_a_fault_not_a_stop(config)
     ((part, detail),) = faults
     assert part == "gauge" and "cannot open I2C bus 250" in detail
     assert open_gauge(replace(config.battery, gauge="none"), faults) is None and len(faults) == 1
+
+
+def test_a_display_whose_spi_bus_does_not_exist_is_a_fault_and_the_camera_builds_without_it(config):
+    """A fresh card has SPI off until the boot config enables it and the camera reboots: the real luma
+    and spidev report the missing bus, and the firmware starts without its display instead of stopping."""
+    from dataclasses import replace
+
+    from firmware.device import open_display
+    from hal.gpio import pin_factory
+    from hal.luma_gpio import LumaGpio
+    from hal.missing_display import MissingDisplay
+
+    faults: list[tuple[str, str]] = []
+    config = replace(config, display=replace(config.display, spi_port=250))
+    display = open_display(config, LumaGpio(pin_factory("mock")), faults)
+    assert isinstance(display, MissingDisplay) and display.size == (config.display.width, config.display.height)
+    ((part, detail),) = faults
+    assert part == "display" and "SPI device not found" in detail
+
+
+def test_a_camera_without_its_display_records_and_shows_the_fault_on_its_leds_and_log(config):
+    from hal.missing_display import MissingDisplay
+
+    firmware, controls, out = firmware_with(config, display=MissingDisplay(128, 128),
+                                            faults=[("display", "DeviceNotFoundError: SPI device not found")])
+    try:
+        (fault,) = records(out, "hardware-fault")
+        assert fault["part"] == "display"
+        firmware.executor.run(SetCamera(True), 1.0)
+        assert controls.camera.running
+        assert firmware.executor.faults == {"display": "DeviceNotFoundError: SPI device not found"}
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
