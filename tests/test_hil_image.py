@@ -50,3 +50,31 @@ def test_qemus_own_gpio_controller_and_its_key_are_gone_and_nothing_else():
     assert "pl061" not in tree and "gpio-keys" not in tree and "poweroff" not in tree
     assert "pcie@10000000 {" in tree and tree.rstrip().endswith("};")
     assert tree.count("{") == tree.count("}")
+
+
+def test_the_image_build_removes_only_what_it_built_and_leaves_mmdebstrap_its_apt_configuration(tmp_path):
+    """Removing all of the root's /tmp took mmdebstrap's apt configuration with it, and mmdebstrap's clean-up
+    then ran apt-get update and clean against the host's: the host lost its package lists (#28)."""
+    import subprocess
+
+    from tools.hil.image import HERE
+
+    root = tmp_path / "root"
+    ours = [root / "tmp" / "lgpio" / "setup.py", root / "tmp" / "wheel" / "lgpio.whl",
+            root / "tmp" / "headers" / "h.deb", root / "tmp" / "python3-lgpio.deb",
+            root / "var" / "cache" / "apt" / "archives" / "gcc.deb"]
+    theirs = [root / "tmp" / "mmdebstrap.apt.conf.Xy12", root / "tmp" / "mmdebstrap.listdir", root / "etc" / "hostname"]
+    for path in ours + theirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    subprocess.run([str(HERE / "remove-build-files.sh"), str(root)], check=True, timeout=30)
+    assert [p for p in ours if p.exists()] == []
+    assert all(p.exists() for p in theirs), "only what customize.sh built goes"
+    assert not (root / "tmp" / "lgpio").exists() and (root / "tmp").is_dir()
+
+
+def test_customize_leaves_the_roots_tmp_to_mmdebstrap():
+    from tools.hil.image import HERE
+
+    script = (HERE / "customize.sh").read_text()
+    assert '/tmp/"*' not in script and "remove-build-files.sh" in script

@@ -49,4 +49,4 @@ cp "$root"/tmp/headers/*.deb "$files/"
 cp "$root/tmp/python3-lgpio.deb" "$files/"
 
 chroot "$root" apt-get purge -y -q --autoremove gcc python3-dev swig python3-pip python3-wheel python3-setuptools >/dev/null
-rm -rf "$root/tmp/"* "$root/var/cache/apt/archives/"*.deb
+"$(dirname "$0")/remove-build-files.sh" "$root"

@@ -102,7 +102,7 @@ def run(command: list[str], what: str, **kwargs: object) -> subprocess.Completed
 def recipe_digest() -> str:
     """The image is rebuilt when anything that goes into it changes (and only then)."""
     digest = hashlib.sha256()
-    for path in [HERE / "image.py", HERE / "customize.sh", HERE / "gpio-sim-setup.sh",
+    for path in [HERE / "image.py", HERE / "customize.sh", HERE / "remove-build-files.sh", HERE / "gpio-sim-setup.sh",
                  *sorted((HERE / "modules").iterdir())]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -315,7 +315,9 @@ def make_dtb(work: Path, dtb: Path) -> None:
     """qemu's own device tree for this machine, renamed to a Raspberry Pi, without its PL061 GPIO controller:
     gpiozero reads the board from it, and the gpio-sim chip becomes ``gpiochip0`` as the Pi's header is."""
     generated = work / "virt.dtb"
-    run(["qemu-system-aarch64", *MACHINE, "-machine", f"dumpdtb={generated}", "-nographic"], "qemu dumpdtb")
+    # no network card: its option ROM (ipxe-qemu) is not needed to write the tree, and a PCI card is not in it
+    run(["qemu-system-aarch64", *MACHINE, "-nic", "none", "-machine", f"dumpdtb={generated}", "-nographic"],
+        "qemu dumpdtb")
     source = run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(generated)], "dtc").stdout
     (work / "raspberrypi.dts").write_text(as_raspberry_pi(source))
     run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(work / "raspberrypi.dts")], "dtc")
