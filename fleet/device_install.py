@@ -111,12 +111,15 @@ class Device:
                                f"{machine} with Python {have_python}")
 
     def apt(self, packages: list[str]) -> None:
-        """Raspberry Pi OS's packages the release takes from apt (picamera2, lgpio, …), when missing."""
+        """Raspberry Pi OS's packages the release takes from apt (picamera2, lgpio, …), when missing. The
+        package lists are brought up to date first: a card's lists are as old as its image, and the mirror
+        no longer has the versions they name."""
         if self.sandbox or not packages:
             return
         missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
         if missing:
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            run(["apt-get", "update", "-q"], "apt-get update (does the camera reach its package mirror?)", env)
             run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
                 f"apt-get install {' '.join(missing)} (does the camera reach its package mirror?)", env)
             self.changed.append("apt:" + ",".join(missing))

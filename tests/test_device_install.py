@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -335,3 +336,22 @@ def test_a_refused_release_is_a_one_line_error_and_exit_1(stage, tmp_path, monke
     assert code == 1 and result == {"status": "error", "why": "bodycam.service: missing or altered since the "
                                                               "release was signed"}
     assert camera.restarts == []
+
+
+def test_missing_raspberry_pi_os_packages_are_installed_after_the_package_lists_are_updated(tmp_path, monkeypatch):
+    """A card's package lists are as old as its image: install without update fails on the mirror (#28)."""
+    bin_dir, calls = tmp_path / "bin", tmp_path / "calls"
+    bin_dir.mkdir()
+    (bin_dir / "dpkg").write_text("#!/bin/sh\n[ \"$2\" = python3-numpy ]\n")  # numpy present, the rest missing
+    (bin_dir / "apt-get").write_text(f"#!/bin/sh\necho \"$*\" >> {calls}\n")
+    for program in bin_dir.iterdir():
+        program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    device = Device(str(tmp_path / "root"), sandbox=False)
+    device.apt(["python3-numpy", "python3-lgpio", "python3-picamera2"])
+    assert calls.read_text().splitlines() == ["update -q",
+                                              "install -y -q --no-install-recommends python3-lgpio python3-picamera2"]
+    assert device.changed == ["apt:python3-lgpio,python3-picamera2"]
+    calls.unlink()
+    device.apt(["python3-numpy"])
+    assert not calls.exists(), "nothing missing: no update, no install"
