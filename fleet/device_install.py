@@ -28,6 +28,8 @@ from pathlib import Path
 
 EXIT_ROLLED_BACK = 3
 POLL_S = 0.2
+POWER_OFF_RULE = "50-bodycam-power-off.rules"
+"""The polkit rule a release brings that lets the service power the camera off (critical battery)."""
 HARDWARE_GROUPS = ("video", "gpio", "spi", "i2c", "audio")
 BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
@@ -61,6 +63,7 @@ class Device:
         self.data = self.root / "var/lib/bodycam"
         self.run_dir = self.root / "run/bodycam" if sandbox else Path("/run/bodycam")
         self.unit = self.root / "etc/systemd/system/bodycam.service"
+        self.power_off_rule = self.root / "etc/polkit-1/rules.d" / POWER_OFF_RULE
         self.changed: list[str] = []
 
     # -- the release --------------------------------------------------------------------------------------
@@ -363,6 +366,7 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
     reboot = device.buses()
     config_changed = device.place(stage / "config.toml", device.etc / "config.toml", 0o644, "config")
     unit_changed = device.place(target / "bodycam.service", device.unit, 0o644, "unit")
+    device.place(target / POWER_OFF_RULE, device.power_off_rule, 0o644, "power-off-rule")
     result: dict[str, object] = {"version": version, "previous": previous, "reboot_needed": reboot,
                                  "device_pub": (device.data / "keys/device.pub").read_text()}
     if previous == version and not device.changed and device.service_pid() is not None:

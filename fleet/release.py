@@ -35,6 +35,8 @@ from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_M
 FORMAT = "bodycam-release/1"
 MANIFEST, SIGNATURE = "release.json", "release.sig"
 UNIT = CHECKOUT / "systemd" / "bodycam.service"
+POWER_OFF_RULE = CHECKOUT / "systemd" / "50-bodycam-power-off.rules"
+"""Lets the service power the camera off on a critical battery (polkit; the installer puts it in place)."""
 
 class ReleaseError(BodycamError, RuntimeError):
     pass
@@ -189,7 +191,8 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
             dropped = sorted(p.name for p in wheelhouse.iterdir() if _normal(p.name.split("-")[0]) in from_apt)
             if dropped:  # pulled in by another dependency
                 raise ReleaseError(f"the wheelhouse would hold {', '.join(dropped)}, which the camera takes from apt")
-        shutil.copy(UNIT, staged / UNIT.name)
+        for system_file in (UNIT, POWER_OFF_RULE):
+            shutil.copy(system_file, staged / system_file.name)
         files = {str(p.relative_to(staged)): sha256_file(p) for p in sorted(staged.rglob("*")) if p.is_file()}
         manifest: dict[str, object] = {"format": FORMAT, "version": version, "platform": machine, "python": python,
                     "apt": sorted({APT_PACKAGES[n] for n in from_apt if n in APT_PACKAGES and n != "rpi-gpio"}),

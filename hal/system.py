@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hal.interfaces import HardwareError
+
 TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
 TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 """systemd-timesyncd (Raspberry Pi OS's time service) touches this file once it has set the clock."""
@@ -67,5 +69,9 @@ def boot_id(path: Path = Path("/proc/sys/kernel/random/boot_id")) -> str:
 
 
 def power_off() -> None:
-    """Ask systemd for a clean power-off; the service user needs a polkit rule allowing it (deployment)."""
-    subprocess.run(["systemctl", "poweroff"], check=False)
+    """Ask systemd for a clean power-off; the service user needs the polkit rule the installer puts in
+    place. A refusal is a HardwareError, so the journal says why the camera did not go off."""
+    result = subprocess.run(["systemctl", "poweroff"], capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        raise HardwareError(f"power-off refused: {result.stderr.strip() or result.returncode} (is the polkit rule "
+                            "/etc/polkit-1/rules.d/50-bodycam-power-off.rules in place? bodycam deploy installs it)")

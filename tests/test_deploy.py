@@ -73,7 +73,9 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
     assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, boot-config, modules, "
-            "config, unit") in first, first
+            "config, unit, power-off-rule") in first, first
+    rule = (prefix / "etc/polkit-1/rules.d/50-bodycam-power-off.rules").read_text()
+    assert 'subject.user === "bodycam"' in rule and "org.freedesktop.login1.power-off" in rule
     assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI) and fuel gauge (I2C)\n"
                                      "dtparam=spi=on\ndtparam=i2c_arm=on\n")
     assert (prefix / "etc/modules-load.d/bodycam.conf").read_text() == "i2c-dev\n"
