@@ -115,3 +115,15 @@ def test_a_wrong_set_is_named_with_what_to_write(assignment, message):
     with pytest.raises(ConfigError) as error:
         apply("", "fleet.toml", [assignment])
     assert message in str(error.value)
+
+
+def test_the_example_fleet_configuration_in_the_docs_is_valid_and_takes_a_camera_id():
+    """docs/fleet.example.toml is what a technician copies first: it must pass deploy's own check."""
+    from pathlib import Path
+
+    from firmware.config import parse, read
+    from fleet.config_set import apply
+
+    example = Path(__file__).resolve().parent.parent / "docs" / "fleet.example.toml"
+    config = parse(apply(read(example), str(example), ["device.id=cam-017"]))
+    assert config.device.id == "cam-017" and list(config.prerecord.stages) == ["display"]
