@@ -35,9 +35,9 @@ def open_luma_device(spec: PanelSpec, serial: object | None = None, backlight: o
     The simulator and tests pass recording stand-ins.
     """
     if serial is None:
-        from luma.core.interface.serial import spi
+        from hal.frame_spi import FrameSpi
 
-        serial = spi(
+        serial = FrameSpi(
             gpio=gpio,
             port=spec.spi_port,
             device=spec.spi_device,

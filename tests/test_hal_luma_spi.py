@@ -30,6 +30,8 @@ class SpiDev:
         self.max_speed_hz = 0
         self.mode = 0
         self.written: list[bytes] = []
+        self.buffers: list[int] = []
+        """The length of each ``writebytes2`` call."""
         SpiDev.opened.append(self)
 
     def open(self, port: int, device: int) -> None:
@@ -44,6 +46,12 @@ class SpiDev:
         if not all(isinstance(v, int) for v in items):
             raise TypeError("Non-Int/Long value in arguments")
         self.written.append(bytes(v & 0xFF for v in items))  # (__u8)PyLong_AS_LONG(val)
+
+    def writebytes2(self, values) -> None:
+        """A buffer as it is, or a sequence of ints, written in bufsiz blocks (SpiDev_writebytes2)."""
+        data = bytes(values) if isinstance(values, list | tuple) else memoryview(values).tobytes()
+        self.written += [data[start:start + BUFSIZ] for start in range(0, len(data), BUFSIZ)]
+        self.buffers.append(len(data))
 
     def close(self) -> None:
         pass
@@ -76,6 +84,7 @@ def test_the_oled_starts_on_lumas_real_spi_with_gpiozero_lines_and_no_rpi_gpio(s
     frame = b"".join(bus.written[-8:])  # 128 × 128 × 2 bytes in bufsiz chunks
     assert len(frame) == 128 * 128 * 2 and set(frame) == {0xFF}
     assert all(len(chunk) <= BUFSIZ for chunk in bus.written)
+    assert bus.buffers[-1] == 128 * 128 * 2, "the whole frame in one writebytes2 call: no list, GIL released"
     assert levels(factory, spec.gpio_dc)[-1] is True, "data mode for the pixels"
 
 
@@ -99,3 +108,39 @@ def test_a_line_used_before_it_was_set_up_is_an_error_as_with_rpi_gpio():
     gpio.cleanup()
     with pytest.raises(RuntimeError):
         gpio.output(24, gpio.LOW)
+
+
+def test_a_frame_goes_through_the_real_py_spidevs_writebytes2_byte_for_byte(tmp_path):
+    """The real py-spidev writes the frame: its SpiDev opens a FIFO (open_path keeps the file descriptor
+    although a FIFO refuses the SPI ioctls that follow), and ``cat`` on the other end receives what the
+    bus would. writebytes2 takes the frame's buffer and releases the GIL around each block it writes."""
+    import contextlib
+    import os
+    import subprocess
+
+    real = pytest.importorskip("spidev", reason="py-spidev builds on Linux (the dev extra); the device: apt")
+    fifo, received = tmp_path / "spidev0.0", tmp_path / "received"
+    os.mkfifo(fifo)
+
+    class SpiDevOnAFifo(real.SpiDev):
+        def open(self, port: int, device: int) -> None:
+            with contextlib.suppress(OSError):
+                self.open_path(str(fifo))
+
+        max_speed_hz = property(lambda self: 0, lambda self, value: None)  # an ioctl a FIFO refuses
+
+    with received.open("wb") as out:
+        reader = subprocess.Popen(["cat", str(fifo)], stdout=out)
+    from hal.frame_spi import FrameSpi
+
+    factory = MockFactory()
+    spec = PanelSpec("st7789", 240, 240)
+    bus = SpiDevOnAFifo()
+    serial = FrameSpi(spi=bus, gpio=LumaGpio(factory), gpio_DC=spec.gpio_dc, gpio_RST=spec.gpio_rst)
+    display = LumaDisplay(open_luma_device(spec, serial=serial, gpio=LumaGpio(factory)), "st7789")
+    display.power(True)
+    frame = np.random.default_rng(1).integers(0, 256, (240, 240, 3), dtype=np.uint8)
+    display.show(frame)  # 172,800 bytes: more than a pipe holds, so writes block until cat reads
+    bus.close()
+    assert reader.wait(timeout=30) == 0
+    assert received.read_bytes().endswith(frame.tobytes()), "the frame as sent, after the panel's commands"
