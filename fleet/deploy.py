@@ -124,6 +124,10 @@ def _report(args: argparse.Namespace, name: str, registry: Registry | None, vers
               "gauge start after it)")
     if status == "ok":
         print(f"{args.host}: healthy: the service reports {version} running")
+        health = result.get("health")
+        faults = health.get("faults") if isinstance(health, dict) else None
+        for part, detail in (faults.items() if isinstance(faults, dict) else ()):
+            print(f"{args.host}: the camera records, but without its {str(part)[:40]}: {str(detail)[:300]}")
         if registry is not None:
             _enrol(registry, args, name, str(result["device_pub"]), version)
         return 0

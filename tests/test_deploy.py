@@ -209,3 +209,18 @@ def test_enrol_pins_a_new_cameras_host_key_only_when_the_fingerprint_matches(ssh
     known_hosts.write_text(f"[{sshd.host}]:{sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE+other+key+of+a+card+\n")
     assert main([*enrol, "--fingerprint", fingerprint]) == 1
     assert "known under ANOTHER host key" in capsys.readouterr().err
+
+
+def test_deploy_names_the_parts_a_healthy_camera_runs_without(capsys):
+    """After the first deploy on a fresh card the display and gauge wait for the reboot: the technician is
+    told, the deploy still counts as healthy (the camera records)."""
+    import argparse
+
+    from fleet.deploy import _report
+
+    result = {"status": "ok", "changed": ["boot-config"], "reboot_needed": True, "device_pub": "",
+              "health": {"version": "1", "faults": {"display": "DeviceNotFoundError: SPI device not found"}}}
+    assert _report(argparse.Namespace(host="cam-017"), "cam-017", None, "1", result) == 0
+    out = capsys.readouterr().out
+    assert "cam-017: SPI and I2C switched on in the boot config: reboot the camera" in out
+    assert "cam-017: the camera records, but without its display: DeviceNotFoundError: SPI device not found" in out
