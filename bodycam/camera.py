@@ -19,8 +19,9 @@ from bodycam.errors import EXIT_USAGE, BodycamError
 from firmware.offload_cli import add_commands as add_offload_commands
 
 if TYPE_CHECKING:
-    from firmware.config import Config
+    from firmware.config import CameraSettings, Config
     from firmware.hardware import Hardware
+    from hal.interfaces import Camera
 
 DEFAULT_PATH = Path("/etc/bodycam/config.toml")
 """Where the camera's installer puts the configuration (fleet/device_install.py) and the unit reads it."""
@@ -57,9 +58,15 @@ def _hardware(config: Config, simulated: bool) -> Hardware:
 
         return build_sim_hardware(config, RealtimeClock())[0]
     from firmware.device import build_device_hardware
+
+    return build_device_hardware(config, _test_pattern)
+
+
+def _test_pattern(camera: CameraSettings) -> Camera:
+    """The simulator's test picture for a rig without a camera module; a camera never loads the simulator."""
     from sim.camera import open_test_pattern
 
-    return build_device_hardware(config, open_test_pattern)
+    return open_test_pattern(camera)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
