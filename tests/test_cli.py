@@ -67,6 +67,7 @@ def test_cli_run_without_device_drivers_says_what_to_install(tmp_path, monkeypat
     create_agency_keys(tmp_path / "office")
     shutil.copy(tmp_path / "office" / "agency.pub", tmp_path / "keys" / "agency.pub")
     monkeypatch.setitem(sys.modules, "lgpio", None)  # as on a laptop: import lgpio fails
+    monkeypatch.delitem(sys.modules, "gpiozero.pins.lgpio", raising=False)  # also after a test that imported it
     assert main(["run", "--config", str(config)]) == 1
     assert "lgpio is not installed: the device needs pip install '.[device]'" in capsys.readouterr().err
 
