@@ -78,3 +78,13 @@ def test_customize_leaves_the_roots_tmp_to_mmdebstrap():
 
     script = (HERE / "customize.sh").read_text()
     assert '/tmp/"*' not in script and "remove-build-files.sh" in script
+
+
+def test_make_hil_lists_its_steps_and_checks_without_building_or_booting_anything(tmp_path, capsys):
+    from tools.hil.__main__ import CHECKS, main
+
+    assert main(["--list", "--cache", str(tmp_path / "cache")]) == 0
+    names = capsys.readouterr().out.splitlines()
+    assert names[:2] == ["image (built once, then cached)", "release build (aarch64)"]
+    assert names[-len(CHECKS):] == [name for name, _ in CHECKS] and "display frames on spidev" in names
+    assert not (tmp_path / "cache").exists(), "nothing built, nothing booted"

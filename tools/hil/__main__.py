@@ -1,6 +1,6 @@
 """``make hil``: the firmware as the systemd service on an emulated arm64 board with real kernel interfaces.
 
-    python -m tools.hil [--keep-running]
+    python -m tools.hil [--cache DIR] [--list]
 
 Builds (once, cached in ``.hil/``) a Debian bookworm arm64 image, boots it under qemu, installs a release
 with ``bodycam deploy`` over SSH, then drives the service through the kernel's simulated hardware: buttons
@@ -55,6 +55,10 @@ class Summary:
         return "\n".join(lines)
 
 
+IMAGE, RELEASE, BOOT, GAUGE, DEPLOY = ("image (built once, then cached)", "release build (aarch64)", "boot",
+                                       "fuel gauge registers on i2c-stub", "deploy over SSH (systemd service)")
+"""The steps before the checks: each needs the one before it."""
+
 CHECKS: list[tuple[str, Callable[[Vm], str]]] = [
     ("service healthy, all parts started", checks.healthy),
     ("SPI and I2C switched on in config.txt", checks.boot_config),
@@ -78,25 +82,28 @@ def journal_tail(run_dir: Path, vm: Vm, lines: int = 40) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make hil", description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=CACHE, help="image cache and run folder (default .hil/)")
+    parser.add_argument("--list", action="store_true", help="print the steps and checks, one a line, and stop")
     args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join([IMAGE, RELEASE, BOOT, GAUGE, DEPLOY, *(name for name, _ in CHECKS)]))
+        return 0
     started = time.monotonic()
     summary = Summary()
     run_dir = args.cache / "run"
     subprocess.run(["rm", "-rf", str(run_dir)], check=True)
     run_dir.mkdir(parents=True)
     images: list[object] = []
-    if not summary.step("image (built once, then cached)", lambda: checks.image_step(args.cache, images, log)):
+    if not summary.step(IMAGE, lambda: checks.image_step(args.cache, images, log)):
         print(summary.table())
         return 1
     image = images[0]
     release: list[Path] = []
-    ok = summary.step("release build (aarch64)", lambda: checks.release_step(args.cache, run_dir, release))
+    ok = summary.step(RELEASE, lambda: checks.release_step(args.cache, run_dir, release))
     if ok:
         with running(image, run_dir) as vm:  # type: ignore[arg-type]
-            ok = (summary.step("boot", lambda: f"SSH after {vm.boot():.0f} s")
-                  and summary.step("fuel gauge registers on i2c-stub", lambda: checks.gauge_registers(vm))
-                  and summary.step("deploy over SSH (systemd service)",
-                                   lambda: checks.deploy(args.cache, run_dir, vm, release[0])))
+            ok = (summary.step(BOOT, lambda: f"SSH after {vm.boot():.0f} s")
+                  and summary.step(GAUGE, lambda: checks.gauge_registers(vm))
+                  and summary.step(DEPLOY, lambda: checks.deploy(args.cache, run_dir, vm, release[0])))
             if ok:  # each check runs, whatever the one before found
                 for name, check in CHECKS:
                     ok = summary.step(name, lambda check=check: check(vm)) and ok  # type: ignore[misc]
