@@ -1,1 +1,2 @@
-"""Composition root: configuration, wiring, the event loop and the ``bodycam`` command."""
+"""The camera's runtime and its composition root: configuration, wiring, the event loop, the preview, the
+health report and the camera's side of an offload (its command line is ``bodycam.camera``)."""

@@ -49,6 +49,12 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def store_database_url(root: Path, database_url: str | None = None) -> str:
+    """A store's database: the URL given, else ``$BODYCAM_DATABASE``, else ``station.sqlite3`` in the store.
+    The settings and ``Store`` both ask here, so the store a process opens first is Django's ``default``."""
+    return database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(root / "station.sqlite3")
+
+
 def database_settings(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme == "sqlite" and parts.path:

@@ -19,10 +19,14 @@ class PathEscapeError(BodycamError, ValueError):
     """A path built from outside input would leave the store, or is not a plain file or folder."""
 
 
+WEB_SECRET = Path("keys", "web-secret")
+"""Where in a store the secret that signs the web application's sessions and CSRF tokens lies."""
+
+
 def web_secret(root: Path) -> str:
-    """The secret that signs the web application's sessions and CSRF tokens: one per store, made by the store
-    (``Store.open``), readable by the station only; empty while the store has none."""
-    path = root / "keys" / "web-secret"
+    """The store's web secret: one per store, made by the store (``Store.open``), readable by the station
+    only; empty while the store has none."""
+    path = root / WEB_SECRET
     return path.read_text().strip() if path.is_file() else ""
 
 

@@ -19,13 +19,13 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from station.database import database_settings, sqlite_url
+from station.database import database_settings, store_database_url
 from station.paths import DEFAULT_STORE, web_secret
 
 PACKAGE = Path(__file__).resolve().parent
 
 BODYCAM_STORE = Path(os.environ.get("BODYCAM_STORE") or DEFAULT_STORE).resolve()
-BODYCAM_DATABASE = os.environ.get("BODYCAM_DATABASE") or sqlite_url(BODYCAM_STORE / "station.sqlite3")
+BODYCAM_DATABASE = store_database_url(BODYCAM_STORE)
 BODYCAM_RETENTION = timedelta(days=int(os.environ.get("BODYCAM_RETENTION_DAYS", "14")))
 """How long a recording in no hold is kept (NRW §15c PolG: two weeks)."""
 BODYCAM_VIEW_WINDOW = timedelta(hours=float(os.environ.get("BODYCAM_VIEW_WINDOW_HOURS", "24")))

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from station import custody
-from station.database import Database, setup_django, sqlite_url
-from station.paths import inside
+from station.database import Database, setup_django, store_database_url
+from station.paths import WEB_SECRET, inside
 from storage.keys import KeyFileError, create_signing_key, load_device_key, load_device_public
 
 
@@ -37,7 +37,7 @@ def now() -> datetime:
 class Store:
     def __init__(self, root: Path, database_url: str | None = None) -> None:
         self.root = root.resolve()
-        url = database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(self.root / "station.sqlite3")
+        url = store_database_url(self.root, database_url)
         _make_web_secret(self.root)
         setup_django(self.root, url)
         self.db = Database(url)
@@ -101,7 +101,7 @@ class Store:
 
 def _make_web_secret(root: Path) -> None:
     """The store's secret for the web application's sessions (``station.paths.web_secret``), made once."""
-    path = root / "keys" / "web-secret"
+    path = root / WEB_SECRET
     if path.parent.is_dir() and not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
