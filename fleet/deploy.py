@@ -26,6 +26,7 @@ from firmware.config import parse, read
 from fleet.config_set import apply
 from fleet.release import MANIFEST, Release, verify
 from fleet.ssh import failure, known, ssh_session
+from storage.keys import load_agency_public, load_device_public
 
 
 class Registry(Protocol):
@@ -59,8 +60,6 @@ def device_config(args: argparse.Namespace) -> str:
 
 def check_release(args: argparse.Namespace) -> Release:
     """The release, checked here against the release key (the camera checks again with the key it trusts)."""
-    from storage.keys import load_device_public
-
     if args.release_pub is None:
         manifest = args.release / MANIFEST
         if not manifest.exists():
@@ -70,8 +69,6 @@ def check_release(args: argparse.Namespace) -> Release:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from storage.keys import load_agency_public
-
     config = device_config(args)
     if args.agency_pub:
         load_agency_public(args.agency_pub)

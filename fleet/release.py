@@ -26,11 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+
 from bodycam.errors import BodycamError
 from bodycam.version import RELEASE_VERSION
 from fleet import CHECKOUT
 from fleet.device_install import sha256_file
 from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_MINOR
+from storage.keys import create_signing_key, load_device_key, load_device_public
 
 FORMAT = "bodycam-release/1"
 MANIFEST, SIGNATURE = "release.json", "release.sig"
@@ -158,8 +161,6 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
           extras: list[str] | None = None, from_apt: set[str] | None = None, constraints: Path | None = None
           ) -> Release:
     """Build and sign the release of ``source``; an existing, intact build of the same version is kept."""
-    from storage.keys import load_device_key, load_device_public
-
     signing = load_device_key(key_path)
     extras = ["device"] if extras is None else extras
     from_apt = set(APT_PACKAGES) if from_apt is None else {_normal(n) for n in from_apt}
@@ -208,8 +209,6 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
 
 def verify(folder: Path, trusted: object) -> Release:
     """The release in ``folder`` if ``trusted`` signed it and every listed file is intact (and no other)."""
-    from cryptography.exceptions import InvalidSignature
-
     try:
         data, signature = (folder / MANIFEST).read_bytes(), (folder / SIGNATURE).read_bytes()
     except OSError as exc:
@@ -232,8 +231,6 @@ def verify(folder: Path, trusted: object) -> Release:
 
 
 def cmd_key(args: argparse.Namespace) -> int:
-    from storage.keys import create_signing_key
-
     pub = create_signing_key(args.out, "release")
     print(f"release key: {args.out / 'release.key'} (keep it off the cameras and the shared drive)\n"
           f"public key to install on the cameras: {pub}")
@@ -252,8 +249,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from storage.keys import load_device_public
-
     release = verify(args.release, load_device_public(args.release_pub))
     print(f"{release.folder}: bodycam {release.version}: signature and {len(release.manifest['files'])} files OK")  # type: ignore[arg-type]
     return 0
