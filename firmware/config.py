@@ -25,6 +25,9 @@ def setting(default: object, doc: str, *, choices: tuple[object, ...] = (), low:
     return field(default=default, metadata=meta)
 
 
+OVERLAY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.,=-]{0,99}")
+"""A ``dtoverlay=`` value with its parameters, e.g. ``max98357a,sdmode-pin=16``: one line of config.txt."""
+
 SPI_SPEEDS_HZ = tuple(int(mhz * 1_000_000) for mhz in (0.5, 1, 2, 4, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48, 50, 52))
 """luma.core 2.6's spi() asserts one of these (luma/core/interface/serial.py)."""
 
@@ -134,10 +137,23 @@ class AudioSettings:
     announce_recording_stop: bool = setting(True, "Spoken announcement when recording stops.")
     announcements_dir: str = setting("", "Folder with recorded announcements (<language>/<name>.wav) replacing "
                                           "the bundled ones; empty: bundled only.")
-    output_device: str = setting("", "Audio output device name (part of it); empty: the system default.")
+    overlays: list[str] = setting(["googlevoicehat-soundcard"],
+                                  "Boot-config overlays of the sound parts (`dtoverlay=` lines deploy writes); the "
+                                  "default drives a MAX98357A amp and an I2S microphone on the Pi's one I2S bus.")
+    output_device: str = setting("sndrpigooglevoi", "Speaker: the ALSA card id (`aplay -l`, before the brackets) or "
+                                 "part of a PortAudio device name; empty: the system default (HDMI on a fresh card).")
+    output_channels: int = setting(2, "Channels the speaker's card is opened with (I2S frames are stereo).", low=1,
+                                   high=2)
     volume: float = setting(0.8, "Playback volume.", low=0, high=1)
     microphone: bool = setting(True, "Record sound with the picture.")
-    input_device: str = setting("", "Microphone device name (part of it); empty: the system default.")
+    input_device: str = setting("sndrpigooglevoi", "Microphone: the ALSA card id (`arecord -l`) or part of a "
+                                "PortAudio device name; empty: the system default.")
+    input_channels: int = setting(2, "Channels the microphone's card delivers (an I2S microphone: 2 slots).", low=1,
+                                  high=2)
+    input_slot: int = setting(0, "The channel the microphone speaks in (I2S: 0 with its L/R pin to ground, 1 to "
+                                 "3.3 V).", low=0, high=1)
+    input_gain_db: float = setting(20.0, "Gain on the microphone's 24-bit samples (an INMP441 hears speech at 1 m "
+                                   "near -60 dBFS).", low=0, high=48)
 
 
 @dataclass(frozen=True)
@@ -299,6 +315,16 @@ def _check_relations(config: Config, source: str, lines: dict[str, int]) -> None
         if pin in owner:
             raise ConfigError(_where(source, lines, key, owner[pin]) + f"{key} and {owner[pin]} both use GPIO {pin}")
         owner[pin] = key
+    audio = config.audio
+    if audio.input_slot >= audio.input_channels:
+        raise ConfigError(_where(source, lines, "audio.input_slot", "audio.input_channels")
+                          + f"audio.input_slot {audio.input_slot} needs audio.input_channels above it "
+                            f"(slots count from 0); got {audio.input_channels}")
+    for overlay in audio.overlays:
+        if not OVERLAY.fullmatch(overlay):
+            raise ConfigError(_where(source, lines, "audio.overlays")
+                              + f"audio.overlays: {overlay!r} is not an overlay name with parameters "
+                                "(letters, digits, - _ . , = only: it becomes a dtoverlay= line)")
     battery = config.battery
     if any(w <= battery.critical_percent for w in battery.warn_percent):
         raise ConfigError(_where(source, lines, "battery.warn_percent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from firmware.config import BatterySettings, CameraSettings, Config
+from firmware.config import AudioSettings, BatterySettings, CameraSettings, Config
 from firmware.hardware import Hardware, build_gpio
 from hal.gpio import pin_factory
 from hal.interfaces import Camera, Display, HardwareError
@@ -13,9 +13,11 @@ from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.luma_gpio import LumaGpio
 from hal.max17048 import Max17048Gauge
 from hal.missing_display import MissingDisplay
+from hal.missing_speaker import MissingSpeaker
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
+from hal.sound_card import ASOUND
 from hal.system import DiskSpace, SystemClock, boot_id, power_off
 
 CameraFactory = Callable[[CameraSettings], Camera]
@@ -78,6 +80,30 @@ def open_gauge(battery: BatterySettings, faults: list[tuple[str, str]]) -> Max17
         return None
 
 
+def open_speaker(audio: AudioSettings, faults: list[tuple[str, str]],
+                 asound: Path = ASOUND) -> PyAudioOut | MissingSpeaker:
+    """The speaker's card, or a silent one when it is not there (its overlay not yet in effect): the
+    camera records without announcements, and ``faults`` says why."""
+    try:
+        return PyAudioOut(audio.output_device, audio.volume, audio.output_channels, asound=asound)
+    except HardwareError as exc:
+        faults.append(("speaker", str(exc)))
+        return MissingSpeaker(str(exc))
+
+
+def open_microphone(audio: AudioSettings, now: Callable[[], float], faults: list[tuple[str, str]],
+                    asound: Path = ASOUND) -> PyAudioIn | None:
+    """The microphone's card, or None when it is off or not there: the camera records picture only."""
+    if not audio.microphone:
+        return None
+    try:
+        return PyAudioIn(now, audio.input_device, audio.input_channels, audio.input_slot, audio.input_gain_db,
+                         asound=asound)
+    except HardwareError as exc:
+        faults.append(("microphone", str(exc)))
+        return None
+
+
 def open_camera(camera: CameraSettings, test_pattern: CameraFactory) -> Camera:
     """The camera module, or the test pattern of a rig without one (encoded on the CPU: keep it small)."""
     if camera.source == "test-pattern":
@@ -91,9 +117,9 @@ def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
     factory = pin_factory(config.gpio.pin_factory)
     buttons, indicators = build_gpio(config, factory, clock.now)
     c = config.camera
-    audio = PyAudioOut(config.audio.output_device, config.audio.volume)
-    microphone = PyAudioIn(clock.now, config.audio.input_device) if config.audio.microphone else None
     faults: list[tuple[str, str]] = []
+    audio = open_speaker(config.audio, faults)
+    microphone = open_microphone(config.audio, clock.now, faults)
     gauge = open_gauge(config.battery, faults)
     return Hardware(
         clock=clock,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import threading
@@ -18,6 +19,7 @@ from hal.pixels import PreviewFrame
 from storage.keys import KeyFileError, load_device_keys
 
 CAMERA_TIMEOUT_S = 5.0
+MICROPHONE_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ def run_checks(config: Config, hardware: Hardware, wait: Callable[[threading.Eve
                "check the button pins (buttons.display_pin, buttons.record_pin) and the gpio group"),
         _guard("audio", lambda: hardware.audio.write(_silence(), 16_000, "selftest"),
                "check audio.output_device and that the service user is in the audio group"),
+        _microphone(config, hardware),
         _battery(hardware),
         _storage(config, hardware, data_dir),
         _keys(data_dir),
@@ -73,6 +76,24 @@ def _guard(name: str, action: Callable[[], object], fix: str) -> Check:
     except (HardwareError, OSError) as exc:
         return Check(name, False, str(exc), fix)
     return Check(name, True, "responds")
+
+
+def _microphone(config: Config, hardware: Hardware) -> Check:
+    """What the microphone hears for a moment, after its gain: digital silence is a wrong slot or wire."""
+    if hardware.microphone is None:
+        fault = dict(hardware.faults).get("microphone")
+        if fault is None:
+            return Check("microphone", True, "off (audio.microphone = false)")
+        return Check("microphone", False, fault, "put the microphone's overlay in audio.overlays, deploy and reboot")
+    try:
+        rms, peak = hardware.microphone.level(MICROPHONE_S)
+    except HardwareError as exc:
+        return Check("microphone", False, str(exc), "check audio.input_device and the audio group")
+    if math.isinf(peak):
+        return Check("microphone", False, "delivers digital silence",
+                     f"check audio.input_slot ({config.audio.input_slot}: the microphone's L/R pin) and its data wire")
+    return Check("microphone", True, f"{rms:.0f} dBFS RMS, peak {peak:.0f} dBFS, with "
+                                     f"{config.audio.input_gain_db:g} dB gain (speech at 1 m: about -40 dBFS)")
 
 
 def _camera(hardware: Hardware, wait: Callable[[threading.Event, float], bool]) -> Check:

@@ -28,6 +28,7 @@ PART_FAILED = {
     "microphone": {"de": "Mikrofon ausgefallen – nur Bild", "en": "Microphone failed – video only"},
     "gauge": {"de": "Akkuanzeige ausgefallen", "en": "Battery gauge failed"},
     "display": {"de": "Anzeige ausgefallen", "en": "Display failed"},
+    "speaker": {"de": "Lautsprecher ausgefallen – keine Ansagen", "en": "Speaker failed – no announcements"},
 }
 """A part the camera records without: what the display says when it fails."""
 

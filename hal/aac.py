@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -14,6 +15,13 @@ FRAME = 1024  # samples per AAC frame
 REANCHOR_S = 0.1
 """Blocks that start this much later than the samples so far account for (an overrun dropped samples,
 or the microphone was stopped and started again) move the time base forward by the gap."""
+
+
+def level_dbfs(pcm: np.ndarray) -> tuple[float, float]:
+    """RMS and peak of float samples in [-1, 1], in dBFS (-inf for digital silence)."""
+    samples = pcm.astype(np.float64)
+    rms, peak = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0, float(np.max(np.abs(samples), initial=0))
+    return tuple(20 * math.log10(v) if v > 0 else -math.inf for v in (rms, peak))  # type: ignore[return-value]
 
 
 class AacEncoder:

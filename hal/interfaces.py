@@ -33,6 +33,15 @@ class EncodedPacket:
 
 
 @dataclass(frozen=True)
+class SoundGap:
+    """Sound the microphone lost (an overrun while the CPU was busy): from ``t`` (monotonic s), for
+    ``seconds``. The picture goes on; the gap is logged, audited and shown with the recording."""
+
+    t: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class BatteryReading:
     percent: float
     charging: bool
@@ -108,8 +117,13 @@ class AudioIn(Protocol):
     def format(self) -> dict[str, object]:
         """Codec, sample rate, channels and codec extradata, for segment headers and export."""
 
-    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
-        """Capture until ``stop``; ``gain()`` scales the samples (lowered while the speaker plays)."""
+    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
+              on_gap: Callable[[SoundGap], None]) -> None:
+        """Capture until ``stop``; ``gain()`` scales the samples (lowered while the speaker plays);
+        ``on_gap`` hears of every stretch of sound lost (on the capture thread)."""
+
+    def level(self, seconds: float) -> tuple[float, float]:
+        """RMS and peak dBFS of what it hears for ``seconds``, while not capturing (the self-test)."""
 
     def stop(self) -> None: ...
 

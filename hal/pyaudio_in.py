@@ -1,27 +1,46 @@
-"""The microphone through PortAudio (pyaudio): 48 kHz mono, AAC-encoded on a capture thread."""
+"""The microphone through PortAudio (pyaudio): 48 kHz, AAC-encoded on a capture thread.
+
+An I2S microphone (INMP441, SPH0645, ICS-43432) sends 24-bit samples in 32-bit stereo slots, one slot
+silent: the card is opened in that native format (no ``plug`` conversion, which would average the silent
+slot in), the configured slot is taken, and the configured gain applied to the full 24 bits before the
+sound is scaled for the encoder. A block that arrives later than the samples so far account for is a gap
+(an overrun dropped samples): it is reported with its time, never passed over in silence.
+"""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hal.aac import FRAME, SAMPLE_RATE, AacEncoder
-from hal.interfaces import EncodedPacket, HardwareError
-from hal.pyaudio_out import find_device
+from hal.aac import FRAME, REANCHOR_S, SAMPLE_RATE, AacEncoder, level_dbfs
+from hal.interfaces import EncodedPacket, HardwareError, SoundGap
+from hal.sound_card import ASOUND, find_device
+
+SLOT_SCALE = 2.0**31
+"""A 32-bit slot's full scale: the 24 bits of an I2S sample sit at its top."""
 
 
 class PyAudioIn:
-    def __init__(self, now: Callable[[], float], device_name: str = "",
-                 open_pyaudio: Callable[[], Any] | None = None) -> None:
+    def __init__(self, now: Callable[[], float], device_name: str = "", channels: int = 1, slot: int = 0,
+                 gain_db: float = 0.0, open_pyaudio: Callable[[], Any] | None = None,
+                 asound: Path = ASOUND) -> None:
         if open_pyaudio is None:
             import pyaudio
 
             open_pyaudio = pyaudio.PyAudio
         self._pa = open_pyaudio()
-        self._device_index = find_device(self._pa, device_name, "input")
+        try:
+            self._device_index = find_device(self._pa, device_name, "input", asound)
+        except HardwareError:
+            self._pa.terminate()
+            raise
+        self._channels, self._slot = channels, slot
+        self._gain = 10 ** (gain_db / 20)
         self._now = now
         self._encoder = AacEncoder()
         self._stop = threading.Event()
@@ -31,37 +50,60 @@ class PyAudioIn:
     def format(self) -> dict[str, object]:
         return self._encoder.format
 
-    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
+              on_gap: Callable[[SoundGap], None]) -> None:
         if self._thread is not None:
             return
-        try:
-            stream = self._pa.open(
-                format=self._pa.get_format_from_width(2),
-                channels=1,
-                rate=SAMPLE_RATE,
-                input=True,
-                input_device_index=self._device_index,
-                frames_per_buffer=FRAME,
-            )
-        except OSError as exc:
-            raise HardwareError(f"microphone: cannot open the input device: {exc}") from exc
+        stream = self._open()
         self._stop.clear()
-        self._thread = threading.Thread(target=self._capture, args=(stream, on_packet, gain), name="microphone",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._capture, args=(stream, on_packet, gain, on_gap),
+                                        name="microphone", daemon=True)
         self._thread.start()
 
-    def _capture(self, stream: Any, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+    def _open(self) -> Any:
+        try:
+            return self._pa.open(format=self._pa.get_format_from_width(4), channels=self._channels,
+                                 rate=SAMPLE_RATE, input=True, input_device_index=self._device_index,
+                                 frames_per_buffer=FRAME)
+        except OSError as exc:
+            raise HardwareError(f"microphone: cannot open the input device: {exc}") from exc
+
+    def _read(self, stream: Any) -> tuple[np.ndarray, float]:
+        """One block of the configured slot at the configured gain, and the time of its first sample:
+        the samples still waiting in the buffer (a late thread) arrived after it."""
+        waiting = stream.get_read_available()
+        data = stream.read(FRAME, exception_on_overflow=False)
+        first_sample_t = self._now() - (FRAME + waiting) / SAMPLE_RATE
+        slots = np.frombuffer(data, dtype="<i4").reshape(-1, self._channels)
+        return slots[:, self._slot].astype(np.float32) * np.float32(self._gain / SLOT_SCALE), first_sample_t
+
+    def _capture(self, stream: Any, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
+                 on_gap: Callable[[SoundGap], None]) -> None:
+        expected: float | None = None
         try:
             while not self._stop.is_set():
-                data = stream.read(FRAME, exception_on_overflow=False)
-                # The block just read started FRAME samples ago; the encoder keeps time from there on.
-                first_sample_t = self._now() - FRAME / SAMPLE_RATE
-                pcm = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0 * gain()
-                for packet in self._encoder.encode(pcm, first_sample_t):
+                pcm, first_sample_t = self._read(stream)
+                if expected is not None and first_sample_t - expected > REANCHOR_S:
+                    on_gap(SoundGap(expected, first_sample_t - expected))
+                expected = first_sample_t + FRAME / SAMPLE_RATE
+                for packet in self._encoder.encode(np.clip(pcm * gain(), -1.0, 1.0), first_sample_t):
                     on_packet(packet)
         finally:
             stream.stop_stream()
             stream.close()
+
+    def level(self, seconds: float) -> tuple[float, float]:
+        """RMS and peak of what the microphone hears for ``seconds``, in dBFS after the configured gain
+        (``bodycam selftest``: a silent slot or a missing gain shows here)."""
+        if self._thread is not None:
+            raise HardwareError("microphone: busy recording")
+        stream = self._open()
+        try:
+            blocks = [self._read(stream)[0] for _ in range(max(1, math.ceil(seconds * SAMPLE_RATE / FRAME)))]
+        finally:
+            stream.stop_stream()
+            stream.close()
+        return level_dbfs(np.concatenate(blocks))
 
     def stop(self) -> None:
         self._stop.set()

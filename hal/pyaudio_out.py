@@ -1,25 +1,23 @@
-"""Audio playback through PortAudio (pyaudio). ``write`` blocks until played: the caller's thread waits."""
+"""Audio playback through PortAudio (pyaudio). ``write`` blocks until played: the caller's thread waits.
+
+Samples go out as 32-bit integers at 48 kHz on ``channels`` channels, what an I2S card takes natively
+(the Pi's I2S interface moves stereo frames only; a MAX98357A plays the mix of both): every sound is
+resampled to that rate, so one stream, opened once, plays them all without a gap or a click between
+them. PortAudio converts for a card that wants fewer bits; a card without 48 kHz gets its own rate."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hal.interfaces import HardwareError
+from hal.sound_card import ASOUND, find_device
 
-
-def find_device(pa: Any, name: str, direction: str) -> int | None:
-    """Index of the first PortAudio device whose name contains ``name``; None for the default."""
-    if not name:
-        return None
-    key = "maxOutputChannels" if direction == "output" else "maxInputChannels"
-    for index in range(pa.get_device_count()):
-        info = pa.get_device_info_by_index(index)
-        if name in str(info.get("name", "")) and info.get(key, 0) > 0:
-            return index
-    raise HardwareError(f"audio: no {direction} device named {name!r}")
+FULL_SCALE = 2**31 - 1
+PLAY_RATE = 48_000
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -29,58 +27,63 @@ def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
 
 
 class PyAudioOut:
-    """One output stream, kept open while the rate stays the same: an announcement written in blocks
-    (so that feedback can cut in) plays without gaps between them."""
+    """One output stream, kept open: an announcement written in blocks (so that feedback can cut in)
+    plays without gaps between them."""
 
-    def __init__(self, device_name: str = "", volume: float = 1.0, open_pyaudio: Callable[[], Any] | None = None):
+    def __init__(self, device_name: str = "", volume: float = 1.0, channels: int = 1,
+                 open_pyaudio: Callable[[], Any] | None = None, asound: Path = ASOUND):
         if open_pyaudio is None:
             import pyaudio
 
             open_pyaudio = pyaudio.PyAudio
         self._pa = open_pyaudio()
-        self._device_index = find_device(self._pa, device_name, "output")
+        try:
+            self._device_index = find_device(self._pa, device_name, "output", asound)
+        except HardwareError:
+            self._pa.terminate()
+            raise
         self._volume = volume
+        self._channels = channels
         self._stream: Any = None
-        self._rate = 0  # of the sounds the open stream plays
         self._device_rate = 0  # the stream's own
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
-        stream = self._open(rate)
+        stream = self._open()
         if self._device_rate != rate:
             samples = resample(samples, rate, self._device_rate)
-        pcm = (np.clip(samples * self._volume, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        mono = (np.clip(samples.astype(np.float64) * self._volume, -1.0, 1.0) * FULL_SCALE).astype("<i4")
+        pcm = np.repeat(mono, self._channels).tobytes()  # the same sound in every slot
         try:
             stream.write(pcm)
         except OSError as exc:
             self._close_stream()  # the next sound opens the device again
             raise HardwareError(f"audio: playing failed: {exc}") from exc
 
-    def _open(self, rate: int) -> Any:
-        if self._stream is not None and rate == self._rate:
+    def _open(self) -> Any:
+        if self._stream is not None:
             return self._stream
-        self._close_stream()
         try:
-            device_rate = self._supported_rate(rate)
+            device_rate = self._supported_rate(PLAY_RATE)
             self._stream = self._pa.open(
-                format=self._pa.get_format_from_width(2),
-                channels=1,
+                format=self._pa.get_format_from_width(4),
+                channels=self._channels,
                 rate=device_rate,
                 output=True,
                 output_device_index=self._device_index,
             )
         except OSError as exc:
             raise HardwareError(f"audio: cannot open the output device: {exc}") from exc
-        self._rate, self._device_rate = rate, device_rate
+        self._device_rate = device_rate
         return self._stream
 
     def _supported_rate(self, rate: int) -> int:
-        """``rate`` if the device plays it, else the device's own: a raw ALSA ``hw:`` device (a USB or
-        I2S codec) takes only its native rates, e.g. 48 kHz, and refuses the 16 kHz announcements."""
+        """``rate`` if the device plays it, else the device's own (a raw ALSA ``hw:`` device takes only its
+        native rates)."""
         info = (self._pa.get_device_info_by_index(self._device_index) if self._device_index is not None
                 else self._pa.get_default_output_device_info())
         try:
-            self._pa.is_format_supported(rate, output_device=info["index"], output_channels=1,
-                                         output_format=self._pa.get_format_from_width(2))
+            self._pa.is_format_supported(rate, output_device=info["index"], output_channels=self._channels,
+                                         output_format=self._pa.get_format_from_width(4))
         except ValueError:  # PyAudio's answer for an unsupported rate ("Invalid sample rate", -9997)
             return int(info["defaultSampleRate"])
         return rate

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from firmware.announcements import read_wav
-from hal.aac import FRAME, SAMPLE_RATE, AacEncoder
-from hal.interfaces import EncodedPacket
+from hal.aac import FRAME, SAMPLE_RATE, AacEncoder, level_dbfs
+from hal.interfaces import EncodedPacket, SoundGap
 from sim.camera import Scheduler
 from sim.clock import Handle
 
@@ -40,7 +40,9 @@ class SimMicrophone:
     def running(self) -> bool:
         return self._ticker is not None
 
-    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float]) -> None:
+    def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
+              on_gap: Callable[[SoundGap], None]) -> None:
+        """Virtual time loses no sound: ``on_gap`` is never called."""
         if self._ticker is not None:
             return
 
@@ -54,6 +56,10 @@ class SimMicrophone:
                 on_packet(packet)
 
         self._ticker = self._clock.call_every(BLOCK / SAMPLE_RATE, capture)
+
+    def level(self, seconds: float) -> tuple[float, float]:
+        """What its source holds, as the self-test reads it from a real microphone."""
+        return level_dbfs(self._signal)
 
     def stop(self) -> None:
         if self._ticker is not None:

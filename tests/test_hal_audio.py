@@ -17,7 +17,7 @@ from hal.pyaudio_out import PyAudioOut
 from tests.aac import decode_aac
 from tests.fakes import module
 
-PA_INT16 = 8
+PA_INT16, PA_INT32 = 8, 2
 
 
 def tone(seconds: float, hz: float = 1000.0, level: float = 0.5) -> np.ndarray:
@@ -34,12 +34,18 @@ class FakeStream:
         self.owner.written.append((self.kwargs, data))
 
     def read(self, frames: int, exception_on_overflow: bool = True) -> bytes:
-        """Like a real input stream: blocks for the time the frames take to arrive."""
+        """Like a real input stream of an I2S microphone: blocks for the time the frames take to arrive;
+        32-bit slots, the microphone's sound in slot 0, a 3 kHz tone in slot 1 (another part on the bus)."""
         time.sleep(frames / SAMPLE_RATE / 20)  # 20× faster than real time
         start = self.owner.read_position
         self.owner.read_position += frames
         pcm = np.take(self.owner.microphone, range(start, start + frames), mode="wrap")
-        return (pcm * 32767).astype("<i2").tobytes()
+        other = tone(frames / SAMPLE_RATE, 3000.0)
+        slots = np.stack([pcm, other][: int(self.kwargs["channels"])], axis=1)  # type: ignore[call-overload]
+        return (slots.astype(np.float64) * 2**31).astype("<i4").tobytes()
+
+    def get_read_available(self) -> int:
+        return 0
 
     def stop_stream(self) -> None:
         pass
@@ -53,12 +59,16 @@ class FakePyAudio:
     """PyAudio 0.2.14's device queries as the adapters use them; ``is_format_supported`` raises
     ValueError for a rate the device does not take, as PyAudio does (paInvalidSampleRate, -9997)."""
 
-    devices = ({"index": 0, "name": "HDMI", "maxOutputChannels": 2, "maxInputChannels": 0,
+    devices = ({"index": 0, "name": "vc4-hdmi: MAI PCM i2s-hifi-0 (hw:0,0)", "maxOutputChannels": 2,
+                "maxInputChannels": 0,
                 "defaultSampleRate": 44100.0, "rates": (16_000, 44_100, 48_000)},
                {"index": 1, "name": "USB Audio Device", "maxOutputChannels": 1, "maxInputChannels": 1,
                 "defaultSampleRate": 48000.0, "rates": (16_000, 48_000)},
                {"index": 2, "name": "snd_rpi_hifiberry_dac: HiFiBerry DAC HiFi pcm5102a-hifi-0 (hw:1,0)",
-                "maxOutputChannels": 2, "maxInputChannels": 0, "defaultSampleRate": 48000.0, "rates": (48_000,)})
+                "maxOutputChannels": 2, "maxInputChannels": 0, "defaultSampleRate": 48000.0, "rates": (48_000,)},
+               {"index": 3, "name": "snd_rpi_googlevoicehat_soundcard: Google voiceHAT SoundCard HiFi "
+                "voicehat-hifi-0 (hw:2,0)", "maxOutputChannels": 2, "maxInputChannels": 2,
+                "defaultSampleRate": 48000.0, "rates": (48_000,)})
 
     def __init__(self) -> None:
         self.written: list[tuple[dict[str, object], bytes]] = []
@@ -83,8 +93,7 @@ class FakePyAudio:
         return True
 
     def get_format_from_width(self, width: int) -> int:
-        assert width == 2
-        return PA_INT16
+        return {2: PA_INT16, 4: PA_INT32}[width]
 
     def open(self, **kwargs: object) -> FakeStream:
         return FakeStream(self, **kwargs)
@@ -105,21 +114,46 @@ def fake_pyaudio(monkeypatch):
     return instances
 
 
-def test_audio_out_plays_int16_on_the_named_device(fake_pyaudio):
+def test_audio_out_plays_32_bit_at_48_khz_on_the_named_device(fake_pyaudio):
     out = PyAudioOut("USB Audio", volume=0.5)
-    out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 16_000, "test")
+    out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 48_000, "test")
     kwargs, data = fake_pyaudio[0].written[0]
-    assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 16_000 and kwargs["format"] == PA_INT16
-    assert np.frombuffer(data, "<i2").tolist() == [16383, -16383, 8191]
+    assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 48_000 and kwargs["format"] == PA_INT32
+    assert np.frombuffer(data, "<i4").tolist() == [1073741823, -1073741823, 536870911]
     out.close()
     assert fake_pyaudio[0].terminated
 
 
-def test_audio_unknown_device_name_is_a_clear_error(fake_pyaudio):
-    with pytest.raises(HardwareError, match="no output device named 'Bluetooth'"):
-        PyAudioOut("Bluetooth")
-    with pytest.raises(HardwareError, match="no input device named 'HDMI'"):
-        PyAudioIn(time.monotonic, "HDMI")
+@pytest.fixture
+def asound(tmp_path):
+    """/proc/asound of a Pi with the Voice HAT overlay: HDMI first, the I2S card second, a USB card third."""
+    (tmp_path / "cards").write_text(" 0 [vc4hdmi        ]: vc4-hdmi - vc4-hdmi\n                      vc4-hdmi\n"
+                                    " 1 [Device         ]: USB-Audio - USB Audio Device\n"
+                                    " 2 [sndrpigooglevoi]: RPi-simple - snd_rpi_googlevoicehat_soundcard\n")
+    for number, card in enumerate(("vc4hdmi", "Device", "sndrpigooglevoi")):
+        (tmp_path / f"card{number}").mkdir()
+        (tmp_path / card).symlink_to(f"card{number}")
+    return tmp_path
+
+
+def test_audio_cards_are_chosen_by_their_alsa_id_not_by_their_place_in_the_list(fake_pyaudio, asound):
+    out = PyAudioOut("sndrpigooglevoi", channels=2, asound=asound)
+    out.write(np.array([0.5, -0.25], dtype=np.float32), 48_000, "test")
+    kwargs, data = fake_pyaudio[0].written[0]
+    assert kwargs["output_device_index"] == 3 and kwargs["channels"] == 2
+    assert np.frombuffer(data, "<i4").tolist() == [1073741823, 1073741823, -536870911, -536870911], \
+        "the same sound in both I2S slots"
+    microphone = PyAudioIn(time.monotonic, "sndrpigooglevoi", channels=2, asound=asound)
+    assert microphone._device_index == 3
+
+
+def test_audio_unknown_card_is_a_clear_error_naming_the_cards_there(fake_pyaudio, asound):
+    with pytest.raises(HardwareError, match=r"speaker: no output device 'Bluetooth' \(sound cards: 0 vc4hdmi, "
+                                            r"1 Device, 2 sndrpigooglevoi\); is its overlay in the boot config"):
+        PyAudioOut("Bluetooth", asound=asound)
+    with pytest.raises(HardwareError, match=r"microphone: no input device 'vc4hdmi'.*audio\.input_device"):
+        PyAudioIn(time.monotonic, "vc4hdmi", asound=asound)
+    assert all(pa.terminated for pa in fake_pyaudio), "PortAudio let go of"
 
 
 def decode(packets, microphone: PyAudioIn) -> np.ndarray:
@@ -137,7 +171,7 @@ def test_microphone_packets_are_aac_of_what_it_hears_on_the_monotonic_clock(fake
 
     microphone = PyAudioIn(time.monotonic, "USB")
     started = time.monotonic()
-    microphone.start(on_packet, lambda: 1.0)
+    microphone.start(on_packet, lambda: 1.0, lambda gap: pytest.fail(f"a gap: {gap}"))
     assert arrived.wait(10)
     microphone.stop()
     assert fake_pyaudio[0].closed_streams == 1
@@ -156,7 +190,7 @@ def test_microphone_gain_attenuates_while_the_speaker_plays(fake_pyaudio):
     for gain in (1.0, 0.1):
         packets: list = []
         microphone = PyAudioIn(time.monotonic)
-        microphone.start(packets.append, lambda g=gain: g)
+        microphone.start(packets.append, lambda g=gain: g, lambda gap: None)
         deadline = time.monotonic() + 10
         while len(packets) < 40 and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -165,15 +199,16 @@ def test_microphone_gain_attenuates_while_the_speaker_plays(fake_pyaudio):
     assert levels[0.1] == pytest.approx(levels[1.0] * 0.1, rel=0.2)
 
 
-def test_audio_out_keeps_one_stream_open_so_blocks_play_without_gaps(fake_pyaudio):
+def test_audio_out_keeps_one_stream_open_so_blocks_and_sounds_of_any_rate_play_without_gaps(fake_pyaudio):
     out = PyAudioOut()
     for _ in range(3):
         out.write(np.zeros(640, dtype=np.float32), 16_000, "announce:display-on")
-    assert fake_pyaudio[0].closed_streams == 0 and len(fake_pyaudio[0].written) == 3
-    out.write(np.zeros(441, dtype=np.float32), 44_100, "announce:operator-recording")  # another rate: reopened
-    assert fake_pyaudio[0].closed_streams == 1 and fake_pyaudio[0].written[-1][0]["rate"] == 44_100
+    out.write(np.zeros(441, dtype=np.float32), 44_100, "announce:operator-recording")  # resampled, not reopened
+    assert fake_pyaudio[0].closed_streams == 0 and len(fake_pyaudio[0].written) == 4
+    assert {kwargs["rate"] for kwargs, _ in fake_pyaudio[0].written} == {48_000}
+    assert len(fake_pyaudio[0].written[-1][1]) == 480 * 4, "10 ms at 48 kHz, 32-bit"
     out.close()
-    assert fake_pyaudio[0].closed_streams == 2 and fake_pyaudio[0].terminated
+    assert fake_pyaudio[0].closed_streams == 1 and fake_pyaudio[0].terminated
 
 
 def test_aac_time_follows_the_microphone_across_a_restart_and_an_overrun():
@@ -201,6 +236,56 @@ def test_audio_out_plays_16_khz_sounds_on_a_codec_that_takes_only_48_khz(fake_py
     out.write(ramp, 16_000, "announce:display-on")
     kwargs, data = fake_pyaudio[0].written[0]
     assert kwargs["output_device_index"] == 2 and kwargs["rate"] == 48_000
-    played = np.frombuffer(data, "<i2") / 32767
+    played = np.frombuffer(data, "<i4") / (2**31 - 1)
     assert len(played) == 480 and played[0] == pytest.approx(-0.5, abs=1e-3)
     assert played[240] == pytest.approx(ramp[80], abs=2e-3), "the same sound, three times the samples"
+
+
+def capture(microphone: PyAudioIn, blocks: int, gaps: list | None = None) -> list:
+    packets: list = []
+    microphone.start(packets.append, lambda: 1.0, (gaps if gaps is not None else []).append)
+    deadline = time.monotonic() + 10
+    while len(packets) < blocks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    microphone.stop()
+    return packets
+
+
+def test_i2s_microphone_records_its_own_slot_of_32_bit_stereo_at_the_configured_gain(fake_pyaudio, asound):
+    """Speech near -40 dBFS in slot 0, another part's 3 kHz in slot 1: slot 0 is taken whole (not averaged
+    with slot 1 at -6 dB, as ALSA's plug would), and 20 dB of gain bring it to -20 dBFS."""
+    microphone = PyAudioIn(time.monotonic, "sndrpigooglevoi", channels=2, slot=0, gain_db=20, asound=asound)
+    fake_pyaudio[0].microphone = tone(1.0, level=0.01)
+    samples = decode(capture(microphone, 40), microphone)[4096:]
+    spectrum = np.abs(np.fft.rfft(samples[:16384]))
+    assert np.argmax(spectrum) * SAMPLE_RATE / 16384 == pytest.approx(1000, abs=10)
+    assert spectrum[round(3000 * 16384 / SAMPLE_RATE)] < spectrum.max() / 100, "nothing of the other slot"
+    assert np.abs(samples).max() == pytest.approx(0.1, rel=0.1)
+    rms, peak = microphone.level(0.2)
+    assert rms == pytest.approx(20 * np.log10(0.1 / np.sqrt(2)), abs=0.5) and peak == pytest.approx(-20, abs=0.5)
+    other = PyAudioIn(time.monotonic, "sndrpigooglevoi", channels=2, slot=1, asound=asound)
+    heard = decode(capture(other, 40), other)[4096:4096 + 16384]
+    assert np.argmax(np.abs(np.fft.rfft(heard))) * SAMPLE_RATE / 16384 == pytest.approx(3000, abs=10)
+
+
+def test_microphone_reports_sound_lost_to_an_overrun_with_its_time(fake_pyaudio):
+    """The tenth block arrives 0.5 s later than the samples so far account for: the samples of that half
+    second were dropped (an overrun); the gap is reported from where the sound stopped."""
+    block_s = FRAME / SAMPLE_RATE
+    times = itertools.chain((100.0 + i * block_s for i in range(1, 10)),
+                            (100.5 + i * block_s for i in itertools.count(10)))
+    microphone = PyAudioIn(lambda: next(times))
+    gaps: list = []
+    capture(microphone, 30, gaps)
+    assert len(gaps) == 1
+    assert gaps[0].t == pytest.approx(100.0 + 9 * block_s) and gaps[0].seconds == pytest.approx(0.5)
+
+
+def test_microphone_dates_buffered_blocks_by_when_they_were_heard_not_when_they_were_read(fake_pyaudio):
+    """A late thread finds blocks waiting: each is dated back by what still waits behind it, so a busy
+    moment is not taken for lost sound."""
+    microphone = PyAudioIn(lambda: 100.0)
+    stream = FakeStream(fake_pyaudio[0], channels=1)
+    stream.get_read_available = lambda: 3 * FRAME
+    _, first_sample_t = microphone._read(stream)
+    assert first_sample_t == pytest.approx(100.0 - 4 * FRAME / SAMPLE_RATE)

@@ -41,10 +41,16 @@ pcm.bodycam_mic {{
 """
 
 
+def sine(hz: float, level: float, seconds: float = 2.0) -> np.ndarray:
+    return level * np.sin(2 * np.pi * hz * np.arange(int(seconds * RATE)) / RATE)
+
+
 @pytest.fixture
 def alsa(tmp_path):
-    tone = (0.5 * np.sin(2 * np.pi * 1000 * np.arange(2 * RATE) / RATE) * 32767).astype("<i2")
-    (tmp_path / "in.raw").write_bytes(tone.tobytes())
+    """The microphone's file: an I2S microphone's 32-bit stereo slots, a 1 kHz tone at -20 dBFS in slot 0
+    and a 3 kHz tone in slot 1."""
+    slots = np.stack([sine(1000, 0.1), sine(3000, 0.5)], axis=1)
+    (tmp_path / "in.raw").write_bytes((slots * 2**31).astype("<i4").tobytes())
     (tmp_path / ".asoundrc").write_text(ASOUNDRC.format(out=tmp_path / "out.raw", inp=tmp_path / "in.raw"))
     return tmp_path
 
@@ -56,7 +62,7 @@ def run(home: Path, code: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_speaker_gets_the_sound_as_16_bit_pcm_at_its_rate_and_volume(alsa):
+def test_the_speaker_gets_the_sound_as_32_bit_pcm_at_its_rate_and_volume(alsa):
     done = run(alsa, """
 import json, numpy as np
 from hal.pyaudio_out import PyAudioOut
@@ -68,14 +74,16 @@ out.close()
 print(json.dumps({"ok": True}))
 """)
     assert done["ok"]
-    written = np.frombuffer((alsa / "out.raw").read_bytes(), dtype="<i2")
-    tone = (0.8 * np.sin(2 * np.pi * 440 * np.arange(3200) / 16000)).astype(np.float32)
-    expected = (np.clip(tone * 0.5, -1, 1) * 32767).astype("<i2")
-    assert len(written) == 6400, "16 kHz played at 16 kHz: the device takes it, nothing resampled"
-    assert np.array_equal(written[:3200], expected) and np.array_equal(written[3200:], expected)
+    from hal.pyaudio_out import resample
+
+    written = np.frombuffer((alsa / "out.raw").read_bytes(), dtype="<i4")
+    tone = resample((0.8 * np.sin(2 * np.pi * 440 * np.arange(3200) / 16000)).astype(np.float32), 16000, 48000)
+    expected = (np.clip(tone.astype(np.float64) * 0.5, -1, 1) * (2**31 - 1)).astype("<i4")
+    assert len(written) == 19200, "16 kHz played at the I2S rate, 48 kHz: one stream for every sound"
+    assert np.array_equal(written[:9600], expected) and np.array_equal(written[9600:], expected)
 
 
-def test_the_microphone_turns_what_it_hears_into_aac_on_the_monotonic_clock(alsa):
+def test_the_microphone_takes_its_slot_of_32_bit_stereo_with_its_gain_into_aac_on_the_monotonic_clock(alsa):
     result = run(alsa, """
 import base64, json, threading, time
 from hal.pyaudio_in import PyAudioIn
@@ -84,9 +92,9 @@ def keep(packet):
     packets.append(packet)
     if len(packets) >= 20:
         enough.set()
-mic = PyAudioIn(time.monotonic, "bodycam_mic")
+mic = PyAudioIn(time.monotonic, "bodycam_mic", channels=2, slot=0, gain_db=12)
 before = time.monotonic()
-mic.start(keep, lambda: 1.0)
+mic.start(keep, lambda: 1.0, lambda gap: None)
 enough.wait(10)
 mic.close()
 print(json.dumps({"before": before, "fmt": mic.format, "packets": [
@@ -96,17 +104,20 @@ print(json.dumps({"before": before, "fmt": mic.format, "packets": [
     assert result["packets"][0]["pts"] >= (result["before"] - 0.1) * 1e6, "stamped on the monotonic clock"
     samples = decode_aac(result["fmt"]["extradata"], (base64.b64decode(p["data"]) for p in result["packets"]))
     spectrum = np.abs(np.fft.rfft(samples[4096:4096 + 16384]))
-    assert np.argmax(spectrum) * RATE / 16384 == pytest.approx(1000, abs=10), "the 1 kHz tone in the file"
+    assert np.argmax(spectrum) * RATE / 16384 == pytest.approx(1000, abs=10), "the 1 kHz tone in slot 0"
+    assert spectrum[round(3000 * 16384 / RATE)] < spectrum.max() / 100, "nothing of slot 1"
+    assert np.abs(samples[4096:]).max() == pytest.approx(0.1 * 10 ** (12 / 20), rel=0.1), "-20 dBFS + 12 dB"
 
 
 def test_a_device_name_portaudio_does_not_list_is_named_in_the_error(alsa):
     result = run(alsa, """
 import json
 from hal.interfaces import HardwareError
+from pathlib import Path
 from hal.pyaudio_out import PyAudioOut
 try:
-    PyAudioOut("I2S codec")
+    PyAudioOut("I2S codec", asound=Path("/nonexistent"))
 except HardwareError as exc:
     print(json.dumps({"error": str(exc)}))
 """)
-    assert result["error"] == "audio: no output device named 'I2S codec'"
+    assert result["error"].startswith("speaker: no output device 'I2S codec' (sound cards: none)")

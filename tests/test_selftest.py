@@ -30,8 +30,10 @@ def selftest(data, capsys, *extra: str) -> tuple[int, dict[str, dict]]:
 def test_selftest_passes_on_a_healthy_camera(data, capsys):
     code, checks = selftest(data, capsys)
     assert code == 0, checks
-    assert set(checks) == {"camera", "display", "buttons", "audio", "battery", "storage", "keys", "clock", "config"}
+    assert set(checks) == {"camera", "display", "buttons", "audio", "microphone", "battery", "storage", "keys", "clock",
+                           "config"}
     assert checks["camera"]["detail"] == "delivers H.264 and preview frames"
+    assert checks["microphone"]["detail"].startswith("-15 dBFS RMS, peak -12 dBFS"), "the simulator's tone at 0.25"
 
 
 def test_selftest_names_missing_keys_and_how_to_create_them(data, capsys):
@@ -80,7 +82,7 @@ def test_selftest_text_report_has_one_line_per_check_with_fixes(data, capsys):
     (data / "keys" / "device.key").unlink()
     assert main(["selftest", "--sim", "--data-dir", str(data)]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 9
+    assert len(lines) == 10
     assert any(line.startswith("FAIL keys") and "→ fix:" in line for line in lines)
 
 
@@ -101,3 +103,21 @@ def test_selftest_refuses_while_the_service_runs_instead_of_failing_on_hardware_
     (tmp_path / "health.json").write_text(json.dumps({"pid": gone.pid}))  # a report left by a dead service
     main(["selftest", "--data-dir", str(tmp_path / "data")])
     assert "the firmware service runs" not in capsys.readouterr().err
+
+
+def test_selftest_fails_a_microphone_that_hears_digital_silence_and_names_the_slot():
+    import math
+    from types import SimpleNamespace
+
+    from firmware.config import parse
+    from firmware.selftest import _microphone
+
+    config = parse("[audio]\ninput_slot = 1\n", "c.toml")
+    silent = SimpleNamespace(level=lambda seconds: (-math.inf, -math.inf))
+    check = _microphone(config, SimpleNamespace(microphone=silent, faults=[]))
+    assert not check.ok and check.detail == "delivers digital silence"
+    assert "audio.input_slot (1" in check.fix
+    missing = _microphone(config, SimpleNamespace(microphone=None, faults=[("microphone", "no input device")]))
+    assert not missing.ok and "audio.overlays" in missing.fix
+    off = _microphone(parse("[audio]\nmicrophone = false\n", "c.toml"), SimpleNamespace(microphone=None, faults=[]))
+    assert off.ok and "off" in off.detail
