@@ -31,7 +31,7 @@ from storage.status import write_status
 
 AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.RECORDING_STARTED, Record.RECORDING,
                      Record.MARKER, Record.AUDIT, Record.ANNOUNCE, Record.CONFIG, Record.STORAGE_ERROR,
-                     Record.RECOVERY, Record.HARDWARE_FAULT})
+                     Record.RECOVERY, Record.HARDWARE_FAULT, Record.SOUND_GAP})
 """What the signed audit log keeps of the firmware's log; of the decisions, it keeps the button presses."""
 BUTTON_EVENTS = {"button-down", "button-up"}
 

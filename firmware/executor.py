@@ -12,7 +12,7 @@ from firmware.hardware import Hardware
 from firmware.inbox import Inbox
 from firmware.log import JsonLog, Record
 from firmware.preview import DeviceStatus, Preview
-from hal.interfaces import CameraSink, EncodedPacket, HardwareError
+from hal.interfaces import CameraSink, EncodedPacket, HardwareError, SoundGap
 from states.actions import (
     Action,
     AddMarker,
@@ -162,7 +162,7 @@ class Executor:
         if microphone is not None:
             if on:
                 try:
-                    microphone.start(self._sink.packet, lambda: self._player.gain)
+                    microphone.start(self._sink.packet, lambda: self._player.gain, self._sound_lost)
                 except HardwareError as exc:  # the picture matters more: record without sound
                     self.report_fault("microphone", str(exc), t)
             else:
@@ -179,6 +179,15 @@ class Executor:
         except HardwareError as exc:
             self._camera_running = False
             self._inbox.put(CameraFault(t, str(exc)))
+
+    def _sound_lost(self, gap: SoundGap) -> None:
+        """On the microphone's thread: a stretch of sound lost goes into the journal, the signed audit log
+        (from and to) and the recording's signed trailer, so verify and the station show it."""
+        self._recorder.sound_gap(gap.t, gap.seconds)
+        utc = self._hw.clock.utc_at
+        self._log.write(Record.SOUND_GAP, gap.t, seconds=round(gap.seconds, 3),
+                        utc_from=utc(gap.t).isoformat(timespec="milliseconds"),
+                        utc_to=utc(gap.t + gap.seconds).isoformat(timespec="milliseconds"))
 
     def report_fault(self, part: str, detail: str, t: float) -> None:
         """A part the camera records without has failed: log and audit it, and show it."""

@@ -27,6 +27,7 @@ class Record(StrEnum):
     ANNOUNCE = "announce"
     SOUND = "sound"
     AUDIO_PROBLEM = "audio-problem"
+    SOUND_GAP = "sound-gap"
     CONFIG = "config"
     RECOVERY = "recovery"
     STORAGE_ERROR = "storage-error"

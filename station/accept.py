@@ -173,7 +173,7 @@ def _index(store: Store, device: Device, report: RecordingReport, files: dict[st
             device=device, recording_id=report.id, started_utc=parse_utc(first.get("started_utc")),
             reason=str(first["reason"]), duration_s=round(report.duration_s(), 3), segments=len(report.segments),
             markers=len(report.markers()), status=status, files=files, received_at=now(),
-            notes=report.notes, marker_times=_marker_times(report))
+            notes=report.notes + report.sound_gaps, marker_times=_marker_times(report))
         store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments), status=status,
                   bytes=size)
 

@@ -147,7 +147,7 @@ def cmd_export(args: argparse.Namespace) -> int:
           f"{result.audio_packets} audio packets)")
     if result.partial:
         print(f"  intact to {result.intact_until_utc}")
-    for line in report.problems + report.notes:
+    for line in report.problems + report.notes + report.sound_gaps:
         print(f"  {line}")
     return 0
 

@@ -53,12 +53,18 @@ class _Recording:
     markers: list[dict[str, Any]] = field(default_factory=list)
     """Markers of the open segment; they go into its trailer."""
     marker_count: int = 0
+    sound_gaps: list[dict[str, Any]] = field(default_factory=list)
+    """Sound the microphone lost while the open segment was written; they go into its trailer."""
+    sound_gap_count: int = 0
+    sound_missing_s: float = 0.0
     segments: int = 0
     packets: int = 0
     keyframes: int = 0
     bytes: int = 0
     first_pts_us: int | None = None
     last_pts_us: int | None = None
+    sound_pts_us: tuple[int, int] | None = None
+    """The first and the last sound packet's time."""
     failed: str | None = None
 
 
@@ -110,6 +116,10 @@ class Recorder:
     def marker(self, at: float) -> None:
         self._queue.put(("marker", int(at * 1e6)))
 
+    def sound_gap(self, at: float, seconds: float) -> None:
+        """The microphone lost ``seconds`` of sound from ``at``: said in the segment's signed trailer."""
+        self._queue.put(("sound-gap", int(at * 1e6), seconds))
+
     def stop(self, reason: str) -> dict[str, Any] | None:
         """Finalise the recording; returns its summary once the last segment is on disk."""
         done: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
@@ -134,6 +144,8 @@ class Recorder:
                         self._start(reason, pressed_at_us, rec_id)
                     case ("marker", at_us):
                         self._marker(at_us)
+                    case ("sound-gap", at_us, seconds):
+                        self._sound_gap(at_us, seconds)
                     case ("stop", reason, done):
                         done.put(self._stop(reason))
                     case ("close",):
@@ -148,6 +160,13 @@ class Recorder:
         if rec is not None:
             rec.markers.append({"pts_us": at_us, "utc": self._utc(at_us)})
             rec.marker_count += 1
+
+    def _sound_gap(self, at_us: int, seconds: float) -> None:
+        rec = self._recording
+        if rec is not None and at_us + seconds * 1e6 > rec.pressed_at_us:
+            rec.sound_gaps.append({"pts_us": at_us, "utc": self._utc(at_us), "s": round(seconds, 3)})
+            rec.sound_gap_count += 1
+            rec.sound_missing_s += seconds
 
     def _utc(self, pts_us: int) -> str:
         return self._to_utc(pts_us / 1e6).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -207,6 +226,8 @@ class Recorder:
         rec.bytes += len(packet.data)
         rec.first_pts_us = packet.pts_us if rec.first_pts_us is None else rec.first_pts_us
         rec.last_pts_us = packet.pts_us
+        if packet.stream == "audio":
+            rec.sound_pts_us = (packet.pts_us if rec.sound_pts_us is None else rec.sound_pts_us[0], packet.pts_us)
 
     def _seal(self, rec: _Recording) -> None:
         assert rec.writer is not None
@@ -232,7 +253,7 @@ class Recorder:
                 following.abandon()
                 _remove(path)
                 raise  # the caller finalises or abandons the current segment
-            rec.sequence, rec.prev_hash, rec.markers = sequence, prev_hash, []
+            rec.sequence, rec.prev_hash, rec.markers, rec.sound_gaps = sequence, prev_hash, [], []
         rec.writer = following
         rec.segments += 1
         rec.segment_start_us = start_us
@@ -283,6 +304,7 @@ class Recorder:
             "first_pts_us": writer.first_pts_us,
             "last_pts_us": writer.last_pts_us,
             "markers": rec.markers,
+            **({"sound_gaps": rec.sound_gaps} if rec.sound_gaps else {}),
         }
 
     def _stop(self, reason: str) -> dict[str, Any] | None:
@@ -307,6 +329,9 @@ class Recorder:
             "keyframes": rec.keyframes,
             "bytes": rec.bytes,
             "video_s": round(span, 3),
+            "sound_s": 0.0 if rec.sound_pts_us is None else round((rec.sound_pts_us[1] - rec.sound_pts_us[0]) / 1e6, 3),
+            "sound_gaps": rec.sound_gap_count,
+            "sound_missing_s": round(rec.sound_missing_s, 3),
             "failed": rec.failed,
         }
 

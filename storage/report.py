@@ -18,6 +18,9 @@ class RecordingReport:
     """Damage, tampering, missing or foreign parts: the recording does not verify."""
     notes: list[str] = field(default_factory=list)
     """A truncated tail after a power cut: everything before it verifies."""
+    sound_gaps: list[str] = field(default_factory=list)
+    """Sound the microphone lost while the picture went on, as the signed trailers say: the recording is
+    whole, its sound has holes, and whoever watches it must be told."""
 
     @property
     def id(self) -> str:

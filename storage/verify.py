@@ -102,10 +102,27 @@ def _check_sequence(report: RecordingReport, by_sequence: dict[int, Segment]) ->
                                 f"restart or power cut; {segment.chunk_count} chunk(s) intact")
         if segment.trailer is None:
             _check_unfinished(report, segment, by_sequence.get(seq + 1), seq == last)
+        else:
+            report.sound_gaps.extend(_sound_gaps(segment))
     tail = by_sequence[last]
     if tail.trailer is not None and not tail.trailer.get("final"):
         report.notes.append(f"{segment_name(tail)}: next segment lost: complete but not final, the recording "
                             f"ends here (power cut at a segment roll); intact to {intact_until(tail)}")
+
+
+SOUND_GAPS_LISTED = 20
+"""Per segment; the rest are counted (a segment holds at most a minute: more than this is a broken mic)."""
+
+
+def _sound_gaps(segment: Segment) -> list[str]:
+    listed = segment.trailer.get("sound_gaps") if segment.trailer else None
+    gaps = [g for g in listed if isinstance(g, dict) and isinstance(g.get("s"), int | float)
+            and isinstance(g.get("utc"), str)] if isinstance(listed, list) else []
+    lines = [f"{segment_name(segment)}: sound missing for {float(g['s']):.1f} s from {str(g['utc'])[:32]} (the "
+             "microphone lost it; the picture is whole)" for g in gaps[:SOUND_GAPS_LISTED]]
+    if len(gaps) > SOUND_GAPS_LISTED:
+        lines.append(f"{segment_name(segment)}: and {len(gaps) - SOUND_GAPS_LISTED} more gaps in the sound")
+    return lines
 
 
 def _closed(segment: Segment, following: Segment) -> bool:
@@ -182,7 +199,7 @@ class TreeReport:
 
     @property
     def notes(self) -> list[str]:
-        return [n for r in self.recordings for n in r.notes] + (self.audit.notes if self.audit else [])
+        return [n for r in self.recordings for n in r.notes + r.sound_gaps] + (self.audit.notes if self.audit else [])
 
 
 def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey], at_store: bool = False,

@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+
 from firmware.app import Firmware
 from firmware.device import open_gauge
 from firmware.log import JsonLog
@@ -23,7 +25,7 @@ class DeadMicrophone:
     def __init__(self) -> None:
         self.format = {"codec": "aac", "sample_rate": 48000, "channels": 1, "extradata": ""}
 
-    def start(self, on_packet, gain) -> None:
+    def start(self, on_packet, gain, on_gap) -> None:
         raise HardwareError("microphone: cannot open the input device: [Errno -9996] Invalid input device")
 
     def stop(self) -> None:
@@ -118,3 +120,61 @@ def test_a_camera_without_its_display_records_and_shows_the_fault_on_its_leds_an
     finally:
         firmware.recorder.close()
         firmware.hardware.close()
+
+
+class OverrunMicrophone(DeadMicrophone):
+    """A microphone whose capture thread lost 1.2 s of sound at 5 s (an overrun under CPU load)."""
+
+    def start(self, on_packet, gain, on_gap) -> None:
+        from hal.interfaces import SoundGap
+
+        on_gap(SoundGap(5.0, 1.2))
+
+
+def test_sound_lost_to_an_overrun_is_logged_audited_with_its_times_and_in_the_recordings_summary(config):
+    from states.actions import StartRecording, StopRecording
+
+    firmware, _, out = firmware_with(config, microphone=OverrunMicrophone())
+    try:
+        firmware.executor.run(StartRecording("announced", 1.0), 1.0)
+        firmware.executor.run(SetCamera(True), 1.0)
+        firmware.executor.run(StopRecording("stop-hold"), 9.0)
+        (gap,) = records(out, "sound-gap")
+        assert gap["t"] == 5.0 and gap["seconds"] == 1.2
+        assert gap["utc_to"] > gap["utc_from"]
+        (summary,) = records(out, "recording")
+        assert summary["sound_gaps"] == 1 and summary["sound_missing_s"] == 1.2
+        audit = [json.loads(line) for p in (Path(config.storage.data_dir) / "audit").glob("*.jsonl")
+                 for line in p.read_text().splitlines()]
+        assert [a["seconds"] for a in audit if a["type"] == "sound-gap"] == [1.2]
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
+
+
+def test_a_sound_card_that_is_not_there_is_a_fault_and_the_camera_builds_without_it(config, tmp_path, monkeypatch):
+    """A fresh card before its overlay took effect: the configured speaker and microphone cards are
+    missing (only HDMI is there); the camera gets a speaker that refuses with the reason and no microphone."""
+    import sys
+    from dataclasses import replace
+
+    from firmware.device import open_microphone, open_speaker
+    from hal.missing_speaker import MissingSpeaker
+    from tests.fakes import module
+    from tests.test_hal_audio import FakePyAudio
+
+    monkeypatch.setitem(sys.modules, "pyaudio", module("pyaudio", PyAudio=FakePyAudio))
+    (tmp_path / "cards").write_text(" 0 [vc4hdmi        ]: vc4-hdmi - vc4-hdmi\n")
+    faults: list[tuple[str, str]] = []
+    audio = replace(config.audio, output_device="sndrpigooglevoi", input_device="sndrpigooglevoi", microphone=True)
+    speaker = open_speaker(audio, faults, tmp_path)
+    assert isinstance(speaker, MissingSpeaker)
+    assert open_microphone(audio, lambda: 0.0, faults, tmp_path) is None
+    assert [part for part, _ in faults] == ["speaker", "microphone"]
+    assert "(sound cards: 0 vc4hdmi)" in faults[0][1]
+    try:
+        speaker.write(np.zeros(10, dtype=np.float32), 16_000, "announce:display-on")
+    except HardwareError as exc:
+        assert str(exc) == faults[0][1]
+    else:
+        raise AssertionError("a missing speaker must refuse, so the player logs each sound it could not play")

@@ -192,3 +192,27 @@ def test_a_failed_write_leaves_the_segment_exactly_at_its_last_complete_frame(tm
         writer.seal()  # head, payload, signature: writes 5-7
         pytest.fail("every write succeeded")
     assert path.stat().st_size == complete
+
+
+def test_sound_lost_to_an_overrun_is_in_the_signed_trailer_the_summary_and_verify(tmp_path):
+    """0.8 s of sound lost at 3 s, and a gap before the press that is not this recording's business:
+    the segment that was open says when and how long, the summary counts it, verify notes it and the
+    recording still verifies whole."""
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, segment_s=2.5)
+    recorder.start("announced", 0.0)
+    recorder.sound_gap(-5.0, 1.0)  # over before the press
+    feed(recorder, 0, 4)
+    recorder.sound_gap(3.0, 0.8)  # reported once the sound came back, in the segment begun at 3 s
+    feed(recorder, 4, 2)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    assert summary is not None and errors == []
+    assert summary["sound_gaps"] == 1 and summary["sound_missing_s"] == 0.8
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    trailers = [s.trailer for s in report.segments]
+    assert [t.get("sound_gaps") for t in trailers] == [None, [{"pts_us": 3_000_000, "s": 0.8,
+                                                               "utc": "2026-01-05T08:00:03.000Z"}]]
+    assert report.status == "ok" and report.notes == []
+    assert report.sound_gaps == [f"{summary['recording']}/seg-000001.bcs: sound missing for 0.8 s from "
+                                 "2026-01-05T08:00:03.000Z (the microphone lost it; the picture is whole)"]
