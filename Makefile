@@ -63,7 +63,7 @@ mutation: $(VENV)/.installed-dev
 # board (qemu) whose kernel simulates the camera's parts: gpio-sim buttons and LEDs, i2c-stub fuel gauge,
 # snd-aloop sound, spidev display on an SPI loopback. The image is built once into .hil/ (about 10 minutes;
 # Debian's kernel headers and source at the image kernel's version are installed by the build).
-HIL_PACKAGES := qemu-system-arm ipxe-qemu qemu-user-static mmdebstrap arch-test binfmt-support gcc-aarch64-linux-gnu \
+HIL_PACKAGES := qemu-system-arm qemu-utils ipxe-qemu qemu-user-static mmdebstrap arch-test binfmt-support gcc-aarch64-linux-gnu \
 	device-tree-compiler bc flex bison libssl-dev libelf-dev e2fsprogs make openssh-client rsync
 hil-tools:
 	@missing=""; for p in $(HIL_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -91,6 +91,12 @@ def add_commands(commands: argparse._SubParsersAction, open_registry: OpenRegist
     deploy.add_argument("--python", default="python3", help="the device's Python (default python3)")
     deploy.add_argument("--health-timeout", type=float, default=60.0, metavar="S",
                         help="seconds the new release has to report healthy before it is rolled back (default 60)")
+    deploy.add_argument("--no-reboot", dest="reboot", action="store_false",
+                        help="when the boot config changed (first deploy: SPI, I2C, sound overlays), do not "
+                             "reboot the camera: the service starts at once without those parts until a reboot "
+                             "by hand (default: reboot, wait for the camera, then judge its health)")
+    deploy.add_argument("--reboot-timeout", type=float, default=300.0, metavar="S",
+                        help="seconds the camera has to come back after that reboot (default 300)")
     deploy.add_argument("--prefix", type=Path, help="install under this root (sandbox; no user, no systemctl)")
     deploy.add_argument("--sandbox", action="store_true", help="with --prefix: run the service on simulated "
                                                                "hardware instead of through systemd (staging)")

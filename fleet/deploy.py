@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,9 @@ OpenRegistry = Callable[[Path, str | None], Registry]
 
 INSTALLER = Path(__file__).with_name("device_install.py")
 EXIT_UNHEALTHY = 3
+SSH_FAILED = 255
+"""ssh's own exit status when it could not connect (any other is the remote command's)."""
+REBOOT_POLL_S = 2.0
 
 
 class DeployError(BodycamError, RuntimeError):
@@ -97,14 +101,50 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if copy.returncode != 0:
             raise DeployError(f"{args.host}: copying failed: {copy.stderr.strip()}")
         install = [args.python, f"{stage}/{INSTALLER.name}", "--stage", stage, "--prefix", prefix, "--python",
-                   args.python, "--health-timeout", str(args.health_timeout), *(["--sandbox"] if args.sandbox else [])]
-        run = subprocess.run([*ssh, shlex.join(install)], capture_output=True, text=True)
+                   args.python, "--health-timeout", str(args.health_timeout), *(["--sandbox"] if args.sandbox else []),
+                   *([] if args.reboot else ["--no-reboot"])]
+        result = _installer(args, ssh, install)
+        if result["status"] == "reboot":
+            print(f"{args.host}: the boot config changed (SPI, I2C, sound overlays): rebooting the camera, waiting "
+                  f"up to {args.reboot_timeout:g} s for it", flush=True)
+            result = _reboot_and_resume(args, ssh, install)
+    return _report(args, name, registry, release.version, result)
+
+
+def _installer(args: argparse.Namespace, ssh: list[str], install: list[str]) -> dict[str, object]:
+    """One run of the camera's installer: its JSON answer."""
+    return _installer_answer(args, subprocess.run([*ssh, shlex.join(install)], capture_output=True, text=True))
+
+
+def _installer_answer(args: argparse.Namespace, run: subprocess.CompletedProcess[str]) -> dict[str, object]:
     lines = run.stdout.strip().splitlines()
     try:
-        result = json.loads(lines[-1])
+        answer = json.loads(lines[-1])
     except (IndexError, ValueError):
         raise DeployError(f"{args.host}: the installer failed: {(run.stderr or run.stdout).strip()[-2000:]}") from None
-    return _report(args, name, registry, release.version, result)
+    if not isinstance(answer, dict) or "status" not in answer:
+        raise DeployError(f"{args.host}: the installer answered {lines[-1][:200]!r}")
+    return answer
+
+
+def _reboot_and_resume(args: argparse.Namespace, ssh: list[str], install: list[str],
+                       clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+                       ) -> dict[str, object]:
+    """Reboot the camera, wait until it answers from a new boot, and have its installer judge the health
+    of the release it installed. Until the camera is back, a failed connection is expected, not an error."""
+    _installer(args, ssh, [*install, "--reboot-now"])
+    subprocess.run([*ssh[:-1], "-O", "exit", ssh[-1]], capture_output=True)  # the connection went down with it
+    deadline = clock() + args.reboot_timeout
+    while clock() < deadline:
+        sleep(REBOOT_POLL_S)
+        run = subprocess.run([*ssh, shlex.join([*install, "--resume"])], capture_output=True, text=True)
+        if run.returncode == SSH_FAILED:
+            continue  # still down, or sshd not up yet
+        answer = _installer_answer(args, run)
+        if answer["status"] != "not-rebooted":
+            return answer
+    raise DeployError(f"{args.host}: the camera did not come back within {args.reboot_timeout:g} s of its reboot; "
+                      "the release is installed and starts at boot: check the camera's console, then deploy again")
 
 
 def _report(args: argparse.Namespace, name: str, registry: Registry | None, version: str,
@@ -117,8 +157,10 @@ def _report(args: argparse.Namespace, name: str, registry: Registry | None, vers
     changed = typing.cast("list[str]", result["changed"])
     print(f"{args.host}: bodycam {version}; " + (f"changed: {', '.join(changed)}" if changed else "no changes"))
     if result.get("reboot_needed"):
-        print(f"{args.host}: SPI and I2C switched on in the boot config: reboot the camera (display and fuel "
-              "gauge start after it)")
+        print(f"{args.host}: SPI, I2C and the sound overlays switched on in the boot config: reboot the camera "
+              "(display, fuel gauge, speaker and microphone start after it)")
+    if result.get("rebooted"):
+        print(f"{args.host}: rebooted; the boot config is in effect")
     if status == "ok":
         print(f"{args.host}: healthy: the service reports {version} running")
         health = result.get("health")

@@ -7,6 +7,11 @@ Layout under the prefix: ``/opt/bodycam/releases/<version>/`` (release files and
 ``/var/lib/bodycam`` (data, keys). The last two releases are kept. Prints one JSON line: what changed, the
 health the service reported, and on failure the service's own error; exits 3 after a rollback.
 
+A change to the boot config (buses, sound overlays) takes effect only at boot: the installer then enables
+the service, notes the deploy in ``/opt/bodycam/pending-reboot.json`` and answers ``reboot``; the fleet
+tool runs it with ``--reboot-now``, and once the camera is back (a new boot id) with ``--resume``, which
+judges the service's health as a deploy without reboot does (and rolls back the same way).
+
 In a ``--sandbox`` (a prefix on a test machine, no systemd) the service is the firmware on simulated
 hardware, started and stopped by this script; everything else is the same.
 """
@@ -19,11 +24,14 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import tomllib
+import uuid
 from pathlib import Path
 
 EXIT_ROLLED_BACK = 3
@@ -32,13 +40,33 @@ POWER_OFF_RULE = "50-bodycam-power-off.rules"
 """The polkit rule a release brings that lets the service power the camera off (critical battery)."""
 HARDWARE_GROUPS = ("video", "gpio", "spi", "i2c", "audio")
 BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")
+DEFAULT_OVERLAYS = ("googlevoicehat-soundcard",)
+"""What the firmware's ``audio.overlays`` defaults to (firmware/config.py; this file imports nothing of ours)."""
+DEFAULT_SPEAKER = "sndrpigooglevoi"
+CARD_ID = re.compile(r"[A-Za-z0-9_]{1,15}")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
+PENDING = "pending-reboot.json"
+"""Under /opt/bodycam: a deploy that waits for the camera's reboot before its health is judged."""
 
 
-def missing_boot_lines(config_txt: str) -> list[str]:
-    """Those of BOOT_LINES that ``config_txt`` does not have in effect (a commented-out line does not count)."""
+def boot_lines(config: dict[str, object]) -> list[str]:
+    """The boot-config lines this camera's config needs: the buses, and the sound parts' overlays."""
+    audio = config.get("audio")
+    overlays = audio.get("overlays", DEFAULT_OVERLAYS) if isinstance(audio, dict) else DEFAULT_OVERLAYS
+    return [*BOOT_LINES, *(f"dtoverlay={overlay}" for overlay in overlays)]
+
+
+def missing_boot_lines(config_txt: str, wanted: list[str] | tuple[str, ...] = BOOT_LINES) -> list[str]:
+    """Those of ``wanted`` that ``config_txt`` does not have in effect (a commented-out line does not count)."""
     active = {line.split("#")[0].strip() for line in config_txt.splitlines()}
-    return [line for line in BOOT_LINES if line not in active]
+    return [line for line in wanted if line not in active]
+
+
+def speaker_card(config: dict[str, object]) -> str:
+    """The speaker's ALSA card id, when ``audio.output_device`` names one ("" otherwise)."""
+    audio = config.get("audio")
+    name = audio.get("output_device", DEFAULT_SPEAKER) if isinstance(audio, dict) else DEFAULT_SPEAKER
+    return name if isinstance(name, str) and CARD_ID.fullmatch(name) else ""
 
 
 class InstallError(RuntimeError):
@@ -150,19 +178,22 @@ class Device:
         self.changed.append("firmware")
         return target
 
-    def buses(self) -> bool:
-        """SPI (display) and I2C (fuel gauge) switched on in the Pi's boot config, as raspi-config does;
-        True when the camera must reboot for them. No boot config (not a Pi): nothing to do."""
+    def buses(self, config: dict[str, object]) -> bool:
+        """SPI (display), I2C (fuel gauge) and the sound parts' overlays switched on in the Pi's boot
+        config, as raspi-config does; True when the camera must reboot for them (the firmware applies
+        config.txt at boot only). No boot config (not a Pi): nothing to do."""
         boot = next((p for p in (self.root / "boot/firmware/config.txt", self.root / "boot/config.txt")
                      if p.is_file()), None)
         if boot is None:
             return False
         text = boot.read_text()
-        missing = missing_boot_lines(text)
+        missing = missing_boot_lines(text, boot_lines(config))
         if missing:
             ending = "" if text.endswith("\n") or not text else "\n"
-            boot.write_text(text + ending + "# bodycam: display (SPI) and fuel gauge (I2C)\n"
-                            + "".join(f"{line}\n" for line in missing))
+            partial = boot.with_name(f".{boot.name}.new")
+            partial.write_text(text + ending + "# bodycam: display (SPI), fuel gauge (I2C), speaker and microphone\n"
+                               + "".join(f"{line}\n" for line in missing))
+            os.replace(partial, boot)
             self.changed.append("boot-config")
         modules = self.root / "etc/modules-load.d/bodycam.conf"
         if not modules.exists():  # /dev/i2c-1 needs i2c-dev, which raspi-config loads the same way
@@ -170,6 +201,24 @@ class Device:
             modules.write_text("i2c-dev\n")
             self.changed.append("modules")
         return bool(missing)
+
+    def alsa(self, config: dict[str, object]) -> None:
+        """ALSA's default card is the speaker's, not HDMI (card 0 on a fresh card): ``aplay`` and
+        ``speaker-test`` of a technician reach the amp. The firmware itself opens its cards by id."""
+        card = speaker_card(config)
+        if not card:
+            return
+        text = (f"# bodycam: the default sound card is the camera's speaker (audio.output_device), not HDMI\n"
+                f"defaults.pcm.card {card}\ndefaults.ctl.card {card}\n")
+        target = self.root / "etc/asound.conf"
+        if target.exists() and target.read_text(errors="replace") == text:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(".asound.conf.new")
+        partial.write_text(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, target)
+        self.changed.append("alsa-config")
 
     # -- what stays across releases -------------------------------------------------------------------------
 
@@ -240,6 +289,31 @@ class Device:
         partial.unlink(missing_ok=True)
         os.symlink(f"releases/{version}", partial)
         os.replace(partial, self.current)
+
+    def enable(self) -> None:
+        """The unit starts at the next boot (the reboot a boot-config change needs)."""
+        if not self.sandbox:
+            run(["systemctl", "daemon-reload"], "systemctl daemon-reload")
+            run(["systemctl", "enable", "bodycam.service"], "systemctl enable")
+
+    def boot_id(self) -> str:
+        """This boot's id: a reboot changes it. The sandbox keeps its own, changed by its reboot."""
+        path = self.root / "run/boot_id" if self.sandbox else Path("/proc/sys/kernel/random/boot_id")
+        if self.sandbox and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{uuid.uuid4()}\n")
+        return path.read_text().strip()
+
+    def reboot(self) -> None:
+        """The camera reboots (the SSH connection ends with it). The sandbox does what a reboot does to
+        the service: stops it, empties /run, and starts it as an enabled unit at boot."""
+        if not self.sandbox:
+            subprocess.Popen(["systemctl", "reboot"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        self._stop_sandbox()
+        (self.root / "run/boot_id").write_text(f"{uuid.uuid4()}\n")
+        self._start_sandbox()
 
     def restart(self) -> None:
         if self.sandbox:
@@ -363,7 +437,10 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
     previous = device.active()
     target = device.install(release, manifest, args.python)
     device.data_dir(stage, target / "venv/bin/bodycam")
-    reboot = device.buses()
+    staged = stage / "config.toml"  # checked by the fleet tool with the firmware's own validator
+    config = tomllib.loads(staged.read_text(encoding="utf-8")) if staged.exists() else {}
+    reboot = device.buses(config)
+    device.alsa(config)
     config_changed = device.place(stage / "config.toml", device.etc / "config.toml", 0o644, "config")
     unit_changed = device.place(target / "bodycam.service", device.unit, 0o644, "unit")
     device.place(target / POWER_OFF_RULE, device.power_off_rule, 0o644, "power-off-rule")
@@ -373,27 +450,62 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
         result.update(changed=[], status="ok")
         return result
     device.point_to(version)
+    result["changed"] = device.changed
+    if reboot and args.reboot:
+        device.enable()
+        pending = {"result": result, "config_changed": config_changed, "unit_changed": unit_changed,
+                   "boot_id": device.boot_id()}
+        write_json(device.opt / PENDING, pending)
+        result.update(status="reboot", reboot_needed=False)
+        return result
     device.restart()
+    return judge(device, args, result, config_changed, unit_changed)
+
+
+def resume(args: argparse.Namespace) -> dict[str, object]:
+    """After the reboot a deploy asked for: the health of the release it installed, judged as ever."""
+    device = Device(args.prefix, args.sandbox)
+    pending = _read_json(device.opt / PENDING)
+    if pending is None:
+        raise InstallError(f"no deploy waits for a reboot here ({device.opt / PENDING} is missing)")
+    if pending.get("boot_id") == device.boot_id():
+        return {"status": "not-rebooted"}
+    (device.opt / PENDING).unlink()
+    result = dict(pending["result"])  # type: ignore[call-overload]
+    result.update(rebooted=True, reboot_needed=False)
+    return judge(device, args, result, bool(pending.get("config_changed")), bool(pending.get("unit_changed")))
+
+
+def judge(device: Device, args: argparse.Namespace, result: dict[str, object], config_changed: bool,
+          unit_changed: bool) -> dict[str, object]:
+    """The service's own health report on the release just switched to; on failure, back to the one before."""
+    version, previous = str(result["version"]), result["previous"]
     health, why = device.wait_healthy(version, args.health_timeout)
     if health is not None:
-        device.prune([version, *([previous] if previous and previous != version else [])])
+        device.prune([version, *([str(previous)] if previous and previous != version else [])])
         for backup in (device.etc / "config.toml.previous", device.unit.with_name("bodycam.service.previous")):
             backup.unlink(missing_ok=True)
-        result.update(changed=device.changed, status="ok", health=health)
+        result.update(status="ok", health=health)
         return result
     error = device.service_log()
-    result.update(changed=device.changed, status="failed", why=why, service_log=error)
+    result.update(status="failed", why=why, service_log=error)
     if previous is None or (previous == version and not (config_changed or unit_changed)):
         return result  # nothing earlier to go back to
     if config_changed:
         device.restore(device.etc / "config.toml")
     if unit_changed:
         device.restore(device.unit)
-    device.point_to(previous)
+    device.point_to(str(previous))
     device.restart()
-    back, back_why = device.wait_healthy(previous, args.health_timeout)
+    back, back_why = device.wait_healthy(str(previous), args.health_timeout)
     result.update(status="rolled-back", rolled_back_to=previous, previous_health=back or back_why)
     return result
+
+
+def write_json(path: Path, value: dict[str, object]) -> None:
+    partial = path.with_name(f".{path.name}.new")
+    partial.write_text(json.dumps(value))
+    os.replace(partial, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,13 +515,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sandbox", action="store_true", help="no systemd: run the service on simulated hardware")
     parser.add_argument("--python", default="python3", help="the Python that creates the release's venv")
     parser.add_argument("--health-timeout", type=float, default=60.0)
+    parser.add_argument("--no-reboot", dest="reboot", action="store_false",
+                        help="a boot-config change waits for a reboot by hand; the service starts at once")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument("--reboot-now", action="store_true", help="reboot the camera for the deploy that waits for it")
+    step.add_argument("--resume", action="store_true", help="after the reboot: judge the waiting deploy's health")
     args = parser.parse_args(argv)
     try:
-        result = deploy(args)
+        if args.reboot_now:
+            Device(args.prefix, args.sandbox).reboot()
+            result: dict[str, object] = {"status": "rebooting"}
+        else:
+            result = resume(args) if args.resume else deploy(args)
     except InstallError as exc:
         result = {"status": "error", "why": str(exc)}
     print(json.dumps(result))
-    return {"ok": 0, "rolled-back": EXIT_ROLLED_BACK}.get(str(result["status"]), 1)
+    return {"ok": 0, "reboot": 0, "rebooting": 0, "not-rebooted": 0,
+            "rolled-back": EXIT_ROLLED_BACK}.get(str(result["status"]), 1)
 
 
 if __name__ == "__main__":

@@ -73,13 +73,17 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
     assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, boot-config, modules, "
-            "config, unit, power-off-rule") in first, first
+            "alsa-config, config, unit, power-off-rule") in first, first
     rule = (prefix / "etc/polkit-1/rules.d/50-bodycam-power-off.rules").read_text()
     assert 'subject.user === "bodycam"' in rule and "org.freedesktop.login1.power-off" in rule
-    assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI) and fuel gauge (I2C)\n"
-                                     "dtparam=spi=on\ndtparam=i2c_arm=on\n")
+    assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI), fuel gauge (I2C), speaker and "
+                                     "microphone\ndtparam=spi=on\ndtparam=i2c_arm=on\n"
+                                     "dtoverlay=googlevoicehat-soundcard\n")
     assert (prefix / "etc/modules-load.d/bodycam.conf").read_text() == "i2c-dev\n"
-    assert "SPI and I2C switched on in the boot config: reboot the camera" in first
+    assert "defaults.pcm.card sndrpigooglevoi" in (prefix / "etc/asound.conf").read_text()
+    assert "the boot config changed (SPI, I2C, sound overlays): rebooting the camera" in first
+    assert "rebooted; the boot config is in effect" in first
+    assert (prefix / "run/boot_id").exists() and not (prefix / "opt/bodycam/pending-reboot.json").exists()
     assert f"healthy: the service reports {releases.old.version} running" in first
     data = prefix / "var/lib/bodycam"
     assert os.readlink(prefix / "opt/bodycam/current") == f"releases/{releases.old.version}"
@@ -212,8 +216,8 @@ def test_enrol_pins_a_new_cameras_host_key_only_when_the_fingerprint_matches(ssh
 
 
 def test_deploy_names_the_parts_a_healthy_camera_runs_without(capsys):
-    """After the first deploy on a fresh card the display and gauge wait for the reboot: the technician is
-    told, the deploy still counts as healthy (the camera records)."""
+    """After a first deploy with --no-reboot on a fresh card, the display and gauge wait for a reboot by hand:
+    the technician is told, the deploy still counts as healthy (the camera records)."""
     import argparse
 
     from fleet.deploy import _report
@@ -222,5 +226,31 @@ def test_deploy_names_the_parts_a_healthy_camera_runs_without(capsys):
               "health": {"version": "1", "faults": {"display": "DeviceNotFoundError: SPI device not found"}}}
     assert _report(argparse.Namespace(host="cam-017"), "cam-017", None, "1", result) == 0
     out = capsys.readouterr().out
-    assert "cam-017: SPI and I2C switched on in the boot config: reboot the camera" in out
+    assert "cam-017: SPI, I2C and the sound overlays switched on in the boot config: reboot the camera" in out
     assert "cam-017: the camera records, but without its display: DeviceNotFoundError: SPI device not found" in out
+
+
+def test_a_camera_that_does_not_come_back_from_its_reboot_is_named_with_what_to_do(monkeypatch):
+    """ssh fails (exit 255) until the reboot timeout: an error that says the release waits for the boot."""
+    import argparse
+    import subprocess
+
+    from fleet import deploy
+    from fleet.deploy import DeployError, _reboot_and_resume
+
+    calls: list[str] = []
+
+    def run(command, **kwargs):
+        calls.append(command[-1])
+        if "--reboot-now" in command[-1]:
+            return subprocess.CompletedProcess(command, 0, '{"status": "rebooting"}\n', "")
+        return subprocess.CompletedProcess(command, 255, "", "ssh: connect to host cam-017 port 22: No route")
+
+    monkeypatch.setattr(deploy.subprocess, "run", run)
+    now = [0.0]
+    args = argparse.Namespace(host="cam-017", reboot_timeout=30.0)
+    with pytest.raises(DeployError, match=r"cam-017: the camera did not come back within 30 s of its reboot; "
+                                          "the release is installed and starts at boot"):
+        _reboot_and_resume(args, ["ssh", "cam-017"], ["python3", "install.py"], clock=lambda: now[0],
+                           sleep=lambda s: now.__setitem__(0, now[0] + s))
+    assert sum("--resume" in c for c in calls) == 15, "every 2 s for 30 s"

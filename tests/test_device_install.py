@@ -203,18 +203,36 @@ def test_a_loop_that_stopped_beating_or_a_service_that_stopped_is_not_health(ser
     assert device.wait_healthy("0.2", 30) == (None, "the service stopped"), "at once, not after 30 s"
 
 
-def test_spi_and_i2c_are_switched_on_once_and_only_on_a_pi(tmp_path):
+def test_spi_i2c_and_the_sound_overlays_are_switched_on_once_and_only_on_a_pi(tmp_path):
+    config = {"audio": {"overlays": ["max98357a", "adau7002-simple"]}}
     device = Device(str(tmp_path / "root"), sandbox=True)
-    assert device.buses() is False and device.changed == [], "no boot config: not a Pi, nothing to do"
+    assert device.buses(config) is False and device.changed == [], "no boot config: not a Pi, nothing to do"
     boot = tmp_path / "root/boot/firmware/config.txt"
     boot.parent.mkdir(parents=True)
-    boot.write_text("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on")
-    assert device.buses() is True
-    assert boot.read_text() == ("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on\n"
-                                "# bodycam: display (SPI) and fuel gauge (I2C)\ndtparam=spi=on\n")
+    boot.write_text("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on\ndtoverlay=max98357a")
+    assert device.buses(config) is True
+    assert boot.read_text() == ("dtparam=i2c_arm=on  # the gauge\n#dtparam=spi=on\ndtoverlay=max98357a\n"
+                                "# bodycam: display (SPI), fuel gauge (I2C), speaker and microphone\n"
+                                "dtparam=spi=on\ndtoverlay=adau7002-simple\n")
     assert device.changed == ["boot-config", "modules"]
     again = Device(str(tmp_path / "root"), sandbox=True)
-    assert again.buses() is False and again.changed == [], "a second deploy: no change, no reboot"
+    assert again.buses(config) is False and again.changed == [], "a second deploy: no change, no reboot"
+    assert again.buses({}) is True, "the default overlay (the Voice HAT card: amp and microphone) is missing"
+    assert boot.read_text().endswith("dtoverlay=googlevoicehat-soundcard\n")
+
+
+def test_alsas_default_card_becomes_the_speakers_and_only_a_card_id_is_written(tmp_path):
+    device = Device(str(tmp_path / "root"), sandbox=True)
+    device.alsa({})
+    conf = tmp_path / "root/etc/asound.conf"
+    assert conf.read_text().splitlines()[1:] == ["defaults.pcm.card sndrpigooglevoi",
+                                                 "defaults.ctl.card sndrpigooglevoi"]
+    assert device.changed == ["alsa-config"]
+    device.alsa({})
+    assert device.changed == ["alsa-config"], "the same again: unchanged"
+    device.alsa({"audio": {"output_device": "USB Audio"}})  # a part of a PortAudio name, not a card id
+    device.alsa({"audio": {"output_device": "x\ndefaults.pcm.card 0"}})
+    assert "sndrpigooglevoi" in conf.read_text() and device.changed == ["alsa-config"]
 
 
 def test_a_changed_file_is_replaced_whole_and_the_previous_one_can_be_restored(tmp_path):
@@ -267,10 +285,10 @@ class Camera:
         monkeypatch.setattr(Device, "service_pid", lambda device: 4242 if self.running else None)
         monkeypatch.setattr(Device, "service_log", lambda device: "last words")
 
-    def deploy(self, stage: Path, capsys) -> tuple[int, dict]:
+    def deploy(self, stage: Path, capsys, *extra: str) -> tuple[int, dict]:
         from fleet.device_install import main
 
-        code = main(["--stage", str(stage), "--prefix", str(self.prefix), "--sandbox"])
+        code = main(["--stage", str(stage), "--prefix", str(self.prefix), "--sandbox", *extra])
         return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
@@ -355,3 +373,35 @@ def test_missing_raspberry_pi_os_packages_are_installed_after_the_package_lists_
     calls.unlink()
     device.apt(["python3-numpy"])
     assert not calls.exists(), "nothing missing: no update, no install"
+
+
+def test_a_boot_config_change_waits_for_the_reboot_and_the_health_is_judged_after_it(stage, tmp_path, monkeypatch,
+                                                                                     capsys):
+    """A fresh card: SPI, I2C and the sound overlay are off. The service is enabled, not started (what it
+    would open is not there before the reboot); after the reboot, and only then, its health is judged."""
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    monkeypatch.setattr(Device, "_stop_sandbox", lambda device: setattr(camera, "running", False))
+    monkeypatch.setattr(Device, "_start_sandbox", lambda device: setattr(camera, "running", True))
+    boot = camera.prefix / "boot/firmware/config.txt"
+    boot.parent.mkdir(parents=True)
+    boot.write_text("#dtparam=spi=on\ndtparam=audio=on\n")
+    code, answer = camera.deploy(stage, capsys)
+    assert (code, answer["status"], answer["reboot_needed"]) == (0, "reboot", False)
+    assert "boot-config" in answer["changed"] and camera.restarts == [] and not camera.running
+    assert Device(str(camera.prefix), sandbox=True).active() == VERSION, "the release starts at boot"
+    assert camera.deploy(stage, capsys, "--resume") == (0, {"status": "not-rebooted"}), "the same boot"
+    assert camera.deploy(stage, capsys, "--reboot-now") == (0, {"status": "rebooting"})
+    code, answer = camera.deploy(stage, capsys, "--resume")
+    assert (code, answer["status"], answer["rebooted"], answer["health"]) == (0, "ok", True, {"version": VERSION})
+    assert "boot-config" in answer["changed"] and answer["previous"] is None
+    code, answer = camera.deploy(stage, capsys, "--resume")
+    assert code == 1 and answer["why"].startswith("no deploy waits for a reboot here")
+
+
+def test_a_boot_config_change_without_reboot_starts_the_service_at_once(stage, tmp_path, monkeypatch, capsys):
+    camera = Camera(monkeypatch, tmp_path, healthy={VERSION})
+    boot = camera.prefix / "boot/firmware/config.txt"
+    boot.parent.mkdir(parents=True)
+    boot.write_text("")
+    code, answer = camera.deploy(stage, capsys, "--no-reboot")
+    assert (code, answer["status"], answer["reboot_needed"]) == (0, "ok", True) and camera.restarts == [VERSION]
