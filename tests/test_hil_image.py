@@ -86,5 +86,36 @@ def test_make_hil_lists_its_steps_and_checks_without_building_or_booting_anythin
     assert main(["--list", "--cache", str(tmp_path / "cache")]) == 0
     names = capsys.readouterr().out.splitlines()
     assert names[:2] == ["image (built once, then cached)", "release build (aarch64)"]
-    assert names[-len(CHECKS):] == [name for name, _ in CHECKS] and "display frames on spidev" in names
+    assert names[-len(CHECKS):] == [name for name, _ in CHECKS] and "display frames decoded from the SPI bus (SSD1351)" in names
     assert not (tmp_path / "cache").exists(), "nothing built, nothing booted"
+
+
+def test_the_boards_buses_and_sound_cards_come_from_the_active_lines_of_config_txt(tmp_path):
+    """What the Pi's firmware would apply at boot: commented-out lines do not count; each sound overlay
+    becomes a loopback card named as its card is, numbered after HDMI's card 0."""
+    import os
+    import subprocess
+
+    from tools.hil.image import HERE
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    (bin_dir / "modprobe").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "modprobe").chmod(0o755)
+    config = tmp_path / "config.txt"
+
+    def boot(text: str) -> list[str]:
+        config.write_text(text)
+        calls.unlink(missing_ok=True)
+        subprocess.run([str(HERE / "boot-config.sh")], check=True, timeout=30,
+                       env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "HIL_BOOT_CONFIG": str(config)})
+        return calls.read_text().splitlines() if calls.exists() else []
+
+    assert boot("#dtparam=i2c_arm=on\n#dtparam=spi=on\ndtparam=audio=on\n") == [], "a fresh card: nothing"
+    assert boot("dtparam=spi=on  # display\ndtparam=i2c_arm=on\ndtoverlay=max98357a\n"
+                "dtoverlay=adau7002-simple,foo=1\n#dtoverlay=googlevoicehat-soundcard\n") == [
+        "hil-spi-loopback", "i2c-stub chip_addr=0x36", "i2c-dev",
+        "snd-aloop index=1,2 id=MAX98357A,adau7002 enable=1,1 pcm_substreams=1,1"]
+    assert boot("dtoverlay=googlevoicehat-soundcard\n") == [
+        "snd-aloop index=1 id=sndrpigooglevoi enable=1 pcm_substreams=1"]

@@ -17,11 +17,14 @@ import av
 import numpy as np
 
 from bodycam.errors import BodycamError
+from firmware.announcements import read_wav
 from firmware.config import parse
-from fleet.device_install import BOOT_LINES, missing_boot_lines
 from fleet.release import build
+from hal.pyaudio_out import PLAY_RATE, resample
 from storage.keys import create_signing_key
+from storage.segment_reader import read_segment
 from tools.checkout import source_copy
+from tools.hil.decode import DecodeError, find_sound, spi_transfers, ssd1351_frames
 from tools.hil.image import ensure, recipe_digest
 from tools.hil.vm import Vm
 
@@ -29,9 +32,16 @@ CONFIG = Path(__file__).resolve().parent / "config.toml"
 SETTINGS = parse(CONFIG.read_text(), str(CONFIG))
 GPIO_SIM = "/sys/devices/platform/gpio-sim.0/gpiochip0"
 SPI_COUNTERS = "/sys/module/hil_spi_loopback/parameters"
+SPI_CAPTURE = "/sys/kernel/debug/hil-spi-loopback/capture"
 DATA = "/var/lib/bodycam"
-BATTERY_PERCENT = 0x4B80 / 256  # what the gauge's SOC register is set to: 75.5 %
-TONE_HZ = 1000
+BATTERY_PERCENT = 0x4B80 / 256  # what boot-config.sh sets the gauge's SOC register to: 75.5 %
+CRITICAL_SOC = 3  # per cent, below battery.critical_percent
+TONE_HZ, OTHER_SLOT_HZ = 1000, 3000
+TONE_DBFS = -30.0
+"""The microphone's tone in its slot, as 24-bit speech at a metre or two; the other slot carries a louder
+3 kHz tone that must not reach the recording."""
+SPEAKER, MICROPHONE = SETTINGS.audio.output_device, SETTINGS.audio.input_device
+ANNOUNCEMENT = Path(__file__).resolve().parents[2] / "firmware/assets/audio/de/display-on.wav"
 
 
 class CheckFailed(BodycamError, RuntimeError):
@@ -79,12 +89,12 @@ def release_step(cache: Path, run_dir: Path, out: list[Path]) -> str:
     return f"{release.folder.name}, apt: {', '.join(release.manifest['apt'])}"  # type: ignore[arg-type]
 
 
-def gauge_registers(vm: Vm) -> str:
-    """The MAX17048's state of charge (0x04, 1/256 %) and charge rate (0x16: 0, not charging), as bytes."""
-    soc = round(BATTERY_PERCENT * 256)
-    for register, value in ((0x04, soc >> 8), (0x05, soc & 0xFF), (0x16, 0), (0x17, 0)):
-        vm.ssh(f"i2cset -y {SETTINGS.battery.i2c_bus} 0x36 {register:#04x} {value:#04x}")
-    return f"SOC register {soc:#06x} ({BATTERY_PERCENT} %) on bus {SETTINGS.battery.i2c_bus}"
+def fresh_card(vm: Vm) -> str:
+    """Before the first deploy the board is a fresh card's: no SPI, no I2C, HDMI the only sound card."""
+    devices = vm.ssh("ls /dev/spidev* /dev/i2c-* 2>/dev/null; cat /proc/asound/cards", check=False).stdout
+    if "/dev/" in devices or "[vc4hdmi" not in devices or devices.count("]:") != 1:
+        raise CheckFailed(f"not a fresh card's board: {' '.join(devices.split())[:300]}")
+    return "no spidev, no i2c, sound cards: 0 vc4hdmi"
 
 
 def deploy(cache: Path, run_dir: Path, vm: Vm, release: Path) -> str:
@@ -100,8 +110,10 @@ def deploy(cache: Path, run_dir: Path, vm: Vm, release: Path) -> str:
                      str(vm.image.ssh_key), "--known-hosts", str(known_hosts), "--connect-timeout", "30",
                      "--release", str(release), "--release-pub", str(cache / "keys" / "release.pub"),
                      "--config", str(CONFIG), "--agency-pub", str(run_dir / "agency" / "agency.pub"),
-                     "--health-timeout", "600")
+                     "--health-timeout", "600", "--reboot-timeout", "900")
     (run_dir / "deploy.log").write_text(output)
+    if "rebooted; the boot config is in effect" not in output:
+        raise CheckFailed(f"deploy did not reboot the camera for its boot config: {' '.join(output.split())[-300:]}")
     return f"{time.monotonic() - started:.0f} s: " + " ".join(output.split())[-200:]
 
 
@@ -122,9 +134,25 @@ def healthy(vm: Vm) -> str:
 
 
 def boot_config(vm: Vm) -> str:
-    if missing := missing_boot_lines(vm.ssh("cat /boot/firmware/config.txt").stdout):
-        raise CheckFailed(f"config.txt lacks {missing}")
-    return ", ".join(BOOT_LINES)
+    """What the reboot made of the config.txt deploy wrote: the display's bus, the gauge's bus, the amp's
+    and the microphone's cards after HDMI's (that it was a reboot, deploy saw by the new boot id)."""
+    boots = len(vm.ssh("journalctl --list-boots --no-pager -q", check=False).stdout.splitlines())
+    out = vm.ssh("ls /dev/spidev0.0 /dev/i2c-0 && readlink /proc/asound/vc4hdmi /proc/asound/"
+                 f"{SPEAKER} /proc/asound/{MICROPHONE}", check=False)
+    if out.returncode != 0:
+        raise CheckFailed(f"after the reboot: {out.stderr.strip()[-300:]}")
+    cards = out.stdout.split()[-3:]
+    if cards[0] != "card0":
+        raise CheckFailed(f"HDMI is not card 0: {cards}")
+    return f"{boots} boots; spidev0.0, i2c-0; cards vc4hdmi={cards[0]}, {SPEAKER}={cards[1]}, {MICROPHONE}={cards[2]}"
+
+
+def hdmi_refuses(vm: Vm) -> str:
+    """Card 0 is HDMI without a monitor: it refuses to play, as on a headless camera."""
+    played = vm.ssh("head -c 19200 /dev/zero | aplay -q -D hw:0,0 -t raw -f S16_LE -c 2 -r 48000", check=False)
+    if played.returncode == 0 or "No such device" not in played.stderr:
+        raise CheckFailed(f"card 0 played (exit {played.returncode}): {played.stderr.strip()[-200:]}")
+    return " ".join(played.stderr.split())[-120:]
 
 
 def line_value(vm: Vm, pin: int) -> int:
@@ -184,34 +212,56 @@ def wait_stage(vm: Vm, stage: str, timeout: float = 60) -> None:
 
 def short_press(vm: Vm, button: str, stage: str, led: str) -> str:
     """A short press that must take the service to ``stage`` and light ``led``: what it took, and the lines."""
-    pressed = press(vm, getattr(SETTINGS.buttons, f"{button}_pin"), 0.3)
+    pressed = PRESSES[button] = press(vm, getattr(SETTINGS.buttons, f"{button}_pin"), 0.3)
     wait_stage(vm, stage)
     seen = wait_for(f"the {led} LED", lambda: (s := leds(vm))[led] == 1 and s, 30)
     latency = decision_latency(vm, pressed, button)
     return f"stage {stage}, press to decision {latency * 1000:.0f} ms, lines {seen}"
 
 
+PRESSES: dict[str, float] = {}
+"""When each button was last pressed, on the machine's clock (for the checks that come after)."""
+
+
 def display_press(vm: Vm) -> str:
-    """DISPLAY: stage display, the green LED; the speaker's sound is captured from the loopback meanwhile."""
-    vm.ssh("rm -f /root/speaker.raw; (arecord -q -D plughw:0,1 -f S16_LE -c 1 -r 16000 -t raw /root/speaker.raw "
-           "</dev/null >/dev/null 2>&1 &); sleep 2")
+    """DISPLAY: stage display, the green LED. Meanwhile the amp's card is captured from its loopback end in
+    the I2S format (32-bit stereo, 48 kHz): a firmware playing anything else stops that capture."""
+    PRESSES["capture"] = float(vm.ssh(
+        f"rm -f /root/speaker.raw; date +%s.%N; (arecord -q -D hw:{SPEAKER},1 -f S32_LE -c 2 -r {PLAY_RATE} "
+        "-t raw /root/speaker.raw </dev/null >/root/arecord.log 2>&1 &); sleep 2").stdout.split()[0])
     return short_press(vm, "display", "display", "green")
 
 
-def announcement_loopback(vm: Vm) -> str:
-    """The display announcement, played by the service on the default sound card, heard on its loopback."""
+def expected_announcement() -> np.ndarray:
+    clip = read_wav(ANNOUNCEMENT)
+    return resample(clip.samples, clip.rate, PLAY_RATE).astype(np.float64)
+
+
+def announcement_recognised(vm: Vm) -> str:
+    """The display announcement, played by the service on the amp's card, found in the loopback capture
+    by its waveform: after the press, whole (its duration within 10 %), not some other sound."""
     wait_for("the display announcement played", lambda: '"announce:display-on"' in journal(vm), 60, 2)
-    time.sleep(8)
+    expected = expected_announcement()
+    time.sleep(expected.size / PLAY_RATE + 4)
     vm.ssh("pkill -INT -x arecord; while pgrep -x arecord >/dev/null; do sleep 0.5; done", timeout=60)
-    raw = vm.ssh("od -An -v -td2 -w2 /root/speaker.raw | tr -d ' ' | tr '\\n' ' '").stdout.split()
-    samples = np.array([int(s) for s in raw], dtype=np.float64)
-    if samples.size < 16000:
-        raise CheckFailed(f"only {samples.size} samples captured")
-    loud = float(np.sqrt(np.mean(samples ** 2)))
-    if loud < 100:
-        raise CheckFailed(f"the capture is silent (RMS {loud:.0f} over {samples.size / 16000:.0f} s)")
-    first = int(np.argmax(np.abs(samples) > 1000)) / 16000
-    return f"RMS {loud:.0f} over {samples.size / 16000:.0f} s of capture, sound from {first:.1f} s"
+    if errors := vm.ssh("cat /root/arecord.log").stdout.strip():
+        raise CheckFailed(f"the capture of the amp's card stopped: {errors[-300:]}")
+    vm.copy_from("/root/speaker.raw", vm.run_dir)
+    slots = np.frombuffer((vm.run_dir / "speaker.raw").read_bytes(), dtype="<i4").reshape(-1, 2)
+    left = slots[:, 0].astype(np.float64) / 2**31
+    if not np.array_equal(slots[:, 0], slots[:, 1]):
+        raise CheckFailed("the two I2S slots differ: the amp plays their mix, both must carry the sound")
+    try:
+        match = find_sound(left, expected, PLAY_RATE)
+    except DecodeError as exc:
+        raise CheckFailed(str(exc)) from exc
+    begins = PRESSES["capture"] + match.start_s - PRESSES["display"]
+    length = expected.size / PLAY_RATE
+    if match.correlation < 0.9 or begins < 0 or abs(match.duration_s - length) > 0.1 * length:
+        raise CheckFailed(f"correlation {match.correlation:.2f} (0.9 needed), {begins:+.2f} s after the press, "
+                          f"{match.duration_s:.2f} s of sound for a {length:.2f} s announcement")
+    return (f"{ANNOUNCEMENT.name}: correlation {match.correlation:.3f}, from {begins:.2f} s after the press, "
+            f"{match.duration_s:.2f} s of {length:.2f} s")
 
 
 def journal(vm: Vm) -> str:
@@ -219,6 +269,34 @@ def journal(vm: Vm) -> str:
 
 
 def display_frames(vm: Vm) -> str:
+    """The SPI bus as the panel sees it, with its data/command line: SSD1351 commands, the window, and
+    whole RGB565 frames of a moving picture, at the configured clock."""
+    vm.ssh(f"echo 1 > {SPI_CAPTURE}")
+    seconds = 8
+    time.sleep(seconds)
+    vm.ssh(f"cp {SPI_CAPTURE} /root/spi.bin && echo 0 > {SPI_CAPTURE}")
+    dropped = int(vm.ssh(f"cat {SPI_COUNTERS}/capture_dropped").stdout)
+    vm.copy_from("/root/spi.bin", vm.run_dir)
+    try:
+        frames = ssd1351_frames(spi_transfers((vm.run_dir / "spi.bin").read_bytes()))
+    except DecodeError as exc:
+        raise CheckFailed(f"the display's SPI stream: {exc}") from exc
+    d = SETTINGS.display
+    window = (0, d.width - 1, 0, d.height - 1)
+    wanted = seconds * d.preview_fps * 0.5
+    if len(frames) < wanted and not dropped:
+        raise CheckFailed(f"{len(frames)} whole frames in {seconds} s; at least {wanted:.0f} expected")
+    if any(f.window != window for f in frames) or not frames:
+        raise CheckFailed(f"windows {sorted({f.window for f in frames})}, the panel is {window}")
+    if all(np.array_equal(frames[0].rgb, f.rgb) for f in frames) or frames[-1].rgb.std() < 10:
+        raise CheckFailed("the frames do not move or are one colour: not the camera's picture")
+    from PIL import Image
+
+    Image.fromarray(frames[-1].rgb).save(vm.run_dir / "display-frame.png")
+    return f"{len(frames)} SSD1351 frames {d.width}×{d.height} decoded, moving; {spi_rate(vm)}"
+
+
+def spi_rate(vm: Vm) -> str:
     def counters() -> tuple[int, int, int]:
         out = vm.ssh(f"cat {SPI_COUNTERS}/tx_bytes {SPI_COUNTERS}/transfers {SPI_COUNTERS}/last_speed_hz").stdout
         tx, transfers, speed = (int(v) for v in out.split())
@@ -228,22 +306,23 @@ def display_frames(vm: Vm) -> str:
     time.sleep(10)
     after = counters()
     d = SETTINGS.display
-    frame = d.width * d.height * 2  # 16-bit colour
-    frames = (after[0] - before[0]) / frame
-    if frames < 1:
-        raise CheckFailed(f"{after[0] - before[0]} bytes on the bus in 10 s: not one {frame}-byte frame")
     if after[2] != d.spi_speed_hz:
         raise CheckFailed(f"the bus ran at {after[2]} Hz, the config says {d.spi_speed_hz}")
-    return f"{(after[0] - before[0]) / 10 / 1000:.0f} kB/s (≈{frames / 10:.1f} full frames/s) at {after[2]} Hz"
+    return f"{(after[0] - before[0]) / 10 / 1000:.0f} kB/s at {after[2]} Hz"
 
 
 def tone_wav(path: Path, seconds: float) -> None:
+    """What an I2S microphone sends: 32-bit stereo slots at 48 kHz, 24 bits used; the microphone's tone in
+    slot 0 (its L/R pin to ground), something else in slot 1."""
     rate = 48000
     t = np.arange(int(rate * seconds)) / rate
-    samples = (0.5 * 32767 * np.sin(2 * math.pi * TONE_HZ * t)).astype("<i2")
+    level = 10 ** (TONE_DBFS / 20)
+    slots = np.stack([level * np.sin(2 * math.pi * TONE_HZ * t), 0.3 * np.sin(2 * math.pi * OTHER_SLOT_HZ * t)],
+                     axis=1)
+    samples = (np.round(slots * 2**23).astype(np.int64) << 8).astype("<i4")
     with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
+        out.setnchannels(2)
+        out.setsampwidth(4)
         out.setframerate(rate)
         out.writeframes(samples.tobytes())
 
@@ -253,9 +332,9 @@ def record(vm: Vm) -> str:
     stops it."""
     hold_s = SETTINGS.buttons.hold_stop_s + 1.5
     tone = vm.run_dir / "tone.wav"
-    tone_wav(tone, 12)
+    tone_wav(tone, 14)
     vm.copy_to(tone, "/root/tone.wav")
-    vm.ssh("(aplay -q -D plughw:0,1 /root/tone.wav </dev/null >/root/aplay.log 2>&1 &) ; sleep 1")
+    vm.ssh(f"(aplay -q -D hw:{MICROPHONE},1 /root/tone.wav </dev/null >/root/aplay.log 2>&1 &) ; sleep 1")
     started = short_press(vm, "record", "recording", "red")
     time.sleep(6)
     load = vm.ssh("cat /proc/loadavg").stdout.split()[0]
@@ -283,20 +362,75 @@ def recording_verifies(vm: Vm) -> str:
 
 
 def describe_mp4(path: Path) -> str:
+    """The picture: the test pattern's size, at least 80 % of the frames its time span should hold; the
+    sound: as long as the picture (within 0.2 s), the microphone's slot (1 kHz, nothing of the other
+    slot's 3 kHz) at its level plus the configured gain."""
+    camera = SETTINGS.camera
     with av.open(str(path)) as container:
         video = container.streams.video[0]
-        frames = sum(1 for _ in container.decode(video=0))
+        pts = [f.pts for f in container.decode(video=0) if f.pts is not None]
         size = (video.codec_context.width, video.codec_context.height)
-    if size != (SETTINGS.camera.width, SETTINGS.camera.height) or frames < SETTINGS.camera.fps:
-        raise CheckFailed(f"{path.name}: {frames} frames of {size}")
+        video_s = float((max(pts) - min(pts)) * (video.time_base or 0)) + 1 / camera.fps if pts else 0.0
+    if size != (camera.width, camera.height) or len(pts) < 0.8 * video_s * camera.fps or video_s < 5:
+        raise CheckFailed(f"{path.name}: {len(pts)} frames of {size} over {video_s:.1f} s "
+                          f"({0.8 * video_s * camera.fps:.0f} needed at {camera.fps} frames/s)")
     with av.open(str(path)) as container:
         if not container.streams.audio:
             raise CheckFailed(f"{path.name} has no sound")
         pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]).astype(np.float64)
         rate = container.streams.audio[0].codec_context.sample_rate
+    sound_s = pcm.size / rate
+    if abs(sound_s - video_s) > 0.2:
+        raise CheckFailed(f"{path.name}: {sound_s:.2f} s of sound for {video_s:.2f} s of picture (0.2 s allowed)")
     spectrum = np.abs(np.fft.rfft(pcm))
-    peak = np.argmax(spectrum[1:]) + 1
-    peak_hz = peak * rate / pcm.size
-    if abs(peak_hz - TONE_HZ) > 20:
-        raise CheckFailed(f"{path.name}: the loudest sound is at {peak_hz:.0f} Hz, the tone played was {TONE_HZ}")
-    return f"{path.name}: {frames} frames {size[0]}×{size[1]}, sound peaks at {peak_hz:.0f} Hz"
+    peak_hz = (np.argmax(spectrum[1:]) + 1) * rate / pcm.size
+    other = spectrum[round(OTHER_SLOT_HZ * pcm.size / rate)] / spectrum.max()
+    level = 20 * math.log10(float(np.abs(pcm).max()) or 1e-9)
+    wanted = TONE_DBFS + SETTINGS.audio.input_gain_db
+    if abs(peak_hz - TONE_HZ) > 20 or other > 0.01 or abs(level - wanted) > 2:
+        raise CheckFailed(f"{path.name}: loudest at {peak_hz:.0f} Hz (the tone: {TONE_HZ}), the other slot at "
+                          f"{other:.3f} of it, peak {level:.1f} dBFS ({wanted:.0f} expected)")
+    return (f"{path.name}: {len(pts)} frames {size[0]}×{size[1]} in {video_s:.1f} s, {sound_s:.2f} s of sound at "
+            f"{peak_hz:.0f} Hz, peak {level:.1f} dBFS, other slot {other:.4f}")
+
+
+def watchdog(vm: Vm) -> str:
+    """A stalled event loop (the process stopped) stops pinging systemd's watchdog: the service is
+    killed and started again, and reports healthy."""
+    def service() -> tuple[int, int]:
+        out = vm.ssh("systemctl show -p MainPID -p NRestarts --value bodycam").stdout.split()
+        return int(out[0]), int(out[1])
+
+    pid, restarts = service()
+    stalled = time.monotonic()
+    vm.ssh(f"kill -STOP {pid}")
+    wait_for("a new service process", lambda: service()[0] not in (0, pid), 180, 2)
+    restarted = time.monotonic() - stalled
+    wait_for("its health report", lambda: health(vm).get("pid") == service()[0], 180, 2)
+    after = service()
+    if after[1] != restarts + 1:
+        raise CheckFailed(f"NRestarts {restarts} → {after[1]}")
+    return f"pid {pid} stopped; restarted as {after[0]} after {restarted:.0f} s, healthy; NRestarts {after[1]}"
+
+
+def critical_battery(vm: Vm) -> str:
+    """RECORD held in stage worn (imminent danger) records; the gauge then reads 3 %: the recording is
+    finalised and the machine powers itself off. After the next boot the recording verifies and says why
+    it ended."""
+    hold = SETTINGS.buttons.hold_start_s + 0.5
+    PRESSES["record-hold"] = press(vm, SETTINGS.buttons.record_pin, hold)
+    wait_stage(vm, "recording", 60)
+    time.sleep(4)
+    vm.ssh(f"i2cset -y {SETTINGS.battery.i2c_bus} 0x36 0x04 {CRITICAL_SOC:#04x}; "
+           f"i2cset -y {SETTINGS.battery.i2c_bus} 0x36 0x05 0x00")
+    off_after = vm.wait_off(SETTINGS.battery.poll_s * 4 + 240)
+    boot_s = vm.boot()
+    local = vm.run_dir / "after-power-off"
+    vm.copy_from(f"{DATA}/", local, exclude="keys/device.key")
+    newest = max((local / "recordings").iterdir())
+    bodycam("evidence", "verify", "--device-key", str(local / "keys" / "device.pub"), str(newest))
+    last = read_segment(max(newest.glob("*.bcs")))
+    if last.trailer is None or not last.trailer.get("final") or last.trailer.get("stop_reason") != "battery-critical":
+        raise CheckFailed(f"{newest.name}: the last segment's trailer is {last.trailer}")
+    return (f"{newest.name} finalised (stop_reason battery-critical) and verifies; powered off {off_after:.0f} s "
+            f"after the gauge read {CRITICAL_SOC} %, booted again in {boot_s:.0f} s")

@@ -41,7 +41,9 @@ PACKAGES = [
 ]
 INITRAMFS_MODULES = ["virtio_pci", "virtio_blk", "ext4"]
 """MODULES=list: just what mounts the root (``most`` takes minutes under emulation)."""
-LOADED_MODULES = ["gpio-sim", "i2c-stub", "i2c-dev", "snd-aloop", "hil-spi-loopback"]  # spidev is built in
+LOADED_MODULES = ["gpio-sim", "hil-hdmi-audio"]
+"""At every boot, as a Pi has its GPIO and its HDMI sound card (card 0); what config.txt switches on is
+loaded by hil-boot-config (boot-config.sh). spidev is built in."""
 MODULE_SOURCES = {  # from linux-source: what Debian's arm64 config leaves out
     # gpio-sim with the interrupt simulator it selects (a built-in option Debian's kernel does not have)
     "gpio-sim": ["drivers/gpio/gpio-sim.c", "drivers/gpio/gpiolib.h", "kernel/irq/irq_sim.c"],
@@ -50,7 +52,8 @@ MODULE_SOURCES = {  # from linux-source: what Debian's arm64 config leaves out
 PATCHES = {  # built as a module, irq_sim may use only exported symbols: the same call, through the export
     "irq_sim.c": [("handle_simple_irq(irq_to_desc(irqnum));", "generic_handle_irq(irqnum);")],
 }
-MEMORY_MB, CPUS = 1024, 2
+MEMORY_MB, CPUS = 512, 2
+"""A Zero 2 W's RAM (of which the Pi gives 256 MB to the GPU and camera as CMA; the HIL keeps all 512)."""
 MACHINE = ["-M", "virt", "-cpu", "cortex-a53", "-smp", str(CPUS), "-m", str(MEMORY_MB)]
 PI_MODEL = "Raspberry Pi Zero 2 W Rev 1.0"
 PI_COMPATIBLE = '"raspberrypi,model-zero-2-w", "brcm,bcm2837"'
@@ -103,7 +106,7 @@ def recipe_digest() -> str:
     """The image is rebuilt when anything that goes into it changes (and only then)."""
     digest = hashlib.sha256()
     for path in [HERE / "image.py", HERE / "customize.sh", HERE / "remove-build-files.sh", HERE / "gpio-sim-setup.sh",
-                 *sorted((HERE / "modules").iterdir())]:
+                 HERE / "boot-config.sh", *sorted((HERE / "modules").iterdir())]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -250,7 +253,7 @@ def sources(module: str) -> list[str]:
 
 
 def kbuild() -> str:
-    lines = ["obj-m := hil-spi-loopback.o"]
+    lines = [f"obj-m += {source.stem}.o" for source in sorted((HERE / "modules").glob("*.c"))]
     for module in MODULE_SOURCES:
         lines.append(f"obj-m += {module}.o")
         if len(sources(module)) > 1:
@@ -275,9 +278,8 @@ def configure(root: Path, image: Image) -> None:
     (etc / "systemd" / "network" / "10-hil.network").write_text("[Match]\nName=e*\n\n[Network]\nDHCP=yes\n")
     run(["chroot", str(root), "systemctl", "enable", "systemd-networkd", "ssh"], "enabling network and ssh")
     (etc / "modules-load.d" / "hil.conf").write_text("\n".join(LOADED_MODULES) + "\n")
-    (etc / "modprobe.d" / "hil.conf").write_text(
-        "# the fuel gauge's address (MAX17048)\noptions i2c-stub chip_addr=0x36\n"
-        "# one loopback card, the camera's only sound card\noptions snd-aloop index=0 pcm_substreams=2\n")
+    # card 0 is HDMI, as on a Pi: the sound parts' cards come after it
+    (etc / "modprobe.d" / "hil.conf").write_text("options hil-hdmi-audio index=0\n")
     # Raspberry Pi OS's hardware groups and device permissions (raspberrypi-sys-mods, 99-com.rules)
     for group in ("gpio", "spi", "i2c"):
         run(["chroot", str(root), "sh", "-c", f"getent group {group} || groupadd --system {group}"], "groupadd")
@@ -288,9 +290,17 @@ def configure(root: Path, image: Image) -> None:
     # a fresh card's boot config: SPI and I2C off until deploy switches them on
     firmware = root / "boot" / "firmware"
     firmware.mkdir(parents=True, exist_ok=True)
-    (firmware / "config.txt").write_text("# Raspberry Pi OS (HIL machine: read by bodycam deploy, not by a "
-                                         "bootloader)\n#dtparam=i2c_arm=on\n#dtparam=spi=on\ndtparam=audio=on\n")
+    (firmware / "config.txt").write_text("# Raspberry Pi OS (HIL machine: applied at boot by hil-boot-config)\n"
+                                         "#dtparam=i2c_arm=on\n#dtparam=spi=on\ndtparam=audio=on\n"
+                                         "dtoverlay=vc4-kms-v3d\n")
     shutil.copy(HERE / "gpio-sim-setup.sh", root / "usr" / "local" / "sbin" / "hil-gpio-sim")
+    shutil.copy(HERE / "boot-config.sh", root / "usr" / "local" / "sbin" / "hil-boot-config")
+    (etc / "systemd" / "system" / "hil-boot-config.service").write_text(
+        "[Unit]\nDescription=HIL: the buses and sound cards config.txt switches on, as a Pi's firmware does\n"
+        "DefaultDependencies=no\nAfter=systemd-modules-load.service\nBefore=sysinit.target bodycam.service\n\n"
+        "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/hil-boot-config\n\n"
+        "[Install]\nWantedBy=sysinit.target\n")
+    run(["chroot", str(root), "systemctl", "enable", "hil-boot-config"], "enabling hil-boot-config")
     (etc / "systemd" / "system" / "hil-gpio-sim.service").write_text(
         "[Unit]\nDescription=HIL: a gpio-sim chip in place of the Pi's GPIO header\n"
         "After=systemd-modules-load.service\nBefore=bodycam.service\n\n"

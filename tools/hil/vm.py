@@ -1,7 +1,8 @@
 """The HIL machine running: qemu emulating the arm64 board, reached over SSH on a forwarded loopback port.
 
-The disk is opened with ``-snapshot``: every run starts from the cached image, and nothing a run does
-survives it.
+The disk is a copy-on-write overlay in the run folder over the cached image: every run starts from the
+image, the image never changes, and what the machine wrote survives its reboots and power-offs until the
+run ends (a recording finalised before a power-off is read after the next boot).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ class Vm:
         self.image = image
         self.run_dir = run_dir
         self.port = free_port()
+        self.boots = 0
         self.console = run_dir / "console.log"
+        self.disk = run_dir / "disk.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", str(image.disk),
+                        str(self.disk)], check=True, capture_output=True)
         self.known_hosts = run_dir / "known_hosts"
         host_key = image.host_key_pub.read_text().split()
         self.known_hosts.write_text(f"[127.0.0.1]:{self.port} {host_key[0]} {host_key[1]}\n")
@@ -46,7 +51,7 @@ class Vm:
             "-serial", f"file:{self.console}",
             "-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd), "-dtb", str(self.image.dtb),
             "-append", "root=/dev/vda rw console=ttyAMA0 net.ifnames=0",
-            "-drive", f"file={self.image.disk},format=raw,if=none,id=disk", "-snapshot",
+            "-drive", f"file={self.disk},format=qcow2,if=none,id=disk",
             "-device", "virtio-blk-pci,drive=disk",
             "-netdev", f"user,id=net,hostfwd=tcp:127.0.0.1:{self.port}-:22", "-device", "virtio-net-pci,netdev=net",
         ]
@@ -78,6 +83,8 @@ class Vm:
     def boot(self) -> float:
         """Starts the machine and waits for SSH; the seconds it took."""
         started = time.monotonic()
+        self.boots += 1
+        self.console = self.run_dir / ("console.log" if self.boots == 1 else f"console-{self.boots}.log")
         self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=(self.run_dir / "qemu.log").open("wb"))
         while time.monotonic() - started < BOOT_TIMEOUT_S:
@@ -89,6 +96,17 @@ class Vm:
                     return time.monotonic() - started
             time.sleep(3)
         raise VmError(f"no SSH after {BOOT_TIMEOUT_S:.0f} s; the console says:\n" + self.console_tail())
+
+    def wait_off(self, timeout: float) -> float:
+        """Seconds until the machine powered itself off (qemu ends with it)."""
+        if self.process is None:
+            raise VmError("the machine was never started")
+        started = time.monotonic()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise VmError(f"still running {timeout:.0f} s later; the console says:\n" + self.console_tail()) from None
+        return time.monotonic() - started
 
     def console_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):

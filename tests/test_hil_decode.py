@@ -1,0 +1,75 @@
+"""The HIL's decoders on their own, fed what the real parts would give them: the luma SSD1351 driver's
+transfers as the SPI loopback module captures them, and a speaker capture with an announcement in it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
+from hal.pyaudio_out import resample
+from tools.hil.decode import DecodeError, find_sound, spi_transfers, ssd1351_frames
+
+CHUNK = 4096  # py-spidev's writebytes2 splits a frame into transfers of the spidev buffer's size
+
+
+class CapturingSerial:
+    """A luma serial interface writing hil-spi-loopback's capture format: the DC line, length, bytes."""
+
+    def __init__(self) -> None:
+        self.capture = bytearray()
+
+    def _transfer(self, line: str, data: bytes) -> None:
+        self.capture += line.encode() + len(data).to_bytes(4, "little") + data
+
+    def command(self, *cmd: int) -> None:
+        self._transfer("C", bytes(cmd))
+
+    def data(self, data) -> None:
+        data = bytes(data)
+        for at in range(0, len(data), CHUNK):
+            self._transfer("D", data[at : at + CHUNK])
+
+    def cleanup(self) -> None:
+        pass
+
+
+def test_ssd1351_frames_decode_from_the_spi_capture_as_luma_sent_them():
+    serial = CapturingSerial()
+    display = LumaDisplay(open_luma_device(PanelSpec("ssd1351", 128, 128), serial), "ssd1351")
+    display.power(True)
+    rng = np.random.default_rng(7)
+    frames = [rng.integers(0, 256, (128, 128, 3), dtype=np.uint8) for _ in range(2)]
+    for frame in frames:
+        display.show(frame)
+    decoded = ssd1351_frames(spi_transfers(bytes(serial.capture)))
+    assert [f.window for f in decoded] == [(0, 127, 0, 127)] * 3, "luma clears the panel at start, then ours"
+    assert not decoded[0].rgb.any()
+    top_bits = np.array([3, 2, 3], dtype=np.uint8)  # RGB565 keeps 5, 6 and 5 bits
+    for sent, got in zip(frames, decoded[1:], strict=True):
+        assert np.array_equal(got.rgb >> top_bits, sent >> top_bits)
+    cut = bytes(serial.capture[: len(serial.capture) - 1000])  # the capture's buffer ran out mid-frame
+    with pytest.raises(DecodeError, match="broken record"):
+        spi_transfers(cut)
+
+
+def test_a_frame_sent_with_the_data_command_line_wrong_does_not_decode():
+    serial = CapturingSerial()
+    serial.command(0x15)
+    serial._transfer("C", bytes([0, 127]))  # the arguments with the line low: the panel takes them as commands
+    with pytest.raises(DecodeError, match="SSD1351 commands are one byte"):
+        ssd1351_frames(spi_transfers(bytes(serial.capture)))
+    assert ssd1351_frames(spi_transfers(b"")) == []
+
+
+def test_an_announcement_is_found_in_a_capture_by_its_waveform_at_any_volume():
+    rate = 48_000
+    rng = np.random.default_rng(3)
+    words = resample(rng.standard_normal(16_000).astype(np.float32) * 0.3, 16_000, rate)  # 1 s of "speech"
+    tones = 0.5 * np.sin(2 * np.pi * 880 * np.arange(rate // 4) / rate)
+    capture = np.concatenate([np.zeros(rate), tones, np.zeros(rate // 2), 0.4 * words, np.zeros(rate)])
+    match = find_sound(capture, words, rate)
+    assert match.start_s == pytest.approx(1.75, abs=1e-3) and match.correlation > 0.99
+    assert match.duration_s == pytest.approx(1.0, abs=0.02)
+    other = resample(rng.standard_normal(16_000).astype(np.float32) * 0.3, 16_000, rate)
+    assert find_sound(capture, other, rate).correlation < 0.2, "another sound of the same kind is no match"
