@@ -120,6 +120,7 @@ class Firmware:
         self._recover(data_dir, keys)
         for part, detail in hardware.faults:
             self.executor.report_fault(part, detail, clock.now())
+        self.executor.prepare_camera(clock.now())
         hardware.buttons.listen(self.loop.button_edge)
 
     def _recover(self, data_dir: Path, keys: DeviceKeys) -> None:

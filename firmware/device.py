@@ -117,13 +117,14 @@ def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
     factory = pin_factory(config.gpio.pin_factory)
     buttons, indicators = build_gpio(config, factory, clock.now)
     c = config.camera
+    camera = open_camera(c, test_pattern)
     faults: list[tuple[str, str]] = []
     audio = open_speaker(config.audio, faults)
     microphone = open_microphone(config.audio, clock.now, faults)
     gauge = open_gauge(config.battery, faults)
     return Hardware(
         clock=clock,
-        camera=open_camera(c, test_pattern),
+        camera=camera,
         buttons=buttons,
         display=open_display(config, LumaGpio(factory), faults),
         audio=audio,
@@ -135,5 +136,6 @@ def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
         power_off=power_off,
         video_format={"codec": "h264", "width": c.width, "height": c.height, "fps": c.fps},
         boot_id=boot_id(),
-        closers=[audio.close, *([microphone.close] if microphone else []), indicators.close, buttons.close],
+        closers=[audio.close, *([microphone.close] if microphone else []), indicators.close, buttons.close,
+                 *([camera.close] if isinstance(camera, Picamera2Camera) else [])],
     )

@@ -85,6 +85,7 @@ class Executor:
         self._brightness, self._dim_brightness = brightness
         self._sink = FirmwareSink(recorder, preview, inbox, hardware)
         self._camera_running = False
+        self._camera_wanted = False
         self.power_off_requested = False
 
     def run(self, action: Action, t: float) -> None:
@@ -167,6 +168,7 @@ class Executor:
                     self.report_fault("microphone", str(exc), t)
             else:
                 microphone.stop()
+        self._camera_wanted = on
         if on == self._camera_running:
             return
         if not on:
@@ -195,13 +197,26 @@ class Executor:
         self._log.write(Record.HARDWARE_FAULT, t, part=part, detail=detail)
         self._preview.show_message(texts.text(texts.PART_FAILED[part], self._language), t)
 
+    def prepare_camera(self, t: float) -> None:
+        """At start-up: the camera configured ahead, so the first start (perhaps a RECORD hold in stage
+        worn) only starts it. A camera that is not there is a camera fault from the start, not at the
+        first press."""
+        try:
+            self._hw.camera.prepare()
+        except HardwareError as exc:
+            self._inbox.put(CameraFault(t, str(exc)))
+
     def _retry_camera(self, t: float) -> None:
+        """Open the faulty camera again: streaming where the stage wants pictures, else only prepared."""
         self._hw.camera.stop()
         try:
-            self._hw.camera.start(self._sink)
+            if self._camera_wanted:
+                self._hw.camera.start(self._sink)
+            else:
+                self._hw.camera.prepare()
         except HardwareError as exc:
             self._camera_running = False
             self._log.write(Record.CAMERA_RETRY_FAILED, t, detail=str(exc))
             return
-        self._camera_running = True
+        self._camera_running = self._camera_wanted
         self._inbox.put(CameraRecovered(self._hw.clock.now()))

@@ -75,8 +75,13 @@ class CameraSink(Protocol):
 
 
 class Camera(Protocol):
+    def prepare(self) -> None:
+        """Open and configure the camera (its buffers included) without streaming, so that a later
+        ``start`` only starts it; raises HardwareError when the camera cannot be opened."""
+
     def start(self, sink: CameraSink) -> None:
-        """Start streaming; raises HardwareError when the camera cannot be opened."""
+        """Start streaming (preparing first if need be); raises HardwareError when the camera cannot be
+        opened."""
 
     def stop(self) -> None: ...
 

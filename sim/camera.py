@@ -132,6 +132,11 @@ class SyntheticCamera:
     def running(self) -> bool:
         return self._ticker is not None
 
+    def prepare(self) -> None:
+        """Nothing to allocate ahead: the software encoder opens at start."""
+        if self._fault:
+            raise HardwareError(f"camera: {self._fault}")
+
     def start(self, sink: CameraSink) -> None:
         if self._fault:
             raise HardwareError(f"camera: {self._fault}")

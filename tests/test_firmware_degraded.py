@@ -178,3 +178,28 @@ def test_a_sound_card_that_is_not_there_is_a_fault_and_the_camera_builds_without
         assert str(exc) == faults[0][1]
     else:
         raise AssertionError("a missing speaker must refuse, so the player logs each sound it could not play")
+
+
+def test_a_camera_missing_at_start_up_is_a_fault_at_once_and_its_retry_in_stage_worn_only_prepares_it(config):
+    """The camera is configured at start-up, so that a RECORD hold in stage worn records at once: one that
+    is not there is a camera fault before any press. Its retry in worn opens it without streaming."""
+    from states.actions import RetryCamera
+    from states.events import CameraFault, CameraRecovered
+
+    clock = VirtualClock()
+    hardware, controls = build_sim_hardware(config, clock)
+    controls.camera.fail("no camera connected")
+    inbox = VirtualInbox(clock)
+    firmware = Firmware(config, hardware, inbox, JsonLog(io.StringIO(), clock), sim_keys(config))
+    try:
+        fault = inbox.get(clock.now() + 1)
+        assert isinstance(fault, CameraFault) and fault.detail == "camera: no camera connected"
+        controls.camera.recover()
+        firmware.executor.run(RetryCamera(), 5.0)
+        assert isinstance(inbox.get(clock.now() + 1), CameraRecovered)
+        assert not controls.camera.running, "stage worn: prepared, not streaming"
+        firmware.executor.run(SetCamera(True), 6.0)
+        assert controls.camera.running
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()

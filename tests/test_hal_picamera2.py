@@ -59,6 +59,8 @@ def record(size=(640, 360), preview=(200, 150), frames=FRAMES, sink=None) -> tup
     assert host.delivered.wait(10)
     assert host.error is None, host.error
     camera.stop()
+    assert not host.closed, "stopped, still configured for the next start"
+    camera.close()
     assert host.closed
     return sink, host, started_us
 
@@ -106,6 +108,25 @@ def test_the_preview_gets_the_lores_stream_with_its_row_padding_skipped():
     assert frame.pixels.shape == (225, 256), "make_array keeps the ISP's 64-byte row alignment"
     assert frame.pixels[0, 199] == 200 and frame.pixels[0, 200] == 0, "the padding is not picture"
     assert host.camera_config["main"]["format"] == "YUV420" and host.camera_config["lores"]["format"] == "YUV420"
+
+
+def test_the_camera_is_configured_once_and_a_start_after_a_stop_only_starts_it():
+    """A RECORD hold in stage worn must not wait for picamera2 to configure and allocate its buffers;
+    configuring 1080p buffers at every stage change is a known ENOMEM on a Zero 2 W (picamera2 #1130)."""
+    host = CameraHost(frames=3)
+    camera = Picamera2Camera(size=(640, 360), fps=30, preview_size=(200, 150), open_camera=lambda: host)
+    camera.prepare()
+    assert host.configure_count == 1 and not host.started, "configured at start-up, not streaming"
+    for _ in range(2):
+        sink = Sink()
+        host.delivered.clear()
+        camera.start(sink)
+        assert host.delivered.wait(10) and host.error is None
+        camera.stop()
+        assert len(sink.packets) == 3 and sink.packets[0].keyframe
+    assert host.configure_count == 1 and host.stop_count == 2 and not host.closed
+    camera.close()
+    assert host.closed
 
 
 def test_a_missing_camera_is_a_hardware_error():
