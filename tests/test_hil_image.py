@@ -86,7 +86,8 @@ def test_make_hil_lists_its_steps_and_checks_without_building_or_booting_anythin
     assert main(["--list", "--cache", str(tmp_path / "cache")]) == 0
     names = capsys.readouterr().out.splitlines()
     assert names[:2] == ["image (built once, then cached)", "release build (aarch64)"]
-    assert names[-len(CHECKS):] == [name for name, _ in CHECKS] and "display frames decoded from the SPI bus (SSD1351)" in names
+    assert names[-len(CHECKS):] == [name for name, _ in CHECKS]
+    assert "display frames decoded from the SPI bus (SSD1351)" in names
     assert not (tmp_path / "cache").exists(), "nothing built, nothing booted"
 
 

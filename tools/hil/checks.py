@@ -11,6 +11,7 @@ import sys
 import time
 import wave
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import av
@@ -432,5 +433,9 @@ def critical_battery(vm: Vm) -> str:
     last = read_segment(max(newest.glob("*.bcs")))
     if last.trailer is None or not last.trailer.get("final") or last.trailer.get("stop_reason") != "battery-critical":
         raise CheckFailed(f"{newest.name}: the last segment's trailer is {last.trailer}")
-    return (f"{newest.name} finalised (stop_reason battery-critical) and verifies; powered off {off_after:.0f} s "
-            f"after the gauge read {CRITICAL_SOC} %, booted again in {boot_s:.0f} s")
+    first = read_segment(min(newest.glob("*.bcs"))).header
+    pressed, started = (datetime.fromisoformat(str(first[k]).replace("Z", "+00:00"))
+                        for k in ("pressed_at_utc", "started_utc"))
+    return (f"{newest.name} finalised (stop_reason battery-critical) and verifies; press to first frame "
+            f"{(started - pressed).total_seconds() * 1000:.0f} ms (reason {first['reason']}); powered off "
+            f"{off_after:.0f} s after the gauge read {CRITICAL_SOC} %, booted again in {boot_s:.0f} s")

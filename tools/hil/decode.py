@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bodycam.errors import BodycamError
+
 COLUMN, ROW, WRITE_RAM = 0x15, 0x75, 0x5C
 """SSD1351: set column address, set row address, write RAM (datasheet, section 9)."""
 RECORD_HEAD = 5  # the capture's line state ('D', 'C', '?') and the length, 4 bytes little-endian
 
 
-class DecodeError(ValueError):
+class DecodeError(BodycamError, ValueError):
     pass
 
 
