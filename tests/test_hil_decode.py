@@ -48,6 +48,10 @@ def test_ssd1351_frames_decode_from_the_spi_capture_as_luma_sent_them():
     top_bits = np.array([3, 2, 3], dtype=np.uint8)  # RGB565 keeps 5, 6 and 5 bits
     for sent, got in zip(frames, decoded[1:], strict=True):
         assert np.array_equal(got.rgb >> top_bits, sent >> top_bits)
+    began = bytearray()  # the capture switched on in the middle of the first frame
+    for line, data in spi_transfers(bytes(serial.capture))[-3:]:
+        began += line.encode() + len(data).to_bytes(4, "little") + data
+    assert ssd1351_frames(spi_transfers(bytes(began))) == [], "half a frame is no frame"
     cut = bytes(serial.capture[: len(serial.capture) - 1000])  # the capture's buffer ran out mid-frame
     with pytest.raises(DecodeError, match="broken record"):
         spi_transfers(cut)

@@ -42,8 +42,8 @@ class Frame:
 
 def ssd1351_frames(transfers: list[tuple[str, bytes]]) -> list[Frame]:
     """Every whole frame written to the panel's RAM: a command byte sent with the line low, its arguments
-    with the line high; RAM writes go into the window set before them. A frame the capture cut short (its
-    end) is left out; anything sent with the line in the wrong state is an error."""
+    with the line high; RAM writes go into the window set before them. What the capture cut short (its
+    first and last frame) is left out; anything sent with the line in the wrong state is an error."""
     commands: list[tuple[int, bytearray]] = []
     for line, data in transfers:
         if line == "?":
@@ -53,7 +53,7 @@ def ssd1351_frames(transfers: list[tuple[str, bytes]]) -> list[Frame]:
                 raise DecodeError(f"a command transfer of {len(data)} bytes: SSD1351 commands are one byte")
             commands.append((data[0], bytearray()))
         elif not commands:
-            raise DecodeError("data before any command")
+            continue  # the capture began in the middle of a frame
         else:
             commands[-1][1].extend(data)
     frames, column, row = [], None, None
