@@ -62,6 +62,15 @@ def missing_boot_lines(config_txt: str, wanted: list[str] | tuple[str, ...] = BO
     return [line for line in wanted if line not in active]
 
 
+def alsa_config(card: str) -> str:
+    """/etc/asound.conf making ``card`` ALSA's default (through ``plug``, so a 16-bit WAV plays on a
+    32-bit I2S card). Every ALSA program reads it, the firmware's PortAudio too: ``defaults.pcm.card``
+    takes a number only, and a card id there makes ALSA refuse the whole configuration."""
+    return (f"# bodycam: the default sound card is the camera's speaker (audio.output_device), not HDMI\n"
+            f"pcm.!default {{\n    type plug\n    slave.pcm \"hw:{card}\"\n}}\n"
+            f"ctl.!default {{\n    type hw\n    card {card}\n}}\n")
+
+
 def speaker_card(config: dict[str, object]) -> str:
     """The speaker's ALSA card id, when ``audio.output_device`` names one ("" otherwise)."""
     audio = config.get("audio")
@@ -208,8 +217,7 @@ class Device:
         card = speaker_card(config)
         if not card:
             return
-        text = (f"# bodycam: the default sound card is the camera's speaker (audio.output_device), not HDMI\n"
-                f"defaults.pcm.card {card}\ndefaults.ctl.card {card}\n")
+        text = alsa_config(card)
         target = self.root / "etc/asound.conf"
         if target.exists() and target.read_text(errors="replace") == text:
             return

@@ -33,7 +33,10 @@ class PyAudioIn:
             import pyaudio
 
             open_pyaudio = pyaudio.PyAudio
-        self._pa = open_pyaudio()
+        try:
+            self._pa = open_pyaudio()
+        except OSError as exc:  # PortAudio itself cannot start, e.g. ALSA refuses its configuration
+            raise HardwareError(f"microphone: PortAudio cannot start: {exc}") from exc
         try:
             self._device_index = find_device(self._pa, device_name, "input", asound)
         except HardwareError:

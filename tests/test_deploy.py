@@ -80,7 +80,7 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
                                      "microphone\ndtparam=spi=on\ndtparam=i2c_arm=on\n"
                                      "dtoverlay=googlevoicehat-soundcard\n")
     assert (prefix / "etc/modules-load.d/bodycam.conf").read_text() == "i2c-dev\n"
-    assert "defaults.pcm.card sndrpigooglevoi" in (prefix / "etc/asound.conf").read_text()
+    assert 'slave.pcm "hw:sndrpigooglevoi"' in (prefix / "etc/asound.conf").read_text()
     assert "the boot config changed (SPI, I2C, sound overlays): rebooting the camera" in first
     assert "rebooted; the boot config is in effect" in first
     assert (prefix / "run/boot_id").exists() and not (prefix / "opt/bodycam/pending-reboot.json").exists()

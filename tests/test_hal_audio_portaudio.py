@@ -121,3 +121,28 @@ except HardwareError as exc:
     print(json.dumps({"error": str(exc)}))
 """)
     assert result["error"].startswith("speaker: no output device 'I2S codec' (sound cards: none)")
+
+
+OPEN_SPEAKER = """
+import json
+from hal.pyaudio_out import PyAudioOut
+from hal.interfaces import HardwareError
+try:
+    PyAudioOut("MAX98357A")
+except HardwareError as exc:
+    print(json.dumps({"error": str(exc)}))
+"""
+
+
+def test_the_asound_conf_deploy_writes_is_one_alsa_and_portaudio_accept(tmp_path):
+    """Every ALSA program reads /etc/asound.conf, the firmware's PortAudio too. A card id in
+    ``defaults.pcm.card`` (which takes a number only) made ALSA refuse the whole configuration, and
+    PortAudio could not start: the HIL machine's service restart-looped on it."""
+    from fleet.device_install import alsa_config
+
+    (tmp_path / ".asoundrc").write_text(alsa_config("MAX98357A"))
+    result = run(tmp_path, OPEN_SPEAKER)
+    assert result["error"].startswith("speaker: no output device 'MAX98357A'"), "PortAudio started; no such card here"
+    (tmp_path / ".asoundrc").write_text("defaults.pcm.card MAX98357A\ndefaults.ctl.card MAX98357A\n")
+    result = run(tmp_path, OPEN_SPEAKER)
+    assert result["error"].startswith("speaker: PortAudio cannot start"), "a fault the camera records on, not a crash"
