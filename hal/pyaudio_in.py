@@ -29,9 +29,10 @@ class PyAudioIn:
     def __init__(self, now: Callable[[], float], device_name: str = "", channels: int = 1, slot: int = 0,
                  gain_db: float = 0.0, open_pyaudio: Callable[[], Any] | None = None,
                  asound: Path = ASOUND) -> None:
-        if open_pyaudio is None:
-            import pyaudio
+        import pyaudio
 
+        self._int32 = pyaudio.paInt32  # not get_format_from_width(4): that is paFloat32
+        if open_pyaudio is None:
             open_pyaudio = pyaudio.PyAudio
         try:
             self._pa = open_pyaudio()
@@ -65,7 +66,7 @@ class PyAudioIn:
 
     def _open(self) -> Any:
         try:
-            return self._pa.open(format=self._pa.get_format_from_width(4), channels=self._channels,
+            return self._pa.open(format=self._int32, channels=self._channels,
                                  rate=SAMPLE_RATE, input=True, input_device_index=self._device_index,
                                  frames_per_buffer=FRAME)
         except OSError as exc:

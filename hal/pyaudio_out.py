@@ -32,9 +32,10 @@ class PyAudioOut:
 
     def __init__(self, device_name: str = "", volume: float = 1.0, channels: int = 1,
                  open_pyaudio: Callable[[], Any] | None = None, asound: Path = ASOUND):
-        if open_pyaudio is None:
-            import pyaudio
+        import pyaudio
 
+        self._int32 = pyaudio.paInt32  # not get_format_from_width(4): that is paFloat32
+        if open_pyaudio is None:
             open_pyaudio = pyaudio.PyAudio
         try:
             self._pa = open_pyaudio()
@@ -68,7 +69,7 @@ class PyAudioOut:
         try:
             device_rate = self._supported_rate(PLAY_RATE)
             self._stream = self._pa.open(
-                format=self._pa.get_format_from_width(4),
+                format=self._int32,
                 channels=self._channels,
                 rate=device_rate,
                 output=True,
@@ -86,7 +87,7 @@ class PyAudioOut:
                 else self._pa.get_default_output_device_info())
         try:
             self._pa.is_format_supported(rate, output_device=info["index"], output_channels=self._channels,
-                                         output_format=self._pa.get_format_from_width(4))
+                                         output_format=self._int32)
         except ValueError:  # PyAudio's answer for an unsupported rate ("Invalid sample rate", -9997)
             return int(info["defaultSampleRate"])
         return rate

@@ -163,7 +163,7 @@ def test_a_sound_card_that_is_not_there_is_a_fault_and_the_camera_builds_without
     from tests.fakes import module
     from tests.test_hal_audio import FakePyAudio
 
-    monkeypatch.setitem(sys.modules, "pyaudio", module("pyaudio", PyAudio=FakePyAudio))
+    monkeypatch.setitem(sys.modules, "pyaudio", module("pyaudio", PyAudio=FakePyAudio, paInt32=2))
     (tmp_path / "cards").write_text(" 0 [vc4hdmi        ]: vc4-hdmi - vc4-hdmi\n")
     faults: list[tuple[str, str]] = []
     audio = replace(config.audio, output_device="sndrpigooglevoi", input_device="sndrpigooglevoi", microphone=True)

@@ -17,7 +17,7 @@ from hal.pyaudio_out import PyAudioOut
 from tests.aac import decode_aac
 from tests.fakes import module
 
-PA_INT16, PA_INT32 = 8, 2
+PA_INT16, PA_INT32, PA_FLOAT32 = 8, 2, 1
 
 
 def tone(seconds: float, hz: float = 1000.0, level: float = 0.5) -> np.ndarray:
@@ -93,7 +93,7 @@ class FakePyAudio:
         return True
 
     def get_format_from_width(self, width: int) -> int:
-        return {2: PA_INT16, 4: PA_INT32}[width]
+        return {2: PA_INT16, 4: PA_FLOAT32}[width]  # PyAudio's own table: 4 bytes are a float
 
     def open(self, **kwargs: object) -> FakeStream:
         return FakeStream(self, **kwargs)
@@ -110,7 +110,8 @@ def fake_pyaudio(monkeypatch):
         instances.append(FakePyAudio())
         return instances[-1]
 
-    monkeypatch.setitem(sys.modules, "pyaudio", module("pyaudio", PyAudio=factory, paInt16=PA_INT16))
+    monkeypatch.setitem(sys.modules, "pyaudio", module("pyaudio", PyAudio=factory, paInt16=PA_INT16,
+                                                       paInt32=PA_INT32, paFloat32=PA_FLOAT32))
     return instances
 
 

@@ -24,21 +24,31 @@ RATE = 48_000
 
 ASOUNDRC = """
 pcm.bodycam_speaker {{
+    type linear
+    slave {{ pcm "speaker_file" format S32_LE }}
+    hint {{ show on description "speaker (a file, 32-bit integers as an I2S card takes them)" }}
+}}
+pcm.speaker_file {{
     type file
     slave.pcm "null"
     file "{out}"
     format "raw"
-    hint {{ show on description "speaker (a file)" }}
 }}
 pcm.bodycam_mic {{
+    type linear
+    slave {{ pcm "mic_file" format S32_LE }}
+    hint {{ show on description "microphone (a file, 32-bit integers as an I2S card sends them)" }}
+}}
+pcm.mic_file {{
     type file
     slave.pcm "null"
     file "/dev/null"
     infile "{inp}"
     format "raw"
-    hint {{ show on description "microphone (a file)" }}
 }}
 """
+"""ALSA's ``linear`` plugin takes integer formats only and hands the file S32_LE: a stream opened as float
+(PyAudio's ``get_format_from_width(4)`` is paFloat32) is converted by PortAudio and the bytes differ."""
 
 
 def sine(hz: float, level: float, seconds: float = 2.0) -> np.ndarray:
