@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from hal.interfaces import EncodedPacket
+from hal.interfaces import EncodedPacket, SoundGap
 
 SAMPLE_RATE = 48_000
 FRAME = 1024  # samples per AAC frame
@@ -43,6 +43,8 @@ class AacEncoder:
         self._samples = 0
         self._fed = 0  # samples handed to encode(), pending ones included
         self._pending = np.zeros(0, dtype=np.float32)
+        self._continuous = False  # the next block follows the last one without a stop between them
+        self._gaps: list[SoundGap] = []
 
     @property
     def format(self) -> dict[str, object]:
@@ -50,15 +52,30 @@ class AacEncoder:
         return {"codec": "aac", "sample_rate": self._rate, "channels": 1,
                 "extradata": base64.b64encode(bytes(self._codec.extradata or b"")).decode()}
 
+    def restart(self) -> None:
+        """The microphone was stopped and starts again: the time until its next block is no lost sound."""
+        self._continuous = False
+
+    def take_gaps(self) -> list[SoundGap]:
+        """The sound lost since the last call: where blocks came later than the samples before them
+        account for, while the microphone ran on."""
+        gaps, self._gaps = self._gaps, []
+        return gaps
+
     def encode(self, pcm: np.ndarray, first_sample_t: float) -> list[EncodedPacket]:
         """Mono float32 samples starting at ``first_sample_t`` (monotonic s). The first block fixes the time
-        base; samples are then counted, and a gap of more than ``REANCHOR_S`` moves it forward."""
+        base; samples are then counted, and a gap of more than ``REANCHOR_S`` moves it forward: lost sound
+        (``take_gaps``) unless the microphone was restarted in between."""
         at_us = round(first_sample_t * 1e6)
         if self._start_us is None:
             self._start_us = at_us
-        gap_us = at_us - (self._start_us + round(self._fed * 1e6 / self._rate))
+        expected_us = self._start_us + round(self._fed * 1e6 / self._rate)
+        gap_us = at_us - expected_us
         if gap_us > REANCHOR_S * 1e6:
             self._start_us += gap_us
+            if self._continuous:
+                self._gaps.append(SoundGap(expected_us / 1e6, gap_us / 1e6))
+        self._continuous = True
         self._fed += len(pcm)
         pending = np.concatenate([self._pending, pcm.astype(np.float32)]) if len(self._pending) else pcm
         packets = []

@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from hal.aac import FRAME, REANCHOR_S, SAMPLE_RATE, AacEncoder, level_dbfs
+from hal.aac import FRAME, SAMPLE_RATE, AacEncoder, level_dbfs
 from hal.interfaces import EncodedPacket, HardwareError, SoundGap
 from hal.sound_card import ASOUND, find_device
 
+HOST_BUFFER = 8 * FRAME
+"""The card's period (171 ms; ALSA keeps at least two): a capture thread held up by the CPU for a third
+of a second loses nothing. Reads still take one AAC frame at a time, dated by what waits behind them."""
 SLOT_SCALE = 2.0**31
 """A 32-bit slot's full scale: the 24 bits of an I2S sample sit at its top."""
 
@@ -59,6 +62,7 @@ class PyAudioIn:
         if self._thread is not None:
             return
         stream = self._open()
+        self._encoder.restart()
         self._stop.clear()
         self._thread = threading.Thread(target=self._capture, args=(stream, on_packet, gain, on_gap),
                                         name="microphone", daemon=True)
@@ -68,7 +72,7 @@ class PyAudioIn:
         try:
             return self._pa.open(format=self._int32, channels=self._channels,
                                  rate=SAMPLE_RATE, input=True, input_device_index=self._device_index,
-                                 frames_per_buffer=FRAME)
+                                 frames_per_buffer=HOST_BUFFER)
         except OSError as exc:
             raise HardwareError(f"microphone: cannot open the input device: {exc}") from exc
 
@@ -83,15 +87,13 @@ class PyAudioIn:
 
     def _capture(self, stream: Any, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
                  on_gap: Callable[[SoundGap], None]) -> None:
-        expected: float | None = None
         try:
             while not self._stop.is_set():
                 pcm, first_sample_t = self._read(stream)
-                if expected is not None and first_sample_t - expected > REANCHOR_S:
-                    on_gap(SoundGap(expected, first_sample_t - expected))
-                expected = first_sample_t + FRAME / SAMPLE_RATE
                 for packet in self._encoder.encode(np.clip(pcm * gain(), -1.0, 1.0), first_sample_t):
                     on_packet(packet)
+                for gap in self._encoder.take_gaps():
+                    on_gap(gap)
         finally:
             stream.stop_stream()
             stream.close()

@@ -45,6 +45,7 @@ class SimMicrophone:
         """Virtual time loses no sound: ``on_gap`` is never called."""
         if self._ticker is not None:
             return
+        self._encoder.restart()
 
         def capture() -> None:
             end = self._position + BLOCK

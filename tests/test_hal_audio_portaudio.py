@@ -111,12 +111,19 @@ print(json.dumps({"before": before, "fmt": mic.format, "packets": [
     {"pts": p.pts_us, "data": base64.b64encode(p.data).decode()} for p in packets[:20]]}))
 """)
     assert len(result["packets"]) == 20
-    assert result["packets"][0]["pts"] >= (result["before"] - 0.1) * 1e6, "stamped on the monotonic clock"
+    from hal.pyaudio_in import HOST_BUFFER
+
+    # ALSA's null plugin hands over a whole buffer at once (a card fills it in real time): the first block
+    # is dated back by what waits behind it, at most the buffer's two periods
+    assert result["packets"][0]["pts"] >= (result["before"] - 0.1 - 2 * HOST_BUFFER / RATE) * 1e6, \
+        "stamped on the monotonic clock"
     samples = decode_aac(result["fmt"]["extradata"], (base64.b64decode(p["data"]) for p in result["packets"]))
     spectrum = np.abs(np.fft.rfft(samples[4096:4096 + 16384]))
     assert np.argmax(spectrum) * RATE / 16384 == pytest.approx(1000, abs=10), "the 1 kHz tone in slot 0"
     assert spectrum[round(3000 * 16384 / RATE)] < spectrum.max() / 100, "nothing of slot 1"
-    assert np.abs(samples[4096:]).max() == pytest.approx(0.1 * 10 ** (12 / 20), rel=0.1), "-20 dBFS + 12 dB"
+    peaks = np.abs(samples[4096 : 4096 + 2048 * 8]).reshape(8, 2048).max(axis=1)
+    # the median block: the file-backed device (no real-time card) jumps at some period ends, and AAC rings on a jump
+    assert float(np.median(peaks)) == pytest.approx(0.1 * 10 ** (12 / 20), rel=0.05), "-20 dBFS + 12 dB"
 
 
 def test_a_device_name_portaudio_does_not_list_is_named_in_the_error(alsa):

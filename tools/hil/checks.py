@@ -121,7 +121,13 @@ def deploy(cache: Path, run_dir: Path, vm: Vm, release: Path) -> str:
 # -- the service and its parts ----------------------------------------------------------------------------------
 
 def health(vm: Vm) -> dict[str, object]:
-    return json.loads(vm.ssh("cat /run/bodycam/health.json").stdout)
+    """The service's own report; empty while there is none (a service starting, or restarting)."""
+    report = vm.ssh("cat /run/bodycam/health.json 2>/dev/null", check=False).stdout
+    try:
+        value = json.loads(report)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def healthy(vm: Vm) -> str:
@@ -129,8 +135,8 @@ def healthy(vm: Vm) -> str:
     if active != "active":
         raise CheckFailed(f"bodycam.service is {active}")
     report = health(vm)
-    if report["camera_fault"] or report["faults"]:
-        raise CheckFailed(f"faults: camera {report['camera_fault']}, parts {report['faults']}")
+    if not report or report.get("camera_fault") or report.get("faults"):
+        raise CheckFailed(f"the health report: {report or 'none'}")
     return f"{report['version']}, stage {report['stage']}, no faults"
 
 
@@ -208,7 +214,7 @@ def decision_latency(vm: Vm, pressed: float, button: str) -> float:
 
 
 def wait_stage(vm: Vm, stage: str, timeout: float = 60) -> None:
-    wait_for(f"stage {stage}", lambda: health(vm)["stage"] == stage, timeout)
+    wait_for(f"stage {stage}", lambda: health(vm).get("stage") == stage, timeout)
 
 
 def short_press(vm: Vm, button: str, stage: str, led: str) -> str:
@@ -339,6 +345,9 @@ def record(vm: Vm) -> str:
     started = short_press(vm, "record", "recording", "red")
     time.sleep(6)
     load = vm.ssh("cat /proc/loadavg").stdout.split()[0]
+    threads = vm.ssh("top -b -H -n 1 -w 200 -p $(systemctl show -p MainPID --value bodycam) | tail -n +8 | head -6",
+                     check=False).stdout
+    (vm.run_dir / "threads-while-recording.txt").write_text(threads)
     if aplay := vm.ssh("cat /root/aplay.log").stdout.strip():
         raise CheckFailed(f"the tone did not play: {aplay}")
     press(vm, SETTINGS.buttons.record_pin, hold_s)
