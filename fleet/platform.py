@@ -13,5 +13,10 @@ APT_PACKAGES = {
 }
 """Python packages a camera takes from Raspberry Pi OS (apt) instead of the wheelhouse, and their packages."""
 
+SYSTEM_PACKAGES = ("polkitd",)
+"""What the service needs of the system besides Python: polkitd evaluates the release's power-off rule
+(without it logind refuses an unprivileged power-off, and a critical battery cannot end in a clean
+shutdown: found by the HIL machine, whose Debian image lacked it)."""
+
 DEVICE_PLATFORM, DEVICE_PYTHON = "aarch64", "3.11"  # Raspberry Pi OS bookworm, 64-bit
 GLIBC_MINOR = 36  # bookworm's glibc: wheels for manylinux_2_17 … 2_36 run on it

@@ -32,7 +32,7 @@ from bodycam.errors import BodycamError
 from bodycam.version import RELEASE_VERSION
 from fleet import CHECKOUT
 from fleet.device_install import sha256_file
-from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_MINOR
+from fleet.platform import APT_PACKAGES, DEVICE_PLATFORM, DEVICE_PYTHON, GLIBC_MINOR, SYSTEM_PACKAGES
 from storage.keys import create_signing_key, load_device_key, load_device_public
 
 FORMAT = "bodycam-release/1"
@@ -196,7 +196,8 @@ def build(source: Path, out: Path, key_path: Path, platform: str = DEVICE_PLATFO
             shutil.copy(system_file, staged / system_file.name)
         files = {str(p.relative_to(staged)): sha256_file(p) for p in sorted(staged.rglob("*")) if p.is_file()}
         manifest: dict[str, object] = {"format": FORMAT, "version": version, "platform": machine, "python": python,
-                    "apt": sorted({APT_PACKAGES[n] for n in from_apt if n in APT_PACKAGES and n != "rpi-gpio"}),
+                    "apt": sorted({APT_PACKAGES[n] for n in from_apt if n in APT_PACKAGES and n != "rpi-gpio"}
+                                  | set(SYSTEM_PACKAGES)),
                     "files": files}
         data = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()
         (staged / MANIFEST).write_bytes(data)

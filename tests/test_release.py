@@ -71,8 +71,8 @@ def test_the_device_release_holds_aarch64_wheels_and_leaves_the_raspberry_pi_os_
     source = releases.source
     release = build(source, tmp_path / "out", releases.key, python="3.13")
     assert release.manifest["platform"] == "aarch64" and release.manifest["python"] == "3.13"
-    assert release.manifest["apt"] == ["python3-lgpio", "python3-numpy", "python3-picamera2", "python3-pyaudio",
-                                       "python3-spidev"]
+    assert release.manifest["apt"] == ["polkitd", "python3-lgpio", "python3-numpy", "python3-picamera2",
+                                       "python3-pyaudio", "python3-spidev"], "polkitd: the power-off rule's judge"
     wheels = sorted(p.name for p in (release.folder / "wheelhouse").glob("*.whl"))
     assert wheels and all(w.endswith(("_aarch64.whl", "-none-any.whl")) for w in wheels), wheels
     assert all("-cp313-" in w or "-abi3-" in w or "-none-" in w for w in wheels if w.endswith("_aarch64.whl"))

@@ -33,7 +33,7 @@ PACKAGES = [
     # what bodycam deploy and its installer use on a camera
     "python3", "python3-venv", "rsync", "openssl", "sudo",
     # Raspberry Pi OS packages the release takes from apt (as far as Debian has them)
-    "python3-numpy", "python3-pyaudio", "python3-spidev",
+    "python3-numpy", "python3-pyaudio", "python3-spidev", "polkitd",  # the machine has no network for apt
     # the checks' own tools on the machine
     "alsa-utils", "i2c-tools", "gpiod",
     # building lgpio in the root (removed again by customize.sh)
