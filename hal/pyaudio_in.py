@@ -19,7 +19,7 @@ import numpy as np
 
 from hal.aac import FRAME, SAMPLE_RATE, AacEncoder, level_dbfs
 from hal.interfaces import EncodedPacket, HardwareError, SoundGap
-from hal.sound_card import ASOUND, find_device
+from hal.sound_card import ASOUND, open_portaudio
 
 HOST_BUFFER = 8 * FRAME
 """The card's period (171 ms; ALSA keeps at least two): a capture thread held up by the CPU for a third
@@ -32,20 +32,7 @@ class PyAudioIn:
     def __init__(self, now: Callable[[], float], device_name: str = "", channels: int = 1, slot: int = 0,
                  gain_db: float = 0.0, open_pyaudio: Callable[[], Any] | None = None,
                  asound: Path = ASOUND) -> None:
-        import pyaudio
-
-        self._int32 = pyaudio.paInt32  # not get_format_from_width(4): that is paFloat32
-        if open_pyaudio is None:
-            open_pyaudio = pyaudio.PyAudio
-        try:
-            self._pa = open_pyaudio()
-        except OSError as exc:  # PortAudio itself cannot start, e.g. ALSA refuses its configuration
-            raise HardwareError(f"microphone: PortAudio cannot start: {exc}") from exc
-        try:
-            self._device_index = find_device(self._pa, device_name, "input", asound)
-        except HardwareError:
-            self._pa.terminate()
-            raise
+        self._pa, self._device_index, self._int32 = open_portaudio(device_name, "input", open_pyaudio, asound)
         self._channels, self._slot = channels, slot
         self._gain = 10 ** (gain_db / 20)
         self._now = now

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from hal.interfaces import HardwareError
-from hal.sound_card import ASOUND, find_device
+from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
 PLAY_RATE = 48_000
@@ -32,20 +32,7 @@ class PyAudioOut:
 
     def __init__(self, device_name: str = "", volume: float = 1.0, channels: int = 1,
                  open_pyaudio: Callable[[], Any] | None = None, asound: Path = ASOUND):
-        import pyaudio
-
-        self._int32 = pyaudio.paInt32  # not get_format_from_width(4): that is paFloat32
-        if open_pyaudio is None:
-            open_pyaudio = pyaudio.PyAudio
-        try:
-            self._pa = open_pyaudio()
-        except OSError as exc:  # PortAudio itself cannot start, e.g. ALSA refuses its configuration
-            raise HardwareError(f"speaker: PortAudio cannot start: {exc}") from exc
-        try:
-            self._device_index = find_device(self._pa, device_name, "output", asound)
-        except HardwareError:
-            self._pa.terminate()
-            raise
+        self._pa, self._device_index, self._int32 = open_portaudio(device_name, "output", open_pyaudio, asound)
         self._volume = volume
         self._channels = channels
         self._stream: Any = None

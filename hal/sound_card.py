@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,25 @@ def cards(asound: Path = ASOUND) -> str:
         return "none"
     found = [m.group(1) + " " + m.group(2) for m in re.finditer(r"^\s*(\d+) \[(\S+)\s*\]", text, re.MULTILINE)]
     return ", ".join(found) or "none"
+
+
+def open_portaudio(name: str, direction: str, open_pyaudio: Callable[[], Any] | None,
+                   asound: Path = ASOUND) -> tuple[Any, int | None, int]:
+    """PortAudio started, the device's index (``find_device``), and PyAudio's 32-bit integer format
+    (not ``get_format_from_width(4)``: that is float). Anything that fails is a HardwareError naming the
+    part, with PortAudio let go of again."""
+    import pyaudio
+
+    part = "speaker" if direction == "output" else "microphone"
+    try:
+        pa = (open_pyaudio or pyaudio.PyAudio)()
+    except OSError as exc:  # PortAudio itself cannot start, e.g. ALSA refuses its configuration
+        raise HardwareError(f"{part}: PortAudio cannot start: {exc}") from exc
+    try:
+        return pa, find_device(pa, name, direction, asound), pyaudio.paInt32
+    except HardwareError:
+        pa.terminate()
+        raise
 
 
 def find_device(pa: Any, name: str, direction: str, asound: Path = ASOUND) -> int | None:
