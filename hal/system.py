@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import shutil
 import subprocess
 import time
@@ -18,10 +19,17 @@ TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 """systemd-timesyncd (Raspberry Pi OS's time service) touches this file once it has set the clock."""
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """Loaded once: ``find_library`` runs ``ldconfig -p`` in a child process, and the preview asks for the
+    clock's state every second (a fork of the whole firmware each time, on a camera without network)."""
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
 def kernel_time_state() -> int:
     """adjtimex(2) in read-only mode: the kernel's clock state, or -1 when it cannot be asked."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc = _libc()
         timex = ctypes.create_string_buffer(512)  # struct timex, modes = 0: read only
         return int(libc.adjtimex(timex))
     except (OSError, AttributeError):

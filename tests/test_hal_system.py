@@ -33,6 +33,20 @@ def test_the_kernel_is_asked_for_real_outside_the_service():
     assert kernel_time_state() in range(-1, 6)  # TIME_OK … TIME_ERROR, or -1 where the call is denied
 
 
+def test_asking_the_clock_state_again_starts_no_process(monkeypatch):
+    """The preview asks every second; finding libc each time forked the firmware for ``ldconfig -p``."""
+    import subprocess
+
+    kernel_time_state()
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    for _ in range(3):
+        assert kernel_time_state() in range(-1, 6)
+
+
 def _systemctl(tmp_path, monkeypatch, script: str) -> None:
     """A stand-in systemctl first on PATH (the real one would power this machine off)."""
     bin_dir = tmp_path / "bin"
