@@ -34,6 +34,8 @@ AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.REC
                      Record.RECOVERY, Record.HARDWARE_FAULT, Record.SOUND_GAP})
 """What the signed audit log keeps of the firmware's log; of the decisions, it keeps the button presses."""
 BUTTON_EVENTS = {"button-down", "button-up"}
+SOUND_GAP_INTERVAL_S = 1.0
+"""How often the sound the microphone lost is logged: at most one signed line a second, however starved."""
 
 
 def machine_config(config: Config) -> MachineConfig:
@@ -107,7 +109,8 @@ class Firmware:
         self.health = health or HealthReport(None)
         polls = [Poll("health", HEALTH_INTERVAL_S, self._report_health),
                  Poll("storage", config.storage.poll_s, self._read_storage),
-                 Poll("offload", 3600.0, self._check_offload)]
+                 Poll("offload", 3600.0, self._check_offload),
+                 Poll("sound-gaps", SOUND_GAP_INTERVAL_S, self._log_lost_sound)]
         if self.notifier.watchdog_interval is not None:
             # Pinged from the loop's own thread: a loop that hangs stops pinging and systemd restarts it.
             polls.append(Poll("watchdog", self.notifier.watchdog_interval, self._ping_watchdog))
@@ -166,6 +169,10 @@ class Firmware:
         except OSError as exc:  # said once: deploy then sees no report and keeps the previous release
             self.log.write(Record.SENSOR_ERROR, t, sensor="health", detail=str(exc))
             self.health = HealthReport(None)
+        return None
+
+    def _log_lost_sound(self, t: float) -> Event | None:
+        self.executor.log_lost_sound(t)
         return None
 
     def _ping_watchdog(self, t: float) -> Event | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 from typing import assert_never
 
 from firmware import texts
@@ -86,6 +87,7 @@ class Executor:
         self._sink = FirmwareSink(recorder, preview, inbox, hardware)
         self._camera_running = False
         self._camera_wanted = False
+        self._lost_sound: queue.SimpleQueue[SoundGap] = queue.SimpleQueue()
         self.power_off_requested = False
 
     def run(self, action: Action, t: float) -> None:
@@ -116,6 +118,7 @@ class Executor:
                 self._log.write(Record.RECORDING_STARTED, t, recording=recording, reason=reason)  # the audit's witness
             case StopRecording(reason=reason):
                 summary = self._recorder.stop(reason)
+                self.log_lost_sound(t)  # before the summary that counts it
                 if summary is not None:
                     self._log.write(Record.RECORDING, t, **summary)
             case AddMarker(at=at):
@@ -183,13 +186,30 @@ class Executor:
             self._inbox.put(CameraFault(t, str(exc)))
 
     def _sound_lost(self, gap: SoundGap) -> None:
-        """On the microphone's thread: a stretch of sound lost goes into the journal, the signed audit log
-        (from and to) and the recording's signed trailer, so verify and the station show it."""
+        """On the microphone's thread, which must read its next block within 21 ms: the gap goes to the
+        recorder's queue (the segment's signed trailer) and waits for the loop to log it. A signed,
+        fsynced log line written here held the thread up long enough to lose the next stretch, whose
+        line lost the one after: under load the sound became a chain of gaps."""
         self._recorder.sound_gap(gap.t, gap.seconds)
+        self._lost_sound.put(gap)
+
+    def log_lost_sound(self, t: float) -> None:
+        """On the loop's thread (a poll, and at the end of a recording): the gaps since the last call as
+        one ``sound-gap`` line in the journal and the signed audit log, from the first gap's start to the
+        last one's end, with their number and the seconds lost."""
+        gaps: list[SoundGap] = []
+        while True:
+            try:
+                gaps.append(self._lost_sound.get_nowait())
+            except queue.Empty:
+                break
+        if not gaps:
+            return
         utc = self._hw.clock.utc_at
-        self._log.write(Record.SOUND_GAP, gap.t, seconds=round(gap.seconds, 3),
-                        utc_from=utc(gap.t).isoformat(timespec="milliseconds"),
-                        utc_to=utc(gap.t + gap.seconds).isoformat(timespec="milliseconds"))
+        self._log.write(Record.SOUND_GAP, gaps[0].t, gaps=len(gaps),
+                        seconds=round(sum(gap.seconds for gap in gaps), 3),
+                        utc_from=utc(gaps[0].t).isoformat(timespec="milliseconds"),
+                        utc_to=utc(gaps[-1].t + gaps[-1].seconds).isoformat(timespec="milliseconds"))
 
     def report_fault(self, part: str, detail: str, t: float) -> None:
         """A part the camera records without has failed: log and audit it, and show it."""

@@ -140,13 +140,59 @@ def test_sound_lost_to_an_overrun_is_logged_audited_with_its_times_and_in_the_re
         firmware.executor.run(SetCamera(True), 1.0)
         firmware.executor.run(StopRecording("stop-hold"), 9.0)
         (gap,) = records(out, "sound-gap")
-        assert gap["t"] == 5.0 and gap["seconds"] == 1.2
+        assert gap["t"] == 5.0 and gap["seconds"] == 1.2 and gap["gaps"] == 1
         assert gap["utc_to"] > gap["utc_from"]
         (summary,) = records(out, "recording")
         assert summary["sound_gaps"] == 1 and summary["sound_missing_s"] == 1.2
         audit = [json.loads(line) for p in (Path(config.storage.data_dir) / "audit").glob("*.jsonl")
                  for line in p.read_text().splitlines()]
         assert [a["seconds"] for a in audit if a["type"] == "sound-gap"] == [1.2]
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
+
+
+class StarvedMicrophone(DeadMicrophone):
+    """A capture thread starved by the CPU: three stretches lost within a second."""
+
+    def start(self, on_packet, gain, on_gap) -> None:
+        from hal.interfaces import SoundGap
+
+        for t in (5.0, 5.4, 5.8):
+            on_gap(SoundGap(t, 0.2))
+
+
+def test_sound_lost_again_and_again_is_one_log_line_a_second_from_the_first_gap_to_the_last(config):
+    firmware, _, out = firmware_with(config, microphone=StarvedMicrophone())
+    try:
+        firmware.executor.run(SetCamera(True), 5.0)
+        assert records(out, "sound-gap") == [], "the microphone's thread writes no log line"
+        firmware.executor.log_lost_sound(6.0)
+        (gap,) = records(out, "sound-gap")
+        assert gap["gaps"] == 3 and gap["seconds"] == 0.6 and gap["t"] == 5.0
+        assert gap["utc_to"][17:23] == "06.000" and gap["utc_from"][17:23] == "05.000"
+        firmware.executor.log_lost_sound(7.0)
+        assert len(records(out, "sound-gap")) == 1, "nothing new, nothing written"
+    finally:
+        firmware.recorder.close()
+        firmware.hardware.close()
+
+
+def test_the_microphones_thread_is_not_held_up_by_a_log_line_being_written(config):
+    """The log's lock, held as while another thread fsyncs the audit log: reporting a gap returns at once."""
+    import threading
+
+    from hal.interfaces import SoundGap
+
+    firmware, _, out = firmware_with(config)
+    try:
+        with firmware.log._lock:
+            reporter = threading.Thread(target=firmware.executor._sound_lost, args=(SoundGap(5.0, 0.3),))
+            reporter.start()
+            reporter.join(timeout=10)
+            assert not reporter.is_alive()
+        firmware.executor.log_lost_sound(6.0)
+        assert records(out, "sound-gap")[0]["seconds"] == 0.3
     finally:
         firmware.recorder.close()
         firmware.hardware.close()
