@@ -1,15 +1,19 @@
-"""The microphone through PortAudio (pyaudio): 48 kHz, AAC-encoded on a capture thread.
+"""The microphone through PortAudio (pyaudio): 48 kHz, read on a capture thread, AAC-encoded on another.
 
 An I2S microphone (INMP441, SPH0645, ICS-43432) sends 24-bit samples in 32-bit stereo slots, one slot
 silent: the card is opened in that native format (no ``plug`` conversion, which would average the silent
 slot in), the configured slot is taken, and the configured gain applied to the full 24 bits before the
 sound is scaled for the encoder. A block that arrives later than the samples so far account for is a gap
 (an overrun dropped samples): it is reported with its time, never passed over in silence.
+
+The capture thread only reads: encoding (a few per cent of a Pi's core, half of an emulated one) runs on
+its own thread behind a bounded queue, so a busy moment delays the sound instead of overrunning the card.
 """
 
 from __future__ import annotations
 
-import math
+import contextlib
+import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,9 +25,13 @@ from hal.aac import FRAME, SAMPLE_RATE, AacEncoder, level_dbfs
 from hal.interfaces import EncodedPacket, HardwareError, SoundGap
 from hal.sound_card import ASOUND, open_portaudio
 
-HOST_BUFFER = 8 * FRAME
-"""The card's period (171 ms; ALSA keeps at least two): a capture thread held up by the CPU for a third
-of a second loses nothing. Reads still take one AAC frame at a time, dated by what waits behind them."""
+HOST_BUFFER = 16 * FRAME
+"""The card's period (341 ms; ALSA keeps at least two): a capture thread held up for half a second loses
+nothing (on the emulated board, 171 ms periods still overran every few seconds). A read takes what waits,
+in AAC frames, up to one period."""
+BACKLOG_BLOCKS = 64
+"""Blocks read but not yet encoded (1.4 s at one frame each, more when the thread read several at once):
+beyond them the encoder is too far behind, and a block is dropped and reported as lost sound."""
 SLOT_SCALE = 2.0**31
 """A 32-bit slot's full scale: the 24 bits of an I2S sample sit at its top."""
 
@@ -38,7 +46,7 @@ class PyAudioIn:
         self._now = now
         self._encoder = AacEncoder()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     @property
     def format(self) -> dict[str, object]:
@@ -46,14 +54,18 @@ class PyAudioIn:
 
     def start(self, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
               on_gap: Callable[[SoundGap], None]) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
         stream = self._open()
         self._encoder.restart()
         self._stop.clear()
-        self._thread = threading.Thread(target=self._capture, args=(stream, on_packet, gain, on_gap),
-                                        name="microphone", daemon=True)
-        self._thread.start()
+        blocks: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue(BACKLOG_BLOCKS)
+        self._threads = [
+            threading.Thread(target=self._capture, args=(stream, blocks), name="microphone", daemon=True),
+            threading.Thread(target=self._encode, args=(blocks, on_packet, gain, on_gap), name="microphone-aac",
+                             daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
     def _open(self) -> Any:
         try:
@@ -64,45 +76,61 @@ class PyAudioIn:
             raise HardwareError(f"microphone: cannot open the input device: {exc}") from exc
 
     def _read(self, stream: Any) -> tuple[np.ndarray, float]:
-        """One block of the configured slot at the configured gain, and the time of its first sample:
-        the samples still waiting in the buffer (a late thread) arrived after it."""
-        waiting = stream.get_read_available()
-        data = stream.read(FRAME, exception_on_overflow=False)
-        first_sample_t = self._now() - (FRAME + waiting) / SAMPLE_RATE
-        slots = np.frombuffer(data, dtype="<i4").reshape(-1, self._channels)
-        return slots[:, self._slot].astype(np.float32) * np.float32(self._gain / SLOT_SCALE), first_sample_t
+        """The configured slot of what waits in the card's buffer (whole AAC frames, at least one, at most a
+        period), and the time of its first sample: it was heard before the block and what still waits."""
+        frames = FRAME * min(max(stream.get_read_available() // FRAME, 1), HOST_BUFFER // FRAME)
+        data = stream.read(frames, exception_on_overflow=False)
+        first_sample_t = self._now() - (frames + stream.get_read_available()) / SAMPLE_RATE
+        return np.frombuffer(data, dtype="<i4").reshape(-1, self._channels)[:, self._slot], first_sample_t
 
-    def _capture(self, stream: Any, on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
-                 on_gap: Callable[[SoundGap], None]) -> None:
+    def _scale(self, slot: np.ndarray) -> np.ndarray:
+        """32-bit slot samples as float at the configured gain."""
+        return slot.astype(np.float32) * np.float32(self._gain / SLOT_SCALE)
+
+    def _capture(self, stream: Any, blocks: queue.Queue[tuple[np.ndarray, float] | None]) -> None:
+        """Reads until stopped. A block the full queue cannot take is dropped: the encoder sees the sound
+        after it come late, and reports the gap."""
         try:
             while not self._stop.is_set():
-                pcm, first_sample_t = self._read(stream)
-                for packet in self._encoder.encode(np.clip(pcm * gain(), -1.0, 1.0), first_sample_t):
-                    on_packet(packet)
-                for gap in self._encoder.take_gaps():
-                    on_gap(gap)
+                block = self._read(stream)
+                with contextlib.suppress(queue.Full):  # dropped: reported by the encoder as a gap
+                    blocks.put_nowait(block)
         finally:
             stream.stop_stream()
             stream.close()
+            blocks.put(None)  # after everything read: the encoder finishes it
+
+    def _encode(self, blocks: queue.Queue[tuple[np.ndarray, float] | None],
+                on_packet: Callable[[EncodedPacket], None], gain: Callable[[], float],
+                on_gap: Callable[[SoundGap], None]) -> None:
+        while (block := blocks.get()) is not None:
+            slot, first_sample_t = block
+            for packet in self._encoder.encode(np.clip(self._scale(slot) * gain(), -1.0, 1.0), first_sample_t):
+                on_packet(packet)
+            for gap in self._encoder.take_gaps():
+                on_gap(gap)
 
     def level(self, seconds: float) -> tuple[float, float]:
         """RMS and peak of what the microphone hears for ``seconds``, in dBFS after the configured gain
         (``bodycam selftest``: a silent slot or a missing gain shows here)."""
-        if self._thread is not None:
+        if self._threads:
             raise HardwareError("microphone: busy recording")
         stream = self._open()
+        blocks: list[np.ndarray] = []
         try:
-            blocks = [self._read(stream)[0] for _ in range(max(1, math.ceil(seconds * SAMPLE_RATE / FRAME)))]
+            while not blocks or sum(map(len, blocks)) < seconds * SAMPLE_RATE:
+                blocks.append(self._scale(self._read(stream)[0]))
         finally:
             stream.stop_stream()
             stream.close()
         return level_dbfs(np.concatenate(blocks))
 
     def stop(self) -> None:
+        """Stops reading; what was read is encoded (and handed on) before this returns."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._thread = None
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
 
     def close(self) -> None:
         self.stop()

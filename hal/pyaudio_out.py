@@ -18,6 +18,10 @@ from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
 PLAY_RATE = 48_000
+PERIOD_FRAMES = 1024
+"""The card's period at 48 kHz (21 ms; ALSA keeps two, 43 ms in all): PortAudio's own choice for an I2S
+card is 8.7 ms, which any busy moment runs dry (the announcement stutters); with the player's 40 ms
+blocks, feedback still sounds within 85 ms of being asked for (docs/audio.md: ≤ 100 ms)."""
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -61,6 +65,7 @@ class PyAudioOut:
                 rate=device_rate,
                 output=True,
                 output_device_index=self._device_index,
+                frames_per_buffer=PERIOD_FRAMES,
             )
         except OSError as exc:
             raise HardwareError(f"audio: cannot open the output device: {exc}") from exc

@@ -120,6 +120,7 @@ def test_audio_out_plays_32_bit_at_48_khz_on_the_named_device(fake_pyaudio):
     out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 48_000, "test")
     kwargs, data = fake_pyaudio[0].written[0]
     assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 48_000 and kwargs["format"] == PA_INT32
+    assert kwargs["frames_per_buffer"] == 1024, "PortAudio's own 8.7 ms runs dry at any busy moment"
     assert np.frombuffer(data, "<i4").tolist() == [1073741823, -1073741823, 536870911]
     out.close()
     assert fake_pyaudio[0].terminated
@@ -289,11 +290,39 @@ def test_microphone_reports_sound_lost_to_an_overrun_with_its_time(fake_pyaudio)
     assert gaps[0].t == pytest.approx(100.0 + 9 * block_s) and gaps[0].seconds == pytest.approx(0.5)
 
 
-def test_microphone_dates_buffered_blocks_by_when_they_were_heard_not_when_they_were_read(fake_pyaudio):
-    """A late thread finds blocks waiting: each is dated back by what still waits behind it, so a busy
-    moment is not taken for lost sound."""
+def test_microphone_reads_what_waits_at_once_and_dates_it_by_when_it_was_heard(fake_pyaudio):
+    """A late thread finds three blocks waiting and one more arriving while it reads: it takes the three
+    in one read, dated back by themselves and the one behind them, so a busy moment is not lost sound."""
     microphone = PyAudioIn(lambda: 100.0)
     stream = FakeStream(fake_pyaudio[0], channels=1)
-    stream.get_read_available = lambda: 3 * FRAME
-    _, first_sample_t = microphone._read(stream)
+    waiting = iter([3 * FRAME, FRAME])
+    stream.get_read_available = lambda: next(waiting)
+    slot, first_sample_t = microphone._read(stream)
+    assert len(slot) == 3 * FRAME
     assert first_sample_t == pytest.approx(100.0 - 4 * FRAME / SAMPLE_RATE)
+
+
+def test_microphone_keeps_reading_while_the_encoder_is_held_up_and_loses_nothing(fake_pyaudio):
+    """The encoder's thread stalls for a while (a busy CPU): the capture thread reads on into its queue,
+    and once the encoder runs again every block is encoded, in order, without a gap."""
+    release = threading.Event()
+    packets: list = []
+    gaps: list = []
+
+    def slow_packet(packet) -> None:
+        release.wait(10)
+        packets.append(packet)
+
+    microphone = PyAudioIn(time.monotonic)
+    microphone.start(slow_packet, lambda: 1.0, gaps.append)
+    deadline = time.monotonic() + 10
+    while fake_pyaudio[0].read_position < 20 * FRAME and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert fake_pyaudio[0].read_position >= 20 * FRAME, "reading went on while the encoder waited"
+    release.set()
+    microphone.stop()
+    read_blocks = fake_pyaudio[0].read_position // FRAME
+    assert gaps == []
+    assert len(packets) >= read_blocks - 2  # the encoder holds back a frame or two of delay
+    pts = [p.pts_us for p in packets]
+    assert pts == sorted(pts)

@@ -113,9 +113,9 @@ print(json.dumps({"before": before, "fmt": mic.format, "packets": [
     assert len(result["packets"]) == 20
     from hal.pyaudio_in import HOST_BUFFER
 
-    # ALSA's null plugin hands over a whole buffer at once (a card fills it in real time): the first block
-    # is dated back by what waits behind it, at most the buffer's two periods
-    assert result["packets"][0]["pts"] >= (result["before"] - 0.1 - 2 * HOST_BUFFER / RATE) * 1e6, \
+    # ALSA's null plugin hands over a whole buffer at once (a card fills it in real time): the first read
+    # takes a period and is dated back by it and what still waits behind it, at most the buffer's two periods
+    assert result["packets"][0]["pts"] >= (result["before"] - 0.1 - 3 * HOST_BUFFER / RATE) * 1e6, \
         "stamped on the monotonic clock"
     samples = decode_aac(result["fmt"]["extradata"], (base64.b64decode(p["data"]) for p in result["packets"]))
     spectrum = np.abs(np.fft.rfft(samples[4096:4096 + 16384]))
