@@ -48,7 +48,9 @@ def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKe
     video = [p for p in packets if p.stream == "video"]
     if not video:
         raise ExportError(f"recording {report.id}: no video packets")
-    audio = [p for p in packets if p.stream == "audio" and p.pts_us >= video[0].pts_us]
+    # Sound captured before the first picture is kept: a block reaches the pre-record ring a capture period
+    # after it was heard, behind the keyframe the recording starts at, and is evidence like the rest.
+    audio = [p for p in packets if p.stream == "audio"]
     partial = bool(report.problems or report.notes)
     temporary = out.with_name(f".{out.name}.partial")
     try:
@@ -68,7 +70,9 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
     first = report.segments[0].header
     streams = first.get("streams", {})
     spec = streams.get("video", {})
-    start_us = video[0].pts_us
+    sound = streams.get("audio")
+    audio = audio if sound else []
+    start_us = min(video[0].pts_us, audio[0].pts_us) if audio else video[0].pts_us
     markers = [
         {"t": round((int(m["pts_us"]) - start_us) / 1e6, 3), "utc": m["utc"]} for m in report.markers()
     ]
@@ -92,8 +96,7 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
         stream.height = int(spec.get("height", 0))
         stream.time_base = MICROSECONDS
         targets: dict[str, av.stream.Stream] = {"video": stream}
-        sound = streams.get("audio")
-        if audio and sound:
+        if audio:
             aac = container.add_stream("aac", rate=int(sound["sample_rate"]))
             aac.codec_context.layout = "mono"
             aac.codec_context.extradata = base64.b64decode(sound["extradata"])
