@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from firmware.offload_cli import add_commands as add_offload_commands
+from firmware.offload_gate import add_command as add_offload_gate
 
 if TYPE_CHECKING:
     from firmware.config import CameraSettings, Config
@@ -193,6 +194,7 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     device.add_argument("--data-dir", type=Path, default=Path("/var/lib/bodycam"))
     device.set_defaults(handler=cmd_keys_device)
     add_offload_commands(commands)
+    add_offload_gate(commands)
     return keys
 
 

@@ -163,9 +163,9 @@ def _keys(data_dir: Path) -> Check:
     except KeyFileError as exc:
         return Check("keys", False, str(exc), fix)
     mode = stat.S_IMODE((keys_dir / "device.key").stat().st_mode)
-    if mode & 0o037:  # the service's group may read it (deploy: root:bodycam 0640); nobody else, nobody writes
+    if mode & 0o077:  # the service's alone (deploy: bodycam, 0400): its group holds the station's login
         return Check("keys", False, f"{keys_dir / 'device.key'} has mode {mode:04o}: others can read or change "
-                     "the signing key", f"chmod 640 {keys_dir / 'device.key'}")
+                     "the signing key", f"chmod 400 {keys_dir / 'device.key'}")
     if not (keys_dir / "station.pub").exists():
         return Check("keys", True, "device key and agency public key present; no station key yet: recordings stay "
                      "on the camera until it is enrolled (bodycam deploy --store)")

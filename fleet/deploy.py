@@ -37,6 +37,11 @@ class Registry(Protocol):
     @property
     def station_pub_path(self) -> Path: ...
 
+    @property
+    def station_ssh_pub_path(self) -> Path:
+        """The public half of the key the station offloads with: the camera lets it run the offload only."""
+        ...
+
     def enrol(self, name: str, host: str, port: int, user: str, device_pub: str, host_keys: str,
               version: str) -> str:
         """Registers the camera; returns the line that tells the technician under which name and key."""
@@ -96,6 +101,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         registry = _registry(args)
         if registry is not None:
             shutil.copy(registry.station_pub_path, staging / "station.pub")
+            if not registry.station_ssh_pub_path.is_file():
+                raise DeployError(f"{registry.station_ssh_pub_path} is missing: run `bodycam station init --store "
+                                  f"{args.store}` once more (it adds the station's SSH key and keeps the rest)")
+            shutil.copy(registry.station_ssh_pub_path, staging / "station-ssh.pub")
         copy = subprocess.run(["rsync", "-a", "--copy-links", "--delete", "-e", shlex.join(ssh[:-1]), f"{staging}/",
                                f"{ssh[-1]}:{stage}/"], capture_output=True, text=True)
         if copy.returncode != 0:
@@ -168,7 +177,7 @@ def _report(args: argparse.Namespace, name: str, registry: Registry | None, vers
         for part, detail in (faults.items() if isinstance(faults, dict) else ()):
             print(f"{args.host}: the camera records, but without its {str(part)[:40]}: {str(detail)[:300]}")
         if registry is not None:
-            _enrol(registry, args, name, str(result["device_pub"]), version)
+            _enrol(registry, args, name, str(result["device_pub"]), version, str(result["offload_user"]))
         return 0
     log = str(result.get("service_log", "")).strip()
     said = "\n  the service said:\n    " + "\n    ".join(log.splitlines()) if log else ""
@@ -205,10 +214,12 @@ def _registry(args: argparse.Namespace) -> Registry | None:
     return typing.cast(Registry, args.open_registry(args.store, args.database))
 
 
-def _enrol(registry: Registry, args: argparse.Namespace, name: str, device_pub: str, version: str) -> None:
-    """Register the device key with the host key this deploy connected to (pinned from known_hosts)."""
+def _enrol(registry: Registry, args: argparse.Namespace, name: str, device_pub: str, version: str,
+           offload_user: str) -> None:
+    """Register the device key with the host key this deploy connected to (pinned from known_hosts), and the
+    user the station logs in as: the camera's offload user, never the technician's."""
     host_keys = "\n".join(known(args.known_hosts, args.host, args.port))
     if not host_keys:
         raise DeployError(f"{args.host}: its host key is not in {args.known_hosts}, so it cannot be pinned; "
                           f"run bodycam enrol {args.host} first")
-    print(registry.enrol(name, args.host, args.port, args.user or "root", device_pub, host_keys, version))
+    print(registry.enrol(name, args.host, args.port, offload_user, device_pub, host_keys, version))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import getpass
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import platform
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -46,6 +48,11 @@ DEFAULT_SPEAKER = "sndrpigooglevoi"
 CARD_ID = re.compile(r"[A-Za-z0-9_]{1,15}")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 PENDING = "pending-reboot.json"
+OFFLOAD_USER = "bodycam-offload"
+"""The station logs in as this user, never as root: a member of the service's group (it reads the
+recordings and deletes the receipted ones, not the device key), whose only key runs the offload gate
+(firmware/offload_gate.py)."""
+STATION_SSH_KEY = re.compile(r"(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/]{40,1000}={0,2}( [!-~]{1,64})?")
 """Under /opt/bodycam: a deploy that waits for the camera's reboot before its health is judged."""
 
 
@@ -263,9 +270,45 @@ class Device:
             run(["usermod", "--append", "--groups", ",".join(missing), "bodycam"], "usermod")
             self.changed.append("groups:" + ",".join(missing))
 
+    def offload_user(self) -> None:
+        """The station's login: a system user in the service's group, with a shell (sshd runs the forced
+        command through it) and no password to lock it with ("*": key login only)."""
+        if subprocess.run(["id", OFFLOAD_USER], capture_output=True).returncode == 0:
+            return
+        run(["useradd", "--system", "--user-group", "--groups", "bodycam", "--home-dir", f"/var/lib/{OFFLOAD_USER}",
+             "--no-create-home", "--shell", "/bin/sh", "--password", "*", OFFLOAD_USER],
+            f"creating the user {OFFLOAD_USER}")
+        self.changed.append("offload-user")
+
+    def offload_key(self, stage: Path) -> str | None:
+        """The station's SSH key, allowed to run the offload gate only (``restrict``: no shell, no
+        forwarding, no terminal); the user the station enrols the camera with. Without a staged key (a
+        deploy without ``--store``) the key installed before stays."""
+        offered = stage / "station-ssh.pub"
+        if not offered.exists():
+            return None
+        key = offered.read_text(errors="replace").strip()
+        if not STATION_SSH_KEY.fullmatch(key):
+            raise InstallError(f"{offered.name}: not one SSH public key line (ssh-ed25519 AAAA… comment)")
+        gate = f"{self.current}/venv/bin/bodycam offload-gate --data-dir {self.data}"
+        line = f'restrict,command="{gate}" {key}\n'
+        ssh_dir = self.root / "var/lib" / OFFLOAD_USER / ".ssh"
+        target = ssh_dir / "authorized_keys"
+        if not (target.exists() and target.read_text(errors="replace") == line):
+            ssh_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (ssh_dir.parent, ssh_dir):  # root's, so sshd's StrictModes accepts them
+                os.chmod(folder, 0o755)
+            partial = target.with_name(".authorized_keys.new")
+            partial.write_text(line)
+            os.chmod(partial, 0o644)
+            os.replace(partial, target)
+            self.changed.append("offload-key")
+        return getpass.getuser() if self.sandbox else OFFLOAD_USER
+
     def data_dir(self, stage: Path, bodycam: Path) -> None:
         if not self.sandbox:
             self.user()
+            self.offload_user()
         keys = self.data / "keys"
         if not keys.is_dir():
             keys.mkdir(parents=True)
@@ -280,11 +323,15 @@ class Device:
             run([str(bodycam), "keys", "device", "--data-dir", str(self.data)], "creating the device key")
             self.changed.append("device-key")
         if not self.sandbox:
-            # The service writes recordings and the audit log but cannot change a key: keys/ stays root's.
+            # The service writes recordings and the audit log, which its group (the offload user) reads
+            # and deletes once receipted; it cannot change a key (keys/ is root's and read-only in the
+            # unit), and device.key is the service's alone: the station's login never reads it.
             run(["chown", "-R", "bodycam:bodycam", str(self.data)], "chown")
+            share_with_group(self.data, skip=keys)
             run(["chown", "-R", "root:bodycam", str(keys)], "chown")
+            run(["chown", "bodycam:root", str(keys / "device.key")], "chown")
             os.chmod(keys, 0o750)
-            os.chmod(keys / "device.key", 0o640)
+            os.chmod(keys / "device.key", 0o400)
 
     # -- the switch -------------------------------------------------------------------------------------------
 
@@ -406,6 +453,22 @@ class Device:
                 shutil.rmtree(folder)
 
 
+def share_with_group(data: Path, skip: Path) -> None:
+    """The service's group (the offload user) reads what an earlier release wrote owner-only and may
+    delete recordings, as it may what the service writes now (the unit's ``UMask=0007``); the data dir
+    itself is not the group's to write."""
+    for folder, subfolders, files in os.walk(data):
+        here = Path(folder)
+        if here == skip:
+            subfolders.clear()
+            continue
+        os.chmod(here, 0o750 if here == data else stat.S_IMODE(os.stat(here).st_mode) | 0o070)
+        for name in files:
+            path = here / name
+            if not path.is_symlink():
+                os.chmod(path, stat.S_IMODE(os.stat(path).st_mode) | 0o040)
+
+
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file, as a release lists it (release.py builds with this one too)."""
     digest = hashlib.sha256()
@@ -445,6 +508,7 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
     previous = device.active()
     target = device.install(release, manifest, args.python)
     device.data_dir(stage, target / "venv/bin/bodycam")
+    offload_user = device.offload_key(stage)
     staged = stage / "config.toml"  # checked by the fleet tool with the firmware's own validator
     config = tomllib.loads(staged.read_text(encoding="utf-8")) if staged.exists() else {}
     reboot = device.buses(config)
@@ -453,7 +517,8 @@ def deploy(args: argparse.Namespace) -> dict[str, object]:
     unit_changed = device.place(target / "bodycam.service", device.unit, 0o644, "unit")
     device.place(target / POWER_OFF_RULE, device.power_off_rule, 0o644, "power-off-rule")
     result: dict[str, object] = {"version": version, "previous": previous, "reboot_needed": reboot,
-                                 "device_pub": (device.data / "keys/device.pub").read_text()}
+                                 "device_pub": (device.data / "keys/device.pub").read_text(),
+                                 "offload_user": offload_user}
     if previous == version and not device.changed and device.service_pid() is not None:
         result.update(changed=[], status="ok")
         return result

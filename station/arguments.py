@@ -101,7 +101,8 @@ def offload(parser: argparse.ArgumentParser) -> None:
     store_options(parser)
     parser.add_argument("device", nargs="?", help="name or device key id (see bodycam station devices)")
     parser.add_argument("--all", action="store_true", help="every active camera (the docking station's timer)")
-    parser.add_argument("--identity", type=Path, help="the station's SSH private key")
+    parser.add_argument("--identity", type=Path, help="SSH private key to log in with (default: the store's "
+                                                      "keys/ssh_ed25519, made by bodycam station init)")
     parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
     parser.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
     parser.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")

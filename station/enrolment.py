@@ -18,6 +18,10 @@ class StoreRegistry:
     def station_pub_path(self) -> Path:
         return self.store.station_pub_path
 
+    @property
+    def station_ssh_pub_path(self) -> Path:
+        return self.store.ssh_identity.with_suffix(".pub")
+
     def enrol(self, name: str, host: str, port: int, user: str, device_pub: str, host_keys: str,
               version: str) -> str:
         device = enrol(self.store, name, host, port, user, device_pub, host_keys, version)

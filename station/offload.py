@@ -224,7 +224,8 @@ def _message(exc: BaseException) -> str:
 
 def _offload(store: Store, device: Device, options: OffloadOptions, incoming: Path, run: OffloadRun) -> OffloadResult:
     d = device
-    with Connection(d.host, d.port, d.ssh_user, d.host_key, options.identity, options.connect_timeout_s) as ssh:
+    identity = options.identity or (store.ssh_identity if store.ssh_identity.exists() else None)
+    with Connection(d.host, d.port, d.ssh_user, d.host_key, identity, options.connect_timeout_s) as ssh:
         session = ssh.session([options.remote_bodycam, "offload-session", "--data-dir", options.data_dir.rstrip("/")])
         try:
             return _pull_and_receipt(store, device, options, incoming, run, ssh, session)

@@ -3,6 +3,7 @@
     <store>/station.sqlite3                          the database (unless --database names another)
     <store>/keys/station.key, station.pub            signs receipts and the custody log
     <store>/keys/web-secret                          signs the web application's sessions and CSRF tokens
+    <store>/keys/ssh_ed25519, ssh_ed25519.pub        logs in to cameras, as their offload user only
     <store>/devices/<device key id>/recordings/<id>/ recordings, append-only
     <store>/devices/<device key id>/audit/           the camera's audit log, append-only
     <store>/incoming/<device key id>/                what an offload is still receiving
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +30,9 @@ from storage.keys import KeyFileError, create_signing_key, load_device_key, load
 class StoreError(BodycamError, RuntimeError):
     """The store is missing, not initialised, or cannot be written."""
     exit_code = EXIT_USAGE
+
+
+SSH_KEY = Path("keys", "ssh_ed25519")
 
 
 def now() -> datetime:
@@ -49,6 +54,7 @@ class Store:
             (root / folder).mkdir(parents=True, exist_ok=True)
         os.chmod(root / "keys", 0o700)
         create_signing_key(root / "keys", "station")
+        _make_ssh_key(root / SSH_KEY)
         store = cls(root, database_url)
         store.db.migrate()
         return store
@@ -75,6 +81,11 @@ class Store:
 
     def station_public(self) -> ed25519.Ed25519PublicKey:
         return load_device_public(self.station_pub_path)
+
+    @property
+    def ssh_identity(self) -> Path:
+        """The private key offloads log in with; ``.pub`` beside it is what deploy installs on a camera."""
+        return self.root / SSH_KEY
 
     # --- places (ids are validated before they get here; inside() checks again) ------------------------
 
@@ -106,3 +117,15 @@ def _make_web_secret(root: Path) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+
+
+def _make_ssh_key(path: Path) -> None:
+    """The station's SSH key (0600; kept if present). A camera accepts it only for its offload user, whose
+    forced command lets nothing but the offload through (firmware/offload_gate.py)."""
+    if path.exists():
+        return
+    path.with_suffix(".pub").unlink(missing_ok=True)  # a public key without its private half is stale
+    made = subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bodycam-station", "-f", str(path)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        raise StoreError(f"{path}: ssh-keygen could not create the station's SSH key: {made.stderr.strip()}")

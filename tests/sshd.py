@@ -31,7 +31,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sshd(directory: Path) -> tuple[SshServer, subprocess.Popen]:
+def start_sshd(directory: Path, also_authorized: Path | None = None) -> tuple[SshServer, subprocess.Popen]:
+    """The server; ``also_authorized`` is a second authorized_keys file it reads, as a camera's sshd reads
+    its offload user's."""
     directory.mkdir(parents=True, exist_ok=True)
     host_key, client_key = directory / "host_ed25519", directory / "client_ed25519"
     for key in (host_key, client_key):
@@ -41,7 +43,7 @@ def start_sshd(directory: Path) -> tuple[SshServer, subprocess.Popen]:
     config = directory / "sshd_config"
     config.write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile {directory / 'sshd.pid'}\n"
-        f"AuthorizedKeysFile {directory / 'authorized_keys'}\nPasswordAuthentication no\n"
+        f"AuthorizedKeysFile {directory / 'authorized_keys'} {also_authorized or ''}\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
         "StrictModes no\nUsePAM no\nSubsystem sftp internal-sftp\nLogLevel ERROR\n"
     )

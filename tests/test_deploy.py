@@ -72,8 +72,8 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     boot.write_text("[all]\ndtparam=audio=on\n#dtparam=spi=on\n")  # as Raspberry Pi OS ships it
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
-    assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, boot-config, modules, "
-            "alsa-config, config, unit, power-off-rule") in first, first
+    assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, offload-key, boot-config, "
+            "modules, alsa-config, config, unit, power-off-rule") in first, first
     rule = (prefix / "etc/polkit-1/rules.d/50-bodycam-power-off.rules").read_text()
     assert 'subject.user === "bodycam"' in rule and "org.freedesktop.login1.power-off" in rule
     assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI), fuel gauge (I2C), speaker and "
@@ -104,6 +104,11 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     assert registered.name == "cam-07", "named by its device.id"
     assert registered.port == camera.sshd.port and registered.firmware_version == releases.old.version
     assert registered.host_key.split()[0] == "ssh-ed25519"
+    assert registered.ssh_user == camera.sshd.user, "the sandbox's offload user: the user the installer runs as"
+    station_ssh = store.ssh_identity.with_suffix(".pub").read_text().strip()
+    assert (prefix / "var/lib/bodycam-offload/.ssh/authorized_keys").read_text() == (
+        f'restrict,command="{prefix}/opt/bodycam/current/venv/bin/bodycam offload-gate --data-dir {data}" '
+        f"{station_ssh}\n"), "the station's key runs the offload gate, nothing else"
 
     key_before = (data / "keys/device.key").read_bytes()
     pid_before = report["pid"]

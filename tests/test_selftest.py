@@ -43,13 +43,13 @@ def test_selftest_names_missing_keys_and_how_to_create_them(data, capsys):
     assert "bodycam keys device --data-dir" in checks["keys"]["fix"]
 
 
-def test_selftest_catches_a_signing_key_others_can_read_but_lets_the_service_group_read_it(data, capsys):
+def test_selftest_catches_a_signing_key_its_group_or_others_can_read(data, capsys):
     (data / "keys" / "device.key").chmod(0o644)
     code, checks = selftest(data, capsys)
-    assert code == 1 and checks["keys"]["fix"].startswith("chmod 640")
-    (data / "keys" / "device.key").chmod(0o660)
-    assert selftest(data, capsys)[0] == 1, "group write is refused too"
-    (data / "keys" / "device.key").chmod(0o640)  # what deploy sets: root:bodycam
+    assert code == 1 and checks["keys"]["fix"].startswith("chmod 400")
+    (data / "keys" / "device.key").chmod(0o640)
+    assert selftest(data, capsys)[0] == 1, "the service's group holds the station's login: it must not read it"
+    (data / "keys" / "device.key").chmod(0o400)  # what deploy sets: the service's alone
     code, checks = selftest(data, capsys)
     assert code == 0 and "no station key yet" in checks["keys"]["detail"]
 

@@ -76,6 +76,7 @@ CHECKS: list[tuple[str, Callable[[Vm], str]]] = [
     ("recording verifies; sound as long as the picture, its slot and gain", checks.recording_verifies),
     ("watchdog restarts a stalled service", checks.watchdog),
     ("critical battery: recording finalised, power-off, verifies after boot", checks.critical_battery),
+    ("station offloads as the unprivileged offload user through the gate, nothing else", checks.offload_through_gate),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ import numpy as np
 from bodycam.errors import BodycamError
 from firmware.announcements import read_wav
 from firmware.config import parse
+from fleet.device_install import OFFLOAD_USER
 from fleet.release import build
 from hal.pyaudio_out import PLAY_RATE, resample
 from storage.keys import create_signing_key
@@ -35,6 +37,8 @@ GPIO_SIM = "/sys/devices/platform/gpio-sim.0/gpiochip0"
 SPI_COUNTERS = "/sys/module/hil_spi_loopback/parameters"
 SPI_CAPTURE = "/sys/kernel/debug/hil-spi-loopback/capture"
 DATA = "/var/lib/bodycam"
+STORE = "store"
+"""The evidence station's store, in the run folder: deploy enrols the board in it, the offload fills it."""
 BATTERY_PERCENT = 0x4B80 / 256  # what boot-config.sh sets the gauge's SOC register to: 75.5 %
 CRITICAL_SOC = 3  # per cent, below battery.critical_percent
 TONE_HZ, OTHER_SLOT_HZ = 1000, 3000
@@ -106,12 +110,13 @@ def deploy(cache: Path, run_dir: Path, vm: Vm, release: Path) -> str:
     bodycam("enrol", "127.0.0.1", "--port", str(vm.port), "--known-hosts", str(known_hosts),
             "--fingerprint", fingerprint, timeout=120)
     bodycam("keys", "agency", "--out", str(run_dir / "agency"), timeout=60)
+    bodycam("station", "init", "--store", str(run_dir / STORE), timeout=120)
     started = time.monotonic()
     output = bodycam("deploy", "127.0.0.1", "--port", str(vm.port), "--user", "root", "--identity",
                      str(vm.image.ssh_key), "--known-hosts", str(known_hosts), "--connect-timeout", "30",
                      "--release", str(release), "--release-pub", str(cache / "keys" / "release.pub"),
                      "--config", str(CONFIG), "--agency-pub", str(run_dir / "agency" / "agency.pub"),
-                     "--health-timeout", "600", "--reboot-timeout", "900")
+                     "--store", str(run_dir / STORE), "--health-timeout", "600", "--reboot-timeout", "900")
     (run_dir / "deploy.log").write_text(output)
     if "rebooted; the boot config is in effect" not in output:
         raise CheckFailed(f"deploy did not reboot the camera for its boot config: {' '.join(output.split())[-300:]}")
@@ -448,3 +453,29 @@ def critical_battery(vm: Vm) -> str:
     return (f"{newest.name} finalised (stop_reason battery-critical) and verifies; press to first frame "
             f"{(started - pressed).total_seconds() * 1000:.0f} ms (reason {first['reason']}); powered off "
             f"{off_after:.0f} s after the gauge read {CRITICAL_SOC} %, booted again in {boot_s:.0f} s")
+
+
+def offload_through_gate(vm: Vm) -> str:
+    """The station offloads the board's recordings with its own key, logged in as the unprivileged
+    offload user whose forced command is the gate; that key gets no shell, no device key and no root."""
+    store = vm.run_dir / STORE
+    devices = bodycam("station", "devices", "--store", str(store), timeout=120)
+    if f"{OFFLOAD_USER}@127.0.0.1:{vm.port}" not in devices:
+        raise CheckFailed(f"the camera is not enrolled with its offload user: {' '.join(devices.split())[:200]}")
+    output = bodycam("offload", "--all", "--store", str(store), timeout=900)
+    received = re.search(r"(\d+) recording\(s\) received and verified, (\d+) released", output)
+    if received is None or int(received[1]) < 2 or received[1] != received[2]:
+        raise CheckFailed(f"offload: {' '.join(output.split())[-300:]}")
+    station_ssh = ["ssh", "-p", str(vm.port), "-i", str(store / "keys" / "ssh_ed25519"), "-o", "IdentitiesOnly=yes",
+                   "-o", "BatchMode=yes", "-o", f"UserKnownHostsFile={vm.run_dir / 'enrolled_hosts'}"]
+    shell = subprocess.run([*station_ssh, f"{OFFLOAD_USER}@127.0.0.1", "cat /var/lib/bodycam/keys/device.key"],
+                           capture_output=True, text=True, timeout=120)
+    root = subprocess.run([*station_ssh, "root@127.0.0.1", "true"], capture_output=True, text=True, timeout=120)
+    if shell.returncode != 2 or "refused" not in shell.stderr or "PRIVATE" in shell.stdout or root.returncode != 255:
+        raise CheckFailed(f"the station's key: a command as {OFFLOAD_USER} gave {shell.returncode} "
+                          f"({shell.stderr.strip()[:160]}), as root {root.returncode}")
+    left = vm.ssh(f"ls {DATA}/recordings | wc -l; stat -c '%U %a' {DATA}/keys/device.key").stdout.split()
+    if left[0] != "0" or left[1:] != ["bodycam", "400"]:
+        raise CheckFailed(f"after the offload: {left[0]} recordings left on the board; device.key {' '.join(left[1:])}")
+    return (f"{received[1]} recordings received, verified and released as {OFFLOAD_USER}; a shell command "
+            f"refused by the gate, root refused the key; device.key bodycam 0400")

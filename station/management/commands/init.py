@@ -22,6 +22,8 @@ class Command(StationCommand):
         store = Store.init(args.store, args.database)
         self.stdout.write(f"evidence store ready: {store.root} (database {store.db.display_url})")
         self.stdout.write(f"station public key: {store.station_pub_path} (installed on every camera at enrolment)")
+        self.stdout.write(f"station SSH key: {store.ssh_identity} (deploy --store lets it offload, and only offload, "
+                          "on every camera)")
         if args.admin:
             add_user(store, args.admin, ["admin"], password(args), staff=True)
             self.stdout.write(f"administrator {args.admin} created: log in at `bodycam station serve` and add users")
