@@ -59,6 +59,11 @@ def machine_config(config: Config) -> MachineConfig:
     )
 
 
+SOUND_TAIL_S = 0.5
+"""At a stop, the longest wait for sound heard before it (a capture period of 341 ms and the encoder's
+queue): the stop's feedback follows it."""
+
+
 def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
     p, r = config.prerecord, config.recording
     return RecorderSettings(
@@ -73,6 +78,7 @@ def recorder_settings(config: Config, hardware: Hardware) -> RecorderSettings:
         streams={"video": hardware.video_format,
                  **({"audio": hardware.microphone.format} if hardware.microphone else {})},
         boot_id=hardware.boot_id,
+        sound_tail_s=SOUND_TAIL_S if hardware.realtime and hardware.microphone else 0.0,
     )
 
 

@@ -1,7 +1,8 @@
 """The recording pipeline: pre-record ring → segments (encrypted, signed, hash-chained) on disk.
 
 All of it runs on one writer thread fed by a queue, so the camera's thread only enqueues and never
-waits for encryption or the SD card. ``stop`` waits until the last segment is finalised.
+waits for encryption or the SD card. ``stop`` waits until the last segment is finalised, and first, at
+most ``sound_tail_s``, for the sound heard before the stop that is still on its way from the microphone.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import contextlib
 import errno
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +40,9 @@ class RecorderSettings:
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)
     boot_id: str = ""
     """Written beside a running recording, so a restart in the same boot knows to resume."""
+    sound_tail_s: float = 0.0
+    """How long a stop waits for sound up to the last picture (0: not at all, as in simulated time, where
+    the microphone delivers on the waiting thread)."""
 
 
 @dataclass
@@ -65,6 +71,8 @@ class _Recording:
     last_pts_us: int | None = None
     sound_pts_us: tuple[int, int] | None = None
     """The first and the last sound packet's time."""
+    picture_pts_us: int | None = None
+    """The last picture's time: the stop waits for the sound up to it."""
     failed: str | None = None
 
 
@@ -87,6 +95,8 @@ class Recorder:
         self._open_file = open_file
         self._ring = PrerecordRing(settings.prerecord_s, settings.prerecord_max_bytes, settings.prerecord_audio)
         self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._deferred: deque[tuple[Any, ...]] = deque()
+        """Commands that came while a stop waited for the sound: taken before the queue."""
         self._recording: _Recording | None = None
         self._device_key = keys.signing.public_key()
         self.active = False
@@ -135,7 +145,7 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            command = self._queue.get()
+            command = self._deferred.popleft() if self._deferred else self._queue.get()
             try:
                 match command:
                     case ("packet", packet):
@@ -228,6 +238,8 @@ class Recorder:
         rec.last_pts_us = packet.pts_us
         if packet.stream == "audio":
             rec.sound_pts_us = (packet.pts_us if rec.sound_pts_us is None else rec.sound_pts_us[0], packet.pts_us)
+        else:
+            rec.picture_pts_us = packet.pts_us
 
     def _seal(self, rec: _Recording) -> None:
         assert rec.writer is not None
@@ -307,10 +319,35 @@ class Recorder:
             **({"sound_gaps": rec.sound_gaps} if rec.sound_gaps else {}),
         }
 
+    def _catch_up_sound(self, rec: _Recording) -> None:
+        """Sound heard before the stop is still on its way when the stop comes (the card's period, the
+        encoder's queue): wait for it, at most ``sound_tail_s``, so that the recording's sound ends with
+        its picture, not that much earlier. Later pictures and sound go to the pre-record ring; other
+        commands wait until the recording is finalised."""
+        until = rec.picture_pts_us
+        deadline = time.monotonic() + self._settings.sound_tail_s
+        while (rec.sound_pts_us is not None and until is not None and rec.sound_pts_us[1] < until
+               and not rec.failed and (left := deadline - time.monotonic()) > 0):
+            try:
+                command = self._queue.get(timeout=left)
+            except queue.Empty:
+                return
+            if command[0] != "packet":
+                self._deferred.append(command)
+            elif command[1].stream == "audio" and command[1].pts_us <= until:
+                self._packet(command[1])
+            else:
+                self._ring.add(command[1])
+                if command[1].stream == "audio":
+                    return  # sound from after the last picture: all before it has come
+
     def _stop(self, reason: str) -> dict[str, Any] | None:
-        rec, self._recording = self._recording, None
+        rec = self._recording
         if rec is None:
             return None
+        if self._settings.sound_tail_s:
+            self._catch_up_sound(rec)
+        self._recording = None
         clear_marker(self._settings.recordings_dir.parent)
         if rec.writer is not None:
             try:

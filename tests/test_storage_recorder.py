@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -216,3 +218,53 @@ def test_sound_lost_to_an_overrun_is_in_the_signed_trailer_the_summary_and_verif
     assert report.status == "ok" and report.notes == []
     assert report.sound_gaps == [f"{summary['recording']}/seg-000001.bcs: sound missing for 0.8 s from "
                                  "2026-01-05T08:00:03.000Z (the microphone lost it; the picture is whole)"]
+
+
+AUDIO_US = 21_333  # one AAC frame at 48 kHz
+WITH_SOUND = {"video": {"codec": "h264", "width": 160, "height": 96, "fps": FPS},
+              "audio": {"codec": "aac", "sample_rate": 48_000, "channels": 1, "extradata": ""}}
+
+
+def feed_sound(recorder: Recorder, from_us: int, to_us: int) -> None:
+    for pts in range(from_us, to_us, AUDIO_US):
+        recorder.packet(b"s" * 40, False, pts, "audio")
+
+
+def sound_times(tmp_path: Path, directory: Path) -> list[int]:
+    agency = load_agency_private(tmp_path / "office/agency.key")
+    report = check_recording(directory, {})
+    return [p.pts_us for s in report.segments for p in decrypt_segment(s, agency) if p.stream == "audio"]
+
+
+def test_a_stop_waits_for_the_sound_heard_before_the_last_picture(tmp_path):
+    """A microphone delivers a capture period (and the encoder's queue) late: without the wait, the
+    recording's sound ended that much before its picture, and nothing said so."""
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, streams=WITH_SOUND, sound_tail_s=10.0)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 3)  # the last picture at 2.967 s
+    feed_sound(recorder, 0, 2_500_000)
+    late = threading.Timer(0.05, feed_sound, (recorder, 2_500_000 - (2_500_000 % AUDIO_US) + AUDIO_US, 3_500_000))
+    late.start()
+    summary = recorder.stop("stop-hold")
+    late.join()
+    recorder.close()
+    times = sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"]))
+    last_picture = int(89 * 1e6 / FPS)
+    assert last_picture - AUDIO_US < times[-1] <= last_picture, "the sound up to the last picture, none after"
+    assert summary["sound_s"] == round((times[-1] - times[0]) / 1e6, 3) and errors == []
+
+
+def test_a_stop_waits_no_longer_than_its_bound_for_sound_that_does_not_come(tmp_path):
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, streams=WITH_SOUND, sound_tail_s=0.2)
+    recorder.start("announced", 0.0)
+    feed(recorder, 0, 3)
+    feed_sound(recorder, 0, 2_000_000)
+    asked = time.monotonic()
+    summary = recorder.stop("stop-hold")
+    waited = time.monotonic() - asked
+    recorder.close()
+    assert summary is not None and summary["stop_reason"] == "stop-hold" and errors == []
+    assert 0.2 <= waited < 5, "it waited, and not for ever"
+    assert max(sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"]))) < 2_000_000
