@@ -18,7 +18,7 @@ import shlex
 import sys
 from dataclasses import dataclass
 
-from bodycam.errors import EXIT_USAGE
+from bodycam.errors import EXIT_USAGE, BodycamError
 from firmware.offload_cli import cmd_session
 
 MAX_REQUEST = 4096
@@ -30,7 +30,7 @@ SHARED = ("recordings", "audit")
 """The folders of the data dir the station pulls."""
 
 
-class Refused(ValueError):
+class Refused(BodycamError, ValueError):
     """A request the gate does not let through; the message says which part."""
 
 
