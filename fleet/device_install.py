@@ -52,6 +52,8 @@ OFFLOAD_USER = "bodycam-offload"
 """The station logs in as this user, never as root: a member of the service's group (it reads the
 recordings and deletes the receipted ones, not the device key), whose only key runs the offload gate
 (firmware/offload_gate.py)."""
+OFFLOAD_HOME = f"var/lib/{OFFLOAD_USER}"
+"""Its home, below the root: only sshd's ``.ssh/authorized_keys`` (root's) is in it."""
 STATION_SSH_KEY = re.compile(r"(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/]{40,1000}={0,2}( [!-~]{1,64})?")
 """Under /opt/bodycam: a deploy that waits for the camera's reboot before its health is judged."""
 
@@ -275,7 +277,7 @@ class Device:
         command through it) and no password to lock it with ("*": key login only)."""
         if subprocess.run(["id", OFFLOAD_USER], capture_output=True).returncode == 0:
             return
-        run(["useradd", "--system", "--user-group", "--groups", "bodycam", "--home-dir", f"/var/lib/{OFFLOAD_USER}",
+        run(["useradd", "--system", "--user-group", "--groups", "bodycam", "--home-dir", f"/{OFFLOAD_HOME}",
              "--no-create-home", "--shell", "/bin/sh", "--password", "*", OFFLOAD_USER],
             f"creating the user {OFFLOAD_USER}")
         self.changed.append("offload-user")
@@ -292,7 +294,7 @@ class Device:
             raise InstallError(f"{offered.name}: not one SSH public key line (ssh-ed25519 AAAA… comment)")
         gate = f"{self.current}/venv/bin/bodycam offload-gate --data-dir {self.data}"
         line = f'restrict,command="{gate}" {key}\n'
-        ssh_dir = self.root / "var/lib" / OFFLOAD_USER / ".ssh"
+        ssh_dir = self.root / OFFLOAD_HOME / ".ssh"
         target = ssh_dir / "authorized_keys"
         if not (target.exists() and target.read_text(errors="replace") == line):
             ssh_dir.mkdir(parents=True, exist_ok=True)
