@@ -1,11 +1,14 @@
 """Plays tones and announcements on a thread of its own, so the state machine never waits for sound.
 
-Feedback comes first: an officer must hear within a tenth of a second that recording started, whatever
-is sounding. Every sound is played in blocks of ``BLOCK_S``; between two blocks, waiting feedback takes
-over. An interrupted announcement goes on where it stopped; an interrupted feedback tone is dropped,
-since the newer one says what is true now. For the same reason a new announcement replaces one that
-has not started yet. While anything plays, ``gain`` tells the microphone to record at −20 dB, so
-feedback tones do not dominate the evidence track.
+Feedback comes first: an officer must hear within a tenth of a second that recording started, whatever is
+sounding. Every sound is played in blocks of ``BLOCK_S``; between two blocks, waiting feedback takes over,
+and what the speaker's buffer still held of the sound before is dropped (a buffer long enough to ride out a
+busy moment is too long to wait behind). So that this holds while a sound's last blocks are still in the
+buffer, every sound is followed by ``TAIL_S`` of silence, written in blocks as well, unless another sound is
+waiting; feedback that comes later drops that silence. An interrupted announcement goes on where it stopped
+sounding; an interrupted feedback tone is dropped, since the newer one says what is true now. For the same
+reason a new announcement replaces one that has not started yet. While anything plays, ``gain`` tells the
+microphone to record at −20 dB, so feedback tones do not dominate the evidence track.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from hal.interfaces import AudioOut, HardwareError
 
 PLAYBACK_GAIN = 0.1  # microphone gain while the speaker plays: −20 dB
 BLOCK_S = 0.04  # how long feedback may wait behind an announcement
+TAIL_S = 0.2
+"""At least the speaker's buffer (hal/pyaudio_out.py: 171 ms): the silence after a sound during which
+feedback can still take over from what the buffer holds of it."""
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: samples are arrays
@@ -91,19 +97,31 @@ class AudioPlayer:
 
     def _stream(self, sound: Sound) -> None:
         block = max(1, round(BLOCK_S * sound.rate))
+        samples = np.concatenate([sound.samples, np.zeros(round(TAIL_S * sound.rate), sound.samples.dtype)])
         self._playing = True
+        if not sound.announcement:
+            self._out.cut(sound.rate)  # feedback does not wait behind the silence after the sound before
         try:
             self._on_start(sound)
-            for start in range(0, len(sound.samples), block):
+            position = 0
+            while position < len(samples):
                 while (feedback := self._take(feedback_only=True)) is not None:
+                    position = max(0, position - self._out.cut(sound.rate))
                     self._stream(feedback)
                     if not sound.announcement:
                         return
                     self._playing = True
-                if not self._write(sound, sound.samples[start : start + block]):
+                if position >= len(sound.samples) and self._waiting():
+                    return  # the next sound follows at once; its own tail comes after it
+                if not self._write(sound, samples[position : position + block]):
                     return
+                position += block
         finally:
             self._playing = False
+
+    def _waiting(self) -> bool:
+        with self._lock:
+            return bool(self._queue)
 
     def _play(self, sound: Sound) -> None:
         """Virtual time: the whole sound at once (it takes no time)."""

@@ -114,6 +114,10 @@ class AudioOut(Protocol):
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         """Play mono float32 samples in [-1, 1]; returns when played (the caller's thread waits)."""
 
+    def cut(self, rate: int) -> int:
+        """Drop what was written and has not sounded yet (feedback must not wait behind it); how many
+        samples at ``rate`` that was, so that an interrupted announcement goes on from there."""
+
 
 class AudioIn(Protocol):
     """The microphone: encoded audio packets (``stream="audio"``) on the same clock as the video."""

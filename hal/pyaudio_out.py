@@ -7,6 +7,7 @@ them. PortAudio converts for a card that wants fewer bits; a card without 48 kHz
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
 PLAY_RATE = 48_000
-PERIOD_FRAMES = 1024
-"""The card's period at 48 kHz (21 ms; ALSA keeps two, 43 ms in all): PortAudio's own choice for an I2S
-card is 8.7 ms, which any busy moment runs dry (the announcement stutters); with the player's 40 ms
-blocks, feedback still sounds within 85 ms of being asked for (docs/audio.md: ≤ 100 ms)."""
+PERIOD_FRAMES = 4096
+"""The card's period at 48 kHz (85 ms; ALSA keeps two, 171 ms in all). PortAudio's own choice for an I2S
+card, 8.7 ms, runs dry at any busy moment, and so did 43 ms on the emulated board, a few times in every
+announcement. Feedback does not wait behind the buffer: ``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -41,6 +42,7 @@ class PyAudioOut:
         self._channels = channels
         self._stream: Any = None
         self._device_rate = 0  # the stream's own
+        self._capacity = 0  # frames the stream takes without waiting while nothing is queued
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         stream = self._open()
@@ -67,10 +69,24 @@ class PyAudioOut:
                 output_device_index=self._device_index,
                 frames_per_buffer=PERIOD_FRAMES,
             )
+            self._capacity = self._stream.get_write_available()
         except OSError as exc:
             raise HardwareError(f"audio: cannot open the output device: {exc}") from exc
         self._device_rate = device_rate
         return self._stream
+
+    def cut(self, rate: int) -> int:
+        """Closing a PortAudio stream discards what waits in it (as ``Pa_AbortStream``); the next write
+        opens it again."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return 0
+        waiting = 0
+        with contextlib.suppress(OSError):
+            waiting = max(0, self._capacity - stream.get_write_available())
+        with contextlib.suppress(OSError):
+            stream.close()
+        return round(waiting * rate / self._device_rate)
 
     def _supported_rate(self, rate: int) -> int:
         """``rate`` if the device plays it, else the device's own (a raw ALSA ``hw:`` device takes only its

@@ -52,6 +52,10 @@ class SimAudioOut:
         if self._realtime:
             time.sleep(seconds)  # a speaker is busy for as long as the sound lasts
 
+    def cut(self, rate: int) -> int:
+        """Nothing waits: a write returns once its sound is over."""
+        return 0
+
     def playing(self) -> Played | None:
         """What is sounding right now, if anything."""
         if self.played:

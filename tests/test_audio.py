@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 
 from firmware.announcements import BUNDLED, AnnouncementError, Announcements
-from firmware.audio_player import PLAYBACK_GAIN, AudioPlayer, Sound
+from firmware.audio_player import PLAYBACK_GAIN, TAIL_S, AudioPlayer, Sound
 from firmware.config import override
 from hal.interfaces import HardwareError
 from office.cli import main
@@ -34,7 +36,11 @@ class SlowSpeaker:
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         self.busy.set()
         assert self.release.wait(10)
-        self.played.append(label)
+        if self.played[-1:] != [label]:  # a sound's blocks and the silence after it count once
+            self.played.append(label)
+
+    def cut(self, rate: int) -> int:
+        return 0  # a write returns once played: nothing waits
 
 
 def sound(label: str, announcement: bool = False) -> Sound:
@@ -186,36 +192,117 @@ class ClockedSpeaker:
         self.now = 0.0
         self.decide_at, self.feedback = decide_at, feedback
         self.player: AudioPlayer | None = None
-        self.writes: list[tuple[float, str, int]] = []
+        self.writes: list[tuple[float, str, np.ndarray]] = []  # when each write starts sounding
         self.done = threading.Event()
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
-        self.writes.append((self.now, label, len(samples)))
+        self.writes.append((self.now, label, samples))
         self.now += len(samples) / rate
-        if self.player is not None and self.decide_at < self.now:
-            self.player.play(self.feedback)
-            self.player = None
+        self.decide()
         if label == self.feedback.label:
             self.done.set()
 
+    def decide(self) -> None:
+        if self.player is not None and self.decide_at < self.now:
+            self.player.play(self.feedback)
+            self.player = None
+
+    def cut(self, rate: int) -> int:
+        return 0  # a write returns once played: nothing waits
+
 
 def tone_sound(label: str, seconds: float, announcement: bool = False) -> Sound:
-    return Sound(np.full(int(seconds * 16_000), 0.1, dtype=np.float32), 16_000, label, announcement)
+    """A ramp, never zero: which samples sounded, and in which order, can be told apart."""
+    return Sound(np.linspace(0.1, 0.9, int(seconds * 16_000), dtype=np.float32), 16_000, label, announcement)
 
 
-@pytest.mark.parametrize("decide_at", [0.0, 0.013, 1.234, 2.95])
+def sounded(writes: list[tuple[float, str, np.ndarray]], label: str) -> np.ndarray:
+    """What sounded of one sound, in order, without the silence after it."""
+    played = np.concatenate([samples for _, name, samples in writes if name == label])
+    return played[played != 0]
+
+
+@pytest.mark.parametrize("decide_at", [0.0, 0.013, 1.234, 2.95, 3.1])
 def test_feedback_starts_within_100_ms_of_the_decision_over_an_announcement_which_then_goes_on(decide_at):
     start = tone_sound("feedback:start", 0.32)
     speaker = ClockedSpeaker(decide_at, start)
     player = AudioPlayer(speaker, threaded=True)
     speaker.player = player
-    player.play(tone_sound("announce:display-on", 3.0, announcement=True))
+    announcement = tone_sound("announce:display-on", 3.0, announcement=True)
+    player.play(announcement)
     assert speaker.done.wait(5)
     player.stop()
     first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
     assert first - decide_at <= 0.1
-    spoken = sum(n for _, label, n in speaker.writes if label == "announce:display-on")
-    assert spoken == 3 * 16_000, "the announcement is not cut short, it goes on after the tones"
+    assert np.array_equal(sounded(speaker.writes, "announce:display-on"), announcement.samples), \
+        "the announcement is not cut short, it goes on after the tones"
+
+
+class BufferedSpeaker(ClockedSpeaker):
+    """A speaker with a buffer of ``buffer_s`` on a virtual clock, as PortAudio's: a write returns once
+    its samples fit; ``cut`` drops what has not sounded. ``writes`` holds what sounded, when."""
+
+    def __init__(self, decide_at: float, feedback: Sound, buffer_s: float) -> None:
+        super().__init__(decide_at, feedback)
+        self.capacity = round(buffer_s * 16_000)
+        self.buffer: list[tuple[str, np.ndarray]] = []
+
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        self.buffer.append((label, samples))
+        while (waiting := sum(len(s) for _, s in self.buffer)) > self.capacity:  # waits until the rest fits
+            name, head = self.buffer[0]
+            take = min(len(head), waiting - self.capacity)
+            self.writes.append((self.now, name, head[:take]))
+            self.now += take / rate
+            self.buffer[0] = (name, head[take:])
+            if take == len(head):
+                self.buffer.pop(0)
+            if name == self.feedback.label:
+                self.done.set()
+            self.decide()
+
+    def cut(self, rate: int) -> int:
+        dropped = sum(len(s) for _, s in self.buffer)
+        self.buffer = []
+        return dropped
+
+
+@pytest.mark.parametrize("decide_at", [0.013, 1.234, 2.95, 3.0])
+def test_feedback_does_not_wait_behind_the_speakers_buffer_and_the_announcement_loses_nothing(decide_at):
+    start = tone_sound("feedback:start", 0.32)
+    speaker = BufferedSpeaker(decide_at, start, buffer_s=0.171)
+    player = AudioPlayer(speaker, threaded=True)
+    speaker.player = player
+    announcement = tone_sound("announce:display-on", 3.0, announcement=True)
+    player.play(announcement)
+    assert speaker.done.wait(5)
+    player.stop()
+    first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
+    assert first - decide_at <= 0.1, "not behind 171 ms of announcement"
+    assert np.array_equal(sounded(speaker.writes, "announce:display-on"), announcement.samples), \
+        "every sample sounds once, in order"
+
+
+def test_feedback_after_a_quiet_moment_does_not_wait_behind_the_silence_still_in_the_speakers_buffer():
+    start = tone_sound("feedback:start", 0.32)
+    speaker = BufferedSpeaker(math.inf, start, buffer_s=0.171)
+    player = AudioPlayer(speaker, threaded=True)
+    player.play(tone_sound("feedback:stop", 0.1))
+    deadline = time.monotonic() + 5
+    while player.gain != 1.0 or not speaker.buffer:  # the tone and its silence written, the player idle
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    asked_at = speaker.now
+    player.play(start)
+    assert speaker.done.wait(5)
+    player.stop()
+    assert next(t for t, label, _ in speaker.writes if label == "feedback:start") == asked_at
+
+
+def test_the_silence_after_a_sound_is_longer_than_the_speakers_buffer():
+    from hal.pyaudio_out import PERIOD_FRAMES, PLAY_RATE
+
+    assert 2 * PERIOD_FRAMES / PLAY_RATE <= TAIL_S
 
 
 def test_newer_feedback_cuts_an_older_tone_short():
@@ -228,7 +315,7 @@ def test_newer_feedback_cuts_an_older_tone_short():
     player.stop()
     first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
     assert first - 0.2 <= 0.1
-    assert sum(n for _, label, n in speaker.writes if label == "feedback:stop") < 0.7 * 16_000
+    assert sounded(speaker.writes, "feedback:stop").size < 0.7 * 16_000
 
 
 class RefusingSpeaker:
@@ -243,8 +330,12 @@ class RefusingSpeaker:
         if label == "feedback:start":
             self.refused.set()
             raise HardwareError("audio: playing failed: [Errno -9997] Invalid sample rate")
-        self.played.append(label)
+        if self.played[-1:] != [label]:  # a sound's blocks and the silence after it count once
+            self.played.append(label)
         self.done.set()
+
+    def cut(self, rate: int) -> int:
+        return 0
 
 
 def test_a_sound_the_speaker_refuses_is_reported_and_the_next_one_still_plays():

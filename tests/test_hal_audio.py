@@ -47,6 +47,10 @@ class FakeStream:
     def get_read_available(self) -> int:
         return 0
 
+    def get_write_available(self) -> int:
+        """The buffer's room: all of it at first, then what ``owner.waiting`` frames leave."""
+        return 8192 - (self.owner.waiting if self.owner.written else 0)
+
     def stop_stream(self) -> None:
         pass
 
@@ -76,6 +80,8 @@ class FakePyAudio:
         self.read_position = 0
         self.closed_streams = 0
         self.terminated = False
+        self.opened: list[FakeStream] = []
+        self.waiting = 0
 
     def get_device_count(self) -> int:
         return len(self.devices)
@@ -96,7 +102,8 @@ class FakePyAudio:
         return {2: PA_INT16, 4: PA_FLOAT32}[width]  # PyAudio's own table: 4 bytes are a float
 
     def open(self, **kwargs: object) -> FakeStream:
-        return FakeStream(self, **kwargs)
+        self.opened.append(FakeStream(self, **kwargs))
+        return self.opened[-1]
 
     def terminate(self) -> None:
         self.terminated = True
@@ -120,10 +127,22 @@ def test_audio_out_plays_32_bit_at_48_khz_on_the_named_device(fake_pyaudio):
     out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 48_000, "test")
     kwargs, data = fake_pyaudio[0].written[0]
     assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 48_000 and kwargs["format"] == PA_INT32
-    assert kwargs["frames_per_buffer"] == 1024, "PortAudio's own 8.7 ms runs dry at any busy moment"
+    assert kwargs["frames_per_buffer"] == 4096, "8.7 ms (PortAudio's own) and 43 ms ran dry under load"
     assert np.frombuffer(data, "<i4").tolist() == [1073741823, -1073741823, 536870911]
     out.close()
     assert fake_pyaudio[0].terminated
+
+
+def test_audio_out_cut_drops_what_waits_counts_it_at_the_sounds_rate_and_the_next_sound_opens_again(fake_pyaudio):
+    out = PyAudioOut("USB Audio")
+    assert out.cut(16_000) == 0, "nothing open, nothing to drop"
+    out.write(np.zeros(16_000, dtype=np.float32), 16_000, "announce:display-on")
+    fake_pyaudio[0].waiting = 3000  # frames at 48 kHz not yet played
+    assert out.cut(16_000) == 1000
+    assert fake_pyaudio[0].closed_streams == 1, "closed: PortAudio discards what waits"
+    out.write(np.zeros(160, dtype=np.float32), 16_000, "feedback:start")
+    assert len(fake_pyaudio[0].opened) == 2
+    out.close()
 
 
 @pytest.fixture
