@@ -12,6 +12,10 @@ from firmware import texts
 
 FONT = Path(__file__).parent / "assets" / "fonts" / "DejaVuSansCondensed-Bold.ttf"
 """Bundled so that ä, ö, ü and ß render on every device (Pillow's built-in font lacks them)."""
+LAYOUT = ImageFont.Layout.BASIC
+"""Pillow's own text layout: with libraqm (Pillow uses it where the system has libfribidi) glyphs are placed
+differently, so the same firmware drew other pixels on a camera without it than on a laptop with it. Our
+texts need no shaping or bidirectional layout."""
 RED, BLUE, YELLOW, WHITE, BLACK = (230, 0, 0), (0, 80, 200), (255, 210, 0), (255, 255, 255), (0, 0, 0)
 
 
@@ -40,8 +44,8 @@ class OverlayPainter:
         self._size = size
         self._language = language
         height = size[1]
-        self._big = ImageFont.truetype(str(FONT), size=max(10, height // 9))
-        self._small = ImageFont.truetype(str(FONT), size=max(8, height // 12))
+        self._big = ImageFont.truetype(str(FONT), size=max(10, height // 9), layout_engine=LAYOUT)
+        self._small = ImageFont.truetype(str(FONT), size=max(8, height // 12), layout_engine=LAYOUT)
         self._cache: tuple[OverlayState, Layer] | None = None
 
     def layer(self, state: OverlayState) -> Layer:

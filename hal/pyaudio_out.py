@@ -19,10 +19,11 @@ from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
 PLAY_RATE = 48_000
-PERIOD_FRAMES = 4096
-"""The card's period at 48 kHz (85 ms; ALSA keeps two, 171 ms in all). PortAudio's own choice for an I2S
-card, 8.7 ms, runs dry at any busy moment, and so did 43 ms on the emulated board, a few times in every
-announcement. Feedback does not wait behind the buffer: ``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
+PERIOD_FRAMES = 8192
+"""The card's period at 48 kHz (171 ms; ALSA keeps two, 341 ms in all, as the microphone's). PortAudio's own
+choice for an I2S card, 8.7 ms, runs dry at any busy moment; on the emulated board 43 ms did so a few
+times in every announcement, 171 ms still once or twice. Feedback does not wait behind the buffer:
+``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:

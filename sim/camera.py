@@ -58,6 +58,8 @@ class MovingPattern:
         self._bars = np.broadcast_to(_BARS[columns], (height, width, 3)).copy()
         self._width, self._height = width, height
         self._text = GlyphStrip("0123456789-:. UTC", max(10, height // 12))
+        self.label_rows = self._text.height
+        """The bottom rows, where the label (the time) is burned in: all that differs between two labels."""
 
     def frame(self, index: int, label: str) -> np.ndarray:
         shift = (index * 4) % self._width
@@ -70,7 +72,7 @@ class MovingPattern:
         # crop it lies under the status line instead of showing as fragments beside the tags at the top.
         text = self._text.render(label)[:, : self._width - 4]
         left = (self._width - text.shape[1]) // 2
-        image[-text.shape[0] :, :] = 0
+        image[-self.label_rows :, :] = 0
         image[-text.shape[0] :, left : left + text.shape[1]] = text[:, :, None]
         return image
 
@@ -117,7 +119,7 @@ class SyntheticCamera:
         self._size = size
         self._fps = fps
         self._bitrate = bitrate
-        self._preview_step = (-(-size[1] // preview_size[1]), -(-size[0] // preview_size[0]))  # ceil: never larger
+        self._preview_step = preview_step(size, preview_size)
         self._picture = VideoFileSource(source, *size) if source else MovingPattern(*size)
         self._fault: str | None = None
         self._ticker: Handle | None = None
@@ -191,9 +193,19 @@ class SyntheticCamera:
         frame.time_base = self._encoder.time_base
         for packet in self._encoder.encode(frame):
             self._sink.packet(EncodedPacket(bytes(packet), bool(packet.is_keyframe), int(packet.pts)))
-        step_y, step_x = self._preview_step
-        lores = rgb[::step_y, ::step_x]
-        self._sink.preview(PreviewFrame(lores, lores.shape[1], lores.shape[0]), t)
+        self._sink.preview(preview_of(rgb, self._preview_step), t)
+
+
+def preview_step(size: tuple[int, int], preview_size: tuple[int, int]) -> tuple[int, int]:
+    """The preview stream takes every n-th row and column: (rows, columns), rounded up, never larger than
+    the configured preview size."""
+    return -(-size[1] // preview_size[1]), -(-size[0] // preview_size[0])
+
+
+def preview_of(rgb: np.ndarray, step: tuple[int, int]) -> PreviewFrame:
+    """The preview stream's frame of a picture, as the camera delivers it beside the encoder's."""
+    lores = rgb[:: step[0], :: step[1]]
+    return PreviewFrame(lores, lores.shape[1], lores.shape[0])
 
 
 def open_h264_encoder(width: int, height: int, fps: int, bitrate: int):

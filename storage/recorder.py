@@ -72,7 +72,9 @@ class _Recording:
     sound_pts_us: tuple[int, int] | None = None
     """The first and the last sound packet's time."""
     picture_pts_us: int | None = None
-    """The last picture's time: the stop waits for the sound up to it."""
+    picture_interval_us: int = 0
+    """The last picture's time, and how long it stands (the distance from the one before): the stop waits
+    for the sound up to its end."""
     failed: str | None = None
 
 
@@ -239,6 +241,8 @@ class Recorder:
         if packet.stream == "audio":
             rec.sound_pts_us = (packet.pts_us if rec.sound_pts_us is None else rec.sound_pts_us[0], packet.pts_us)
         else:
+            if rec.picture_pts_us is not None:
+                rec.picture_interval_us = packet.pts_us - rec.picture_pts_us
             rec.picture_pts_us = packet.pts_us
 
     def _seal(self, rec: _Recording) -> None:
@@ -322,9 +326,9 @@ class Recorder:
     def _catch_up_sound(self, rec: _Recording) -> None:
         """Sound heard before the stop is still on its way when the stop comes (the card's period, the
         encoder's queue): wait for it, at most ``sound_tail_s``, so that the recording's sound ends with
-        its picture, not that much earlier. Later pictures and sound go to the pre-record ring; other
-        commands wait until the recording is finalised."""
-        until = rec.picture_pts_us
+        its picture (the end of the last one), not that much earlier. Later pictures and sound go to the
+        pre-record ring; other commands wait until the recording is finalised."""
+        until = None if rec.picture_pts_us is None else rec.picture_pts_us + rec.picture_interval_us
         deadline = time.monotonic() + self._settings.sound_tail_s
         while (rec.sound_pts_us is not None and until is not None and rec.sound_pts_us[1] < until
                and not rec.failed and (left := deadline - time.monotonic()) > 0):
@@ -334,7 +338,7 @@ class Recorder:
                 return
             if command[0] != "packet":
                 self._deferred.append(command)
-            elif command[1].stream == "audio" and command[1].pts_us <= until:
+            elif command[1].stream == "audio" and command[1].pts_us < until:
                 self._packet(command[1])
             else:
                 self._ring.add(command[1])

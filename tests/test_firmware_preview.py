@@ -6,8 +6,9 @@ import threading
 import time
 
 import numpy as np
+from PIL import ImageFont
 
-from firmware.overlay import BLUE, RED, YELLOW
+from firmware.overlay import BLUE, RED, YELLOW, OverlayPainter, OverlayState
 from firmware.preview import DeviceStatus, Preview
 from hal.luma_display import LumaDisplay, PanelSpec, open_luma_device
 from hal.pixels import PreviewFrame, pack_rgb565, unpack_rgb565
@@ -220,3 +221,14 @@ def test_yuv420_rows_padded_to_the_stride_libcamera_uses_show_the_same_picture()
                                                                                   stride))
     expected = Sampler((width, height), (32, 24), False, "yuv420")(PreviewFrame(tight, width, height, "yuv420"))
     assert np.array_equal(ours, expected)
+
+
+def test_the_overlay_is_the_same_with_or_without_the_systems_libraqm(monkeypatch):
+    """Pillow lays text out with libraqm where the system has libfribidi: the HIL board (without it) drew
+    the overlay's texts a pixel apart from a laptop (with it) until the layout was fixed."""
+    state = OverlayState(stage="display", battery_percent=76, warnings=("Uhr nicht synchron",), message="Ä ö ü ß")
+    layers = []
+    for raqm in (True, False):
+        monkeypatch.setattr(ImageFont.core, "HAVE_RAQM", raqm)
+        layers.append(OverlayPainter((128, 128), "de").layer(state))
+    assert np.array_equal(layers[0].rgb, layers[1].rgb) and np.array_equal(layers[0].mask, layers[1].mask)

@@ -73,6 +73,7 @@ CHECKS: list[tuple[str, Callable[[Vm], str]]] = [
     ("announcement recognised on the amp card's loopback", checks.announcement_recognised),
     ("display frames decoded from the SPI bus (SSD1351)", checks.display_frames),
     ("RECORD press records; a tone in the microphone's slot", checks.record),
+    ("vibration motor: the start pulses at the configured PWM duty on a gpio-sim line", checks.vibration),
     ("recording verifies; sound as long as the picture, its slot and gain", checks.recording_verifies),
     ("watchdog restarts a stalled service", checks.watchdog),
     ("critical battery: recording finalised, power-off, verifies after boot", checks.critical_battery),

@@ -21,14 +21,17 @@ import numpy as np
 from bodycam.errors import BodycamError
 from firmware.announcements import read_wav
 from firmware.config import parse
+from firmware.feedback import PATTERNS
 from fleet.device_install import OFFLOAD_USER
 from fleet.release import build
 from hal.pyaudio_out import PLAY_RATE, resample
+from states.actions import Feedback
 from storage.keys import create_signing_key
 from storage.segment_reader import read_segment
 from tools.checkout import source_copy
-from tools.hil.decode import DecodeError, find_sound, spi_transfers, ssd1351_frames
+from tools.hil.decode import DecodeError, find_sound, pwm_pulses, spi_transfers, ssd1351_frames
 from tools.hil.image import ensure, recipe_digest
+from tools.hil.preview_match import PreviewRenderer, match_preview
 from tools.hil.vm import Vm
 
 CONFIG = Path(__file__).resolve().parent / "config.toml"
@@ -47,6 +50,7 @@ TONE_DBFS = -30.0
 3 kHz tone that must not reach the recording."""
 SPEAKER, MICROPHONE = SETTINGS.audio.output_device, SETTINGS.audio.input_device
 ANNOUNCEMENT = Path(__file__).resolve().parents[2] / "firmware/assets/audio/de/display-on.wav"
+SAMPLE_LINE = Path(__file__).resolve().parent / "sample_line.py"
 
 
 class CheckFailed(BodycamError, RuntimeError):
@@ -305,7 +309,23 @@ def display_frames(vm: Vm) -> str:
     from PIL import Image
 
     Image.fromarray(frames[-1].rgb).save(vm.run_dir / "display-frame.png")
-    return f"{len(frames)} SSD1351 frames {d.width}×{d.height} decoded, moving; {spi_rate(vm)}"
+    renderer = PreviewRenderer(SETTINGS, BATTERY_PERCENT)
+    found = match_preview(frames[-1].rgb, renderer, range(pattern_frames_so_far(vm)))
+    Image.fromarray(renderer.render(found.index, found.clock_synchronised)).save(vm.run_dir / "display-expected.png")
+    if found.differing:
+        raise CheckFailed(f"the last frame is not the preview's rendering: closest is test-pattern frame "
+                          f"{found.index}, {found.differing} of {found.compared} pixels differ (display-frame.png, "
+                          "display-expected.png)")
+    return (f"{len(frames)} SSD1351 frames {d.width}×{d.height} decoded, moving; the last is pixel for pixel the "
+            f"preview of test-pattern frame {found.index} ({found.compared} pixels, clock warning "
+            f"{'off' if found.clock_synchronised else 'on'}); {spi_rate(vm)}")
+
+
+def pattern_frames_so_far(vm: Vm) -> int:
+    """At most how many frames the test pattern has made: it starts with the service, at the camera's fps."""
+    started_us, now_s = vm.ssh("systemctl show -p ActiveEnterTimestampMonotonic --value bodycam; "
+                               "cut -d' ' -f1 /proc/uptime").stdout.split()
+    return int((float(now_s) - int(started_us) / 1e6) * SETTINGS.camera.fps * 1.1) + 10
 
 
 def spi_rate(vm: Vm) -> str:
@@ -347,6 +367,9 @@ def record(vm: Vm) -> str:
     tone_wav(tone, 14)
     vm.copy_to(tone, "/root/tone.wav")
     vm.ssh(f"(aplay -q -D hw:{MICROPHONE},1 /root/tone.wav </dev/null >/root/aplay.log 2>&1 &) ; sleep 1")
+    vm.copy_to(SAMPLE_LINE, "/root/sample_line.py")
+    vm.ssh(f"rm -f /root/vibration.bin; (python3 /root/sample_line.py {GPIO_SIM}/sim_gpio"
+           f"{SETTINGS.indicators.vibration_pin}/value 6 /root/vibration.bin </dev/null >/root/sampler.log 2>&1 &)")
     started = short_press(vm, "record", "recording", "red")
     time.sleep(6)
     load = vm.ssh("cat /proc/loadavg").stdout.split()[0]
@@ -360,6 +383,25 @@ def record(vm: Vm) -> str:
     wait_for("the recording's summary in the journal (written once it is finalised)",
              lambda: '"type": "recording"' in journal(vm), 60, 2)
     return f"{started}, load {load} while recording, stopped by a {hold_s:.1f} s hold"
+
+
+def vibration(vm: Vm) -> str:
+    """The motor's line, sampled from before the RECORD press: the start pattern's pulses, each driven at the
+    configured duty cycle by PWM (full power would be 1.0)."""
+    wait_for("the motor's line sampled", lambda: vm.ssh("test -e /root/vibration.bin", check=False).returncode == 0,
+             60, 2)
+    vm.copy_from("/root/vibration.bin", vm.run_dir)
+    samples = np.frombuffer((vm.run_dir / "vibration.bin").read_bytes(), dtype=[("t", "<f8"), ("v", "u1")])
+    on_s, _, count = PATTERNS[Feedback.START].vibration or (0.0, 0.0, 0)
+    pulses = pwm_pulses(samples["t"], samples["v"], gap_s=0.05)
+    strength = SETTINGS.indicators.vibration_strength
+    rate = samples.size / float(samples["t"][-1] - samples["t"][0])
+    seen = ", ".join(f"{p.duration_s * 1000:.0f} ms at {p.duty:.2f}" for p in pulses)
+    if (len(pulses) != count or any(abs(p.duty - strength) > 0.1 for p in pulses)
+            or any(p.duration_s < 0.5 * on_s for p in pulses)):
+        raise CheckFailed(f"pulses: [{seen}]; expected {count} of {on_s * 1000:.0f} ms at duty {strength} "
+                          f"(±0.1), sampled {rate:.0f} times a second")
+    return f"{count} pulses [{seen}] for {on_s * 1000:.0f} ms at duty {strength}; sampled {rate:.0f}/s"
 
 
 def recording_verifies(vm: Vm) -> str:

@@ -1,6 +1,7 @@
 """What the HIL checks read back from the kernel's simulated parts, decoded without the firmware's help:
-the SPI byte stream the display was sent (SSD1351 commands, window, RGB565 frames) and the speaker's
-sound (where, and how faithfully, an expected announcement is in it)."""
+the SPI byte stream the display was sent (SSD1351 commands, window, RGB565 frames), the speaker's
+sound (where, and how faithfully, an expected announcement is in it) and the vibration motor's line
+(its pulses and their PWM duty cycle)."""
 
 from __future__ import annotations
 
@@ -102,3 +103,25 @@ def find_sound(capture: np.ndarray, expected: np.ndarray, rate: int) -> Match:
     correlation = float(lags[start] / norm) if norm else 0.0
     loud = np.flatnonzero(np.abs(capture[start:]) > 0.05 * np.abs(expected).max())
     return Match(start / rate, correlation, (int(loud[-1]) + 1) / rate if loud.size else 0.0)
+
+
+@dataclass(frozen=True)
+class Pulse:
+    start_s: float
+    duration_s: float  # first to last high sample
+    duty: float  # the share of samples high within it
+
+
+def pwm_pulses(times: np.ndarray, values: np.ndarray, gap_s: float) -> list[Pulse]:
+    """The pulses in a sampled line: high samples closer than ``gap_s`` (several PWM periods) belong to one
+    pulse; its duty cycle is the share of its samples that are high (sampling unrelated to the PWM)."""
+    high = np.flatnonzero(values)
+    if high.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(times[high]) > gap_s)
+    pulses = []
+    for first, last in zip(np.r_[0, breaks + 1], np.r_[breaks, high.size - 1], strict=True):
+        begin, end = high[first], high[last]
+        pulses.append(Pulse(float(times[begin]), float(times[end] - times[begin]),
+                            float(values[begin : end + 1].mean())))
+    return pulses
