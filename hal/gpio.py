@@ -15,8 +15,6 @@ from hal.debounce import Debouncer
 from hal.interfaces import ButtonEdge, LedMode
 
 BLINK_S = 0.25
-VIBRATION_STEP_S = 0.01
-"""Resolution of a vibration pattern: the motor's duty cycle changes at most this often."""
 
 
 def pin_factory(name: str) -> object:
@@ -91,8 +89,9 @@ class GpioIndicators:
 
         self._leds = {name: LED(pin, pin_factory=factory) for name, pin in led_pins.items()}
         self._motor = PWMOutputDevice(vibration_pin, pin_factory=factory)
-        self._motor.source_delay = VIBRATION_STEP_S
         self._strength = vibration_strength
+        self._pattern = threading.Event()  # set: the running pattern is to stop
+        self._writing = threading.Lock()
 
     def set_led(self, name: str, mode: LedMode) -> None:
         led = self._leds[name]
@@ -107,10 +106,29 @@ class GpioIndicators:
         return bool(self._leds[name].is_lit)
 
     def vibrate(self, on_s: float, off_s: float, count: int) -> None:
-        """``count`` pulses at the configured duty cycle, in gpiozero's source thread (a new pattern
-        replaces one still running); gpiozero's own ``blink`` knows only full power."""
-        on, off = (max(1, round(s / VIBRATION_STEP_S)) for s in (on_s, off_s))
-        self._motor.source = ([self._strength] * on + [0.0] * off) * count
+        """``count`` pulses at the configured duty cycle on a thread of their own; a new pattern replaces one
+        still running. gpiozero's own ``blink`` knows only full power, and stepping its ``source`` every
+        10 ms made each step's write part of the pulse: on the emulated board 150 ms became 400 ms. Here
+        the motor is written twice a pulse and the waits alone set the times."""
+        with self._writing:
+            self._pattern.set()
+            self._pattern = stop = threading.Event()
+        threading.Thread(target=self._pulses, args=(stop, on_s, off_s, count), name="vibration", daemon=True).start()
+
+    def _pulses(self, stop: threading.Event, on_s: float, off_s: float, count: int) -> None:
+        for _ in range(count):
+            if not self._drive(stop, self._strength) or stop.wait(on_s):
+                return
+            if not self._drive(stop, 0.0) or stop.wait(off_s):
+                return
+
+    def _drive(self, stop: threading.Event, value: float) -> bool:
+        """Sets the motor unless this pattern was replaced (a stopped one must not switch off the next)."""
+        with self._writing:
+            if stop.is_set():
+                return False
+            self._motor.value = value
+            return True
 
     @property
     def vibrating(self) -> bool:
@@ -119,4 +137,6 @@ class GpioIndicators:
     def close(self) -> None:
         for led in self._leds.values():
             led.close()
-        self._motor.close()
+        with self._writing:
+            self._pattern.set()
+            self._motor.close()

@@ -48,8 +48,8 @@ def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKe
     video = [p for p in packets if p.stream == "video"]
     if not video:
         raise ExportError(f"recording {report.id}: no video packets")
-    # Sound captured before the first picture is kept: a block reaches the pre-record ring a capture period
-    # after it was heard, behind the keyframe the recording starts at, and is evidence like the rest.
+    # Sound dated before the first picture is kept: a recording started with the camera still closed (a hold
+    # in stage worn) has sound from before its first picture, and it is evidence like the rest.
     audio = [p for p in packets if p.stream == "audio"]
     partial = bool(report.problems or report.notes)
     temporary = out.with_name(f".{out.name}.partial")

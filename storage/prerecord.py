@@ -1,7 +1,7 @@
 """The pre-record ring: the last seconds of encoded packets, in RAM, as whole GOPs.
 
 Nothing here touches the disk; when a recording starts, the ring hands over the packets from the
-newest keyframe at or before ``press − seconds`` and forgets them.
+newest keyframe at or before ``press − seconds`` (sound from that keyframe's time on) and forgets them.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ class PrerecordRing:
             if gop[0].pts_us <= since:
                 start = index
         packets = [p for gop in list(self._gops)[start:] for p in gop]
-        if not self._audio:  # audio before the press only where the deployment allows it
-            packets = [p for p in packets if p.stream == "video" or p.pts_us >= pressed_at_us]
+        if packets:
+            # Sound arrives later than the picture (the card's period, the encoder's queue), so a GOP holds
+            # sound from before its keyframe: the recording's sound begins with its first picture. Before
+            # the press, only where the deployment allows it.
+            sound_from = packets[0].pts_us if self._audio else max(packets[0].pts_us, pressed_at_us)
+            packets = [p for p in packets if p.stream == "video" or p.pts_us >= sound_from]
         self._gops.clear()
         self.bytes = 0
         return packets

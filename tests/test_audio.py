@@ -127,30 +127,6 @@ def test_export_holds_an_audio_track_as_long_as_the_video_with_the_microphone_si
     assert peak_hz(samples) == pytest.approx(1000, abs=2)
 
 
-def test_export_keeps_the_sound_captured_before_the_first_picture(tmp_path):
-    """A sound block reaches the pre-record ring after the keyframe the recording starts at, dated when it
-    was heard: it is in the recording, and the export must not drop it (it did: 64 ms here, 0.6 s in
-    the HIL under load)."""
-    from storage.keys import key_id, load_agency_private, load_device_public
-    from storage.segment_reader import decrypt_segment
-    from storage.verify import check_recording, find_recordings
-
-    config = small_config(prerecord={"seconds": 3.0, "audio": True})
-    with export(tmp_path, config) as container:
-        starts = (container.streams.audio[0].start_time, container.streams.video[0].start_time)
-        exported = sum(1 for packet in container.demux(audio=0) if packet.size)
-    data = tmp_path / "data"
-    (recording,) = find_recordings(data)
-    public = load_device_public(data / "keys/device.pub")
-    report = check_recording(recording, {key_id(public): public})
-    packets = [p for segment in report.segments for p in decrypt_segment(
-        segment, load_agency_private(data / "keys/agency.key"))]
-    audio_us = [p.pts_us for p in packets if p.stream == "audio"]
-    assert min(audio_us) < min(p.pts_us for p in packets if p.stream == "video"), "the case this test is about"
-    assert exported == len(audio_us)
-    assert starts[0] == 0 < starts[1], "the picture starts after the sound"
-
-
 def test_export_audio_starts_at_the_press_when_prerecord_audio_is_off(tmp_path):
     config = small_config(prerecord={"seconds": 3.0, "audio": False})
     with export(tmp_path, config) as container:

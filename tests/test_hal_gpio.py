@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from gpiozero.pins.mock import MockFactory, MockPWMPin
 
 from firmware.config import Config, override
 from firmware.hardware import build_gpio
@@ -137,6 +138,42 @@ def test_gpio_vibration_pulses_count_times_at_the_configured_duty_cycle(strength
     time.sleep(0.1)
     assert [s.state for s in pin.states] == [0, strength, 0, strength, 0]
     assert not indicators.vibrating
+    indicators.close()
+
+
+class SlowPWMPin(MockPWMPin):
+    """A pin whose every write takes 20 ms, as lgpio's on the emulated board's CPU."""
+
+    def _set_state(self, value: float) -> None:
+        time.sleep(0.02)
+        super()._set_state(value)
+
+
+def test_vibration_pulses_last_their_time_however_slow_each_write_to_the_pin_is():
+    factory = MockFactory(pin_class=SlowPWMPin)
+    indicators = GpioIndicators({}, 12, factory=factory, vibration_strength=0.8)
+    indicators.vibrate(0.15, 0.1, 2)
+    pin = factory.pin(12)
+    deadline = time.monotonic() + 5
+    while len(pin.states) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    lasted = [s.timestamp for s in pin.states[2:5]]  # each state's time is how long the one before it lasted
+    assert lasted == pytest.approx([0.15, 0.1, 0.15], abs=0.06), "stepping every 10 ms made them 0.45 s"
+    indicators.close()
+
+
+def test_a_new_vibration_pattern_replaces_a_running_one_and_the_old_one_never_switches_it_off():
+    factory = pin_factory("mock")
+    indicators = GpioIndicators({}, 12, factory=factory, vibration_strength=0.5)
+    indicators.vibrate(1.0, 0.0, 1)
+    time.sleep(0.1)
+    indicators.vibrate(0.3, 0.0, 1)
+    time.sleep(0.15)
+    assert indicators.vibrating
+    time.sleep(0.3)
+    assert not indicators.vibrating, "the new pattern's end, although the old one would still be on"
+    time.sleep(0.8)
+    assert [s.state for s in factory.pin(12).states] == [0, 0.5, 0], "the old one came back to nothing"
     indicators.close()
 
 

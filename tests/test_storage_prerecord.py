@@ -63,6 +63,21 @@ def test_prerecord_audio_before_the_press_only_when_enabled():
     assert min(p.pts_us for p in with_audio.take(8_000_000) if p.stream == "audio") < 8_000_000
 
 
+def test_prerecord_sound_that_arrived_late_begins_with_the_first_picture_not_before_it():
+    """The HIL's microphone delivers its sound up to 0.7 s after the picture of the same moment: grouped by
+    arrival, the first GOP held sound from before its keyframe, and the recording's sound began that much
+    before its picture."""
+    ring = PrerecordRing(seconds=2, max_bytes=1 << 30, audio=True)
+    for i in range(10 * FPS):
+        pts = int(i * 1e6 / FPS)
+        ring.add(Packet("video", i % FPS == 0, pts, b"v"))
+        if pts >= 700_000:
+            ring.add(Packet("audio", False, pts - 700_000, b"a"))  # the sound of 0.7 s ago
+    packets = ring.take(pressed_at_us=9_500_000)
+    assert packets[0].keyframe and packets[0].pts_us == 7_000_000
+    assert min(p.pts_us for p in packets if p.stream == "audio") == 7_000_000
+
+
 def test_prerecord_take_empties_the_ring():
     ring = PrerecordRing(seconds=5, max_bytes=1 << 30, audio=False)
     feed(ring, 10)

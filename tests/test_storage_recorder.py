@@ -9,8 +9,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 import pytest
 
+from storage.export import export_recording
 from storage.keys import create_agency_keys, create_device_key, load_agency_private, load_device_keys
 from storage.recorder import Recorder, RecorderSettings
 from storage.segment_format import Packet
@@ -269,3 +271,24 @@ def test_a_stop_waits_no_longer_than_its_bound_for_sound_that_does_not_come(tmp_
     assert summary is not None and summary["stop_reason"] == "stop-hold" and errors == []
     assert 0.2 <= waited < 5, "it waited, and not for ever"
     assert max(sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"]))) < 2_000_000
+
+
+def test_export_keeps_the_sound_from_before_the_first_picture(tmp_path):
+    """A hold in stage worn starts the recording while the camera is still closed: the microphone's sound
+    comes first, the picture later. The export dropped every sound packet before the first picture."""
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors, streams=WITH_SOUND)
+    recorder.start("imminent-danger", 0.0)
+    feed_sound(recorder, 0, 600_000)
+    feed(recorder, 0.5, 2)
+    feed_sound(recorder, 600_000 - (600_000 % AUDIO_US) + AUDIO_US, 2_500_000)
+    summary = recorder.stop("stop-hold")
+    recorder.close()
+    report = check_recording(tmp_path / "recordings" / str(summary["recording"]), {})
+    out = tmp_path / "out.mp4"
+    export_recording(report, load_agency_private(tmp_path / "office/agency.key"), out)
+    with av.open(str(out)) as container:
+        starts = (container.streams.audio[0].start_time, container.streams.video[0].start_time)
+        exported = sum(1 for packet in container.demux(audio=0) if packet.size)
+    assert exported == len(sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"])))
+    assert starts[0] == 0 < starts[1], "the picture starts after the sound"

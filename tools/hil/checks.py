@@ -398,8 +398,8 @@ def vibration(vm: Vm) -> str:
     rate = samples.size / float(samples["t"][-1] - samples["t"][0])
     seen = ", ".join(f"{p.duration_s * 1000:.0f} ms at {p.duty:.2f}" for p in pulses)
     if (len(pulses) != count or any(abs(p.duty - strength) > 0.1 for p in pulses)
-            or any(p.duration_s < 0.5 * on_s for p in pulses)):
-        raise CheckFailed(f"pulses: [{seen}]; expected {count} of {on_s * 1000:.0f} ms at duty {strength} "
+            or any(abs(p.duration_s - on_s) > 0.3 * on_s for p in pulses)):
+        raise CheckFailed(f"pulses: [{seen}]; expected {count} of {on_s * 1000:.0f} ms (±30 %) at duty {strength} "
                           f"(±0.1), sampled {rate:.0f} times a second")
     return f"{count} pulses [{seen}] for {on_s * 1000:.0f} ms at duty {strength}; sampled {rate:.0f}/s"
 
