@@ -17,6 +17,7 @@ from hal.missing_speaker import MissingSpeaker
 from hal.picamera2_camera import Picamera2Camera
 from hal.pyaudio_in import PyAudioIn
 from hal.pyaudio_out import PyAudioOut
+from hal.realtime import make_realtime
 from hal.sound_card import ASOUND
 from hal.system import DiskSpace, SystemClock, boot_id, power_off
 
@@ -85,7 +86,8 @@ def open_speaker(audio: AudioSettings, faults: list[tuple[str, str]],
     """The speaker's card, or a silent one when it is not there (its overlay not yet in effect): the
     camera records without announcements, and ``faults`` says why."""
     try:
-        return PyAudioOut(audio.output_device, audio.volume, audio.output_channels, asound=asound)
+        return PyAudioOut(audio.output_device, audio.volume, audio.output_channels, asound=asound,
+                          prioritise=make_realtime)
     except HardwareError as exc:
         faults.append(("speaker", str(exc)))
         return MissingSpeaker(str(exc))
@@ -98,7 +100,7 @@ def open_microphone(audio: AudioSettings, now: Callable[[], float], faults: list
         return None
     try:
         return PyAudioIn(now, audio.input_device, audio.input_channels, audio.input_slot, audio.input_gain_db,
-                         asound=asound)
+                         asound=asound, prioritise=make_realtime)
     except HardwareError as exc:
         faults.append(("microphone", str(exc)))
         return None

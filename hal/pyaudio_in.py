@@ -39,7 +39,8 @@ SLOT_SCALE = 2.0**31
 class PyAudioIn:
     def __init__(self, now: Callable[[], float], device_name: str = "", channels: int = 1, slot: int = 0,
                  gain_db: float = 0.0, open_pyaudio: Callable[[], Any] | None = None,
-                 asound: Path = ASOUND) -> None:
+                 asound: Path = ASOUND, prioritise: Callable[[], str] | None = None) -> None:
+        """``prioritise`` (the device's ``make_realtime``) is asked by the capture thread when it starts."""
         self._pa, self._device_index, self._int32 = open_portaudio(device_name, "input", open_pyaudio, asound)
         self._channels, self._slot = channels, slot
         self._gain = 10 ** (gain_db / 20)
@@ -47,6 +48,9 @@ class PyAudioIn:
         self._encoder = AacEncoder()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._prioritise = prioritise
+        self.scheduling = "ordinary scheduling"
+        """How the capture thread is scheduled; the HIL reads the same from ``ps``."""
 
     @property
     def format(self) -> dict[str, object]:
@@ -90,6 +94,8 @@ class PyAudioIn:
     def _capture(self, stream: Any, blocks: queue.Queue[tuple[np.ndarray, float] | None]) -> None:
         """Reads until stopped. A block the full queue cannot take is dropped: the encoder sees the sound
         after it come late, and reports the gap."""
+        if self._prioritise is not None:
+            self.scheduling = self._prioritise()
         try:
             while not self._stop.is_set():
                 block = self._read(stream)

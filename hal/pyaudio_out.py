@@ -8,6 +8,7 @@ them. PortAudio converts for a card that wants fewer bits; a card without 48 kHz
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,14 @@ class PyAudioOut:
     plays without gaps between them."""
 
     def __init__(self, device_name: str = "", volume: float = 1.0, channels: int = 1,
-                 open_pyaudio: Callable[[], Any] | None = None, asound: Path = ASOUND):
+                 open_pyaudio: Callable[[], Any] | None = None, asound: Path = ASOUND,
+                 prioritise: Callable[[], str] | None = None):
+        """``prioritise`` (the device's ``make_realtime``) is asked once for each thread that plays."""
         self._pa, self._device_index, self._int32 = open_portaudio(device_name, "output", open_pyaudio, asound)
+        self._prioritise = prioritise
+        self._prioritised: set[int] = set()
+        self.scheduling = "ordinary scheduling"
+        """How the thread that plays is scheduled; the HIL reads the same from ``ps``."""
         self._volume = volume
         self._channels = channels
         self._stream: Any = None
@@ -46,6 +53,9 @@ class PyAudioOut:
         self._capacity = 0  # frames the stream takes without waiting while nothing is queued
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        if self._prioritise is not None and threading.get_ident() not in self._prioritised:
+            self._prioritised.add(threading.get_ident())
+            self.scheduling = self._prioritise()
         stream = self._open()
         if self._device_rate != rate:
             samples = resample(samples, rate, self._device_rate)

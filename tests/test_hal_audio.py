@@ -345,3 +345,24 @@ def test_microphone_keeps_reading_while_the_encoder_is_held_up_and_loses_nothing
     assert len(packets) >= read_blocks - 2  # the encoder holds back a frame or two of delay
     pts = [p.pts_us for p in packets]
     assert pts == sorted(pts)
+
+
+def test_the_thread_that_plays_and_the_one_that_captures_each_ask_for_real_time_once(fake_pyaudio):
+    asked: list[str] = []
+
+    def prioritise() -> str:
+        asked.append(threading.current_thread().name)
+        return "real-time (round-robin, priority 10)"
+
+    out = PyAudioOut("USB Audio", prioritise=prioritise)
+    out.write(np.zeros(16, dtype=np.float32), 48_000, "a")
+    out.write(np.zeros(16, dtype=np.float32), 48_000, "b")
+    player = threading.Thread(target=out.write, args=(np.zeros(16, dtype=np.float32), 48_000, "c"), name="audio-out")
+    player.start()
+    player.join()
+    assert asked == ["MainThread", "audio-out"] and out.scheduling.startswith("real-time")
+    out.close()
+    microphone = PyAudioIn(time.monotonic, "USB", prioritise=prioritise)
+    capture(microphone, 2)
+    assert asked[2:] == ["microphone"], "the capture thread, not the encoder's"
+    microphone.close()
