@@ -29,9 +29,11 @@ HOST_BUFFER = 16 * FRAME
 """The card's period (341 ms; ALSA keeps at least two): a capture thread held up for half a second loses
 nothing (on the emulated board, 171 ms periods still overran every few seconds). A read takes what waits,
 in AAC frames, up to one period."""
-BACKLOG_BLOCKS = 64
-"""Blocks read but not yet encoded (1.4 s at one frame each, more when the thread read several at once):
-beyond them the encoder is too far behind, and a block is dropped and reported as lost sound."""
+BACKLOG_BLOCKS = 256
+"""Blocks read but not yet encoded (5.5 s at one frame each, more when the thread read several at once;
+1 MiB): beyond them the encoder is too far behind, and a block is dropped and reported as lost sound. With
+the capture thread at real-time priority the encoder's thread is the one that waits for a CPU: 64 blocks
+(1.4 s) overflowed once in a recording on the emulated board."""
 SLOT_SCALE = 2.0**31
 """A 32-bit slot's full scale: the 24 bits of an I2S sample sit at its top."""
 

@@ -26,6 +26,9 @@ from storage.recovery import clear_marker, write_marker
 from storage.segment_format import FORMAT_MINOR, FORMAT_VERSION, ZERO_HASH, Packet, b64
 from storage.segment_writer import SegmentWriteError, SegmentWriter
 
+AAC_FRAME = 1024
+"""Samples in one sound packet (an AAC frame): the recorder sees packets, not samples."""
+
 
 @dataclass(frozen=True)
 class RecorderSettings:
@@ -327,7 +330,8 @@ class Recorder:
         """Sound heard before the stop is still on its way when the stop comes (the card's period, the
         encoder's queue): wait for it, at most ``sound_tail_s``, so that the recording's sound ends with
         its picture (the end of the last one), not that much earlier. Later pictures and sound go to the
-        pre-record ring; other commands wait until the recording is finalised."""
+        pre-record ring; other commands wait until the recording is finalised. Sound that does not come in
+        time is a gap in the trailer, like any the microphone reports."""
         until = None if rec.picture_pts_us is None else rec.picture_pts_us + rec.picture_interval_us
         deadline = time.monotonic() + self._settings.sound_tail_s
         while (rec.sound_pts_us is not None and until is not None and rec.sound_pts_us[1] < until
@@ -335,7 +339,7 @@ class Recorder:
             try:
                 command = self._queue.get(timeout=left)
             except queue.Empty:
-                return
+                break
             if command[0] != "packet":
                 self._deferred.append(command)
             elif command[1].stream == "audio" and command[1].pts_us < until:
@@ -344,6 +348,15 @@ class Recorder:
                 self._ring.add(command[1])
                 if command[1].stream == "audio":
                     return  # sound from after the last picture: all before it has come
+        if rec.sound_pts_us is not None and until is not None:
+            heard_until = rec.sound_pts_us[1] + self._sound_frame_us()
+            if until - heard_until > self._sound_frame_us() // 2:
+                self._sound_gap(heard_until, (until - heard_until) / 1e6)
+
+    def _sound_frame_us(self) -> int:
+        """How long one sound packet lasts: an AAC frame of 1024 samples at the stream's rate."""
+        rate = int(self._settings.streams.get("audio", {}).get("sample_rate", 48_000))
+        return AAC_FRAME * 1_000_000 // rate
 
     def _stop(self, reason: str) -> dict[str, Any] | None:
         rec = self._recording

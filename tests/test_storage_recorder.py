@@ -270,7 +270,12 @@ def test_a_stop_waits_no_longer_than_its_bound_for_sound_that_does_not_come(tmp_
     recorder.close()
     assert summary is not None and summary["stop_reason"] == "stop-hold" and errors == []
     assert 0.2 <= waited < 5, "it waited, and not for ever"
-    assert max(sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"]))) < 2_000_000
+    folder = tmp_path / "recordings" / str(summary["recording"])
+    heard_until = max(sound_times(tmp_path, folder)) + AUDIO_US
+    assert heard_until <= 2_000_000 + AUDIO_US
+    assert summary["sound_gaps"] == 1, "the sound that did not come is said, not left out silently"
+    assert summary["sound_missing_s"] == pytest.approx((3_000_000 - heard_until) / 1e6, abs=0.001)
+    assert "sound missing for 1.0 s" in " ".join(check_recording(folder, {}).sound_gaps)
 
 
 def test_export_keeps_the_sound_from_before_the_first_picture(tmp_path):
