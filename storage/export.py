@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
@@ -37,42 +40,53 @@ class ExportResult:
 
 def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKey, out: Path,
                      allow_partial: bool = False) -> ExportResult:
+    """Decrypts and remuxes segment by segment: memory holds one segment's packets (and the MP4 muxer's
+    index), whatever the recording's length. A segment is read again for this and must be the file that
+    was verified."""
     if report.problems and not allow_partial:
         raise ExportError(f"recording {report.id} does not verify ({len(report.problems)} problem(s)); "
                           f"first: {report.problems[0]}. Use --allow-partial to export what verifies.")
     if not report.segments:
         raise ExportError(f"recording {report.id}: no readable segments")
-    packets: list[Packet] = []
-    for segment in report.segments:
-        packets.extend(decrypt_segment(segment, agency_key))
-    video = [p for p in packets if p.stream == "video"]
-    if not video:
-        raise ExportError(f"recording {report.id}: no video packets")
-    # Sound dated before the first picture is kept: a recording started with the camera still closed (a hold
-    # in stage worn) has sound from before its first picture, and it is evidence like the rest.
-    audio = [p for p in packets if p.stream == "audio"]
     partial = bool(report.problems or report.notes)
     temporary = out.with_name(f".{out.name}.partial")
     try:
-        _mux(report, video, audio, temporary, partial)
+        counts = _mux(report, agency_key, temporary, partial)
         os.replace(temporary, out)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    last = max(video[-1].pts_us, audio[-1].pts_us if audio else 0)
-    return ExportResult(out, len(video), len(audio), (video[-1].pts_us - video[0].pts_us) / 1e6, partial,
-                        pts_utc(report.segments[-1].header, last) or "?")
+    return ExportResult(out, counts.video, counts.audio, (counts.last_video_us - counts.first_video_us) / 1e6,
+                        partial, pts_utc(report.segments[-1].header, counts.last_us) or "?")
 
 
-def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path: Path, partial: bool) -> None:
+@dataclass
+class _Counts:
+    video: int = 0
+    audio: int = 0
+    first_video_us: int = 0
+    last_video_us: int = 0
+    last_us: int = 0
+
+
+def _segments(report: RecordingReport, agency_key: x25519.X25519PrivateKey) -> Iterator[list[Packet]]:
+    """Each segment's packets in time order, one segment at a time."""
+    for segment in report.segments:
+        yield sorted(decrypt_segment(segment, agency_key), key=lambda p: p.pts_us)
+
+
+def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Path, partial: bool) -> _Counts:
     import av
 
     first = report.segments[0].header
     streams = first.get("streams", {})
     spec = streams.get("video", {})
     sound = streams.get("audio")
-    audio = audio if sound else []
-    start_us = min(video[0].pts_us, audio[0].pts_us) if audio else video[0].pts_us
+    batches = _segments(report, agency_key)
+    opening = next(batches)
+    # Sound dated before the first picture is kept: a recording started with the camera still closed (a hold
+    # in stage worn) has sound from before its first picture, and it is evidence like the rest.
+    start_us = min((p.pts_us for p in opening if p.stream == "video" or sound), default=int(first["start_pts_us"]))
     markers = [
         {"t": round((int(m["pts_us"]) - start_us) / 1e6, 3), "utc": m["utc"]} for m in report.markers()
     ]
@@ -86,6 +100,7 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
         "markers": markers,
         "verification": "partial" if partial else "verified",
     }
+    counts = _Counts()
     # faststart: the index goes first, so a browser starts playing before the whole file has arrived
     with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
         container.metadata["creation_time"] = str(first["started_utc"]).replace("Z", "000Z")
@@ -96,16 +111,34 @@ def _mux(report: RecordingReport, video: list[Packet], audio: list[Packet], path
         stream.height = int(spec.get("height", 0))
         stream.time_base = MICROSECONDS
         targets: dict[str, av.stream.Stream] = {"video": stream}
-        if audio:
+        if sound:
             aac = container.add_stream("aac", rate=int(sound["sample_rate"]))
             aac.codec_context.layout = "mono"
             aac.codec_context.extradata = base64.b64decode(sound["extradata"])
             aac.time_base = MICROSECONDS
             targets["audio"] = aac
-        for packet in sorted(video + audio if "audio" in targets else video, key=lambda p: p.pts_us):
-            out = av.Packet(packet.data)
-            out.pts = out.dts = packet.pts_us - start_us
-            out.time_base = MICROSECONDS
-            out.is_keyframe = packet.keyframe
-            out.stream = targets[packet.stream]
-            container.mux(out)
+        for batch in chain([opening], batches):
+            for packet in batch:
+                if packet.stream in targets:
+                    _write(container, targets[packet.stream], packet, start_us, counts)
+    if not counts.video:
+        raise ExportError(f"recording {report.id}: no video packets")
+    return counts
+
+
+def _write(container: Any, stream: Any, packet: Packet, start_us: int, counts: _Counts) -> None:
+    import av
+
+    out = av.Packet(packet.data)
+    out.pts = out.dts = packet.pts_us - start_us
+    out.time_base = MICROSECONDS
+    out.is_keyframe = packet.keyframe
+    out.stream = stream
+    container.mux(out)
+    if packet.stream == "video":
+        counts.first_video_us = packet.pts_us if not counts.video else counts.first_video_us
+        counts.video += 1
+        counts.last_video_us = packet.pts_us
+    else:
+        counts.audio += 1
+    counts.last_us = max(counts.last_us, packet.pts_us)

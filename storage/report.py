@@ -35,12 +35,18 @@ class RecordingReport:
         return self.segments[0] if self.segments else None
 
     def duration_s(self) -> float:
+        """From the first segment's start to the last packet its trailer names (or, without one, to the last
+        segment's start). What the signed parts do not give as numbers counts as no time: a camera signs
+        what it likes, and an interrupted trailer names no last packet."""
         if not self.segments:
             return 0.0
-        start = int(self.segments[0].header["start_pts_us"])
+        start = self.segments[0].header.get("start_pts_us")
         last = self.segments[-1]
-        end = last.trailer["last_pts_us"] if last.trailer else last.header["start_pts_us"]
-        return (int(end) - start) / 1e6
+        end = last.trailer.get("last_pts_us") if last.trailer else None
+        end = end if isinstance(end, int) else last.header.get("start_pts_us")
+        if not isinstance(start, int) or not isinstance(end, int):
+            return 0.0
+        return max(0, end - start) / 1e6
 
     def markers(self) -> list[dict[str, Any]]:
         return [m for s in self.segments if s.trailer for m in s.trailer.get("markers", [])]

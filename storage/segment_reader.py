@@ -83,6 +83,12 @@ class Segment:
         return int(self.header["sequence"])
 
 
+def read_lean(path: Path) -> Segment:
+    """A segment's verdict without its bytes: what verifying keeps, so that a recording of any length is
+    checked in the memory of one segment (``decrypt_segment`` reads it again when asked)."""
+    return read_segment(path, keep_chunks=False)
+
+
 def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     """Reads and checks every signature. ``keep_chunks=False``: only the verdict and counts are kept,
     not the file's bytes (an offload verifying many segments while they arrive)."""
@@ -264,6 +270,10 @@ def verify_device_key(segment: Segment, trusted: dict[str, ed25519.Ed25519Public
 
 
 def decrypt_segment(segment: Segment, agency_key: x25519.X25519PrivateKey) -> list[Packet]:
+    """The segment's packets. A segment verified without its bytes is read again first, and must be the
+    very file that was verified."""
+    if segment.chunk_count and not segment.chunks:
+        segment = _read_again(segment)
     header = segment.header
     try:
         data_key = HPKE.decrypt(unb64(str(header["wrapped_key"])), agency_key, info=wrap_info(header))
@@ -281,3 +291,10 @@ def decrypt_segment(segment: Segment, agency_key: x25519.X25519PrivateKey) -> li
             raise DecryptError(f"{segment.path.name}: chunk {index} fails authentication") from None
         packets.extend(decode_records(plaintext))
     return packets
+
+
+def _read_again(verified: Segment) -> Segment:
+    again = read_segment(verified.path)
+    if again.hash != verified.hash or again.damage or again.chunk_count != verified.chunk_count:
+        raise SegmentError(verified.path.name, "changed", "changed since it was verified: verify it again")
+    return again

@@ -15,7 +15,7 @@ from storage.identifiers import pts_utc
 from storage.keys import key_id, load_device_public
 from storage.report import RecordingReport
 from storage.segment_format import ZERO_HASH
-from storage.segment_reader import Segment, SegmentCut, SegmentError, read_segment, verify_device_key
+from storage.segment_reader import Segment, SegmentCut, SegmentError, read_lean, verify_device_key
 
 SEGMENT_NAME = re.compile(r"seg-(\d{6})\.bcs$")
 
@@ -37,7 +37,7 @@ def find_recordings(root: Path) -> list[Path]:
 
 
 def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey],
-                    reader: Callable[[Path], Segment] = read_segment) -> RecordingReport:
+                    reader: Callable[[Path], Segment] = read_lean) -> RecordingReport:
     """``reader`` reads one segment: an offload passes one that hands out segments it already checked
     while the transfer was still running."""
     report = RecordingReport(directory)
@@ -203,7 +203,7 @@ class TreeReport:
 
 
 def verify_tree(root: Path, trusted: dict[str, ed25519.Ed25519PublicKey], at_store: bool = False,
-                reader: Callable[[Path], Segment] = read_segment) -> TreeReport:
+                reader: Callable[[Path], Segment] = read_lean) -> TreeReport:
     """Every recording under ``root`` checked on its own and against the audit log that covers it.
 
     ``at_store``: the tree was offloaded, so a recording without an end is not explained by the camera

@@ -109,7 +109,7 @@ def test_recorder_full_disk_stops_cleanly_and_the_last_segment_verifies(tmp_path
     assert report.problems == []
     segment = report.segments[-1]
     assert segment.trailer is not None and segment.trailer["stop_reason"] == "storage-full"
-    assert len(segment.chunks) >= 1
+    assert segment.chunk_count >= 1
 
 
 class FailingCard:
@@ -297,3 +297,17 @@ def test_export_keeps_the_sound_from_before_the_first_picture(tmp_path):
         exported = sum(1 for packet in container.demux(audio=0) if packet.size)
     assert exported == len(sound_times(tmp_path, tmp_path / "recordings" / str(summary["recording"])))
     assert starts[0] == 0 < starts[1], "the picture starts after the sound"
+
+
+def test_a_final_trailer_without_a_last_time_verifies_exports_and_counts_no_time(tmp_path, monkeypatch):
+    """A camera signs what it likes: a final trailer with ``last_pts_us: null`` and no recovery flag made
+    verify, export and the station's offload crash with a TypeError."""
+    made = Recorder._trailer
+    monkeypatch.setattr(Recorder, "_trailer", staticmethod(lambda *args, **kwargs: {**made(*args, **kwargs),
+                                                                                   "last_pts_us": None}))
+    _, errors, directory = record(tmp_path, 2)
+    report = check_recording(directory, {})
+    assert errors == [] and report.problems == []
+    assert report.duration_s() == 0.0
+    result = export_recording(report, load_agency_private(tmp_path / "office/agency.key"), tmp_path / "out.mp4")
+    assert result.video_packets == 2 * FPS
