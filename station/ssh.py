@@ -76,6 +76,13 @@ class Connection:
         return Session(self, words)
 
 
+MAX_LINE = 4 * 1024 * 1024
+"""The longest line a camera may answer, in characters: its manifest takes about 200 a recording, so this
+holds some 20,000. A longer line is refused as soon as it passes the limit, before it fills memory."""
+MAX_STDERR = 4096
+"""What a failing camera command's error output is read of, for the message."""
+
+
 class Session:
     """A command on the camera that talks in lines: ``read_line`` waits at most ``timeout`` seconds."""
 
@@ -85,12 +92,16 @@ class Session:
         self._process = subprocess.Popen(["ssh", *connection.options, connection.target, shlex.join(words)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True)
-        self._lines: queue.Queue[str] = queue.Queue()
+        self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         assert self._process.stdout is not None
-        for line in self._process.stdout:
+        while line := self._process.stdout.readline(MAX_LINE + 1):
+            if len(line) > MAX_LINE:
+                self._lines.put(None)  # too long: nothing more is read
+                self._process.kill()
+                return
             self._lines.put(line)
         self._lines.put("")  # end of output
 
@@ -101,9 +112,12 @@ class Session:
             self.close()
             raise ConnectionFailed(f"{self._connection.host}:{self._connection.port}: `{self._words[1]}` "
                                    f"gave no answer in {timeout:.0f} s") from None
+        if line is None:
+            raise ConnectionFailed(f"{self._connection.host}: `{self._words[1]}` answered a line longer than "
+                                   f"{MAX_LINE} characters: refused, nothing taken")
         if not line:
             code = self._process.wait(timeout=30)
-            stderr = self._process.stderr.read() if self._process.stderr else ""
+            stderr = self._process.stderr.read(MAX_STDERR) if self._process.stderr else ""
             if code == 255:
                 raise ConnectionFailed(explain(self._connection.host, self._connection.port, stderr,
                                                self._connection.connect_timeout_s))

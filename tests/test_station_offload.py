@@ -197,6 +197,25 @@ def test_offload_of_a_silent_host_stops_with_a_message_instead_of_hanging(store,
     listener.close()
 
 
+def test_offload_refuses_a_camera_answering_an_endless_line_in_bounded_memory(store, device, tmp_path, capsys,
+                                                                            sshd, monkeypatch):
+    """A hostile camera's 300 MiB manifest line drove the station to 2.2 GiB and was echoed whole into the
+    error. Here the limit is lowered so that the camera need not send as much."""
+    import station.ssh
+
+    monkeypatch.setattr(station.ssh, "MAX_LINE", 100_000)
+    endless = tmp_path / "endless-camera"
+    endless.write_text("#!/bin/sh\nhead -c 50000000 /dev/zero | tr '\\0' x\n")
+    endless.chmod(0o755)
+    enrolled(store, device, sshd)
+    args = offload_args(store, sshd, device, "cam-001")
+    args[args.index("--remote-bodycam") + 1] = str(endless)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "answered a line longer than 100000 characters: refused, nothing taken" in err and len(err) < 2000
+    assert (device / "recordings").exists() and store.db.query(Recording).count() == 0
+
+
 def test_offload_run_twice_at_once_and_of_two_cameras_keeps_the_index_whole(sshd, store, device, tmp_path):
     enrolled(store, device, sshd)
     second = tmp_path / "second"
