@@ -62,6 +62,23 @@ def test_ssd1351_frames_decode_from_the_spi_capture_as_luma_sent_them():
         spi_transfers(cut)
 
 
+def test_a_capture_that_begins_between_the_window_and_its_ram_write_skips_that_frame():
+    """The first run from an empty cache began its capture right there and failed on a sound bus."""
+    serial = CapturingSerial()
+    display = LumaDisplay(open_luma_device(PanelSpec("ssd1351", 128, 128), serial), "ssd1351")
+    display.power(True)
+    display.show(np.full((128, 128, 3), 200, dtype=np.uint8))
+    transfers = spi_transfers(bytes(serial.capture))
+    write_ram = max(i for i, (line, data) in enumerate(transfers) if line == "C" and data == bytes([0x5C]))
+    display.show(np.full((128, 128, 3), 100, dtype=np.uint8))
+    later = spi_transfers(bytes(serial.capture))[write_ram:]  # from the RAM write on: its window is not in it
+    frames = ssd1351_frames(later)
+    assert len(frames) == 1 and frames[0].rgb[0, 0, 0] >> 3 == 100 >> 3, "the first is skipped, the next is whole"
+    half_window = [("C", bytes([0x15])), ("D", bytes([0, 127])), ("C", bytes([0x5C])), ("D", bytes(128 * 128 * 2))]
+    with pytest.raises(DecodeError, match="RAM write before the window"):
+        ssd1351_frames(half_window)  # a column range seen, no row range: not a capture that began late
+
+
 def test_a_frame_sent_with_the_data_command_line_wrong_does_not_decode():
     serial = CapturingSerial()
     serial.command(0x15)

@@ -44,7 +44,9 @@ class Frame:
 def ssd1351_frames(transfers: list[tuple[str, bytes]]) -> list[Frame]:
     """Every whole frame written to the panel's RAM: a command byte sent with the line low, its arguments
     with the line high; RAM writes go into the window set before them. What the capture cut short (its
-    first and last frame) is left out; anything sent with the line in the wrong state is an error."""
+    first and last frame, and a RAM write whose window was set before the capture began) is left out;
+    anything sent with the line in the wrong state, or a RAM write without a window once one was seen in
+    the capture, is an error."""
     commands: list[tuple[int, bytearray]] = []
     for line, data in transfers:
         if line == "?":
@@ -64,6 +66,8 @@ def ssd1351_frames(transfers: list[tuple[str, bytes]]) -> list[Frame]:
         elif command == ROW and len(args) == 2:
             row = (args[0], args[1])
         elif command == WRITE_RAM and args:
+            if column is None and row is None:
+                continue  # the capture began after this frame's window was set
             if column is None or row is None:
                 raise DecodeError("a RAM write before the window was set")
             width, height = column[1] - column[0] + 1, row[1] - row[0] + 1
