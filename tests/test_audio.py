@@ -200,18 +200,22 @@ def sounded(writes: list[tuple[float, str, np.ndarray]], label: str) -> np.ndarr
 
 @pytest.mark.parametrize("decide_at", [0.0, 0.013, 1.234, 2.95, 3.1])
 def test_feedback_starts_within_100_ms_of_the_decision_over_an_announcement_which_then_goes_on(decide_at):
-    start = tone_sound("feedback:start", 0.32)
-    speaker = ClockedSpeaker(decide_at, start)
+    speaker = ClockedSpeaker(decide_at, tone_sound("feedback:start", 0.32))
+    first, announcement = feedback_over_an_announcement(speaker)
+    assert first - decide_at <= 0.1
+    assert np.array_equal(sounded(speaker.writes, "announce:display-on"), announcement.samples), \
+        "the announcement is not cut short, it goes on after the tones"
+
+
+def feedback_over_an_announcement(speaker: ClockedSpeaker) -> tuple[float, Sound]:
+    """Plays a 3 s announcement, during which the speaker asks for its feedback: when that sounded first."""
     player = AudioPlayer(speaker, threaded=True)
     speaker.player = player
     announcement = tone_sound("announce:display-on", 3.0, announcement=True)
     player.play(announcement)
     assert speaker.done.wait(5)
     player.stop()
-    first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
-    assert first - decide_at <= 0.1
-    assert np.array_equal(sounded(speaker.writes, "announce:display-on"), announcement.samples), \
-        "the announcement is not cut short, it goes on after the tones"
+    return next(t for t, label, _ in speaker.writes if label == speaker.feedback.label), announcement
 
 
 class BufferedSpeaker(ClockedSpeaker):
@@ -245,15 +249,8 @@ class BufferedSpeaker(ClockedSpeaker):
 
 @pytest.mark.parametrize("decide_at", [0.013, 1.234, 2.95, 3.0])
 def test_feedback_does_not_wait_behind_the_speakers_buffer_and_the_announcement_loses_nothing(decide_at):
-    start = tone_sound("feedback:start", 0.32)
-    speaker = BufferedSpeaker(decide_at, start, buffer_s=0.341)
-    player = AudioPlayer(speaker, threaded=True)
-    speaker.player = player
-    announcement = tone_sound("announce:display-on", 3.0, announcement=True)
-    player.play(announcement)
-    assert speaker.done.wait(5)
-    player.stop()
-    first = next(t for t, label, _ in speaker.writes if label == "feedback:start")
+    speaker = BufferedSpeaker(decide_at, tone_sound("feedback:start", 0.32), buffer_s=0.341)
+    first, announcement = feedback_over_an_announcement(speaker)
     assert first - decide_at <= 0.1, "not behind 341 ms of announcement"
     assert np.array_equal(sounded(speaker.writes, "announce:display-on"), announcement.samples), \
         "every sample sounds once, in order"

@@ -392,9 +392,10 @@ def record(vm: Vm) -> str:
 
 
 def vibration(vm: Vm) -> str:
-    """The motor's line, sampled from before the RECORD press: the start pattern's pulses, each its time
-    long, driven by PWM at the configured duty cycle: over all pulses (the emulated CPU delays single
-    periods of lgpio's software PWM), and no pulse at full power."""
+    """The motor's line, sampled from before the RECORD press: the start pattern's pulses, each its time long
+    (±50 %: the emulated board, at a load near 3 on 2 cores, delays the write that ends a pulse by up to 50 ms;
+    the stepping this check found made them 170 % longer), driven by PWM at the configured duty cycle: over all
+    pulses (the emulated CPU delays single periods of lgpio's software PWM), and no pulse at full power."""
     wait_for("the motor's line sampled", lambda: vm.ssh("test -e /root/vibration.bin", check=False).returncode == 0,
              60, 2)
     vm.copy_from("/root/vibration.bin", vm.run_dir)
@@ -406,9 +407,9 @@ def vibration(vm: Vm) -> str:
     seen = ", ".join(f"{p.duration_s * 1000:.0f} ms at {p.duty:.2f}" for p in pulses)
     duty = sum(p.duty * p.duration_s for p in pulses) / (sum(p.duration_s for p in pulses) or 1)
     if (len(pulses) != count or abs(duty - strength) > 0.1 or any(p.duty > 0.95 for p in pulses)
-            or any(abs(p.duration_s - on_s) > 0.3 * on_s for p in pulses)):
+            or any(abs(p.duration_s - on_s) > 0.5 * on_s for p in pulses)):
         raise CheckFailed(f"pulses: [{seen}], duty {duty:.2f} over all; expected {count} of {on_s * 1000:.0f} ms "
-                          f"(±30 %) at duty {strength} (±0.1), sampled {rate:.0f} times a second")
+                          f"(±50 %) at duty {strength} (±0.1), sampled {rate:.0f} times a second")
     return (f"{count} pulses [{seen}], duty {duty:.2f} over all, for {on_s * 1000:.0f} ms at {strength}; "
             f"sampled {rate:.0f}/s")
 
