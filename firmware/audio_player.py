@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hal.interfaces import AudioOut, HardwareError
+from hal.interfaces import AudioOut, HardwareError, SpeakerUnderrun
 
 PLAYBACK_GAIN = 0.1  # microphone gain while the speaker plays: −20 dB
 BLOCK_S = 0.04  # how long feedback may wait behind an announcement
@@ -133,9 +133,12 @@ class AudioPlayer:
             self._playing = False
 
     def _write(self, sound: Sound, samples: np.ndarray) -> bool:
-        """False when the speaker refused: the rest of that sound is dropped, the next one is tried."""
+        """False when the speaker refused: the rest of that sound is dropped, the next one is tried. A gap
+        the speaker reports is logged and the sound goes on."""
         try:
             self._out.write(samples, sound.rate, sound.label)
+        except SpeakerUnderrun as exc:
+            self._on_error(sound, str(exc))
         except HardwareError as exc:
             self._on_error(sound, str(exc))
             return False

@@ -21,6 +21,11 @@ class HardwareError(BodycamError, RuntimeError):
     prefix = "hardware: "
 
 
+class SpeakerUnderrun(HardwareError):
+    """The speaker's buffer ran dry before a write: what it played has a gap. What was written still plays,
+    so the sound goes on; the gap is reported."""
+
+
 @dataclass(frozen=True)
 class EncodedPacket:
     """One encoded access unit as it leaves the encoder."""

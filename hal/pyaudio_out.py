@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hal.interfaces import HardwareError
+from hal.interfaces import HardwareError, SpeakerUnderrun
 from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
@@ -25,6 +26,9 @@ PERIOD_FRAMES = 8192
 choice for an I2S card, 8.7 ms, runs dry at any busy moment; on the emulated board 43 ms did so a few
 times in every announcement, 171 ms still once or twice. Feedback does not wait behind the buffer:
 ``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
+OUTPUT_UNDERFLOWED = -9980
+"""PortAudio's paOutputUnderflowed: PyAudio raises it, as the error number of an ``OSError``, after writing
+everything (``exception_on_underflow``); PortAudio reports an underrun at the write after it."""
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -51,6 +55,8 @@ class PyAudioOut:
         self._stream: Any = None
         self._device_rate = 0  # the stream's own
         self._capacity = 0  # frames the stream takes without waiting while nothing is queued
+        self._returned = 0.0  # when the last write returned (monotonic), 0 before the stream's first
+        self._longest_away = 0.0  # the longest time between two writes since the last underrun reported
 
     def write(self, samples: np.ndarray, rate: int, label: str) -> None:
         if self._prioritise is not None and threading.get_ident() not in self._prioritised:
@@ -61,11 +67,19 @@ class PyAudioOut:
             samples = resample(samples, rate, self._device_rate)
         mono = (np.clip(samples.astype(np.float64) * self._volume, -1.0, 1.0) * FULL_SCALE).astype("<i4")
         pcm = np.repeat(mono, self._channels).tobytes()  # the same sound in every slot
+        if self._returned:
+            self._longest_away = max(self._longest_away, time.monotonic() - self._returned)
         try:
-            stream.write(pcm)
+            stream.write(pcm, exception_on_underflow=True)
         except OSError as exc:
-            self._close_stream()  # the next sound opens the device again
-            raise HardwareError(f"audio: playing failed: {exc}") from exc
+            if exc.errno != OUTPUT_UNDERFLOWED:
+                self._close_stream()  # the next sound opens the device again
+                raise HardwareError(f"audio: playing failed: {exc}") from exc
+            self._returned, away, self._longest_away = time.monotonic(), self._longest_away, 0.0
+            buffered = 2 * PERIOD_FRAMES / self._device_rate
+            raise SpeakerUnderrun(f"audio: the speaker ran dry; the longest wait between two blocks before was "
+                                  f"{away * 1000:.0f} ms, its buffer holds {buffered * 1000:.0f} ms") from exc
+        self._returned = time.monotonic()
 
     def _open(self) -> Any:
         if self._stream is not None:
@@ -90,6 +104,7 @@ class PyAudioOut:
         """Closing a PortAudio stream discards what waits in it (as ``Pa_AbortStream``); the next write
         opens it again."""
         stream, self._stream = self._stream, None
+        self._returned = 0.0  # time without a stream is no wait between blocks
         if stream is None:
             return 0
         waiting = 0
@@ -113,6 +128,7 @@ class PyAudioOut:
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
+        self._returned = 0.0
         if stream is not None:
             stream.stop_stream()  # lets the last samples play out
             stream.close()

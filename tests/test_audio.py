@@ -17,7 +17,7 @@ import pytest
 from firmware.announcements import BUNDLED, AnnouncementError, Announcements
 from firmware.audio_player import PLAYBACK_GAIN, TAIL_S, AudioPlayer, Sound
 from firmware.config import override
-from hal.interfaces import HardwareError
+from hal.interfaces import HardwareError, SpeakerUnderrun
 from office.cli import main
 from sim.headless import run_scenario
 from sim.scenario import parse
@@ -322,3 +322,31 @@ def test_a_sound_the_speaker_refuses_is_reported_and_the_next_one_still_plays():
     player.stop()
     assert speaker.played == ["feedback:stop"]
     assert problems == [("feedback:start", "audio: playing failed: [Errno -9997] Invalid sample rate")]
+
+
+class DryingSpeaker:
+    """Reports, at its third block, that it ran dry before it (as PortAudio does), having played the block."""
+
+    def __init__(self) -> None:
+        self.blocks: list[np.ndarray] = []
+
+    def write(self, samples: np.ndarray, rate: int, label: str) -> None:
+        self.blocks.append(samples)
+        if len(self.blocks) == 3:
+            raise SpeakerUnderrun("audio: the speaker ran dry; the longest wait between two blocks before was "
+                                  "512 ms, its buffer holds 341 ms")
+
+    def cut(self, rate: int) -> int:
+        return 0
+
+
+def test_a_gap_the_speaker_reports_is_logged_and_the_announcement_plays_to_its_end():
+    speaker = DryingSpeaker()
+    problems: list[tuple[str, str]] = []
+    player = AudioPlayer(speaker, threaded=True, on_error=lambda s, detail: problems.append((s.label, detail)))
+    announcement = tone_sound("announce:display-on", 0.5, announcement=True)
+    player.play(announcement)
+    player.stop()  # once all is played
+    assert np.array_equal(np.concatenate(speaker.blocks)[: announcement.samples.size], announcement.samples)
+    assert problems == [("announce:display-on", "audio: the speaker ran dry; the longest wait between two blocks "
+                                                "before was 512 ms, its buffer holds 341 ms")]

@@ -97,6 +97,50 @@ print(json.dumps({"ok": True, "dropped": dropped}))
     assert all(np.array_equal(written[i : i + 9600], expected) for i in (0, 9600, 19200))
 
 
+def test_an_underrun_portaudio_reports_is_a_speaker_gap_naming_the_wait_and_the_stream_plays_on(alsa):
+    """ALSA's null device never runs dry: PortAudio's report is injected as PyAudio raises it, after the real
+    stream took the block (``exception_on_underflow``)."""
+    done = run(alsa, """
+import json, time, numpy as np, pyaudio
+from hal.interfaces import SpeakerUnderrun
+from hal.pyaudio_out import PyAudioOut
+
+class ReportingStream:
+    def __init__(self, stream):
+        self.stream, self.writes = stream, 0
+    def write(self, frames, exception_on_underflow=False):
+        self.stream.write(frames)
+        self.writes += 1
+        if self.writes == 2 and exception_on_underflow:
+            raise OSError(-9980, "Output underflowed")
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+class ReportingPyAudio(pyaudio.PyAudio):
+    def open(self, *args, **kwargs):
+        return ReportingStream(super().open(*args, **kwargs))
+
+out = PyAudioOut("bodycam_speaker", open_pyaudio=ReportingPyAudio)
+tone = np.full(1600, 0.5, dtype=np.float32)
+out.write(tone, 16000, "test")
+time.sleep(0.25)  # the thread away from the speaker
+try:
+    out.write(tone, 16000, "test")
+    detail = None
+except SpeakerUnderrun as exc:
+    detail = str(exc)
+out.write(tone, 16000, "test")  # the same stream plays on
+out.close()
+print(json.dumps({"detail": detail}))
+""")
+    detail = done["detail"]
+    assert detail is not None and detail.startswith("audio: the speaker ran dry; the longest wait between two blocks")
+    waited_ms = int(detail.split("before was ")[1].split(" ms")[0])
+    assert 250 <= waited_ms < 5000 and detail.endswith("its buffer holds 341 ms")
+    opened = [path for path in alsa.glob("out.raw*") if path.stat().st_size]
+    assert len(opened) == 1 and opened[0].stat().st_size == 3 * 4800 * 4, "all three blocks, on one stream"
+
+
 def test_the_microphone_takes_its_slot_of_32_bit_stereo_with_its_gain_into_aac_on_the_monotonic_clock(alsa):
     result = run(alsa, """
 import base64, json, threading, time

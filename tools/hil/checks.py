@@ -275,9 +275,16 @@ def announcement_recognised(vm: Vm) -> str:
     length = expected.size / PLAY_RATE
     if match.correlation < 0.9 or begins < 0 or abs(match.duration_s - length) > 0.1 * length:
         raise CheckFailed(f"correlation {match.correlation:.2f} (0.9 needed), {begins:+.2f} s after the press, "
-                          f"{match.duration_s:.2f} s of sound for a {length:.2f} s announcement")
+                          f"{match.duration_s:.2f} s of sound for a {length:.2f} s announcement; the service "
+                          f"reported: {audio_problems(vm) or 'no audio problem'}")
     return (f"{ANNOUNCEMENT.name}: correlation {match.correlation:.3f}, from {begins:.2f} s after the press, "
             f"{match.duration_s:.2f} s of {length:.2f} s")
+
+
+def audio_problems(vm: Vm) -> list[str]:
+    """What the service logged about its sounds (a speaker that ran dry names how long its thread was away)."""
+    return [str(entry.get("detail")) for line in journal(vm).splitlines() if '"audio-problem"' in line
+            for entry in [json.loads(line)]]
 
 
 def journal(vm: Vm) -> str:
