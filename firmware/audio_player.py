@@ -24,8 +24,8 @@ from hal.interfaces import AudioOut, HardwareError, SpeakerUnderrun
 
 PLAYBACK_GAIN = 0.1  # microphone gain while the speaker plays: −20 dB
 BLOCK_S = 0.04  # how long feedback may wait behind an announcement
-TAIL_S = 0.4
-"""At least the speaker's buffer (hal/pyaudio_out.py: 341 ms): the silence after a sound during which
+TAIL_S = 0.7
+"""At least the speaker's buffer (hal/pyaudio_out.py: 683 ms): the silence after a sound during which
 feedback can still take over from what the buffer holds of it."""
 
 

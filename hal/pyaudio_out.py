@@ -21,14 +21,16 @@ from hal.sound_card import ASOUND, open_portaudio
 
 FULL_SCALE = 2**31 - 1
 PLAY_RATE = 48_000
-PERIOD_FRAMES = 8192
-"""The card's period at 48 kHz (171 ms; ALSA keeps two, 341 ms in all, as the microphone's). PortAudio's own
-choice for an I2S card, 8.7 ms, runs dry at any busy moment; on the emulated board 43 ms did so a few
-times in every announcement, 171 ms still once or twice. Feedback does not wait behind the buffer:
-``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
+PERIOD_FRAMES = 16384
+"""The card's period at 48 kHz (341 ms, as the microphone's; ALSA keeps two, 683 ms in all): the thread that
+plays is woken once a period has played and must write again before the other one has. PortAudio's own
+choice for an I2S card, 8.7 ms, runs dry at any busy moment; on the emulated board periods of 43 ms ran
+dry a few times in every announcement, 171 ms still once or twice. Feedback does not wait behind the
+buffer: ``cut`` drops it (docs/audio.md: ≤ 100 ms)."""
 OUTPUT_UNDERFLOWED = -9980
-"""PortAudio's paOutputUnderflowed: PyAudio raises it, as the error number of an ``OSError``, after writing
-everything (``exception_on_underflow``); PortAudio reports an underrun at the write after it."""
+"""PortAudio's paOutputUnderflowed, reported at the first write after the card ran dry. PyAudio raises it
+(``exception_on_underflow``) as the error number of an ``OSError`` after writing the block, and, as after
+any error, closes the stream: what it held since the card ran dry (at most the block before) is lost."""
 
 
 def resample(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -72,14 +74,26 @@ class PyAudioOut:
         try:
             stream.write(pcm, exception_on_underflow=True)
         except OSError as exc:
+            self._stream, self._returned = None, 0.0  # PyAudio closed it; the next write opens the device again
             if exc.errno != OUTPUT_UNDERFLOWED:
-                self._close_stream()  # the next sound opens the device again
                 raise HardwareError(f"audio: playing failed: {exc}") from exc
-            self._returned, away, self._longest_away = time.monotonic(), self._longest_away, 0.0
-            buffered = 2 * PERIOD_FRAMES / self._device_rate
-            raise SpeakerUnderrun(f"audio: the speaker ran dry; the longest wait between two blocks before was "
-                                  f"{away * 1000:.0f} ms, its buffer holds {buffered * 1000:.0f} ms") from exc
+            self._ran_dry(pcm)
         self._returned = time.monotonic()
+
+    def _ran_dry(self, pcm: bytes) -> None:
+        """The block is played again on a new stream, and the gap reported: how long the thread was away
+        between two writes tells whether it came back too late (away longer than the buffer) or was woken
+        too late inside a write (the card's interrupt, or another thread holding the interpreter)."""
+        away, self._longest_away = self._longest_away, 0.0
+        try:
+            self._open().write(pcm)
+        except OSError as exc:
+            self._stream = None
+            raise HardwareError(f"audio: playing failed after the speaker ran dry: {exc}") from exc
+        self._returned = time.monotonic()
+        buffered = 2 * PERIOD_FRAMES / self._device_rate
+        raise SpeakerUnderrun(f"audio: the speaker ran dry; the longest wait between two blocks before was "
+                              f"{away * 1000:.0f} ms, its buffer holds {buffered * 1000:.0f} ms")
 
     def _open(self) -> Any:
         if self._stream is not None:
@@ -126,13 +140,10 @@ class PyAudioOut:
             return int(info["defaultSampleRate"])
         return rate
 
-    def _close_stream(self) -> None:
-        stream, self._stream = self._stream, None
-        self._returned = 0.0
-        if stream is not None:
-            stream.stop_stream()  # lets the last samples play out
-            stream.close()
-
     def close(self) -> None:
-        self._close_stream()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.stop_stream()  # lets the last samples play out
+                stream.close()
         self._pa.terminate()

@@ -99,19 +99,22 @@ print(json.dumps({"ok": True, "dropped": dropped}))
 
 def test_an_underrun_portaudio_reports_is_a_speaker_gap_naming_the_wait_and_the_stream_plays_on(alsa):
     """ALSA's null device never runs dry: PortAudio's report is injected as PyAudio raises it, after the real
-    stream took the block (``exception_on_underflow``)."""
+    stream took the block (``exception_on_underflow``), closing that stream. The block plays again on a new
+    one."""
     done = run(alsa, """
 import json, time, numpy as np, pyaudio
 from hal.interfaces import SpeakerUnderrun
 from hal.pyaudio_out import PyAudioOut
 
 class ReportingStream:
+    writes = 0  # over every stream
     def __init__(self, stream):
-        self.stream, self.writes = stream, 0
+        self.stream = stream
     def write(self, frames, exception_on_underflow=False):
         self.stream.write(frames)
-        self.writes += 1
-        if self.writes == 2 and exception_on_underflow:
+        ReportingStream.writes += 1
+        if ReportingStream.writes == 2 and exception_on_underflow:
+            self.stream.close()  # as PyAudio does after any error, the underflow too
             raise OSError(-9980, "Output underflowed")
     def __getattr__(self, name):
         return getattr(self.stream, name)
@@ -129,16 +132,57 @@ try:
     detail = None
 except SpeakerUnderrun as exc:
     detail = str(exc)
-out.write(tone, 16000, "test")  # the same stream plays on
+out.write(tone, 16000, "test")  # plays on
 out.close()
 print(json.dumps({"detail": detail}))
 """)
     detail = done["detail"]
     assert detail is not None and detail.startswith("audio: the speaker ran dry; the longest wait between two blocks")
     waited_ms = int(detail.split("before was ")[1].split(" ms")[0])
-    assert 250 <= waited_ms < 5000 and detail.endswith("its buffer holds 341 ms")
+    assert 250 <= waited_ms < 5000 and detail.endswith("its buffer holds 683 ms")
+    opened = sorted(path for path in alsa.glob("out.raw*") if path.stat().st_size)
+    assert [path.stat().st_size for path in opened] == [2 * 4800 * 4, 2 * 4800 * 4], \
+        "the block the closed stream dropped is played again on a new one, then the next"
+
+
+def test_a_failed_write_is_a_hardware_error_and_the_next_sound_opens_the_speaker_again(alsa):
+    """PyAudio closes the stream on any error: the adapter must not touch it again (it once died there)."""
+    done = run(alsa, """
+import json, numpy as np, pyaudio
+from hal.interfaces import HardwareError
+from hal.pyaudio_out import PyAudioOut
+
+class FailingStream:
+    failed = False
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, frames, exception_on_underflow=False):
+        if not FailingStream.failed:
+            FailingStream.failed = True
+            self.stream.close()
+            raise OSError(-9999, "Unanticipated host error")
+        self.stream.write(frames)
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+class FailingPyAudio(pyaudio.PyAudio):
+    def open(self, *args, **kwargs):
+        return FailingStream(super().open(*args, **kwargs))
+
+out = PyAudioOut("bodycam_speaker", open_pyaudio=FailingPyAudio)
+tone = np.full(1600, 0.5, dtype=np.float32)
+try:
+    out.write(tone, 16000, "test")
+    error = None
+except HardwareError as exc:
+    error = str(exc)
+out.write(tone, 16000, "test")
+out.close()
+print(json.dumps({"error": error}))
+""")
+    assert done["error"] == "audio: playing failed: [Errno -9999] Unanticipated host error"
     opened = [path for path in alsa.glob("out.raw*") if path.stat().st_size]
-    assert len(opened) == 1 and opened[0].stat().st_size == 3 * 4800 * 4, "all three blocks, on one stream"
+    assert [path.stat().st_size for path in opened] == [4800 * 4]
 
 
 def test_the_microphone_takes_its_slot_of_32_bit_stereo_with_its_gain_into_aac_on_the_monotonic_clock(alsa):
