@@ -91,6 +91,7 @@ class Database:
         from django.core.management import call_command
         from django.db.utils import OperationalError
 
+        self.reconnect_if_lost()  # a process opening a store again may hold a connection the server dropped
         try:
             call_command("migrate", database=self.alias, verbosity=0)
         except OperationalError as exc:
@@ -113,3 +114,12 @@ class Database:
         from django.db import connections
 
         connections[self.alias].close()
+
+    def reconnect_if_lost(self) -> None:
+        """Closes a connection the server has dropped (a restart): Django notices only once a query fails,
+        so a long run (``offload --all``) asks before each camera, and the next query connects anew."""
+        from django.db import connections
+
+        connection = connections[self.alias]
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
