@@ -13,7 +13,9 @@ import contextlib
 import errno
 import fcntl
 import json
+import os
 import re
+import stat
 import subprocess
 import threading
 from collections.abc import Collection
@@ -28,7 +30,13 @@ from station.paths import CAMERA_BODYCAM, CAMERA_DATA
 from station.registry import find
 from station.ssh import CONNECT_TIMEOUT_S, Connection, ConnectionFailed, Session
 from station.store import Store, now
-from storage.identifiers import IdentifierError, check_recording_id, parse_utc
+from storage.identifiers import (
+    IdentifierError,
+    check_audit_file,
+    check_recording_id,
+    check_segment_file,
+    parse_utc,
+)
 from storage.receipt import sign_receipt
 from storage.segment_format import FileStamp, file_stamp
 from storage.segment_reader import Segment, SegmentError, read_segment
@@ -40,6 +48,8 @@ RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
 RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
+RSYNC_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9]{6}$")
+"""rsync's copy of a file while it arrives, ``.<name>.XXXXXX`` beside it (renamed into place when whole)."""
 
 
 class OffloadError(BodycamError, RuntimeError):
@@ -145,6 +155,33 @@ def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], bwli
                        f"{result.stderr.strip()}")
 
 
+def killed_transfers(incoming: Path) -> list[Path]:
+    """rsync's temporary copies that a killed run left: rsync moves a partial file into its partial folder
+    only when stopped by a signal it can catch. Kept, they would make the recording look tampered with
+    (an unexpected file); the camera still holds the whole file, released only after a receipt, so the
+    next rsync pulls it again. Only names of that form for a segment or audit file, only regular files."""
+    candidates = [(path, check_segment_file) for path in incoming.glob("recordings/*/.*")]
+    candidates += [(path, check_audit_file) for path in incoming.glob("audit/.*")]
+    leftovers = []
+    for path, check in candidates:
+        match = RSYNC_TEMPORARY.match(path.name)
+        try:
+            if match and check(match["name"]) and stat.S_ISREG(os.lstat(path).st_mode):
+                leftovers.append(path)
+        except (IdentifierError, OSError):
+            continue
+    return sorted(leftovers)
+
+
+def _remove_killed_transfers(store: Store, dkid: str, incoming: Path) -> None:
+    leftovers = killed_transfers(incoming)
+    for path in leftovers:
+        path.unlink()
+    if leftovers:
+        store.log("leftover-removed", dkid, files=[str(path.relative_to(incoming)) for path in leftovers],
+                  why="an earlier offload was killed during the transfer; the camera still holds these files")
+
+
 def _in_progress(offered: object, device_key_id: str) -> list[str]:
     """Recordings the camera says it is still writing; ids of the wrong form are ignored."""
     listed = offered.get("recordings") if isinstance(offered, dict) else None
@@ -183,6 +220,19 @@ def _camera_status(run: OffloadRun, device: Device, offered: object) -> None:
 
 
 def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
+    """One camera's run. A database failure (a full disk, a restarted server) ends this run only: the
+    connection is closed, so the next camera's run opens a new one."""
+    from django.db import Error as DatabaseFailure
+
+    store.db.reconnect_if_lost()
+    try:
+        return _locked_offload(store, ref, options)
+    except DatabaseFailure as exc:
+        store.db.close()
+        raise OffloadError(_message(exc)) from None
+
+
+def _locked_offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
     from django.db import Error as DatabaseFailure
 
     from station.models import Device, OffloadRun
@@ -194,17 +244,14 @@ def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
     dkid = device.key_id
     incoming = store.incoming(dkid)
     with DeviceLock(store.root / "incoming" / f"{dkid}.lock"):
-        try:
-            run = store.db.query(OffloadRun).create(device=device, started_at=now())
-        except DatabaseFailure as exc:  # a full disk shows first here: nothing was taken yet
-            raise OffloadError(_message(exc)) from None
+        run = store.db.query(OffloadRun).create(device=device, started_at=now())  # a full disk shows here first
         try:
             result = _offload(store, device, options, incoming, run)
         except (OffloadError, ConnectionFailed, OSError, DatabaseFailure) as exc:
             run.outcome, run.finished_at, run.problems = "failed", now(), [_message(exc)]
             with contextlib.suppress(DatabaseFailure):  # its disk may be the full one: the message still tells
                 run.save(using=store.db.alias)
-            if isinstance(exc, OSError | DatabaseFailure):
+            if isinstance(exc, OSError):
                 raise OffloadError(_message(exc)) from None
             raise
         run.outcome, run.finished_at = ("problems" if result.acceptance.problems else "ok"), now()
@@ -219,7 +266,11 @@ def offload(store: Store, ref: str, options: OffloadOptions) -> OffloadResult:
 def _message(exc: BaseException) -> str:
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "disk is full" in str(exc):
         return "the store's disk is full: nothing was released on the camera; free space, then offload again"
-    return f"the store's database failed: {exc}" if not isinstance(exc, OffloadError | ConnectionFailed) else str(exc)
+    if isinstance(exc, OffloadError | ConnectionFailed):
+        return str(exc)
+    first = (str(exc).strip() or type(exc).__name__).splitlines()[0]  # a server's message spans lines
+    where = "folder" if isinstance(exc, OSError) else "database"
+    return f"the store's {where} failed ({first}): nothing was released on the camera; the next run takes it again"
 
 
 def _offload(store: Store, device: Device, options: OffloadOptions, incoming: Path, run: OffloadRun) -> OffloadResult:
@@ -250,6 +301,7 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
     run.camera_clock_offset_s = _clock_offset(offered)
     _camera_status(run, device, offered)
     in_progress = _in_progress(offered, dkid)
+    _remove_killed_transfers(store, dkid, incoming)
     with ArrivalVerifier(incoming / "recordings") as verifier:
         _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
         _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -260,6 +261,67 @@ def test_offload_interrupted_mid_file_resumes_without_loss_or_duplicates(sshd, s
     assert {p.name: p.stat().st_ino for p in stored.glob("seg-*.bcs") if p.name in inodes} == inodes
     assert store.db.query(Recording).count() == 1
     assert not (device / "recordings" / recording).exists()
+
+
+def test_offload_killed_with_its_process_tree_leaves_nothing_the_next_run_refuses(sshd, store, device, capsys):
+    """As systemd's stop or the OOM killer: SIGKILL to the station's offload, its ssh and its rsync at once."""
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    incoming = store.root / "incoming"
+    slow = subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, device, "cam-001",
+                                                                                  "--bwlimit", "40")],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (arrived(incoming) and any(incoming.glob("*/recordings/*/.seg-*"))):
+        time.sleep(0.02)
+    os.killpg(slow.pid, signal.SIGKILL)
+    slow.wait(timeout=30)
+    assert any(incoming.glob("*/recordings/*/.seg-*")), "rsync's temporary file is left behind"
+    capsys.readouterr()
+    assert main(offload_args(store, sshd, device)) == 0
+    out = capsys.readouterr().out
+    assert "1 recording(s) received and verified, 1 released" in out and "refused" not in out
+    assert store.db.query(QuarantineItem).count() == 0
+    assert not any(incoming.glob("*/recordings/*/.seg-*")) and not (device / "recordings" / recording).exists()
+    assert "leftover-removed" in custody_actions(store)
+
+
+def drop_connections(url: str) -> None:
+    """What a restart of the database server looks like to the station: its connections closed."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+
+def test_a_database_server_restart_ends_only_the_run_it_hit_and_the_next_run_reconnects(sshd, device, tmp_path,
+                                                                                        postgres, capsys):
+    store = Store.init(tmp_path / "store", postgres.new_database())
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    incoming = store.root / "incoming"
+
+    def restart_while_transferring() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(incoming.glob("*/recordings/*/.seg-*")):
+            time.sleep(0.02)
+        drop_connections(store.db.url)
+
+    restart = threading.Thread(target=restart_while_transferring)
+    restart.start()
+    assert main(offload_args(store, sshd, device, "cam-001", "--bwlimit", "200")) == 1
+    restart.join()
+    err = capsys.readouterr().err
+    assert "cam-001: the store's database failed (" in err and len(err.strip().splitlines()) == 1, err
+    assert (device / "recordings" / recording).is_dir(), "nothing released"
+    assert main(offload_args(store, sshd, device)) == 0, "the next run opens a new connection"
+    assert "1 recording(s) received and verified, 1 released" in capsys.readouterr().out
+    drop_connections(store.db.url)  # between two runs of one process, as between the cameras of --all
+    assert main(offload_args(store, sshd, device)) == 0
+    assert store.db.query(Recording).count() == 1
+    assert main(["station", "custody", "verify", *db_args(store)]) == 0
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system for the store needs root")

@@ -113,7 +113,11 @@ def test_failures_of_the_store_are_worded_for_the_person_at_the_station():
     full = "the store's disk is full: nothing was released on the camera; free space, then offload again"
     assert _message(OSError(errno.ENOSPC, "No space left on device")) == full
     assert _message(RuntimeError("database or disk is full")) == full
-    assert _message(OSError(errno.EIO, "I/O error")) == "the store's database failed: [Errno 5] I/O error"
+    assert _message(OSError(errno.EIO, "I/O error")) == ("the store's folder failed ([Errno 5] I/O error): nothing "
+                                                         "was released on the camera; the next run takes it again")
+    assert _message(RuntimeError("server closed the connection unexpectedly\n\tThis probably means")) == (
+        "the store's database failed (server closed the connection unexpectedly): nothing was released on the "
+        "camera; the next run takes it again")
     assert _message(OffloadError("cam-001: nothing taken")) == "cam-001: nothing taken"
     assert _message(ConnectionFailed("cam-001:22: no answer")) == "cam-001:22: no answer"
 
