@@ -117,7 +117,7 @@ def open_camera(camera: CameraSettings, test_pattern: CameraFactory) -> Camera:
 def _build(config: Config, test_pattern: CameraFactory) -> Hardware:
     clock = SystemClock()
     factory = pin_factory(config.gpio.pin_factory)
-    buttons, indicators = build_gpio(config, factory, clock.now)
+    buttons, indicators = build_gpio(config, factory, clock.now, prioritise=make_realtime)
     c = config.camera
     camera = open_camera(c, test_pattern)
     faults: list[tuple[str, str]] = []

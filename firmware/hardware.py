@@ -39,9 +39,11 @@ class Hardware:
 
 
 def build_gpio(
-    config: Config, factory: object, now: Callable[[], float], schedule: Callable[..., object] | None = None
+    config: Config, factory: object, now: Callable[[], float], schedule: Callable[..., object] | None = None,
+    prioritise: Callable[[], str] | None = None,
 ) -> tuple[GpioButtons, GpioIndicators]:
-    """Buttons and indicators on ``factory``'s pins, as wired in the config (device and simulator)."""
+    """Buttons and indicators on ``factory``'s pins, as wired in the config (device and simulator);
+    ``prioritise`` (the device's ``make_realtime``) for the thread that times the vibration's pulses."""
     b, i = config.buttons, config.indicators
     timing: dict[str, Any] = {} if schedule is None else {"schedule": schedule}
     buttons = GpioButtons(
@@ -54,6 +56,6 @@ def build_gpio(
     )
     indicators = GpioIndicators(
         {"ready": i.ready_led_pin, "green": i.green_led_pin, "red": i.red_led_pin}, i.vibration_pin, factory=factory,
-        vibration_strength=i.vibration_strength,
+        vibration_strength=i.vibration_strength, prioritise=prioritise,
     )
     return buttons, indicators

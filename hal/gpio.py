@@ -84,12 +84,15 @@ class GpioButtons:
 
 class GpioIndicators:
     def __init__(self, led_pins: Mapping[str, int], vibration_pin: int, *, factory: object,
-                 vibration_strength: float = 1.0) -> None:
+                 vibration_strength: float = 1.0, prioritise: Callable[[], str] | None = None) -> None:
+        """``prioritise`` is asked by each pattern's thread: a pulse ends when that thread next runs, and on
+        the emulated board, as the recording started, an ordinary thread made 150 ms into 270."""
         from gpiozero import LED, PWMOutputDevice
 
         self._leds = {name: LED(pin, pin_factory=factory) for name, pin in led_pins.items()}
         self._motor = PWMOutputDevice(vibration_pin, pin_factory=factory)
         self._strength = vibration_strength
+        self._prioritise = prioritise
         self._pattern = threading.Event()  # set: the running pattern is to stop
         self._writing = threading.Lock()
 
@@ -116,6 +119,8 @@ class GpioIndicators:
         threading.Thread(target=self._pulses, args=(stop, on_s, off_s, count), name="vibration", daemon=True).start()
 
     def _pulses(self, stop: threading.Event, on_s: float, off_s: float, count: int) -> None:
+        if self._prioritise is not None:
+            self._prioritise()
         for _ in range(count):
             if not self._drive(stop, self._strength) or stop.wait(on_s):
                 return

@@ -1,4 +1,5 @@
-"""Real-time scheduling for the threads whose lateness is heard: the speaker's and the microphone's.
+"""Real-time scheduling for the threads whose lateness is heard or felt: the speaker's, the microphone's and
+the vibration's.
 
 A busy camera (encoder, preview, event loop) kept the player's thread waiting for a CPU longer than the
 speaker's buffer lasts, and the announcement stuttered. Round-robin at a low real-time priority runs

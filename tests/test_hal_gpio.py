@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -159,6 +160,20 @@ def test_vibration_pulses_last_their_time_however_slow_each_write_to_the_pin_is(
         time.sleep(0.01)
     lasted = [s.timestamp for s in pin.states[2:5]]  # each state's time is how long the one before it lasted
     assert lasted == pytest.approx([0.15, 0.1, 0.15], abs=0.06), "stepping every 10 ms made them 0.45 s"
+    indicators.close()
+
+
+def test_the_thread_that_times_the_vibration_asks_for_priority_before_its_first_pulse():
+    factory = pin_factory("mock")
+    asked: list[tuple[str, int]] = []
+    indicators = GpioIndicators({}, 12, factory=factory, vibration_strength=0.8,
+                                prioritise=lambda: asked.append((threading.current_thread().name,
+                                                                 len(factory.pin(12).states))) or "real-time")
+    indicators.vibrate(0.02, 0.02, 1)
+    deadline = time.monotonic() + 2
+    while len(factory.pin(12).states) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert asked == [("vibration", 1)], "on the pulse's own thread, before the motor starts"
     indicators.close()
 
 
