@@ -12,8 +12,10 @@ complete frame, and a changed byte anywhere breaks every later signature.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import os
+import stat
 import struct
 from dataclasses import dataclass
 
@@ -100,9 +102,15 @@ def header_digest(header_payload: bytes) -> bytes:
 
 
 def hash_file(path: str | os.PathLike[str]) -> str:
-    """BLAKE2b-256 of a whole file, hex: a segment's chain hash, and what an offload receipt names."""
+    """BLAKE2b-256 of a whole file, hex: a segment's chain hash, and what an offload receipt names. Only a
+    regular file is read: a FIFO or device under a segment's name would block the reader or never end, so
+    it is opened without waiting and refused (OSError), as is a link."""
     hasher = file_hasher()
-    with open(path, "rb") as f:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with open(fd, "rb") as f:
         while block := f.read(1 << 20):
             hasher.update(block)
     return hasher.hexdigest()

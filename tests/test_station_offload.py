@@ -287,6 +287,19 @@ def test_offload_killed_with_its_process_tree_leaves_nothing_the_next_run_refuse
     assert "leftover-removed" in custody_actions(store)
 
 
+def test_a_fifo_under_a_segments_name_on_the_camera_neither_blocks_the_offload_nor_is_released(sshd, store, device,
+                                                                                                capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    os.mkfifo(device / "recordings" / recording / "seg-000009.bcs")  # nobody ever writes to it
+    started = time.monotonic()
+    assert main(offload_args(store, sshd, device)) == 0
+    assert time.monotonic() - started < 60, "neither side waited for the FIFO"
+    assert "1 recording(s) received and verified, 0 released" in capsys.readouterr().out
+    assert (device / "recordings" / recording / "seg-000001.bcs").is_file(), "kept: a file the receipt does not name"
+    assert not list(store.root.glob(f"devices/*/recordings/{recording}/seg-000009.bcs"))
+
+
 def drop_connections(url: str) -> None:
     """What a restart of the database server looks like to the station: its connections closed."""
     import psycopg
