@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from station.models import Recording
 
 DURATION = re.compile(r"^(\d+)([dh])$")
+REVIEW_PERIOD = timedelta(hours=72)
+"""How long a recording stays after it arrived, whatever its age: footage a camera brings in after its
+deletion date (an officer on leave, a camera in a drawer) can still be looked at and held."""
 LEGAL_BASIS = "§15c PolG NRW (via §24 OBG): deletion after the retention period unless needed as evidence"
 
 
@@ -77,20 +80,26 @@ def release_hold(store: Store, ref: str, reason: str = "", who: str | None = Non
 class PurgeResult:
     deleted: list[str]
     held: list[str]
+    in_review: list[str]
+    """Due by age, but arrived less than the review period ago."""
 
 
 def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_run: bool = False,
-          who: str | None = None) -> PurgeResult:
-    """Delete recordings that started more than ``older_than`` before ``at``, unless held."""
+          who: str | None = None, review: timedelta = REVIEW_PERIOD) -> PurgeResult:
+    """Delete recordings that started more than ``older_than`` before ``at``, unless held or arrived less
+    than ``review`` before ``at``."""
     from station.models import Recording
 
     at = at or datetime.now(UTC)
-    deleted, held = [], []
+    deleted, held, in_review = [], [], []
     due = store.db.query(Recording).select_related("device").filter(deleted_at__isnull=True,
                                                                     started_utc__lt=at - older_than)
     for recording in due.order_by("started_utc", "pk"):
         if recording.held:
             held.append(recording.ref)
+            continue
+        if recording.received_at > at - review:
+            in_review.append(recording.ref)
             continue
         deleted.append(recording.ref)
         if dry_run:
@@ -106,4 +115,4 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
             store.log("deleted", recording.ref, who, reason=f"retention {older_than.days} d",
                       legal_basis=LEGAL_BASIS, started_utc=recording.started_utc.isoformat())
         shutil.rmtree(store.recording_dir(recording.device.key_id, recording.recording_id), ignore_errors=True)
-    return PurgeResult(deleted, held)
+    return PurgeResult(deleted, held, in_review)

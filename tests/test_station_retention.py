@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,11 @@ def store(device, tmp_path, database_url) -> tuple[Store, str]:
         copy_tree(device / folder, store.incoming(kid) / folder)
     acceptance = accept(store, registered)
     assert acceptance.problems == [] and len(acceptance.received) == 1
+    store.db.query(Recording).update(received_at=ARRIVED)  # docked on the day it was recorded
     return store, acceptance.received[0]
+
+
+ARRIVED = datetime(2026, 1, 5, 18, tzinfo=UTC)
 
 
 def actions(store: Store) -> list[CustodyEntry]:
@@ -66,6 +70,27 @@ def test_held_recordings_survive_the_purge_until_released(store, capsys):
     assert len(purge(store, parse_period("14d"), at=later).deleted) == 1
     assert [e.action for e in actions(store)][-3:] == ["hold", "hold-released", "deleted"]
     assert actions(store)[-3].details == {"reason": "Anfrage StA", "case": "Az. 2026/0815"}
+
+
+def test_a_recording_arriving_after_its_deletion_date_is_kept_for_the_review_period(store, capsys):
+    store, recording = store
+    arrived = datetime(2026, 3, 1, 12, tzinfo=UTC)  # eight weeks after it was made, six past its deletion date
+    store.db.query(Recording).update(received_at=arrived)
+    result = purge(store, parse_period("14d"), at=arrived + timedelta(hours=71))
+    assert result.deleted == [] and [r.endswith(recording) for r in result.in_review] == [True]
+    assert list(store.root.glob(f"devices/*/recordings/{recording}"))
+    assert main(["evidence", "purge", "--review-period", "4d", *db_args(store)]) == 0
+    assert "arrived late" not in capsys.readouterr().out, "long past: deleted"
+    assert not list(store.root.glob(f"devices/*/recordings/{recording}"))
+
+
+def test_purge_says_which_recordings_it_keeps_for_review(store, capsys):
+    store, recording = store
+    store.db.query(Recording).update(received_at=datetime.now(UTC))
+    assert main(["evidence", "purge", "--dry-run", *db_args(store)]) == 0
+    out = capsys.readouterr().out
+    assert f"{recording} (arrived late: in review until 72h after arrival)" in out
+    assert "0 would delete, 0 held, 1 in review" in out
 
 
 def test_purge_dry_run_deletes_nothing(store, capsys):

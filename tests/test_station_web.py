@@ -123,10 +123,10 @@ def test_a_held_recording_is_not_purged_and_only_an_evidence_officer_holds(web):
     url = f"/recordings/{web.recording.pk}/hold/"
     assert web.client("case-worker").post(url, {"reason": "x", "case_number": "1"}).status_code == 403
     assert web.client("evidence-officer").post(url, {"reason": "Verfahren", "case_number": "StA 1"}).status_code == 302
-    result = purge(web.store, timedelta(days=0))
+    result = purge(web.store, timedelta(days=0), review=timedelta(0))
     assert result.deleted == [] and result.held == [web.recording.ref]
     web.client("evidence-officer").post(f"/recordings/{web.recording.pk}/release/", {"reason": "eingestellt"})
-    assert purge(web.store, timedelta(days=0)).deleted == [web.recording.ref]
+    assert purge(web.store, timedelta(days=0), review=timedelta(0)).deleted == [web.recording.ref]
     assert web.client("case-worker").get(f"/recordings/{web.recording.pk}/").status_code == 404
     actions = [a for _, a, _ in web.custody()]
     assert {"hold", "hold-released", "deleted"} <= set(actions)
@@ -267,6 +267,22 @@ def test_without_a_session_every_page_asks_for_a_login(web):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert Client().post("/login/", {"username": "case-worker", "password": "wrong"}).status_code == 200
     assert ("anonymous", "login-failed", "") in web.custody()
+
+
+def test_a_late_arrival_is_flagged_and_kept_for_review_on_the_recordings_pages(web):
+    from station.models import Recording
+
+    recording = web.store.db.query(Recording).get(pk=web.recording.pk)
+    recording.received_at = recording.started_utc + timedelta(days=20)
+    recording.save(using=web.store.db.alias)
+    client = web.client("case-worker")
+    listing = client.get("/recordings/").content.decode()
+    from django.utils import timezone
+
+    kept_until = timezone.localtime(recording.received_at + timedelta(hours=72)).strftime("%Y-%m-%d")
+    assert "verspätet eingegangen" in listing and kept_until in listing
+    page = client.get(f"/recordings/{recording.pk}/").content.decode()
+    assert "bleibt nach dem Eingang 72 Stunden zur Prüfung" in page
 
 
 def test_english_is_one_choice_away(web):

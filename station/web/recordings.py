@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from station.retention import RetentionError, hold, release_hold
+from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
@@ -42,14 +42,22 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         rows = _filtered(rows, form.cleaned_data)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows_on_page = [(recording, _deleted_on(recording)) for recording in page]
+    rows_on_page = [(recording, _deleted_on(recording), _late(recording)) for recording in page]
     return render(request, "station/recordings.html",
                   {"form": form, "page": page, "rows": rows_on_page, "query": _query(request)})
 
 
 def _deleted_on(recording: Recording) -> datetime | None:
-    """When retention deletes the recording; never while it is held."""
-    return None if recording.held else recording.started_utc + served().retention
+    """When retention deletes the recording; never while it is held. A late arrival stays for the review
+    period after it arrived (station.retention)."""
+    if recording.held:
+        return None
+    return max(recording.started_utc + served().retention, recording.received_at + REVIEW_PERIOD)
+
+
+def _late(recording: Recording) -> bool:
+    """Arrived after the date retention would have deleted it: the camera was not offloaded in time."""
+    return recording.received_at > recording.started_utc + served().retention
 
 
 def _filtered(rows, data: dict):
@@ -93,6 +101,7 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "station/recording.html", {
         "recording": recording,
         "delete_on": _deleted_on(recording),
+        "late": _late(recording),
         "window": open_window(request.user, recording, now),
         "requests": recording.view_requests.select_related("requester", "decided_by"),
         "audit": excerpt(store, recording),

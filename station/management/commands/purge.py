@@ -22,7 +22,8 @@ class Command(StationCommand):
 
     def run(self, args: argparse.Namespace) -> int:
         store = self.store(args)
-        result = purge(store, parse_period(args.older_than), dry_run=args.dry_run)
+        result = purge(store, parse_period(args.older_than), dry_run=args.dry_run,
+                       review=parse_period(args.review_period))
         if not args.dry_run:
             for path in sweep(store, datetime.now(UTC)):
                 self.stdout.write(f"removed {path.name} (its viewing window closed)")
@@ -31,5 +32,7 @@ class Command(StationCommand):
             self.stdout.write(f"{verb} {recording}")
         for recording in result.held:
             self.stdout.write(f"kept   {recording} (held)")
-        self.stdout.write(f"{len(result.deleted)} {verb}, {len(result.held)} held")
+        for recording in result.in_review:
+            self.stdout.write(f"kept   {recording} (arrived late: in review until {args.review_period} after arrival)")
+        self.stdout.write(f"{len(result.deleted)} {verb}, {len(result.held)} held, {len(result.in_review)} in review")
         return 0
