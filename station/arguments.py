@@ -106,6 +106,8 @@ def offload(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
     parser.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
     parser.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
+    parser.add_argument("--max-file-size", default="1G", metavar="SIZE",
+                        help="largest file taken from a camera, e.g. 500M or 1G (default); larger ones are reported")
     parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
                         help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
 

@@ -48,6 +48,13 @@ RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
 RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
+MAX_FILE_SIZE = "1G"
+"""Largest file taken from a camera, in rsync's notation: a segment is at most a minute or so of video
+(storage.segment_s), some tens of MB; a camera sending more is not pulled into the store."""
+FILE_SIZE = re.compile(r"^[1-9][0-9]{0,5}[KMG]?$")
+OVERSIZED = re.compile(r"^(?P<name>.{1,300}) is over max-size$")
+"""rsync's line (``--info=skip1``) for a file it did not take."""
+OVERSIZED_NAMED = 20  # files named in a message; the rest are counted
 RSYNC_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9]{6}$")
 """rsync's copy of a file while it arrives, ``.<name>.XXXXXX`` beside it (renamed into place when whole)."""
 
@@ -62,6 +69,7 @@ class OffloadOptions:
     data_dir: str = CAMERA_DATA
     remote_bodycam: str = CAMERA_BODYCAM
     bwlimit: int | None = None
+    max_file_size: str = MAX_FILE_SIZE
     connect_timeout_s: int = CONNECT_TIMEOUT_S
 
 
@@ -135,15 +143,17 @@ class DeviceLock:
         self._file.close()
 
 
-def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], bwlimit: int | None) -> None:
+def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], options: OffloadOptions) -> list[str]:
+    """Pulls ``remote`` into ``target``; returns the files not taken for their size (as rsync names them)."""
     target.mkdir(parents=True, exist_ok=True)
     command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
-               *(f"--exclude=/{name}/" for name in excludes)]
-    if bwlimit:
-        command.append(f"--bwlimit={bwlimit}")
-    result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True)
+               f"--max-size={options.max_file_size}", "--info=skip1", *(f"--exclude=/{name}/" for name in excludes)]
+    if options.bwlimit:
+        command.append(f"--bwlimit={options.bwlimit}")
+    result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True,
+                            errors="replace")
     if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
-        return
+        return [m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))]
     if RSYNC_FULL_DISK in result.stderr:
         raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
                            "free space, then offload again: what arrived is kept and resumed")
@@ -303,9 +313,17 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
     in_progress = _in_progress(offered, dkid)
     _remove_killed_transfers(store, dkid, incoming)
     with ArrivalVerifier(incoming / "recordings") as verifier:
-        _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options.bwlimit)
-        _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options.bwlimit)
+        oversized = [f"recordings/{name}" for name in
+                     _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options)]
+        oversized += [f"audit/{name}" for name in _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options)]
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
+    if oversized:
+        store.log("oversized-not-taken", dkid, limit=options.max_file_size, count=len(oversized),
+                  files=oversized[:OVERSIZED_NAMED])
+        acceptance.problems.append(
+            f"{dkid}: not taken, over the size limit of {options.max_file_size} (--max-file-size): "
+            f"{len(oversized)} file(s): {', '.join(oversized[:OVERSIZED_NAMED])}"
+            + (" …" if len(oversized) > OVERSIZED_NAMED else ""))
     result = OffloadResult(d.name, acceptance, in_progress=in_progress)
     if acceptance.receipt:
         signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())

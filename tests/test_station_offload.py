@@ -300,6 +300,24 @@ def test_a_fifo_under_a_segments_name_on_the_camera_neither_blocks_the_offload_n
     assert not list(store.root.glob(f"devices/*/recordings/{recording}/seg-000009.bcs"))
 
 
+def test_a_file_over_the_size_limit_is_not_pulled_and_is_reported_audited_and_kept_on_the_camera(sshd, store, device,
+                                                                                                  capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    junk = device / "recordings" / recording / "seg-000099.bcs"
+    junk.write_bytes(os.urandom(3 << 20))
+    assert main(offload_args(store, sshd, device, "cam-001", "--max-file-size", "2M")) == 1
+    out = capsys.readouterr().out
+    assert f"not taken, over the size limit of 2M (--max-file-size): 1 file(s): recordings/{recording}/seg-000099.bcs" \
+        in out and "1 recording(s) received and verified, 0 released" in out
+    assert not list(store.root.glob("**/seg-000099.bcs*")), "not a byte of it in the store"
+    assert junk.exists() and len(list(junk.parent.iterdir())) == 9, "the camera keeps the folder whole"
+    (entry,) = [e for e in store.db.query(CustodyEntry) if e.action == "oversized-not-taken"]
+    assert entry.details["files"] == [f"recordings/{recording}/seg-000099.bcs"] and entry.details["limit"] == "2M"
+    assert main(offload_args(store, sshd, device, "cam-001", "--max-file-size", "lots")) == 2
+    assert "--max-file-size 'lots': write a size such as 500M or 1G" in capsys.readouterr().err
+
+
 def drop_connections(url: str) -> None:
     """What a restart of the database server looks like to the station: its connections closed."""
     import psycopg

@@ -20,6 +20,7 @@ from station.offload import (
     ArrivalVerifier,
     DeviceLock,
     OffloadError,
+    OffloadOptions,
     _camera_status,
     _clock_offset,
     _message,
@@ -94,7 +95,7 @@ def rsync_ending(monkeypatch, code: int, stderr: str) -> None:
 @pytest.mark.parametrize("code", [0, 23, 24])
 def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp_path, code):
     rsync_ending(monkeypatch, code, "file has vanished")
-    _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], None)
+    _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions())
 
 
 @pytest.mark.parametrize(("code", "stderr", "said"), [
@@ -106,7 +107,7 @@ def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp
 def test_rsync_failures_are_named_for_what_the_technician_does_next(monkeypatch, tmp_path, code, stderr, said):
     rsync_ending(monkeypatch, code, stderr)
     with pytest.raises(OffloadError, match=re.escape(said)):
-        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], None)
+        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions())
 
 
 def test_failures_of_the_store_are_worded_for_the_person_at_the_station():

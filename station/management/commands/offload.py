@@ -9,7 +9,7 @@ from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
 from station.models import Device
-from station.offload import OffloadError, OffloadOptions, offload
+from station.offload import FILE_SIZE, OffloadError, OffloadOptions, offload
 from station.ssh import ConnectionFailed
 
 
@@ -21,8 +21,12 @@ class Command(StationCommand):
 
     def run(self, args: argparse.Namespace) -> int:
         store = self.store(args)
-        options = OffloadOptions(args.identity, args.data_dir, args.remote_bodycam, args.bwlimit,
-                                 args.connect_timeout)
+        if not FILE_SIZE.match(args.max_file_size):
+            self.stderr.write(f"bodycam: --max-file-size {args.max_file_size[:40]!r}: write a size such as 500M or 1G")
+            return 2
+        options = OffloadOptions(identity=args.identity, data_dir=args.data_dir, remote_bodycam=args.remote_bodycam,
+                                 bwlimit=args.bwlimit, connect_timeout_s=args.connect_timeout,
+                                 max_file_size=args.max_file_size)
         names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
             if args.all else [args.device]
         if names == [None]:
