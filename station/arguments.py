@@ -108,6 +108,8 @@ def offload(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
     parser.add_argument("--max-file-size", default="1G", metavar="SIZE",
                         help="largest file taken from a camera, e.g. 500M or 1G (default); larger ones are reported")
+    parser.add_argument("--time-limit", type=int, default=7200, metavar="S",
+                        help="longest transfer from one camera in seconds (default 7200); the next run resumes")
     parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
                         help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
 

@@ -18,6 +18,7 @@ import re
 import stat
 import subprocess
 import threading
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +55,9 @@ MAX_FILE_SIZE = "1G"
 FILE_SIZE = re.compile(r"^[1-9][0-9]{0,5}[KMG]?$")
 OVERSIZED = re.compile(r"^(?P<name>.{1,300}) is over max-size$")
 """rsync's line (``--info=skip1``) for a file it did not take."""
+TIME_LIMIT_S = 7200
+"""Longest transfer from one camera: a whole shift at 8 Mbit/s (about 30 GB) takes some minutes over
+Ethernet and under an hour over a Pi's USB link; a camera that drips its bytes slower is cut off."""
 OVERSIZED_NAMED = 20  # files named in a message; the rest are counted
 RSYNC_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9]{6}$")
 """rsync's copy of a file while it arrives, ``.<name>.XXXXXX`` beside it (renamed into place when whole)."""
@@ -70,6 +74,7 @@ class OffloadOptions:
     remote_bodycam: str = CAMERA_BODYCAM
     bwlimit: int | None = None
     max_file_size: str = MAX_FILE_SIZE
+    time_limit_s: int = TIME_LIMIT_S
     connect_timeout_s: int = CONNECT_TIMEOUT_S
 
 
@@ -143,15 +148,22 @@ class DeviceLock:
         self._file.close()
 
 
-def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], options: OffloadOptions) -> list[str]:
-    """Pulls ``remote`` into ``target``; returns the files not taken for their size (as rsync names them)."""
+def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], options: OffloadOptions,
+           deadline: float) -> list[str]:
+    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic); returns the files not taken for their
+    size (as rsync names them). rsync killed at the deadline leaves temporaries: the next run removes them."""
     target.mkdir(parents=True, exist_ok=True)
     command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
                f"--max-size={options.max_file_size}", "--info=skip1", *(f"--exclude=/{name}/" for name in excludes)]
     if options.bwlimit:
         command.append(f"--bwlimit={options.bwlimit}")
-    result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True,
-                            errors="replace")
+    try:
+        result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True,
+                                errors="replace", timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        raise OffloadError(f"{ssh.host}: the transfer took longer than its limit of {options.time_limit_s} s "
+                           "(--time-limit): nothing was released; what arrived is kept and the next run "
+                           "resumes") from None
     if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
         return [m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))]
     if RSYNC_FULL_DISK in result.stderr:
@@ -161,8 +173,8 @@ def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], opti
         raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke "
                            f"({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message'}); "
                            "what arrived is kept and the next run resumes")
-    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({result.returncode}): "
-                       f"{result.stderr.strip()}")
+    said = result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "no message"
+    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({result.returncode}): {said}")
 
 
 def killed_transfers(incoming: Path) -> list[Path]:
@@ -313,9 +325,11 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
     in_progress = _in_progress(offered, dkid)
     _remove_killed_transfers(store, dkid, incoming)
     with ArrivalVerifier(incoming / "recordings") as verifier:
+        deadline = time.monotonic() + options.time_limit_s
         oversized = [f"recordings/{name}" for name in
-                     _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options)]
-        oversized += [f"audit/{name}" for name in _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options)]
+                     _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options, deadline)]
+        oversized += [f"audit/{name}" for name in
+                      _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options, deadline)]
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
     if oversized:
         store.log("oversized-not-taken", dkid, limit=options.max_file_size, count=len(oversized),

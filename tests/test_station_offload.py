@@ -318,6 +318,20 @@ def test_a_file_over_the_size_limit_is_not_pulled_and_is_reported_audited_and_ke
     assert "--max-file-size 'lots': write a size such as 500M or 1G" in capsys.readouterr().err
 
 
+def test_a_camera_that_sends_too_slowly_is_cut_off_at_the_time_limit_and_the_next_run_completes(sshd, store,
+                                                                                                 device, capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    started = time.monotonic()
+    assert main(offload_args(store, sshd, device, "cam-001", "--bwlimit", "20", "--time-limit", "2")) == 1
+    assert time.monotonic() - started < 30
+    assert "the transfer took longer than its limit of 2 s (--time-limit)" in capsys.readouterr().err
+    assert (device / "recordings" / recording).is_dir() and store.db.query(Recording).count() == 0
+    assert main(offload_args(store, sshd, device)) == 0
+    assert "1 recording(s) received and verified, 1 released" in capsys.readouterr().out
+    assert main(offload_args(store, sshd, device, "cam-001", "--time-limit", "0")) == 2
+
+
 def drop_connections(url: str) -> None:
     """What a restart of the database server looks like to the station: its connections closed."""
     import psycopg

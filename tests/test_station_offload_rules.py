@@ -5,6 +5,7 @@ mutation testing runs them with the sshd tests."""
 from __future__ import annotations
 
 import errno
+import math
 import re
 import shutil
 import subprocess
@@ -95,7 +96,8 @@ def rsync_ending(monkeypatch, code: int, stderr: str) -> None:
 @pytest.mark.parametrize("code", [0, 23, 24])
 def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp_path, code):
     rsync_ending(monkeypatch, code, "file has vanished")
-    _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions())
+    _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions(),
+               math.inf)
 
 
 @pytest.mark.parametrize(("code", "stderr", "said"), [
@@ -107,7 +109,8 @@ def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp
 def test_rsync_failures_are_named_for_what_the_technician_does_next(monkeypatch, tmp_path, code, stderr, said):
     rsync_ending(monkeypatch, code, stderr)
     with pytest.raises(OffloadError, match=re.escape(said)):
-        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions())
+        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions(),
+               math.inf)
 
 
 def test_failures_of_the_store_are_worded_for_the_person_at_the_station():

@@ -21,12 +21,15 @@ class Command(StationCommand):
 
     def run(self, args: argparse.Namespace) -> int:
         store = self.store(args)
+        if args.time_limit < 1:
+            self.stderr.write(f"bodycam: --time-limit {args.time_limit}: give seconds, at least 1")
+            return 2
         if not FILE_SIZE.match(args.max_file_size):
             self.stderr.write(f"bodycam: --max-file-size {args.max_file_size[:40]!r}: write a size such as 500M or 1G")
             return 2
         options = OffloadOptions(identity=args.identity, data_dir=args.data_dir, remote_bodycam=args.remote_bodycam,
                                  bwlimit=args.bwlimit, connect_timeout_s=args.connect_timeout,
-                                 max_file_size=args.max_file_size)
+                                 max_file_size=args.max_file_size, time_limit_s=args.time_limit)
         names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
             if args.all else [args.device]
         if names == [None]:
