@@ -101,6 +101,8 @@ def offload(parser: argparse.ArgumentParser) -> None:
     store_options(parser)
     parser.add_argument("device", nargs="?", help="name or device key id (see bodycam station devices)")
     parser.add_argument("--all", action="store_true", help="every active camera (the docking station's timer)")
+    parser.add_argument("--parallel", type=int, default=4, metavar="N",
+                        help="with --all: cameras offloaded at once (default 4); a failure ends only its camera's run")
     parser.add_argument("--identity", type=Path, help="SSH private key to log in with (default: the store's "
                                                       "keys/ssh_ed25519, made by bodycam station init)")
     parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")

@@ -31,14 +31,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sshd(directory: Path, also_authorized: Path | None = None) -> tuple[SshServer, subprocess.Popen]:
+def start_sshd(directory: Path, also_authorized: Path | None = None, client_key: Path | None = None,
+               home: Path | None = None) -> tuple[SshServer, subprocess.Popen]:
     """The server; ``also_authorized`` is a second authorized_keys file it reads, as a camera's sshd reads
-    its offload user's."""
+    its offload user's. ``client_key`` (default: one made here) is the key it accepts; with ``home``, every
+    command runs there, so that a relative data dir is this server's own: one more camera on this host."""
     directory.mkdir(parents=True, exist_ok=True)
-    host_key, client_key = directory / "host_ed25519", directory / "client_ed25519"
+    host_key, client_key = directory / "host_ed25519", client_key or directory / "client_ed25519"
     for key in (host_key, client_key):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    (directory / "authorized_keys").write_text((directory / "client_ed25519.pub").read_text())
+        if not key.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    forced = f'command="cd {home} && exec /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\"" ' if home else ""
+    (directory / "authorized_keys").write_text(forced + Path(f"{client_key}.pub").read_text())
     port = free_port()
     config = directory / "sshd_config"
     config.write_text(

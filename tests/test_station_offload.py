@@ -4,6 +4,7 @@ and every attack from a camera refused or reported with nothing lost."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from office.cli import main
-from station.models import CustodyEntry, QuarantineItem, Recording
+from station.models import CustodyEntry, OffloadRun, QuarantineItem, Recording
 from station.store import Store
 from storage.audit import chain_order
 from storage.keys import create_device_key, key_id, load_device_public
@@ -330,6 +331,40 @@ def test_a_camera_that_sends_too_slowly_is_cut_off_at_the_time_limit_and_the_nex
     assert main(offload_args(store, sshd, device)) == 0
     assert "1 recording(s) received and verified, 1 released" in capsys.readouterr().out
     assert main(offload_args(store, sshd, device, "cam-001", "--time-limit", "0")) == 2
+
+
+def test_offload_all_takes_the_cameras_at_once_and_one_cameras_failure_ends_only_its_run(sshd, store, device,
+                                                                                         tmp_path, capsys):
+    """Each camera its own sshd on 127.0.0.1, running every command in a home whose ``data`` is its data dir."""
+    from tests.sshd import free_port, start_sshd
+
+    servers = []
+    for name, data in (("cam-001", device), ("cam-002", tmp_path / "second"), ("cam-003", tmp_path / "third")):
+        if not data.exists():
+            record(data, SHORT, short_config())
+        home = tmp_path / f"{name}-home"
+        home.mkdir()
+        (home / "data").symlink_to(data)
+        server, process = start_sshd(tmp_path / f"{name}-sshd", client_key=sshd.identity, home=home)
+        servers.append(process)
+        if name == "cam-003":
+            server = dataclasses.replace(server, port=free_port())  # docked, but nothing answers there
+        enrolled(store, data, server, name)
+    try:
+        assert main(["offload", "--all", *db_args(store), "--identity", str(sshd.identity), "--data-dir", "data",
+                     "--remote-bodycam", BODYCAM, "--parallel", "3"]) == 1
+    finally:
+        for process in servers:
+            process.terminate()
+    captured = capsys.readouterr()
+    for name in ("cam-001", "cam-002"):
+        assert f"{name}: 1 recording(s) received and verified, 1 released on the camera" in captured.out
+    assert "bodycam: cam-003: 127.0.0.1:" in captured.err and "connection refused" in captured.err
+    assert store.db.query(Recording).count() == 2
+    first, second = store.db.query(OffloadRun).filter(outcome="ok").order_by("started_at")
+    assert second.started_at < first.finished_at, "the two cameras' runs overlapped"
+    assert main(["offload", "--all", *db_args(store), "--parallel", "0"]) == 2
+    assert main(["station", "custody", "verify", *db_args(store)]) == 0
 
 
 def drop_connections(url: str) -> None:

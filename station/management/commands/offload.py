@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 from argparse import ArgumentParser
+from concurrent.futures import ThreadPoolExecutor
 
+from bodycam.errors import BodycamError
 from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
 from station.models import Device
-from station.offload import FILE_SIZE, OffloadError, OffloadOptions, offload
+from station.offload import FILE_SIZE, OffloadError, OffloadOptions, OffloadResult, offload
 from station.ssh import ConnectionFailed
+from station.store import Store
+
+MAX_PARALLEL = 16
 
 
 class Command(StationCommand):
@@ -32,27 +37,54 @@ class Command(StationCommand):
                                  max_file_size=args.max_file_size, time_limit_s=args.time_limit)
         names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
             if args.all else [args.device]
+        if not 1 <= args.parallel <= MAX_PARALLEL:
+            self.stderr.write(f"bodycam: --parallel {args.parallel}: give 1 to {MAX_PARALLEL} cameras at once")
+            return 2
         if names == [None]:
             self.stderr.write("bodycam: name a device, or give --all")
             return 2
         if not names:
             self.stdout.write(f"no active cameras enrolled in {store.root}")
             return 0
-        failed = False
-        for name in names:
+        if not args.all:
             try:
-                result = offload(store, name, options)
+                return self._report(args.device, offload(store, args.device, options), "")
             except (OffloadError, ConnectionFailed) as exc:
-                self.stderr.write(f"bodycam: {name}: {exc}")
-                failed = True
-                continue
-            acceptance = result.acceptance
-            for line in acceptance.problems:
-                self.stdout.write(f"PROBLEM {line}")
-            for line in acceptance.still_quarantined:
-                self.stdout.write(f"NOTE    still in quarantine (sent again unchanged): {line}")
-            self.stdout.write(f"{name}: {len(acceptance.received)} recording(s) received and verified, "
-                              f"{len(result.released)} released on the camera"
-                              + (f"; still recording: {', '.join(result.in_progress)}" if result.in_progress else ""))
-            failed = failed or bool(acceptance.problems)
+                return self._report(args.device, None, str(exc))
+        failed = False
+        with ThreadPoolExecutor(max_workers=args.parallel, thread_name_prefix="offload") as pool:
+            runs = [pool.submit(_in_thread, store, name, options) for name in names]
+            for name, run in zip(names, runs, strict=True):
+                failed = self._report(name, *run.result()) != 0 or failed
         return 1 if failed else 0
+
+    def _report(self, name: str, result: OffloadResult | None, error: str) -> int:
+        if result is None:
+            self.stderr.write(f"bodycam: {name}: {error}")
+            return 1
+        acceptance = result.acceptance
+        for line in acceptance.problems:
+            self.stdout.write(f"PROBLEM {line}")
+        for line in acceptance.still_quarantined:
+            self.stdout.write(f"NOTE    still in quarantine (sent again unchanged): {line}")
+        self.stdout.write(f"{name}: {len(acceptance.received)} recording(s) received and verified, "
+                          f"{len(result.released)} released on the camera"
+                          + (f"; still recording: {', '.join(result.in_progress)}" if result.in_progress else ""))
+        return 1 if acceptance.problems else 0
+
+
+def _one(store: Store, name: str, options: OffloadOptions) -> tuple[OffloadResult | None, str]:
+    """One camera's run; whatever ends it is that camera's line, never the end of the others' runs."""
+    try:
+        return offload(store, name, options), ""
+    except BodycamError as exc:
+        return None, str(exc)
+    except Exception as exc:  # a fault in one camera's run must not stop the dock's timer for the others
+        return None, f"the run failed unexpectedly ({type(exc).__name__}: {str(exc)[:300]}); nothing was released"
+
+
+def _in_thread(store: Store, name: str, options: OffloadOptions) -> tuple[OffloadResult | None, str]:
+    try:
+        return _one(store, name, options)
+    finally:
+        store.db.close()  # this thread's own connection
