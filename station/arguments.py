@@ -131,6 +131,8 @@ def release(parser: argparse.ArgumentParser) -> None:
 
 def purge(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--older-than", default="14d", help="retention period, e.g. 14d (default) or 36h")
+    parser.add_argument("--quarantine-period", default="30d",
+                        help="refused uploads no one cleared are deleted this long after last sent, default 30d")
     parser.add_argument("--review-period", default="72h",
                         help="kept at least this long after arriving, however old (late arrivals), default 72h")
     parser.add_argument("--dry-run", action="store_true", help="only say what would be deleted")

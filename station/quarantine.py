@@ -1,10 +1,13 @@
 """Quarantine: uploads the store refused (damaged, foreign, malformed), conflicts (other bytes under an
-id the store holds) and audit rollbacks. Kept until a person inspects and clears them; never purged."""
+id the store holds) and audit rollbacks. Kept until a person inspects and clears them, or until the
+quarantine period after the camera last sent them has passed (``expire``, run by the purge): refused
+footage is personal data too, and nothing in it is evidence the store accepted."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bodycam.errors import EXIT_USAGE, BodycamError
@@ -62,3 +65,30 @@ def clear(store: Store, number: int | None, reason: str) -> None:
                   kind=item.kind, reason=reason)
     if item.path:
         shutil.rmtree(inside(store.root, item.path), ignore_errors=True)
+
+
+QUARANTINE_PERIOD = timedelta(days=30)
+LEGAL_BASIS = ("Art. 5 (1) e, Art. 17 DSGVO: refused uploads are not evidence of the store; their copies are deleted "
+               "when no one has cleared them within the quarantine period")
+
+
+def expire(store: Store, older_than: timedelta, at: datetime, dry_run: bool = False) -> list[str]:
+    """Deletes the copies of items not cleared and not sent again for ``older_than``; the row stays, cleared
+    by retention, with a custody line. Returns ``#<item> <name>`` for each."""
+    from station.models import QuarantineItem
+
+    expired = []
+    due = store.db.query(QuarantineItem).filter(cleared_at__isnull=True, last_seen__lt=at - older_than)
+    for item in due.order_by("pk"):
+        expired.append(f"#{item.pk} {item.name}")
+        if dry_run:
+            continue
+        with store.db.atomic():
+            item.cleared_at, item.cleared_by = now(), "retention"
+            item.cleared_reason = f"quarantine period of {older_than.days} d passed"
+            item.save(using=store.db.alias)
+            store.log("quarantine-expired", f"{item.device_key_id}/{item.name}"[:100], "retention", item=item.pk,
+                      kind=item.kind, last_seen=item.last_seen.isoformat(), legal_basis=LEGAL_BASIS)
+        if item.path:
+            shutil.rmtree(inside(store.root, item.path), ignore_errors=True)
+    return expired

@@ -93,6 +93,35 @@ def test_purge_says_which_recordings_it_keeps_for_review(store, capsys):
     assert "0 would delete, 0 held, 1 in review" in out
 
 
+def test_a_refused_upload_no_one_cleared_is_deleted_after_the_quarantine_period_with_a_custody_line(store, device,
+                                                                                                      capsys):
+    from station.models import QuarantineItem
+
+    store, _ = store
+    registered = store.db.query(Recording).get().device
+    incoming = store.incoming(registered.key_id)  # the audit log is still there from the fixture's offload
+    (incoming / "recordings" / "not-a-recording").mkdir(parents=True)
+    (incoming / "recordings" / "not-a-recording" / "junk").write_bytes(b"x" * 100)
+    assert accept(store, registered).problems
+    item = store.db.query(QuarantineItem).get()
+    assert (store.root / item.path).is_dir()
+    QuarantineItem.objects.using(store.db.alias).update(last_seen=datetime.now(UTC) - timedelta(days=29))
+    assert main(["evidence", "purge", *db_args(store)]) == 0
+    assert (store.root / item.path).is_dir(), "inside the period"
+    QuarantineItem.objects.using(store.db.alias).update(last_seen=datetime.now(UTC) - timedelta(days=31))
+    assert main(["evidence", "purge", "--dry-run", *db_args(store)]) == 0
+    said = capsys.readouterr().out
+    assert f"would delete quarantine copy #{item.pk} not-a-recording (not cleared within 30d)" in said
+    assert main(["evidence", "purge", *db_args(store)]) == 0
+    assert f"deleted quarantine copy #{item.pk} not-a-recording" in capsys.readouterr().out
+    assert not (store.root / item.path).exists()
+    item.refresh_from_db(using=store.db.alias)
+    assert item.cleared_by == "retention" and item.cleared_reason == "quarantine period of 30 d passed"
+    last = actions(store)[-1]
+    assert last.action == "quarantine-expired" and "Art. 17 DSGVO" in last.details["legal_basis"]
+    assert main(["evidence", "purge", "--quarantine-period", "a month", *db_args(store)]) == 2
+
+
 def test_purge_dry_run_deletes_nothing(store, capsys):
     store, recording = store
     assert main(["evidence", "purge", "--older-than", "14d", "--dry-run", *db_args(store)]) == 0

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
+from station.quarantine import expire
 from station.retention import parse_period, purge
 from station.web.playback import sweep
 
@@ -22,8 +23,12 @@ class Command(StationCommand):
 
     def run(self, args: argparse.Namespace) -> int:
         store = self.store(args)
+        quarantine_period = parse_period(args.quarantine_period)
         result = purge(store, parse_period(args.older_than), dry_run=args.dry_run,
                        review=parse_period(args.review_period))
+        for item in expire(store, quarantine_period, datetime.now(UTC), dry_run=args.dry_run):
+            self.stdout.write(f"{'would delete' if args.dry_run else 'deleted'} quarantine copy {item} "
+                              f"(not cleared within {args.quarantine_period})")
         if not args.dry_run:
             for path in sweep(store, datetime.now(UTC)):
                 self.stdout.write(f"removed {path.name} (its viewing window closed)")
