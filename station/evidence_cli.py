@@ -22,24 +22,29 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 1
 
 
-def _passphrase(args: argparse.Namespace, confirm: bool) -> bytes | None:
+def _passphrase(args: argparse.Namespace, confirm: bool, new: bool = False) -> bytes | None:
+    """The passphrase ``--passphrase`` asks for or ``--passphrase-file`` holds (``--new-…`` with ``new``)."""
     import getpass
 
     from storage.keys import KeyFileError
 
-    if args.passphrase_file:
+    prefix = "new_" if new else ""
+    path, ask = getattr(args, f"{prefix}passphrase_file"), getattr(args, f"{prefix}passphrase")
+    label = "New passphrase" if new else "Passphrase"
+    if path:
         try:
-            passphrase = args.passphrase_file.read_text(encoding="utf-8").rstrip("\n").encode()
+            passphrase = path.read_text(encoding="utf-8").rstrip("\n").encode()
         except OSError as exc:
-            raise KeyFileError(f"{args.passphrase_file}: cannot read passphrase file: {exc.strerror}") from None
-    elif args.passphrase:
-        passphrase = getpass.getpass("Passphrase: ").encode()
-        if confirm and getpass.getpass("Passphrase (again): ").encode() != passphrase:
+            raise KeyFileError(f"{path}: cannot read passphrase file: {exc.strerror}") from None
+    elif ask:
+        passphrase = getpass.getpass(f"{label}: ").encode()
+        if confirm and getpass.getpass(f"{label} (again): ").encode() != passphrase:
             raise KeyFileError("the two passphrases differ")
     else:
         return None
     if not passphrase:  # asked for protection and got none: never write or try an unprotected key silently
-        raise KeyFileError("the passphrase is empty; give one, or leave out --passphrase for a key without")
+        option = "--new-passphrase" if new else "--passphrase"
+        raise KeyFileError(f"the passphrase is empty; give one, or leave out {option} for a key without")
     return passphrase
 
 
@@ -49,6 +54,14 @@ def cmd_keys_agency(args: argparse.Namespace) -> int:
     key, pub = create_agency_keys(args.out, _passphrase(args, confirm=True))
     print(f"agency private key: {key} (mode 0600; keep it at the evidence office, never on a device)")
     print(f"agency public key:  {pub} (install on every device)")
+    return 0
+
+
+def cmd_keys_rewrap(args: argparse.Namespace) -> int:
+    from storage.keys import rewrap_agency_key
+
+    old = _passphrase(args, confirm=False)
+    print(rewrap_agency_key(args.key, old, _passphrase(args, confirm=True, new=True)))
     return 0
 
 
@@ -180,6 +193,13 @@ def add_commands(commands: argparse._SubParsersAction, keys: argparse._SubParser
     agency.add_argument("--out", type=Path, required=True, help="folder for agency.key and agency.pub")
     _passphrase_options(agency)
     agency.set_defaults(handler=cmd_keys_agency)
+    rewrap = keys.add_parser("rewrap", help="lock the agency key again: a new passphrase, or today's scrypt format "
+                                            "for a key locked by an earlier version (the key itself stays)")
+    rewrap.add_argument("key", type=Path, help="the agency private key (agency.key)")
+    _passphrase_options(rewrap)
+    rewrap.add_argument("--new-passphrase", action="store_true", help="ask for the passphrase to lock it with")
+    rewrap.add_argument("--new-passphrase-file", type=Path, help="read the new passphrase from this file")
+    rewrap.set_defaults(handler=cmd_keys_rewrap)
 
     evidence = commands.add_parser("evidence", help="list, verify and export recordings")
     tools = evidence.add_subparsers(dest="evidence_command", required=True)

@@ -1,7 +1,9 @@
 """Key files: the evidence office's X25519 pair and the device's Ed25519 signing key.
 
 The device holds the agency *public* key only, so a stolen device exposes no footage. Private keys
-are PEM (PKCS#8) files created with mode 0600 and never overwritten.
+are files created with mode 0600 and never overwritten (``rewrap`` replaces one atomically): PEM
+(PKCS#8), or, for an agency key with a passphrase, ``storage.locked_key``'s scrypt format; agency keys
+locked with PBKDF2 by earlier versions still open.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from bodycam.errors import EXIT_USAGE, BodycamError
+from storage.durable import fsync_dir
+from storage.locked_key import SCRYPT, LockedKeyError, is_locked_key, lock, unlock
 
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 SIM_LABEL = (
@@ -58,11 +62,13 @@ def _public_pem(key: ed25519.Ed25519PublicKey | x25519.X25519PublicKey) -> bytes
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def _private_pem(key: ed25519.Ed25519PrivateKey | x25519.X25519PrivateKey, passphrase: bytes | None) -> bytes:
-    encryption = (
-        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
-    )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+def _private_pem(key: ed25519.Ed25519PrivateKey | x25519.X25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _agency_key_file(key: x25519.X25519PrivateKey, passphrase: bytes | None) -> bytes:
+    return lock(key, passphrase) if passphrase else _private_pem(key)
 
 
 def create_agency_keys(out_dir: Path, passphrase: bytes | None = None) -> tuple[Path, Path]:
@@ -71,7 +77,7 @@ def create_agency_keys(out_dir: Path, passphrase: bytes | None = None) -> tuple[
     key_path, pub_path = out_dir / "agency.key", out_dir / "agency.pub"
     if pub_path.exists():
         raise KeyFileError(f"{pub_path}: already exists; refusing to overwrite a key")
-    _write_new(key_path, _private_pem(private, passphrase), 0o600)
+    _write_new(key_path, _agency_key_file(private, passphrase), 0o600)
     _write_new(pub_path, _public_pem(private.public_key()), 0o644)
     return key_path, pub_path
 
@@ -89,7 +95,7 @@ def create_signing_key(keys_dir: Path, name: str) -> Path:
         load_device_key(key_path)  # must be usable
         return pub_path
     private = ed25519.Ed25519PrivateKey.generate()
-    _write_new(key_path, _private_pem(private, None), 0o600)
+    _write_new(key_path, _private_pem(private), 0o600)
     if pub_path.exists():
         pub_path.unlink()  # a public key without its private half is stale
     _write_new(pub_path, _public_pem(private.public_key()), 0o644)
@@ -136,10 +142,33 @@ def _load_public(path: Path) -> object:
 
 
 def load_agency_private(path: Path, passphrase: bytes | None = None) -> x25519.X25519PrivateKey:
+    data = _read(path)
+    if is_locked_key(data):
+        if not passphrase:
+            raise KeyFileError(f"{path}: the key is passphrase-protected; give the passphrase")
+        try:
+            return unlock(data, passphrase)
+        except LockedKeyError as exc:
+            raise KeyFileError(f"{path}: {exc}") from None
     key = _load_private(path, passphrase)
     if not isinstance(key, x25519.X25519PrivateKey):
         raise KeyFileError(f"{path}: not an agency key (expected X25519, found {type(key).__name__})")
     return key
+
+
+def rewrap_agency_key(path: Path, passphrase: bytes | None, new_passphrase: bytes | None) -> str:
+    """Writes the agency key again, locked with ``new_passphrase`` in the current format (or unlocked
+    without one): the same key, so every recording still opens. Replaces the file atomically, mode 0600.
+    Says what it did."""
+    key = load_agency_private(path, passphrase)
+    was = "scrypt" if is_locked_key(_read(path)) else "PBKDF2 (PKCS#8)" if passphrase else "no passphrase"
+    partial = path.with_name(f".{path.name}.new")
+    partial.unlink(missing_ok=True)
+    _write_new(partial, _agency_key_file(key, new_passphrase), 0o600)
+    os.replace(partial, path)
+    fsync_dir(path.parent)
+    now = f"scrypt (n={SCRYPT['n']}, r={SCRYPT['r']}, p={SCRYPT['p']})" if new_passphrase else "no passphrase"
+    return f"{path}: key {key_id(key.public_key())} rewrapped: was {was}, now {now}"
 
 
 def load_agency_public(path: Path) -> x25519.X25519PublicKey:
