@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -240,17 +241,26 @@ def arrived(incoming: Path) -> list[Path]:
     return list(incoming.glob("*/recordings/*/seg-*.bcs"))
 
 
+def slow_offload(store: Store, sshd, device: Path, **popen: Any) -> subprocess.Popen:
+    """An offload in a process of its own, at 40 KiB/s: slow enough to be caught half-way."""
+    return subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, device, "cam-001",
+                                                                                 "--bwlimit", "40")],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, **popen)
+
+
+def wait_until_mid_file(incoming: Path) -> None:
+    """Until a segment has arrived and rsync is writing the next one."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (arrived(incoming) and any(incoming.glob("*/recordings/*/.seg-*"))):
+        time.sleep(0.02)
+
+
 def test_offload_interrupted_mid_file_resumes_without_loss_or_duplicates(sshd, store, device, capsys):
     enrolled(store, device, sshd)
     recording = only_recording(device)
     incoming = store.root / "incoming"
-    slow = subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, device, "cam-001",
-                                                                                  "--bwlimit", "40")],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (arrived(incoming) and any(incoming.glob("*/recordings/*/.seg-*"))):
-        time.sleep(0.02)
+    slow = slow_offload(store, sshd, device, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_until_mid_file(incoming)
     subprocess.run(["pkill", "-KILL", "-f", f"rsync --server --sender.*{device}"], check=True)
     _, err = slow.communicate(timeout=30)
     assert slow.returncode == 1 and "the connection broke" in err
@@ -269,13 +279,9 @@ def test_offload_killed_with_its_process_tree_leaves_nothing_the_next_run_refuse
     enrolled(store, device, sshd)
     recording = only_recording(device)
     incoming = store.root / "incoming"
-    slow = subprocess.Popen([sys.executable, "-m", "office.cli", *offload_args(store, sshd, device, "cam-001",
-                                                                                  "--bwlimit", "40")],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (arrived(incoming) and any(incoming.glob("*/recordings/*/.seg-*"))):
-        time.sleep(0.02)
+    slow = slow_offload(store, sshd, device, start_new_session=True, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+    wait_until_mid_file(incoming)
     os.killpg(slow.pid, signal.SIGKILL)
     slow.wait(timeout=30)
     assert any(incoming.glob("*/recordings/*/.seg-*")), "rsync's temporary file is left behind"
@@ -384,9 +390,7 @@ def test_a_database_server_restart_ends_only_the_run_it_hit_and_the_next_run_rec
     incoming = store.root / "incoming"
 
     def restart_while_transferring() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not any(incoming.glob("*/recordings/*/.seg-*")):
-            time.sleep(0.02)
+        wait_until_mid_file(incoming)
         drop_connections(store.db.url)
 
     restart = threading.Thread(target=restart_while_transferring)
