@@ -166,14 +166,13 @@ def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], opti
                            "resumes") from None
     if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
         return [m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))]
+    said = result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "no message"
     if RSYNC_FULL_DISK in result.stderr:
         raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
                            "free space, then offload again: what arrived is kept and resumed")
     if result.returncode == 255 or "connection unexpectedly closed" in result.stderr:
-        raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke "
-                           f"({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'no message'}); "
+        raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke ({said}); "
                            "what arrived is kept and the next run resumes")
-    said = result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "no message"
     raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({result.returncode}): {said}")
 
 
