@@ -37,6 +37,11 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     # the station's side of an offload: its rules, then through a real sshd (SQLite; PostgreSQL runs the same code)
     "station/offload.py": ["tests/test_station_offload_rules.py", "tests/test_station_offload.py", "-k",
                            "not postgresql"],
+    # what the station takes from a camera, and what it deletes and when (SQLite; PostgreSQL runs the same code)
+    "station/accept.py": ["tests/test_station_checks.py", "tests/test_station_retention.py", "-k", "not postgresql"],
+    "station/retention.py": ["tests/test_station_retention.py", "-k", "not postgresql"],
+    "station/quarantine.py": ["tests/test_station_retention.py", "tests/test_station_offload.py", "-k",
+                              "not postgresql and (quarantine or refused)"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],
     "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"
