@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from bodycam.errors import BodycamError
+
 FORMAT = "bodycam-locked-key/2"
 SCRYPT = {"n": 2**17, "r": 8, "p": 1}
 """What new files use: the memory-hard cost OWASP recommends for scrypt (2^17, 8, 1)."""
@@ -34,7 +36,7 @@ MAX_FILE = 4096
 RAW = serialization.Encoding.Raw
 
 
-class LockedKeyError(ValueError):
+class LockedKeyError(BodycamError, ValueError):
     """Not a version-2 file, a parameter out of bounds, or the wrong passphrase (the message says which)."""
 
 

@@ -30,7 +30,7 @@ class FakeStream:
         self.owner = owner
         self.closed = False
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes, exception_on_underflow: bool = False) -> None:
         self.owner.written.append((self.kwargs, data))
 
     def read(self, frames: int, exception_on_overflow: bool = True) -> bytes:
@@ -49,7 +49,7 @@ class FakeStream:
 
     def get_write_available(self) -> int:
         """The buffer's room: all of it at first, then what ``owner.waiting`` frames leave."""
-        return 8192 - (self.owner.waiting if self.owner.written else 0)
+        return 2 * 16384 - (self.owner.waiting if self.owner.written else 0)
 
     def stop_stream(self) -> None:
         pass
@@ -127,7 +127,7 @@ def test_audio_out_plays_32_bit_at_48_khz_on_the_named_device(fake_pyaudio):
     out.write(np.array([1.0, -1.0, 0.5], dtype=np.float32), 48_000, "test")
     kwargs, data = fake_pyaudio[0].written[0]
     assert kwargs["output_device_index"] == 1 and kwargs["rate"] == 48_000 and kwargs["format"] == PA_INT32
-    assert kwargs["frames_per_buffer"] == 8192, "8.7 ms (PortAudio's own), 43 and 171 ms ran dry under load"
+    assert kwargs["frames_per_buffer"] == 16384, "8.7 ms (PortAudio's own), 43 and 171 ms ran dry under load"
     assert np.frombuffer(data, "<i4").tolist() == [1073741823, -1073741823, 536870911]
     out.close()
     assert fake_pyaudio[0].terminated

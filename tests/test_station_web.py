@@ -33,8 +33,14 @@ def test_every_role_logs_in_and_sees_the_recordings_list_in_german(web):
 
 
 def test_the_list_shows_when_each_recording_will_be_deleted(web):
+    from station.models import Recording
+
+    recording = web.store.db.query(Recording).get(pk=web.recording.pk)
+    recording.received_at = recording.started_utc + timedelta(hours=1)  # docked the same day
+    recording.save(using=web.store.db.alias)
     body = web.client("case-worker").get("/recordings/").content.decode()
     assert (web.recording.started_utc + timedelta(days=14)).strftime("%Y-%m-%d") in body
+    assert "verspätet eingegangen" not in body
 
 
 def test_a_case_worker_cannot_play_without_an_approved_request(web):
