@@ -155,7 +155,8 @@ def main(modules: list[str]) -> int:
             tree = Path(directory) / f"tree-{number}"
             # .git too: the release tests build releases of the tree from git
             shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv", "build", "*.egg-info",
-                                                                      "station-demo", "sim-data"))
+                                                                      "station-demo", "sim-data", ".hil",
+                                                                      ".lgd-nfy*"))
             trees.put(tree)
         for module in chosen:
             # Every mutant would be "killed" by tests that fail anyway (a fixture the copy breaks, say).
