@@ -79,6 +79,7 @@ def test_a_recording_arriving_after_its_deletion_date_is_kept_for_the_review_per
     result = purge(store, parse_period("14d"), at=arrived + timedelta(hours=71))
     assert result.deleted == [] and [r.endswith(recording) for r in result.in_review] == [True]
     assert list(store.root.glob(f"devices/*/recordings/{recording}"))
+    assert purge(store, parse_period("14d"), at=arrived + timedelta(hours=72, minutes=1), dry_run=True).in_review == []
     assert main(["evidence", "purge", "--review-period", "4d", *db_args(store)]) == 0
     assert "arrived late" not in capsys.readouterr().out, "long past: deleted"
     assert not list(store.root.glob(f"devices/*/recordings/{recording}"))
