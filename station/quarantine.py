@@ -67,7 +67,6 @@ def clear(store: Store, number: int | None, reason: str) -> None:
         shutil.rmtree(inside(store.root, item.path), ignore_errors=True)
 
 
-QUARANTINE_PERIOD = timedelta(days=30)
 LEGAL_BASIS = ("Art. 5 (1) e, Art. 17 DSGVO: refused uploads are not evidence of the store; their copies are deleted "
                "when no one has cleared them within the quarantine period")
 

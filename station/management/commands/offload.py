@@ -73,18 +73,14 @@ class Command(StationCommand):
         return 1 if acceptance.problems else 0
 
 
-def _one(store: Store, name: str, options: OffloadOptions) -> tuple[OffloadResult | None, str]:
-    """One camera's run; whatever ends it is that camera's line, never the end of the others' runs."""
+def _in_thread(store: Store, name: str, options: OffloadOptions) -> tuple[OffloadResult | None, str]:
+    """One camera's run on a pool thread; whatever ends it is that camera's line, never the end of the
+    others' runs. The thread's own database connection is closed after it."""
     try:
         return offload(store, name, options), ""
     except BodycamError as exc:
         return None, str(exc)
     except Exception as exc:  # a fault in one camera's run must not stop the dock's timer for the others
         return None, f"the run failed unexpectedly ({type(exc).__name__}: {str(exc)[:300]}); nothing was released"
-
-
-def _in_thread(store: Store, name: str, options: OffloadOptions) -> tuple[OffloadResult | None, str]:
-    try:
-        return _one(store, name, options)
     finally:
-        store.db.close()  # this thread's own connection
+        store.db.close()
