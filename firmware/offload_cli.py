@@ -2,12 +2,13 @@
 
 One process for the whole offload: it prints the manifest as one JSON line, hashes its finished
 segment files while the station pulls them, then reads the station's signed receipt as one line and
-prints the recordings it deleted as one JSON line. End of input without a receipt deletes nothing.
+prints what it deleted and set aside as one JSON line. End of input without a receipt deletes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import threading
@@ -35,7 +36,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     except ValueError:
         receipt = None
     hashing.join()
-    print(json.dumps(release(data_dir, receipt, hashes)), flush=True)
+    print(json.dumps(dataclasses.asdict(release(data_dir, receipt, hashes))), flush=True)
     return 0
 
 

@@ -51,6 +51,8 @@ class Acceptance:
     """New problems: refused uploads, conflicts, rollbacks (each quarantined and logged once)."""
     still_quarantined: list[str] = field(default_factory=list)
     """Uploads refused before, sent again unchanged: not logged again."""
+    refused: list[str] = field(default_factory=list)
+    """Recordings (ids of the camera's form) refused or in conflict: the receipt tells the camera."""
 
 
 def accept(store: Store, device: Device, reader: Callable[[Path], Segment] = read_segment,
@@ -191,6 +193,8 @@ def _quarantine(store: Store, result: Acceptance, dkid: str, kind: str, name: st
     from station.models import QuarantineItem
 
     fingerprint = _fingerprint(dkid, kind, name, source)
+    if _is_recording_id(name, dkid):
+        result.refused.append(name)
     with store.db.atomic():
         known = store.db.query(QuarantineItem).select_for_update().filter(fingerprint=fingerprint).first()
         if known is not None:
@@ -211,6 +215,14 @@ def _quarantine(store: Store, result: Acceptance, dkid: str, kind: str, name: st
         item.save(using=store.db.alias)
         store.log("quarantined", f"{dkid}/{name}"[:100], kind=kind, item=item.pk, problems=problems)
     result.problems.extend(problems)
+
+
+def _is_recording_id(name: str, dkid: str) -> bool:
+    try:
+        check_recording_id(name, dkid)
+    except IdentifierError:
+        return False
+    return True
 
 
 def _fingerprint(dkid: str, kind: str, name: str, source: Path) -> str:

@@ -39,6 +39,7 @@ from storage.identifiers import (
     parse_utc,
 )
 from storage.receipt import sign_receipt
+from storage.release import REFUSED_DIR
 from storage.segment_format import FileStamp, file_stamp
 from storage.segment_reader import Segment, SegmentError, read_segment
 
@@ -83,6 +84,7 @@ class OffloadResult:
     device: str
     acceptance: Acceptance
     released: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)
     in_progress: list[str] = field(default_factory=list)
 
 
@@ -148,13 +150,22 @@ class DeviceLock:
         self._file.close()
 
 
-def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], options: OffloadOptions,
-           deadline: float) -> list[str]:
-    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic); returns the files not taken for their
-    size (as rsync names them). rsync killed at the deadline leaves temporaries: the next run removes them."""
+@dataclass(frozen=True)
+class Transfer:
+    oversized: list[str]
+    """Files not taken for their size, as rsync names them."""
+    whole: bool
+    """rsync took every other file (not: one vanished or could not be read on the camera)."""
+
+
+def _rsync(ssh: Connection, remote: str, target: Path, excludes: Path | None, options: OffloadOptions,
+           deadline: float) -> Transfer:
+    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic), leaving out the folders listed in the
+    file ``excludes``. rsync killed at the deadline leaves temporaries: the next run removes them."""
     target.mkdir(parents=True, exist_ok=True)
     command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
-               f"--max-size={options.max_file_size}", "--info=skip1", *(f"--exclude=/{name}/" for name in excludes)]
+               f"--max-size={options.max_file_size}", "--info=skip1",
+               *([f"--exclude-from={excludes}"] if excludes else [])]
     if options.bwlimit:
         command.append(f"--bwlimit={options.bwlimit}")
     try:
@@ -165,7 +176,8 @@ def _rsync(ssh: Connection, remote: str, target: Path, excludes: list[str], opti
                            "(--time-limit): nothing was released; what arrived is kept and the next run "
                            "resumes") from None
     if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
-        return [m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))]
+        return Transfer([m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))],
+                        whole=result.returncode == 0)
     said = result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "no message"
     if RSYNC_FULL_DISK in result.stderr:
         raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
@@ -203,12 +215,12 @@ def _remove_killed_transfers(store: Store, dkid: str, incoming: Path) -> None:
                   why="an earlier offload was killed during the transfer; the camera still holds these files")
 
 
-def _in_progress(offered: object, device_key_id: str) -> list[str]:
-    """Recordings the camera says it is still writing; ids of the wrong form are ignored."""
+def _offered(offered: object, device_key_id: str, finished: bool) -> list[str]:
+    """Recordings the camera says it has finished or is still writing; ids of the wrong form are ignored."""
     listed = offered.get("recordings") if isinstance(offered, dict) else None
     names = []
     for entry in listed if isinstance(listed, list) else []:
-        if isinstance(entry, dict) and entry.get("finished") is False:
+        if isinstance(entry, dict) and entry.get("finished") is finished:
             try:
                 names.append(check_recording_id(entry.get("id"), device_key_id))
             except IdentifierError:
@@ -321,14 +333,16 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
                            f"the registry says {dkid}: nothing taken")
     run.camera_clock_offset_s = _clock_offset(offered)
     _camera_status(run, device, offered)
-    in_progress = _in_progress(offered, dkid)
+    in_progress = _offered(offered, dkid, finished=False)
+    refused_before = refused_recordings(store, dkid)
     _remove_killed_transfers(store, dkid, incoming)
+    excludes = store.root / "incoming" / f"{dkid}.exclude"
+    excludes.write_text("".join(f"/{name}/\n" for name in [REFUSED_DIR, *in_progress, *refused_before]))
     with ArrivalVerifier(incoming / "recordings") as verifier:
         deadline = time.monotonic() + options.time_limit_s
-        oversized = [f"recordings/{name}" for name in
-                     _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", in_progress, options, deadline)]
-        oversized += [f"audit/{name}" for name in
-                      _rsync(ssh, f"{data_dir}/audit", incoming / "audit", [], options, deadline)]
+        recordings = _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", excludes, options, deadline)
+        audit = _rsync(ssh, f"{data_dir}/audit", incoming / "audit", None, options, deadline)
+    oversized = [f"recordings/{name}" for name in recordings.oversized] + [f"audit/{name}" for name in audit.oversized]
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
     if oversized:
         store.log("oversized-not-taken", dkid, limit=options.max_file_size, count=len(oversized),
@@ -338,22 +352,49 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
             f"{len(oversized)} file(s): {', '.join(oversized[:OVERSIZED_NAMED])}"
             + (" …" if len(oversized) > OVERSIZED_NAMED else ""))
     result = OffloadResult(d.name, acceptance, in_progress=in_progress)
-    if acceptance.receipt:
-        signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat())
+    refused = _refusal(acceptance.refused, refused_before, _offered(offered, dkid, finished=True),
+                       oversized) if recordings.whole else []
+    if acceptance.receipt or refused:
+        signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat(), refused)
         session.send_line(json.dumps(signed))
         try:
             answer = json.loads(session.read_line(RELEASE_TIMEOUT_S))
         except json.JSONDecodeError:
-            answer = []
-        result.released = released(answer, acceptance.receipt)
-        store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
-    run.on_camera = still_on_camera(offered, result.released)
+            answer = None
+        result.released = answered(answer, "released", acceptance.receipt)
+        if acceptance.receipt:
+            store.log("released-on-camera", dkid, receipted=sorted(acceptance.receipt), released=result.released)
+        if refused:
+            result.set_aside = answered(answer, "set_aside", refused)
+            store.log("refused-on-camera", dkid, refused=refused, set_aside=result.set_aside)
+    run.on_camera = still_on_camera(offered, result.released + result.set_aside)
     return result
 
 
-def released(answer: object, receipted: Collection[str]) -> list[str]:
-    """What the camera says it deleted, of what the receipt covered; anything else it says is ignored."""
-    return sorted(r for r in answer if isinstance(r, str) and r in receipted) if isinstance(answer, list) else []
+def refused_recordings(store: Store, dkid: str) -> list[str]:
+    """Recordings of this camera the store refused and keeps in quarantine, no one having cleared them:
+    never pulled again (a camera that ignores its station's refusal sends them for nothing)."""
+    from station.models import QuarantineItem
+
+    items = store.db.query(QuarantineItem).filter(device_key_id=dkid, cleared_at__isnull=True,
+                                                  kind__in=[QuarantineItem.REJECTED, QuarantineItem.CONFLICT])
+    return sorted({item.name for item in items})
+
+
+def _refusal(refused_now: list[str], refused_before: list[str], offered: list[str], oversized: list[str]) -> list[str]:
+    """What the receipt tells the camera to set aside: recordings refused in this run, and those refused
+    before that the camera still offers (its earlier receipt may have been lost). A recording with a file
+    over the size limit was not refused: it is taken when the limit allows."""
+    cut = {name.split("/")[1] for name in oversized if name.startswith("recordings/")}
+    return sorted((set(refused_now) | (set(refused_before) & set(offered))) - cut)
+
+
+def answered(answer: object, key: str, asked: Collection[str]) -> list[str]:
+    """What the camera says it deleted or set aside, of what the receipt asked; anything else it says is
+    ignored. A camera of the firmware before refusals answers only the list of what it deleted."""
+    said = answer if isinstance(answer, list) and key == "released" else \
+        answer.get(key) if isinstance(answer, dict) else None
+    return sorted(r for r in said if isinstance(r, str) and r in asked) if isinstance(said, list) else []
 
 
 def still_on_camera(offered: object, released_ids: list[str]) -> int | None:

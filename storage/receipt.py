@@ -4,7 +4,11 @@ A receipt is ``{"receipt": body, "sig": base64}``, the signature an Ed25519 sign
 key over the canonical JSON of ``body``::
 
     body = {"version": 1, "station_key_id": "…", "device_key_id": "…", "utc": "…",
-            "recordings": {recording id: {segment file name: BLAKE2b-256 hex of the file}}}
+            "recordings": {recording id: {segment file name: BLAKE2b-256 hex of the file}},
+            "refused": [recording id, …]}
+
+``refused`` (optional, absent in receipts of stations before it) names recordings the station refused
+and keeps in its quarantine: the camera sets them aside instead of offering them at every docking.
 
 The camera knows the station's public key from enrolment (``keys/station.pub``), so a receipt made by
 anyone else, for another camera, or naming anything but segment files of well-formed recordings is
@@ -12,6 +16,8 @@ refused before a single file is looked at.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -36,15 +42,25 @@ class ReceiptError(BodycamError, ValueError):
     """A receipt that is not signed by this camera's station, not for this camera, or malformed."""
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt opened by the camera: every name in it checked."""
+
+    recordings: Receipted
+    refused: frozenset[str] = frozenset()
+
+
 def sign_receipt(recordings: Receipted, device_key_id: str, station_key: ed25519.Ed25519PrivateKey,
-                 utc: str) -> dict[str, object]:
-    body = {"version": RECEIPT_VERSION, "station_key_id": key_id(station_key.public_key()),
-            "device_key_id": device_key_id, "utc": utc, "recordings": recordings}
+                 utc: str, refused: list[str] | None = None) -> dict[str, object]:
+    body: dict[str, object] = {"version": RECEIPT_VERSION, "station_key_id": key_id(station_key.public_key()),
+                               "device_key_id": device_key_id, "utc": utc, "recordings": recordings}
+    if refused:
+        body["refused"] = sorted(refused)
     return {"receipt": body, "sig": b64(station_key.sign(canonical_json(body)))}
 
 
-def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> Receipted:
-    """The recordings a receipt covers, once its signature, addressee and every name are checked."""
+def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> Receipt:
+    """What a receipt covers and refuses, once its signature, addressee and every name are checked."""
     if not isinstance(signed, dict) or not isinstance(signed.get("receipt"), dict):
         raise ReceiptError("not a receipt: expected {\"receipt\": {...}, \"sig\": \"...\"}")
     body = signed["receipt"]
@@ -61,6 +77,9 @@ def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_k
     recordings = body.get("recordings")
     if not isinstance(recordings, dict):
         raise ReceiptError("receipt names no recordings")
+    refused = body.get("refused", [])
+    if not isinstance(refused, list):
+        raise ReceiptError("receipt: refused is not a list of recording ids")
     try:
         check_device_key_id(device_key_id)
         checked: Receipted = {}
@@ -69,6 +88,9 @@ def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_k
             if not isinstance(files, dict) or not files:
                 raise ReceiptError(f"receipt for {recording}: no files")
             checked[recording] = {check_segment_file(name): check_file_hash(digest) for name, digest in files.items()}
+        set_aside = frozenset(check_recording_id(recording, device_key_id) for recording in refused)
     except IdentifierError as exc:
         raise ReceiptError(f"receipt: {exc}") from None
-    return checked
+    if set_aside & checked.keys():
+        raise ReceiptError(f"receipt both covers and refuses {sorted(set_aside & checked.keys())[0]}")
+    return Receipt(checked, set_aside)

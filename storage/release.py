@@ -2,7 +2,9 @@
 
 Nothing leaves the camera except through a receipt signed by the station key installed at enrolment,
 naming this camera's key, and whose hashes every file of a recording still has. A recording being
-recorded is never released, whatever a receipt says.
+recorded is never released, whatever a receipt says. A recording the receipt says the station refused
+is set aside, whole, into ``recordings/.refused-by-station/``: kept on the card for a person, no longer
+offered at every docking.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +27,9 @@ from storage.verify import find_recordings
 
 HASHING_THREADS = os.cpu_count() or 1
 """BLAKE2b releases the GIL: one file per core at a time."""
+REFUSED_DIR = ".refused-by-station"
+"""Beside the recordings, in their folder (which the offload user may write): not a recording id, so
+neither the manifest nor the station's rsync takes it."""
 
 
 def manifest(data_dir: Path) -> dict[str, object]:
@@ -71,20 +77,28 @@ class FileHashes:
         return known[1] if known is not None and known[0] == file_stamp(path) else hash_file(path)
 
 
-def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = None) -> list[str]:
-    """Delete the recordings the receipt covers whose files are exactly the receipted ones, byte for byte."""
+@dataclass
+class Settled:
+    """The camera's answer to a receipt, printed as one JSON line for the station."""
+
+    released: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)
+
+
+def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = None) -> Settled:
+    """Delete the recordings the receipt covers whose files are exactly the receipted ones, byte for byte;
+    set aside the ones it refuses."""
     known = hashes or FileHashes()
     keys = data_dir / "keys"
     device_key_id = key_id(load_device_public(keys / "device.pub"))
-    receipted = open_receipt(signed_receipt, load_station_public(keys / "station.pub"), device_key_id)
+    receipt = open_receipt(signed_receipt, load_station_public(keys / "station.pub"), device_key_id)
     in_progress = read_marker(data_dir)
+    writing = in_progress.recording if in_progress is not None else None
     recordings = data_dir / "recordings"
-    deleted = []
-    for recording, receipted_files in sorted(receipted.items()):
-        if in_progress is not None and in_progress.recording == recording:
-            continue
+    settled = Settled()
+    for recording, receipted_files in sorted(receipt.recordings.items()):
         directory = recordings / recording
-        if directory.is_symlink() or not directory.is_dir():
+        if recording == writing or directory.is_symlink() or not directory.is_dir():
             continue
         entries = list(directory.iterdir())
         if {e.name for e in entries} != set(receipted_files) or any(e.is_symlink() or not e.is_file() for e in entries):
@@ -97,7 +111,20 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
         for name in receipted_files:
             (directory / name).unlink()
         directory.rmdir()
-        deleted.append(recording)
-    if deleted:
+        settled.released.append(recording)
+    for recording in sorted(receipt.refused - {writing}):
+        if _set_aside(recordings, recording):
+            settled.set_aside.append(recording)
+    if settled.released or settled.set_aside:
         fsync_dir(recordings)
-    return deleted
+    return settled
+
+
+def _set_aside(recordings: Path, recording: str) -> bool:
+    directory, aside = recordings / recording, recordings / REFUSED_DIR / recording
+    if directory.is_symlink() or not directory.is_dir() or aside.exists():
+        return False
+    aside.parent.mkdir(exist_ok=True)
+    os.rename(directory, aside)
+    fsync_dir(aside.parent)
+    return True

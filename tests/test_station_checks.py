@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +19,10 @@ from storage.audit import AuditLog
 from storage.keys import create_agency_keys, create_device_key, key_id, load_device_keys, load_device_public
 from storage.receipt import ReceiptError, open_receipt, sign_receipt
 from storage.recorder import Recorder, RecorderSettings
+from storage.canonical import canonical_json
 from storage.recovery import write_marker
 from storage.release import release
-from storage.segment_format import hash_file
+from storage.segment_format import b64, hash_file
 from tests.recordings import copy_tree
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvA"
@@ -132,9 +134,9 @@ def test_camera_keeps_a_recording_with_a_file_the_receipt_does_not_name(store, d
     signed = receipt_for(device, store)
     recording = only(device / "recordings")
     (recording / "seg-000099.bcs").write_bytes(b"late")
-    assert release(device, signed) == []
+    assert release(device, signed).released == []
     (recording / "seg-000099.bcs").unlink()
-    assert release(device, json.loads(json.dumps(signed))) == [recording.name]
+    assert release(device, json.loads(json.dumps(signed))).released == [recording.name]
     assert not recording.exists()
 
 
@@ -143,7 +145,7 @@ def test_camera_never_releases_the_recording_it_is_writing(store, device):
     signed = receipt_for(device, store)
     recording = only(device / "recordings")
     write_marker(device, recording.name, "boot")
-    assert release(device, signed) == [] and recording.is_dir()
+    assert release(device, signed).released == [] and recording.is_dir()
 
 
 class _BadClock(datetime):
@@ -182,7 +184,7 @@ def test_camera_keeps_a_recording_whose_file_changed_after_the_receipt(store, de
     segment = sorted(recording.iterdir())[-1]
     data = segment.read_bytes()
     segment.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # the station does not hold these bytes
-    assert release(device, signed) == [] and segment.exists()
+    assert release(device, signed).released == [] and segment.exists()
 
 
 def test_camera_keeps_a_recording_the_receipt_names_a_file_too_many_of(store, device):
@@ -191,7 +193,7 @@ def test_camera_keeps_a_recording_the_receipt_names_a_file_too_many_of(store, de
     kid = key_id(load_device_public(device / "keys/device.pub"))
     files = {p.name: hash_file(p) for p in recording.iterdir()}
     files["seg-000099.bcs"] = "0" * 64  # a file the camera does not have: the receipt is not about these files
-    assert release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now")) == []
+    assert release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now")).released == []
     assert recording.is_dir()
 
 
@@ -207,7 +209,7 @@ def test_camera_hashes_again_a_file_that_changed_after_it_was_hashed_for_the_off
     original = segment.read_bytes()
     segment.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # same size, other bytes, new ctime
     assert hashes.hash(segment) == hash_file(segment) != receipt_for(device, store)["receipt"]
-    assert release(device, signed, hashes) == [] and segment.exists()
+    assert release(device, signed, hashes).released == [] and segment.exists()
 
 
 def test_camera_reads_a_file_hashed_during_the_transfer_only_once(store, device, monkeypatch):
@@ -224,7 +226,7 @@ def test_camera_reads_a_file_hashed_during_the_transfer_only_once(store, device,
         raise AssertionError(f"{path.name} read a second time")
 
     monkeypatch.setattr(release_module, "hash_file", read_again)
-    assert release(device, signed, hashes) == [recording.name] and not recording.exists()
+    assert release(device, signed, hashes).released == [recording.name] and not recording.exists()
 
 
 def test_camera_keeps_a_recording_whose_file_was_replaced_by_a_link_to_the_same_bytes(store, device, tmp_path):
@@ -234,7 +236,7 @@ def test_camera_keeps_a_recording_whose_file_was_replaced_by_a_link_to_the_same_
     copy = tmp_path / "copy.bcs"
     segment.rename(copy)
     segment.symlink_to(copy)  # hashes the same, but the receipted file itself is no longer on the card
-    assert release(device, signed) == [] and segment.is_symlink() and copy.exists()
+    assert release(device, signed).released == [] and segment.is_symlink() and copy.exists()
 
 
 def test_camera_follows_no_link_a_receipt_leads_to_and_ignores_recordings_it_does_not_have(store, device, tmp_path):
@@ -244,9 +246,9 @@ def test_camera_follows_no_link_a_receipt_leads_to_and_ignores_recordings_it_doe
     elsewhere = tmp_path / "elsewhere"
     recording.rename(elsewhere)
     recording.symlink_to(elsewhere, target_is_directory=True)
-    assert release(device, signed) == [] and list(elsewhere.iterdir())
+    assert release(device, signed).released == [] and list(elsewhere.iterdir())
     recording.unlink()
-    assert release(device, signed) == []  # the receipted recording is not here at all: nothing to do
+    assert release(device, signed).released == []  # the receipted recording is not here at all: nothing to do
 
 
 def test_the_manifest_marks_the_recording_being_written_as_unfinished(device):
@@ -258,3 +260,64 @@ def test_the_manifest_marks_the_recording_being_written_as_unfinished(device):
     assert manifest(device)["recordings"] == [{"id": recording.name, "finished": False}]
     write_marker(device, "20990101T000000Z-00000000", "boot")
     assert manifest(device)["recordings"] == [{"id": recording.name, "finished": True}]
+
+
+def refusal_for(device: Path, store: Store, refused: list[str]) -> dict[str, object]:
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    return sign_receipt({}, kid, store.station_key(), "now", refused)
+
+
+def test_camera_sets_a_refused_recording_aside_whole_and_no_longer_offers_it(store, device):
+    from storage.release import REFUSED_DIR, manifest
+
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    files = {p.name: p.read_bytes() for p in recording.iterdir()}
+    settled = release(device, refusal_for(device, store, [recording.name]))
+    assert settled.set_aside == [recording.name] and settled.released == []
+    aside = device / "recordings" / REFUSED_DIR / recording.name
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == files, "kept byte for byte for a person"
+    assert manifest(device)["recordings"] == []
+    assert release(device, refusal_for(device, store, [recording.name])).set_aside == [], "set aside once"
+
+
+def test_camera_never_sets_aside_the_recording_it_is_writing_nor_what_it_does_not_hold(store, device, tmp_path):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    write_marker(device, recording.name, "boot")
+    assert release(device, refusal_for(device, store, [recording.name])).set_aside == []
+    assert recording.is_dir()
+    write_marker(device, "20990101T000000Z-00000000", "boot")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(recording, elsewhere)
+    recording.symlink_to(elsewhere)
+    assert release(device, refusal_for(device, store, [recording.name])).set_aside == []
+    assert recording.is_symlink() and elsewhere.is_dir(), "a link is followed nowhere"
+    recording.unlink()
+    assert release(device, refusal_for(device, store, [recording.name])).set_aside == []
+
+
+@pytest.mark.parametrize(("refused", "said"), [
+    ("20260105T080000Z-00000000", "refused is not a list"),
+    (["../../keys"], "recording id '../../keys'"),
+    (["20260105T080000Z-00000000"], "does not belong to device key"),
+])
+def test_camera_refuses_a_refusal_naming_anything_but_its_own_recordings(store, device, refused, said):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    body = {"version": 1, "station_key_id": key_id(store.station_public()), "device_key_id": kid, "utc": "now",
+            "recordings": {}, "refused": refused}
+    signed = {"receipt": body, "sig": b64(store.station_key().sign(canonical_json(body)))}
+    with pytest.raises(ReceiptError, match=re.escape(said)):
+        release(device, signed)
+    assert only(device / "recordings").is_dir()
+
+
+def test_camera_refuses_a_receipt_that_both_covers_and_refuses_a_recording(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    files = {p.name: hash_file(p) for p in recording.iterdir()}
+    with pytest.raises(ReceiptError, match=f"both covers and refuses {recording.name}"):
+        release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now", [recording.name]))
+    assert recording.is_dir()

@@ -25,6 +25,7 @@ from station.store import Store
 from storage.audit import chain_order
 from storage.keys import create_device_key, key_id, load_device_public
 from storage.recovery import write_marker
+from storage.release import REFUSED_DIR
 from tests.recordings import SHORT, copy_tree, record, short_config
 from tests.stations import BODYCAM, db_args, enrolled, offload_args
 
@@ -73,23 +74,52 @@ def test_offload_leaves_a_recording_in_progress_on_the_camera(sshd, store, devic
     assert not list(store.root.glob(f"devices/*/recordings/{recording}"))
 
 
-def test_offload_quarantines_a_tampered_recording_once_and_deletes_nothing(sshd, store, device, capsys):
+def test_offload_quarantines_a_tampered_recording_and_the_camera_sets_it_aside_instead_of_sending_it_again(
+        sshd, store, device, capsys):
     enrolled(store, device, sshd)
-    segment = next((device / "recordings").glob("*/seg-000003.bcs"))
+    recording = only_recording(device)
+    segment = device / "recordings" / recording / "seg-000003.bcs"
     data = bytearray(segment.read_bytes())
     data[len(data) // 2] ^= 1
     segment.write_bytes(bytes(data))
     assert main(offload_args(store, sshd, device)) == 1
-    assert "seg-000003.bcs: changed" in capsys.readouterr().out
-    assert segment.exists()
+    out = capsys.readouterr().out
+    assert "seg-000003.bcs: changed" in out and f"set aside on the camera (refused): {recording}" in out
+    aside = device / "recordings" / REFUSED_DIR / recording
+    assert (aside / "seg-000003.bcs").read_bytes() == bytes(data), "nothing deleted on the camera"
     assert store.db.query(Recording).count() == 0
+    (entry,) = [e for e in store.db.query(CustodyEntry) if e.action == "refused-on-camera"]
+    assert entry.details == {"refused": [recording], "set_aside": [recording]}
     logged = custody_actions(store)
     assert main(offload_args(store, sshd, device)) == 0, "a known refusal is not a new problem"
-    assert "still in quarantine" in capsys.readouterr().out
-    assert custody_actions(store) == logged + ["offload-nothing"][:0], "not logged again"
+    assert "0 recording(s) received and verified, 0 released" in capsys.readouterr().out
+    assert custody_actions(store) == logged, "nothing offered, nothing logged"
     (item,) = store.db.query(QuarantineItem).all()
-    assert item.times_seen == 2 and item.kind == "rejected" and (store.root / item.path / "upload").is_dir()
-    assert segment.exists()
+    assert item.times_seen == 1 and item.kind == "rejected" and (store.root / item.path / "upload").is_dir()
+
+
+def test_a_refused_recording_a_camera_keeps_offering_is_not_pulled_again_and_is_refused_again(sshd, store, device,
+                                                                                             capsys):
+    """A camera whose firmware predates refusals, or that ignores them: its bytes are not taken twice."""
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    junk = device / "recordings" / recording / "seg-000099.bcs"
+    junk.write_bytes(os.urandom(1 << 20))
+    assert main(offload_args(store, sshd, device)) == 1
+    capsys.readouterr()
+    (device / "recordings" / REFUSED_DIR / recording).rename(device / "recordings" / recording)
+    started = store.db.query(CustodyEntry).count()
+    assert main(offload_args(store, sshd, device)) == 0
+    assert f"set aside on the camera (refused): {recording}" in capsys.readouterr().out
+    assert not (store.incoming(key_id(load_device_public(device / "keys" / "device.pub"))) / "recordings"
+                / recording).exists(), "not pulled again"
+    assert [e.action for e in store.db.query(CustodyEntry).order_by("seq")][started:] == ["refused-on-camera"]
+    (item,) = store.db.query(QuarantineItem).all()
+    assert item.times_seen == 1
+    assert main(["station", "quarantine", "clear", str(item.pk), "--reason", "checked: junk", *db_args(store)]) == 0
+    (device / "recordings" / REFUSED_DIR / recording).rename(device / "recordings" / recording)
+    assert main(offload_args(store, sshd, device)) == 0, "cleared: taken again, known, refused again"
+    assert (store.db.query(QuarantineItem).get().times_seen, (device / "recordings" / recording).exists()) == (2, False)
 
 
 def test_offload_refuses_an_unregistered_camera(sshd, store, device, capsys):
@@ -133,7 +163,7 @@ def test_offload_of_a_second_recording_under_a_known_id_keeps_both_and_releases_
     capsys.readouterr()
     assert main(offload_args(store, sshd, device)) == 1
     assert "conflict: the store holds other bytes under this id" in capsys.readouterr().out
-    assert (device / "recordings" / recording).is_dir(), "the camera keeps its copy"
+    assert (device / "recordings" / REFUSED_DIR / recording).is_dir(), "the camera keeps its copy, set aside"
     (item,) = store.db.query(QuarantineItem).all()
     assert item.kind == "conflict" and len(list((store.root / item.path / "upload").glob("*.bcs"))) == 8
     kid = key_id(load_device_public(device / "keys" / "device.pub"))
@@ -470,10 +500,14 @@ def test_camera_refuses_a_receipt_not_signed_by_its_station_or_naming_paths(stor
                 {recording: {"seg-000000.bcs": ""}}):
         refused = confirm(sign_receipt(bad, kid, station_key, "now"))
         assert refused.returncode == 1 and "receipt:" in refused.stderr
+    for bad_refusal in (["../../keys"], [f"{recording}/../../keys"]):
+        refused = confirm(sign_receipt({}, kid, station_key, "now", bad_refusal))
+        assert refused.returncode == 1 and "receipt:" in refused.stderr
     assert (device / "keys" / "device.key").exists() and (device / "recordings" / recording).is_dir()
     files["seg-000001.bcs"] = "0" * 64  # not the bytes the camera holds
     answer = confirm(sign_receipt({recording: files}, kid, station_key, "now")).stdout.splitlines()
-    assert json.loads(answer[0])["device_key_id"] == kid and json.loads(answer[1]) == []
+    assert json.loads(answer[0])["device_key_id"] == kid
+    assert json.loads(answer[1]) == {"released": [], "set_aside": []}
     assert (device / "recordings" / recording).is_dir()
 
 
@@ -492,7 +526,7 @@ def test_camera_hashes_again_a_file_changed_after_it_was_hashed_during_the_trans
     with open(files[3], "r+b") as f:  # then the camera's copy changes, before the receipt arrives
         f.seek(100)
         f.write(b"\0")
-    assert release(device, sign_receipt({recording: receipted}, kid, store.station_key(), "now"), hashes) == []
+    assert release(device, sign_receipt({recording: receipted}, kid, store.station_key(), "now"), hashes).released == []
     assert files[3].exists()
 
 

@@ -25,8 +25,9 @@ from station.offload import (
     _camera_status,
     _clock_offset,
     _message,
+    _refusal,
     _rsync,
-    released,
+    answered,
     still_on_camera,
 )
 from station.ssh import ConnectionFailed
@@ -74,11 +75,22 @@ def test_the_cameras_clock_offset_is_measured_to_the_millisecond():
     assert _clock_offset({"utc": "yesterday"}) is None and _clock_offset("no manifest") is None
 
 
-def test_only_receipted_recordings_the_camera_names_count_as_released():
+def test_only_receipted_recordings_the_camera_names_count_as_released_or_set_aside():
     receipted = {"20260105T080000Z-a", "20260105T090000Z-a"}
-    answer = ["20260105T090000Z-a", "20260105T100000Z-a", 7, None, "20260105T080000Z-a"]
-    assert released(answer, receipted) == ["20260105T080000Z-a", "20260105T090000Z-a"]
-    assert released({"20260105T080000Z-a": True}, receipted) == []
+    said = ["20260105T090000Z-a", "20260105T100000Z-a", 7, None, "20260105T080000Z-a"]
+    assert answered({"released": said, "set_aside": []}, "released", receipted) == sorted(receipted)
+    assert answered({"released": [], "set_aside": said}, "set_aside", receipted) == sorted(receipted)
+    assert answered(said, "released", receipted) == sorted(receipted), "a camera before refusals answers a list"
+    assert answered(said, "set_aside", receipted) == [], "its list is what it deleted, never what it set aside"
+    assert answered({"20260105T080000Z-a": True}, "released", receipted) == []
+    assert answered({"released": "20260105T080000Z-a"}, "released", receipted) == []
+    assert answered(None, "released", receipted) == []
+
+
+def test_the_refusal_names_what_was_refused_now_and_what_the_camera_still_offers_of_earlier_refusals():
+    assert _refusal(["b"], ["a", "c"], ["a", "b", "d"], []) == ["a", "b"], "c is gone from the camera"
+    assert _refusal(["b", "e"], [], ["b", "e"], ["recordings/b/seg-000001.bcs", "audit/e"]) == ["e"], \
+        "a recording cut by the size limit was not refused: it is taken when the limit allows"
 
 
 def test_what_stays_on_the_camera_is_what_it_listed_less_what_it_released():
@@ -96,8 +108,9 @@ def rsync_ending(monkeypatch, code: int, stderr: str) -> None:
 @pytest.mark.parametrize("code", [0, 23, 24])
 def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp_path, code):
     rsync_ending(monkeypatch, code, "file has vanished")
-    _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions(),
-               math.inf)
+    transfer = _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
+                      OffloadOptions(), math.inf)
+    assert transfer.whole == (code == 0), "a file not taken keeps the run from refusing anything"
 
 
 @pytest.mark.parametrize(("code", "stderr", "said"), [
@@ -109,8 +122,8 @@ def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp
 def test_rsync_failures_are_named_for_what_the_technician_does_next(monkeypatch, tmp_path, code, stderr, said):
     rsync_ending(monkeypatch, code, stderr)
     with pytest.raises(OffloadError, match=re.escape(said)):
-        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, [], OffloadOptions(),
-               math.inf)
+        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
+               OffloadOptions(), math.inf)
 
 
 def test_failures_of_the_store_are_worded_for_the_person_at_the_station():

@@ -67,6 +67,8 @@ class Command(StationCommand):
             self.stdout.write(f"PROBLEM {line}")
         for line in acceptance.still_quarantined:
             self.stdout.write(f"NOTE    still in quarantine (sent again unchanged): {line}")
+        if result.set_aside:
+            self.stdout.write(f"NOTE    set aside on the camera (refused): {', '.join(result.set_aside)}")
         self.stdout.write(f"{name}: {len(acceptance.received)} recording(s) received and verified, "
                           f"{len(result.released)} released on the camera"
                           + (f"; still recording: {', '.join(result.in_progress)}" if result.in_progress else ""))
