@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from fleet.ssh import CONNECT_TIMEOUT_S
+from station.limits import MAX_FILE_SIZE, QUOTA, TIME_LIMIT_S
 from station.paths import CAMERA_BODYCAM, CAMERA_DATA, DEFAULT_STORE
 from station.roles import ALL_ROLES
 
@@ -108,10 +109,15 @@ def offload(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
     parser.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
     parser.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
-    parser.add_argument("--max-file-size", default="1G", metavar="SIZE",
-                        help="largest file taken from a camera, e.g. 500M or 1G (default); larger ones are reported")
-    parser.add_argument("--time-limit", type=int, default=7200, metavar="S",
-                        help="longest transfer from one camera in seconds (default 7200); the next run resumes")
+    parser.add_argument("--max-file-size", default=MAX_FILE_SIZE, metavar="SIZE",
+                        help=f"largest file taken from a camera, e.g. 500M (default {MAX_FILE_SIZE}); larger ones "
+                             "are reported")
+    parser.add_argument("--quota", default=QUOTA, metavar="SIZE",
+                        help=f"most a camera may hold in the store, quarantine and arrivals included (default "
+                             f"{QUOTA}); a camera past it is stopped")
+    parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S, metavar="S",
+                        help=f"longest transfer from one camera in seconds (default {TIME_LIMIT_S}); the next run "
+                             "resumes")
     parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
                         help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from bodycam.errors import BodycamError
 from station.accept import Acceptance, accept
+from station.limits import MAX_FILE_SIZE, QUOTA, TIME_LIMIT_S, size_bytes
 from station.paths import CAMERA_BODYCAM, CAMERA_DATA
 from station.registry import find
 from station.ssh import CONNECT_TIMEOUT_S, Connection, ConnectionFailed, Session
@@ -50,15 +51,11 @@ RSYNC_FULL_DISK = "No space left on device"
 MANIFEST_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9A-Za-z.+_-]{1,64}$")
 RELEASE_TIMEOUT_S = 600.0  # a Pi hashing its copy of a long shift
-MAX_FILE_SIZE = "1G"
-"""Largest file taken from a camera, in rsync's notation: a segment is at most a minute or so of video
-(storage.segment_s), some tens of MB; a camera sending more is not pulled into the store."""
-FILE_SIZE = re.compile(r"^[1-9][0-9]{0,5}[KMG]?$")
+QUOTA_POLL_S = 0.5
+"""How often a running transfer is weighed against the quota: it overshoots by at most this much time's
+worth of bytes."""
 OVERSIZED = re.compile(r"^(?P<name>.{1,300}) is over max-size$")
 """rsync's line (``--info=skip1``) for a file it did not take."""
-TIME_LIMIT_S = 7200
-"""Longest transfer from one camera: a whole shift at 8 Mbit/s (about 30 GB) takes some minutes over
-Ethernet and under an hour over a Pi's USB link; a camera that drips its bytes slower is cut off."""
 OVERSIZED_NAMED = 20  # files named in a message; the rest are counted
 RSYNC_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9]{6}$")
 """rsync's copy of a file while it arrives, ``.<name>.XXXXXX`` beside it (renamed into place when whole)."""
@@ -68,6 +65,10 @@ class OffloadError(BodycamError, RuntimeError):
     pass
 
 
+class OverQuota(OffloadError):
+    """The camera's bytes in the store would pass its quota: the run stops, nothing is released."""
+
+
 @dataclass(frozen=True)
 class OffloadOptions:
     identity: Path | None = None
@@ -75,6 +76,7 @@ class OffloadOptions:
     remote_bodycam: str = CAMERA_BODYCAM
     bwlimit: int | None = None
     max_file_size: str = MAX_FILE_SIZE
+    quota: str = QUOTA
     time_limit_s: int = TIME_LIMIT_S
     connect_timeout_s: int = CONNECT_TIMEOUT_S
 
@@ -158,34 +160,79 @@ class Transfer:
     """rsync took every other file (not: one vanished or could not be read on the camera)."""
 
 
+def tree_bytes(path: Path) -> int:
+    """Bytes of the files under ``path``, links not followed; files going while it counts are skipped."""
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(folder, name)).st_size
+    return total
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a camera may still bring: its quota less what the store holds of it outside ``incoming``."""
+
+    quota: str
+    held: int
+    incoming: Path
+
+    def over(self) -> bool:
+        return self.held + tree_bytes(self.incoming) > size_bytes(self.quota)
+
+    def refusal(self, host: str) -> OverQuota:
+        return OverQuota(f"{host}: over the camera's store quota of {self.quota} (--quota; it holds "
+                            f"{self.held + tree_bytes(self.incoming)} bytes): nothing was released; clear its "
+                            "quarantine or raise its quota, then offload again")
+
+
 def _rsync(ssh: Connection, remote: str, target: Path, excludes: Path | None, options: OffloadOptions,
-           deadline: float) -> Transfer:
-    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic), leaving out the folders listed in the
-    file ``excludes``. rsync killed at the deadline leaves temporaries: the next run removes them."""
+           deadline: float, budget: Budget) -> Transfer:
+    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic) or the camera's quota, leaving out
+    the folders listed in the file ``excludes``. rsync killed at either limit leaves temporaries: the next
+    run removes them."""
     target.mkdir(parents=True, exist_ok=True)
     command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
                f"--max-size={options.max_file_size}", "--info=skip1",
                *([f"--exclude-from={excludes}"] if excludes else [])]
     if options.bwlimit:
         command.append(f"--bwlimit={options.bwlimit}")
-    try:
-        result = subprocess.run([*command, f"{ssh.target}:{remote}/", f"{target}/"], capture_output=True, text=True,
-                                errors="replace", timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        raise OffloadError(f"{ssh.host}: the transfer took longer than its limit of {options.time_limit_s} s "
-                           "(--time-limit): nothing was released; what arrived is kept and the next run "
-                           "resumes") from None
-    if result.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
-        return Transfer([m["name"] for line in result.stdout.splitlines() if (m := OVERSIZED.match(line))],
-                        whole=result.returncode == 0)
-    said = result.stderr.strip().splitlines()[-1][:300] if result.stderr.strip() else "no message"
-    if RSYNC_FULL_DISK in result.stderr:
+    with subprocess.Popen([*command, f"{ssh.target}:{remote}/", f"{target}/"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, errors="replace") as process:
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=min(QUOTA_POLL_S, max(0.0, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                late, over = time.monotonic() >= deadline, budget.over()
+                if late or over:
+                    process.kill()
+                    process.communicate()
+                    raise (budget.refusal(ssh.host) if over else OffloadError(
+                        f"{ssh.host}: the transfer took longer than its limit of {options.time_limit_s} s "
+                        "(--time-limit): nothing was released; what arrived is kept and the next run resumes")
+                    ) from None
+    if process.returncode in (0, 23, 24):  # 23/24: a file vanished or was unreadable: taken next run
+        return Transfer([m["name"] for line in stdout.splitlines() if (m := OVERSIZED.match(line))],
+                        whole=process.returncode == 0)
+    said = stderr.strip().splitlines()[-1][:300] if stderr.strip() else "no message"
+    if RSYNC_FULL_DISK in stderr:
         raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
                            "free space, then offload again: what arrived is kept and resumed")
-    if result.returncode == 255 or "connection unexpectedly closed" in result.stderr:
+    if process.returncode == 255 or "connection unexpectedly closed" in stderr:
         raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke ({said}); "
                            "what arrived is kept and the next run resumes")
-    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({result.returncode}): {said}")
+    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({process.returncode}): {said}")
+
+
+def held_bytes(store: Store, dkid: str) -> int:
+    """What the store holds of a camera outside ``incoming``: its recordings and audit log, and the copies
+    of its quarantine items no one has cleared."""
+    from station.models import QuarantineItem
+
+    items = store.db.query(QuarantineItem).filter(device_key_id=dkid, cleared_at__isnull=True).exclude(path="")
+    return tree_bytes(store.root / "devices" / dkid) + sum(tree_bytes(store.root / item.path) for item in items)
 
 
 def killed_transfers(incoming: Path) -> list[Path]:
@@ -336,12 +383,20 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
     in_progress = _offered(offered, dkid, finished=False)
     refused_before = refused_recordings(store, dkid)
     _remove_killed_transfers(store, dkid, incoming)
+    budget = Budget(options.quota, held_bytes(store, dkid), incoming)
     excludes = store.root / "incoming" / f"{dkid}.exclude"
     excludes.write_text("".join(f"/{name}/\n" for name in [REFUSED_DIR, *in_progress, *refused_before]))
     with ArrivalVerifier(incoming / "recordings") as verifier:
         deadline = time.monotonic() + options.time_limit_s
-        recordings = _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", excludes, options, deadline)
-        audit = _rsync(ssh, f"{data_dir}/audit", incoming / "audit", None, options, deadline)
+        try:
+            if budget.over():
+                raise budget.refusal(d.name)
+            recordings = _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", excludes, options, deadline,
+                                budget)
+            audit = _rsync(ssh, f"{data_dir}/audit", incoming / "audit", None, options, deadline, budget)
+        except OverQuota:
+            store.log("over-quota", dkid, quota=options.quota, held=budget.held + tree_bytes(incoming))
+            raise
     oversized = [f"recordings/{name}" for name in recordings.oversized] + [f"audit/{name}" for name in audit.oversized]
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
     if oversized:

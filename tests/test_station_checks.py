@@ -16,10 +16,10 @@ from station.models import Recording
 from station.registry import RegistryError, enrol, set_status
 from station.store import Store
 from storage.audit import AuditLog
+from storage.canonical import canonical_json
 from storage.keys import create_agency_keys, create_device_key, key_id, load_device_keys, load_device_public
 from storage.receipt import ReceiptError, open_receipt, sign_receipt
 from storage.recorder import Recorder, RecorderSettings
-from storage.canonical import canonical_json
 from storage.recovery import write_marker
 from storage.release import release
 from storage.segment_format import b64, hash_file

@@ -352,7 +352,33 @@ def test_a_file_over_the_size_limit_is_not_pulled_and_is_reported_audited_and_ke
     (entry,) = [e for e in store.db.query(CustodyEntry) if e.action == "oversized-not-taken"]
     assert entry.details["files"] == [f"recordings/{recording}/seg-000099.bcs"] and entry.details["limit"] == "2M"
     assert main(offload_args(store, sshd, device, "cam-001", "--max-file-size", "lots")) == 2
-    assert "--max-file-size 'lots': write a size such as 500M or 1G" in capsys.readouterr().err
+    assert "--max-file-size 'lots': write a size such as 500M, 1G or 2T" in capsys.readouterr().err
+
+
+def test_a_camera_past_its_store_quota_is_stopped_during_the_transfer_and_before_the_next(sshd, store, device,
+                                                                                          capsys):
+    enrolled(store, device, sshd)
+    recording = only_recording(device)
+    kid = key_id(load_device_public(device / "keys" / "device.pub"))
+    whole = sum(p.stat().st_size for p in (device / "recordings" / recording).iterdir())
+    quota_kib = whole // 2048  # half the recording
+    rate_kib = max(1, whole // 1024 // 8)  # the whole recording in about 8 s, the quota reached after about 4
+    started = time.monotonic()
+    assert main(offload_args(store, sshd, device, "cam-001", "--quota", f"{quota_kib}K", "--bwlimit",
+                             str(rate_kib))) == 1
+    assert time.monotonic() - started < 7, "stopped when the quota was reached, not at the transfer's end"
+    assert f"over the camera's store quota of {quota_kib}K (--quota; it holds" in capsys.readouterr().err
+    arrived = sum(p.stat().st_size for p in store.incoming(kid).rglob("*") if p.is_file())
+    assert quota_kib * 1024 < arrived <= quota_kib * 1024 + 2 * rate_kib * 1024, "at most a poll's worth over"
+    assert (device / "recordings" / recording).is_dir() and store.db.query(Recording).count() == 0
+    (entry,) = [e for e in store.db.query(CustodyEntry) if e.action == "over-quota"]
+    assert entry.details["quota"] == f"{quota_kib}K" and entry.details["held"] > quota_kib * 1024
+    assert main(offload_args(store, sshd, device, "cam-001", "--quota", f"{quota_kib}K")) == 1
+    assert "over the camera's store quota" in capsys.readouterr().err, "refused before a byte more arrives"
+    assert main(offload_args(store, sshd, device)) == 0, "the default quota takes it, resuming what arrived"
+    assert "1 recording(s) received and verified, 1 released" in capsys.readouterr().out
+    assert main(offload_args(store, sshd, device, "cam-001", "--quota", "1P")) == 2
+    assert "--quota '1P': write a size such as 500M, 1G or 2T" in capsys.readouterr().err
 
 
 def test_a_camera_that_sends_too_slowly_is_cut_off_at_the_time_limit_and_the_next_run_completes(sshd, store,

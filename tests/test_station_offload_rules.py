@@ -101,15 +101,33 @@ def test_what_stays_on_the_camera_is_what_it_listed_less_what_it_released():
     assert still_on_camera({"recordings": "many"}, []) is None and still_on_camera(None, []) is None
 
 
+class EndedRsync(subprocess.Popen):
+    """rsync that has ended with a given exit status and message."""
+
+    code, stderr = 0, ""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.returncode = self.code
+
+    def communicate(self, *args: object, **kwargs: object) -> tuple[str, str]:
+        return "", self.stderr
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
 def rsync_ending(monkeypatch, code: int, stderr: str) -> None:
-    monkeypatch.setattr(offload.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, code, "", stderr))
+    monkeypatch.setattr(offload.subprocess, "Popen", type("Ended", (EndedRsync,), {"code": code, "stderr": stderr}))
+
+
+NO_QUOTA = offload.Budget("1T", 0, Path("/nonexistent"))
 
 
 @pytest.mark.parametrize("code", [0, 23, 24])
 def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp_path, code):
     rsync_ending(monkeypatch, code, "file has vanished")
     transfer = _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
-                      OffloadOptions(), math.inf)
+                      OffloadOptions(), math.inf, NO_QUOTA)
     assert transfer.whole == (code == 0), "a file not taken keeps the run from refusing anything"
 
 
@@ -123,7 +141,7 @@ def test_rsync_failures_are_named_for_what_the_technician_does_next(monkeypatch,
     rsync_ending(monkeypatch, code, stderr)
     with pytest.raises(OffloadError, match=re.escape(said)):
         _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
-               OffloadOptions(), math.inf)
+               OffloadOptions(), math.inf, NO_QUOTA)
 
 
 def test_failures_of_the_store_are_worded_for_the_person_at_the_station():
@@ -176,3 +194,28 @@ def test_a_segment_that_fails_while_arriving_fails_when_asked_for(tmp_path):
     segment.write_bytes(b"not a segment")
     with ArrivalVerifier(tmp_path) as verifier, pytest.raises(SegmentError, match="unknown format"):
         verifier.reader(segment)
+
+
+def test_sizes_are_read_as_rsync_writes_them_and_anything_else_is_refused_by_name():
+    from station.limits import SizeError, size_bytes
+
+    assert [size_bytes(s) for s in ("1", "1K", "3M", "2G", "1T", "999999")] == [1, 1024, 3 << 20, 2 << 30, 1 << 40,
+                                                                              999999]
+    for bad in ("0", "1P", "1.5G", "-1G", "G", "1000000", " 1G", "1G\n"):
+        with pytest.raises(SizeError, match=re.escape(repr(bad[:40]))):
+            size_bytes(bad)
+
+
+def test_the_quota_counts_what_is_arriving_hidden_temporaries_included_and_no_link(tmp_path):
+    from station.offload import Budget, tree_bytes
+
+    incoming = tmp_path / "incoming"
+    (incoming / "recordings" / "r").mkdir(parents=True)
+    (incoming / "recordings" / "r" / ".seg-000001.bcs.Ab12Cd").write_bytes(b"x" * 600)
+    outside = tmp_path / "outside"
+    outside.write_bytes(b"y" * 10_000)
+    (incoming / "recordings" / "r" / "link").symlink_to(outside)
+    assert tree_bytes(incoming) == 600 + len(str(outside)), "the link's own size, not its target's"
+    arriving = tree_bytes(incoming)
+    assert not Budget("1K", 1024 - arriving, incoming).over()
+    assert Budget("1K", 1025 - arriving, incoming).over()

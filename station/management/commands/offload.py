@@ -9,9 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from bodycam.errors import BodycamError
 from station import arguments
 from station.arguments import HELP
+from station.limits import SizeError, size_bytes
 from station.management.base import StationCommand
 from station.models import Device
-from station.offload import FILE_SIZE, OffloadError, OffloadOptions, OffloadResult, offload
+from station.offload import OffloadError, OffloadOptions, OffloadResult, offload
 from station.ssh import ConnectionFailed
 from station.store import Store
 
@@ -29,12 +30,15 @@ class Command(StationCommand):
         if args.time_limit < 1:
             self.stderr.write(f"bodycam: --time-limit {args.time_limit}: give seconds, at least 1")
             return 2
-        if not FILE_SIZE.match(args.max_file_size):
-            self.stderr.write(f"bodycam: --max-file-size {args.max_file_size[:40]!r}: write a size such as 500M or 1G")
-            return 2
+        for option, size in (("--max-file-size", args.max_file_size), ("--quota", args.quota)):
+            try:
+                size_bytes(size)
+            except SizeError as exc:
+                self.stderr.write(f"bodycam: {option} {exc}")
+                return 2
         options = OffloadOptions(identity=args.identity, data_dir=args.data_dir, remote_bodycam=args.remote_bodycam,
                                  bwlimit=args.bwlimit, connect_timeout_s=args.connect_timeout,
-                                 max_file_size=args.max_file_size, time_limit_s=args.time_limit)
+                                 max_file_size=args.max_file_size, quota=args.quota, time_limit_s=args.time_limit)
         names = [d.name for d in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name")] \
             if args.all else [args.device]
         if not 1 <= args.parallel <= MAX_PARALLEL:
