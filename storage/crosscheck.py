@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.audit import AuditReport
+from storage.audit_schema import RECORDING_STARTED, RECOVERY, START, STOP, TRANSITION
 from storage.report import RecordingReport
 
 DURATION_TOLERANCE_S = 1.0
@@ -35,21 +36,21 @@ def _stories(audit: AuditReport) -> dict[str, _Story]:
 
     for where, entry in audit.entries:
         kind = entry.get("type")
-        if kind == "recording-started":
+        if kind == RECORDING_STARTED:
             if current is not None:
                 story(current).went_on = story(current).went_on or where
             current = str(entry.get("recording"))
             story(current).started = where
-        elif kind == "recording":
+        elif kind == STOP:
             story(entry.get("recording")).stop = (where, entry)
             current = None
-        elif kind == "recovery":
+        elif kind == RECOVERY:
             finalised = entry.get("finalised")
             closed = [str(f).split("/")[0] for f in finalised] if isinstance(finalised, list) else []
             for name in [entry.get("recording"), *closed]:
                 if name:
                     story(name).recovered = where
-        elif current is not None and (kind == "start" or (kind == "transition" and entry.get("from") == "recording")):
+        elif current is not None and (kind == START or (kind == TRANSITION and entry.get("from") == "recording")):
             story(current).went_on = story(current).went_on or where
     return stories
 

@@ -153,7 +153,7 @@ def _check_cut_files(report: RecordingReport, by_sequence: dict[int, Segment], c
     tail = by_sequence.get(last)
     for seq, exc in sorted(cut.items()):
         where, what = f"{name}/{exc.file}", f"{exc.kind} ({exc.detail})"
-        if tail is not None and tail.trailer is not None and tail.trailer.get("final"):
+        if seq > last and tail is not None and tail.trailer is not None and tail.trailer.get("final"):
             report.problems.append(f"{where}: extra: a file after the final segment, {what}")
         elif seq != last + 1 or seq != max(cut):
             report.problems.append(f"{where}: truncated in the middle of the recording: {what}")

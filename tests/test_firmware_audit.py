@@ -14,6 +14,7 @@ from firmware.config import override
 from firmware.log import Record
 from sim.headless import run_scenario
 from sim.scenario import parse
+from storage.audit_schema import MEMBERS, RECOVERY, missing_members
 from tests.conftest import small_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +63,10 @@ def test_records_that_are_not_evidence_stay_out_of_the_audit_log(shift):
     log, audit = shift
     assert {"battery", "sound"} <= {r["type"] for r in log}
     assert not {"battery", "sound"} & {line["type"] for line in audit}
+
+
+def test_every_record_the_verifier_reads_carries_the_members_the_format_spec_names(shift):
+    """One schema (storage/audit_schema.py) for the firmware, the test vectors and the verifier."""
+    _, audit = shift
+    assert {line["type"] for line in audit} >= set(MEMBERS) - {RECOVERY}, "a shift without a crash: no recovery"
+    assert [(line["type"], missing_members(line)) for line in audit if missing_members(line)] == []

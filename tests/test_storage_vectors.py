@@ -55,3 +55,11 @@ def test_the_passphrase_protected_agency_key_opens_the_vectors():
     plain = load_agency_private(VECTORS / "agency.test.key")
     locked = load_agency_private(VECTORS / "agency.passphrase.test.key", make_vectors.PASSPHRASE)
     assert locked.private_bytes_raw() == plain.private_bytes_raw()
+
+
+def test_the_vectors_readme_describes_every_case_and_the_format_spec_names_every_new_one():
+    readme = (VECTORS / "README.md").read_text(encoding="utf-8")
+    spec = (VECTORS.parent.parent / "docs" / "segment-format.md").read_text(encoding="utf-8")
+    assert [name for name in EXPECTED if f"| `{name}` |" not in readme] == []
+    assert [name for name in ("extra-files", "last-frame-signature", "final-without-last-time", "all-foreign",
+                              "cut-header-middle") if f"vector `{name}`" not in spec] == []

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from storage.audit import AuditLog
+from storage.audit_schema import missing_members
 from storage.canonical import canonical_json
 from storage.keys import key_id
 from storage.segment_format import (
@@ -79,6 +80,8 @@ class Recording:
     device: ed25519.Ed25519PrivateKey = DEVICE
     variant: str = ""
     """Makes a second, different recording under the same id (for the chain-broken case)."""
+    last_time_named: bool = True
+    """False: the final trailer says ``last_pts_us: null`` although it is no recovery trailer."""
 
 
 def packets(recording: Recording) -> list[list[list[Packet]]]:
@@ -142,8 +145,9 @@ def write_recording(recording: Recording, recordings_dir: Path) -> list[Path]:
         end = chunks[-1][-1].pts_us
         markers = [{"pts_us": START_US + int(m * 1e6), "utc": _utc(START_US + int(m * 1e6))}
                    for m in recording.markers if first <= START_US + m * 1e6 <= end]
+        named = end if recording.last_time_named or not last else None
         prev = writer.close({"final": last, "stop_reason": "stop-hold" if last else None, "first_pts_us": first,
-                             "last_pts_us": end, "markers": markers})
+                             "last_pts_us": named, "markers": markers})
         paths.append(path)
     return paths
 
@@ -154,25 +158,33 @@ def _utc(pts_us: int) -> str:
 
 
 def write_audit(data_dir: Path, recording: Recording, stop: bool = True, recovery: str | None = None) -> Path:
-    """The camera's signed audit log of the recording: start, the press, markers, the stop (or not)."""
+    """The camera's signed audit log of the recording, its records as the firmware writes them
+    (storage/audit_schema.py): start, the press, markers, the stop (or not), a recovery at a restart."""
     seconds = iter(range(1000))
     audit = AuditLog(data_dir / "audit", DEVICE, lambda: f"2026-01-05T07:59:{50 + min(next(seconds), 9):02d}.000Z")
-    audit.append({"type": "start", "version": "vector", "device_key_id": DEVICE_ID})
-    audit.append({"type": "announce", "text": "Achtung – die Aufzeichnung läuft ✓ 🎥"})  # non-ASCII, outside the BMP
-    audit.append({"type": "recording-started", "recording": recording.recording_id, "reason": "announced"})
+    press = START_US / 1e6
+
+    def append(log: AuditLog, kind: str, t: float, **members: object) -> None:
+        entry = {"t": round(t, 3), "type": kind, **members}
+        assert not missing_members(entry), (kind, missing_members(entry))
+        log.append(entry)
+
+    append(audit, "start", press - 60, stage="worn")
+    append(audit, "announce", press - 5, text="Achtung – die Aufzeichnung läuft ✓ 🎥")  # non-ASCII, outside the BMP
+    append(audit, "recording-started", press, recording=recording.recording_id, reason="announced")
     for at in recording.markers:
-        audit.append({"type": "marker", "t": at})
+        append(audit, "marker", press + at, at=round(press + at, 3))
     if stop:
-        audit.append({"type": "transition", "from": "recording", "to": "display", "reason": "stop-hold"})
-        audit.append({"type": "recording", "recording": recording.recording_id, "segments": len(recording.segments),
-                      "video_s": round(sum(recording.segments) - 1 / FPS, 3), "failed": None,
-                      "stop_reason": "stop-hold"})
+        end = press + sum(recording.segments)
+        append(audit, "transition", end, **{"from": "recording", "to": "display", "reason": "stop-hold"})
+        append(audit, "recording", end, recording=recording.recording_id, segments=len(recording.segments),
+               video_s=round(sum(recording.segments) - 1 / FPS, 3), failed=None, stop_reason="stop-hold")
     audit.close()
     if recovery is not None:
         restart = AuditLog(data_dir / "audit", DEVICE, lambda: "2026-01-05T08:05:00.000Z")
-        restart.append({"type": "start", "version": "vector", "device_key_id": DEVICE_ID})
-        restart.append({"type": "recovery", "recording": recording.recording_id, "finalised": [recovery],
-                        "removed": [], "resume": False})
+        append(restart, "start", 3.0, stage="worn")
+        append(restart, "recovery", 3.1, recording=recording.recording_id, finalised=[recovery], removed=[],
+               resume=False)
         restart.close()
     return data_dir / "audit"
 
@@ -296,6 +308,18 @@ CASES_BY_NAME: dict[str, Case] = {
                               damage=lambda p, _: cut(p[-1], frames(p[-1])[-1][0])),
     "tail-segment-deleted": Case("the final segment deleted: only the audit log tells",
                                  damage=lambda p, _: p[-1].unlink()),
+    "cut-header-middle": Case("the middle segment cut inside its header", damage=lambda p, _: cut(
+        p[1], len(MAGIC) + 200)),
+    "last-frame-signature": Case("the final segment's trailer frame whole, one bit of its signature flipped",
+                                 damage=lambda p, _: flip(p[-1], frames(p[-1])[-1][1] - 1, 0x01)),
+    "final-without-last-time": Case("the final trailer names no last packet (last_pts_us null) yet is no recovery "
+                                    "trailer: the span ends at the last segment's start",
+                                    Recording(last_time_named=False)),
+    "all-foreign": Case("every segment signed by a device key that is not registered",
+                        Recording(device=OTHER_DEVICE)),
+    "extra-files": Case("a file that is not a segment (notes.txt) and segment 1 copied as copy.bcs",
+                        damage=lambda p, _: ((p[0].parent / "notes.txt").write_text("hello\n"),
+                                             (p[0].parent / "copy.bcs").write_bytes(p[1].read_bytes()))),
     "audit-missing": Case("the audit log removed", audit="none"),
     "audit-line-changed": Case("the non-ASCII audit line changed", damage=lambda _, d: _change_audit(d)),
 }
