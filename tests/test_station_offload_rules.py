@@ -104,20 +104,20 @@ def test_what_stays_on_the_camera_is_what_it_listed_less_what_it_released():
 class EndedRsync(subprocess.Popen):
     """rsync that has ended with a given exit status and message."""
 
-    code, stderr = 0, ""
+    code, said = 0, ""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         self.returncode = self.code
 
     def communicate(self, *args: object, **kwargs: object) -> tuple[str, str]:
-        return "", self.stderr
+        return "", self.said
 
     def __exit__(self, *exc: object) -> None:
         pass
 
 
 def rsync_ending(monkeypatch, code: int, stderr: str) -> None:
-    monkeypatch.setattr(offload.subprocess, "Popen", type("Ended", (EndedRsync,), {"code": code, "stderr": stderr}))
+    monkeypatch.setattr(offload.subprocess, "Popen", type("Ended", (EndedRsync,), {"code": code, "said": stderr}))
 
 
 NO_QUOTA = offload.Budget("1T", 0, Path("/nonexistent"))
