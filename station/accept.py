@@ -76,14 +76,11 @@ def accept(store: Store, device: Device, reader: Callable[[Path], Segment] = rea
     for entry in sorted(recordings.iterdir()) if recordings.is_dir() else []:
         if entry.name in skip or entry.name == PARTIAL_DIR:
             continue
-        report = checked.get(entry.name)
-        problems = _shape_problems(entry, dkid) or (report.problems if report else [f"{entry.name}: no segments"]) \
-            or _header_problems(report)
+        problems = _refusals(entry, dkid, checked.get(entry.name))
         if problems:
             _quarantine(store, result, dkid, "rejected", entry.name, entry, problems)
             continue
-        assert report is not None
-        _place(store, device, report, result)
+        _place(store, device, checked[entry.name], result)
     if tree.audit is not None:
         _keep_audit(store, device, incoming / "audit", tree.audit)
     return result
@@ -107,10 +104,16 @@ def _shape_problems(entry: Path, dkid: str) -> list[str]:
     return problems
 
 
-def _header_problems(report: RecordingReport | None) -> list[str]:
+def _refusals(entry: Path, dkid: str, report: RecordingReport | None) -> list[str]:
+    """Why a recording folder is refused: its shape, then its verification, then its header; or nothing."""
+    shape = _shape_problems(entry, dkid)
+    if shape or report is None:
+        return shape or [f"{entry.name}: no segments"]
+    return report.problems or _header_problems(report)
+
+
+def _header_problems(report: RecordingReport) -> list[str]:
     """What the index takes from a (signed, but camera-made) header must have its documented form."""
-    if report is None:
-        return []
     header = report.segments[0].header
     problems = []
     if parse_utc(header.get("started_utc")) is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,9 @@ from station.accept import accept
 from station.models import Recording
 from station.registry import RegistryError, enrol, set_status
 from station.store import Store
-from storage.audit import AuditLog
 from storage.canonical import canonical_json
-from storage.keys import create_agency_keys, create_device_key, key_id, load_device_keys, load_device_public
+from storage.keys import create_device_key, key_id, load_device_public
 from storage.receipt import ReceiptError, open_receipt, sign_receipt
-from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import write_marker
 from storage.release import release
 from storage.segment_format import b64, hash_file
@@ -146,35 +143,6 @@ def test_camera_never_releases_the_recording_it_is_writing(store, device):
     recording = only(device / "recordings")
     write_marker(device, recording.name, "boot")
     assert release(device, signed).released == [] and recording.is_dir()
-
-
-class _BadClock(datetime):
-    """A camera clock whose signed times are not times at all."""
-
-    def isoformat(self, *args: object, **kwargs: object) -> str:
-        return "yesterday"
-
-
-def test_store_refuses_a_signed_recording_whose_times_are_not_times(store, tmp_path):
-    data = tmp_path / "odd"
-    create_device_key(data / "keys")
-    create_agency_keys(data / "office")
-    shutil.copy(data / "office" / "agency.pub", data / "keys" / "agency.pub")
-    keys = load_device_keys(data / "keys")
-    recorder = Recorder(RecorderSettings(data / "recordings", "odd", prerecord_s=0.0), keys,
-                        to_utc=lambda t: _BadClock.fromtimestamp(1767600000 + t, UTC),
-                        clock_synchronised=lambda: True, on_error=print)
-    audit = AuditLog(data / "audit", keys.signing, lambda: "2026-01-05T00:00:00.000Z")
-    recording = recorder.start("announced", 0.0)
-    audit.append({"type": "recording-started", "recording": recording, "reason": "announced", "t": 0.0})
-    for i in range(90):
-        recorder.packet(bytes(200), i % 30 == 0, int(i * 1e6 / 30))
-    audit.append({"type": "recording", "t": 3.0, **(recorder.stop("stop-hold") or {})})
-    recorder.close()
-    audit.close()
-    registered = arrive(store, data)
-    result = accept(store, registered)
-    assert result.receipt == {} and "started_utc 'yesterday': not a UTC time" in result.problems[0]
 
 
 def test_camera_keeps_a_recording_whose_file_changed_after_the_receipt(store, device):

@@ -38,7 +38,8 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/offload.py": ["tests/test_station_offload_rules.py", "tests/test_station_offload.py", "-k",
                            "not postgresql"],
     # what the station takes from a camera, and what it deletes and when (SQLite; PostgreSQL runs the same code)
-    "station/accept.py": ["tests/test_station_checks.py", "tests/test_station_retention.py", "-k", "not postgresql"],
+    "station/accept.py": ["tests/test_station_accept.py", "tests/test_station_checks.py",
+                          "tests/test_station_retention.py", "-k", "not postgresql"],
     "station/retention.py": ["tests/test_station_retention.py", "-k", "not postgresql"],
     "station/quarantine.py": ["tests/test_station_retention.py", "tests/test_station_offload.py", "-k",
                               "not postgresql and (quarantine or refused)"],
