@@ -58,6 +58,8 @@ def append(db: Database, key: ed25519.Ed25519PrivateKey, action: str, subject: s
 class CustodyCheck:
     lines: int
     problems: list[str]
+    last_hash: str
+    """The hash of the log's last line: kept outside the station, it shows a later cut of the log's end."""
 
 
 def verify(db: Database, station_key: ed25519.Ed25519PublicKey) -> CustodyCheck:
@@ -87,4 +89,4 @@ def verify(db: Database, station_key: ed25519.Ed25519PublicKey) -> CustodyCheck:
     if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev):
         problems.append(f"end of log: the chain head names line {head.seq}, the log ends at {expected_seq - 1} "
                         "(lines at the end were removed)")
-    return CustodyCheck(count, problems)
+    return CustodyCheck(count, problems, prev)

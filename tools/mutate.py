@@ -41,6 +41,9 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/accept.py": ["tests/test_station_accept.py", "tests/test_station_checks.py",
                           "tests/test_station_retention.py", "-k", "not postgresql"],
     "station/retention.py": ["tests/test_station_retention.py", "-k", "not postgresql"],
+    "station/custody.py": ["tests/test_station_custody.py"],
+    # who may do what in the web application: its pages' role and window tests
+    "station/web/access.py": ["tests/test_station_web.py"],
     "station/quarantine.py": ["tests/test_station_retention.py", "tests/test_station_offload.py", "-k",
                               "not postgresql and (quarantine or refused)"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera

@@ -25,7 +25,8 @@ class Command(StationCommand):
             check = custody.verify(store.db, store.station_public())
             for line in check.problems:
                 self.stdout.write(f"PROBLEM {line}")
-            self.stdout.write(f"custody log: {check.lines} line(s), {len(check.problems)} problem(s)")
+            self.stdout.write(f"custody log: {check.lines} line(s), {len(check.problems)} problem(s), last line "
+                              f"{check.last_hash}")
             return 1 if check.problems else 0
         writer = csv.writer(self.stdout)
         writer.writerow(["seq", "utc", "actor", "action", "subject", "details"])
