@@ -238,6 +238,7 @@ def signed_recording(data: Path, reason: str, clock: type[datetime] = datetime, 
 
 @pytest.mark.parametrize(("reason", "clock", "problem"), [
     ("a" * 40, datetime, None),
+    ("a", datetime, None),
     ("a" * 41, datetime, f"reason {'a' * 41!r}: not a reason"),
     ("", datetime, "reason '': not a reason"),
     ("announced", _BadClock, "started_utc 'yesterday': not a UTC time"),
@@ -252,3 +253,17 @@ def test_what_the_index_takes_from_a_signed_header_must_have_its_documented_form
     result = accept(store, device)
     assert [problem] == [p.split(": header: ")[1] for p in result.problems] if problem else result.problems == []
     assert bool(result.receipt) == (problem is None)
+
+
+def test_a_marker_whose_signed_time_is_no_number_is_left_out_of_the_players_markers(store, tmp_path, monkeypatch):
+    """A camera signs what it likes: a marker time that is not a number must not stop the offload."""
+    made = Recorder._trailer
+    monkeypatch.setattr(Recorder, "_trailer", staticmethod(lambda *args, **kwargs: {
+        **made(*args, **kwargs), "markers": [{"pts_us": "soon", "utc": "2026-01-05T00:00:01Z"}]}))
+    data = tmp_path / "data"
+    signed_recording(data, "announced")
+    device = enrolled(store, data / "keys" / "device.pub")
+    for folder in ("recordings", "audit"):
+        shutil.copytree(data / folder, store.incoming(device.key_id) / folder)
+    (received,) = accept(store, device).received
+    assert store.db.query(Recording).get(recording_id=received).marker_times == []
