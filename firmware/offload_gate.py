@@ -2,11 +2,11 @@
 
 The station logs in as the unprivileged offload user, whose authorized_keys line reads
 ``restrict,command="… offload-gate --data-dir D" <station key>``: sshd runs this gate whatever the station
-asked for and leaves the request in ``SSH_ORIGINAL_COMMAND``. Exactly two requests pass, word for word as
-the station makes them (station/offload.py): the offload session on D, and rsync *sending* (never
-receiving, never deleting) ``D/recordings/`` or ``D/audit/``. Anything else is refused before it runs,
-with one line to the station and one to the camera's journal: a stolen station key can read what the
-station may read, and nothing more.
+asked for and leaves the request in ``SSH_ORIGINAL_COMMAND``. Exactly two requests pass, word for word
+as the station makes them (station/offload.py): the offload session on D, and rsync *sending* (never
+receiving, never deleting) ``D/recordings`` and ``D/audit`` (or, for older stations, one of them).
+Anything else is refused before it runs, with one line to the station and one to the camera's journal:
+a stolen station key can read what the station may read, and nothing more.
 """
 
 from __future__ import annotations
@@ -60,14 +60,20 @@ def admit(request: str | None, data_dir: str) -> Admitted:
         raise Refused(f"{words[0][:60]!r} {' '.join(w[:40] for w in words[1:3])}: only the offload session on "
                       f"{root} and rsync sending from it")
     rest = words[3:]
-    source = rest[-1] if len(rest) >= 2 and rest[-2] == "." else ""
-    if source not in {f"{root}/{name}/" for name in SHARED}:
-        raise Refused(f"rsync of {' '.join(rest)[-80:]!r}: only {root}/recordings/ and {root}/audit/ are sent")
-    options = rest[:-2]
+    dot = rest.index(".") if "." in rest else len(rest)
+    options, sources = rest[:dot], rest[dot + 1:]
+    if sources not in _sendable(root):
+        raise Refused(f"rsync of {' '.join(rest)[-80:]!r}: only {root}/recordings and {root}/audit are sent")
     for option in options:
         if not (RSYNC_FLAGS.fullmatch(option) or BWLIMIT.fullmatch(option)):
             raise Refused(f"rsync option {option[:60]!r}: only -rt and --bwlimit are allowed")
-    return Admitted(session=False, argv=("rsync", "--server", "--sender", *options, ".", source))
+    return Admitted(session=False, argv=("rsync", "--server", "--sender", *options, ".", *sources))
+
+
+def _sendable(root: str) -> list[list[str]]:
+    """The source lists rsync may send: both folders in one transfer (this station), or one folder's
+    contents (stations before it)."""
+    return [[f"{root}/{name}" for name in SHARED], *([f"{root}/{name}/"] for name in SHARED)]
 
 
 def _journal(line: str) -> None:

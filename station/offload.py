@@ -187,18 +187,18 @@ class Budget:
                             "quarantine or raise its quota, then offload again")
 
 
-def _rsync(ssh: Connection, remote: str, target: Path, excludes: Path | None, options: OffloadOptions,
+def _rsync(ssh: Connection, data_dir: str, target: Path, excludes: Path, options: OffloadOptions,
            deadline: float, budget: Budget) -> Transfer:
-    """Pulls ``remote`` into ``target`` until ``deadline`` (monotonic) or the camera's quota, leaving out
-    the folders listed in the file ``excludes``. rsync killed at either limit leaves temporaries: the next
-    run removes them."""
+    """Pulls the camera's ``recordings`` and ``audit`` into ``target`` in one transfer, until ``deadline``
+    (monotonic) or the camera's quota, leaving out the folders listed in the file ``excludes``. rsync
+    killed at either limit leaves temporaries: the next run removes them."""
     target.mkdir(parents=True, exist_ok=True)
     command = ["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", ssh.ssh,
-               f"--max-size={options.max_file_size}", "--info=skip1",
-               *([f"--exclude-from={excludes}"] if excludes else [])]
+               f"--max-size={options.max_file_size}", "--info=skip1", f"--exclude-from={excludes}"]
     if options.bwlimit:
         command.append(f"--bwlimit={options.bwlimit}")
-    with subprocess.Popen([*command, f"{ssh.target}:{remote}/", f"{target}/"], stdout=subprocess.PIPE,
+    sources = [f"{ssh.target}:{data_dir}/{name}" for name in ("recordings", "audit")]
+    with subprocess.Popen([*command, *sources, f"{target}/"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, errors="replace") as process:
         while True:
             try:
@@ -221,9 +221,9 @@ def _rsync(ssh: Connection, remote: str, target: Path, excludes: Path | None, op
         raise OffloadError(f"the store's disk is full ({target.parent}): nothing was released on the camera; "
                            "free space, then offload again: what arrived is kept and resumed")
     if process.returncode == 255 or "connection unexpectedly closed" in stderr:
-        raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed: the connection broke ({said}); "
-                           "what arrived is kept and the next run resumes")
-    raise OffloadError(f"{ssh.host}: rsync of {Path(remote).name} failed ({process.returncode}): {said}")
+        raise OffloadError(f"{ssh.host}: rsync failed: the connection broke ({said}); what arrived is kept and "
+                           "the next run resumes")
+    raise OffloadError(f"{ssh.host}: rsync failed ({process.returncode}): {said}")
 
 
 def held_bytes(store: Store, dkid: str) -> int:
@@ -385,19 +385,17 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
     _remove_killed_transfers(store, dkid, incoming)
     budget = Budget(options.quota, held_bytes(store, dkid), incoming)
     excludes = store.root / "incoming" / f"{dkid}.exclude"
-    excludes.write_text("".join(f"/{name}/\n" for name in [REFUSED_DIR, *in_progress, *refused_before]))
+    excludes.write_text("".join(f"/recordings/{name}/\n" for name in [REFUSED_DIR, *in_progress, *refused_before]))
     with ArrivalVerifier(incoming / "recordings") as verifier:
-        deadline = time.monotonic() + options.time_limit_s
         try:
             if budget.over():
                 raise budget.refusal(d.name)
-            recordings = _rsync(ssh, f"{data_dir}/recordings", incoming / "recordings", excludes, options, deadline,
-                                budget)
-            audit = _rsync(ssh, f"{data_dir}/audit", incoming / "audit", None, options, deadline, budget)
+            transfer = _rsync(ssh, data_dir, incoming, excludes, options, time.monotonic() + options.time_limit_s,
+                              budget)
         except OverQuota:
             store.log("over-quota", dkid, quota=options.quota, held=budget.held + tree_bytes(incoming))
             raise
-    oversized = [f"recordings/{name}" for name in recordings.oversized] + [f"audit/{name}" for name in audit.oversized]
+    oversized = transfer.oversized
     acceptance = accept(store, device, verifier.reader, frozenset(in_progress))
     if oversized:
         store.log("oversized-not-taken", dkid, limit=options.max_file_size, count=len(oversized),
@@ -408,7 +406,7 @@ def _pull_and_receipt(store: Store, device: Device, options: OffloadOptions, inc
             + (" …" if len(oversized) > OVERSIZED_NAMED else ""))
     result = OffloadResult(d.name, acceptance, in_progress=in_progress)
     refused = _refusal(acceptance.refused, refused_before, _offered(offered, dkid, finished=True),
-                       oversized) if recordings.whole else []
+                       oversized) if transfer.whole else []
     if acceptance.receipt or refused:
         signed = sign_receipt(acceptance.receipt, dkid, store.station_key(), now().isoformat(), refused)
         session.send_line(json.dumps(signed))

@@ -21,21 +21,27 @@ DATA = "/var/lib/bodycam"
 FAKE_SSH = "#!/bin/sh\n# rsync's remote shell: prints the request it would send\nshift\necho \"$@\" >&2\nexit 1\n"
 
 
-def rsync_request(tmp_path: Path, *options: str, source: str = f"{DATA}/recordings/") -> str:
+BOTH = (f"{DATA}/recordings", f"{DATA}/audit")
+
+
+def rsync_request(tmp_path: Path, *options: str, sources: tuple[str, ...] = BOTH) -> str:
     """What real rsync asks the camera to run for the station's pull (station/offload.py's options)."""
     fake = tmp_path / "fake-ssh"
     fake.write_text(FAKE_SSH)
     fake.chmod(0o755)
     run = subprocess.run(["rsync", "-rt", "--no-links", "--partial-dir=.rsync-partial", "-e", str(fake), *options,
-                          f"camera:{source}", str(tmp_path / "into") + "/"], capture_output=True, text=True)
+                          *(f"camera:{source}" for source in sources), str(tmp_path / "into") + "/"],
+                         capture_output=True, text=True)
     return run.stderr.splitlines()[0]
 
 
-def test_the_offload_session_and_rsync_pulling_recordings_or_audit_pass(tmp_path):
+def test_the_offload_session_and_rsync_pulling_recordings_and_audit_pass(tmp_path):
     session = shlex.join(["/opt/bodycam/current/venv/bin/bodycam", "offload-session", "--data-dir", DATA])
     assert admit(session, DATA) == Admitted(session=True)
     for request in (rsync_request(tmp_path), rsync_request(tmp_path, "--bwlimit=500"),
-                    rsync_request(tmp_path, source=f"{DATA}/audit/")):
+                    rsync_request(tmp_path, "--max-size=1G", "--info=skip1", "--exclude=/recordings/x/"),
+                    rsync_request(tmp_path, sources=(f"{DATA}/recordings/",)),  # stations before one transfer
+                    rsync_request(tmp_path, sources=(f"{DATA}/audit/",))):
         admitted = admit(request, DATA + "/")
         assert admitted.argv == tuple(shlex.split(request)) and not admitted.session, request
 
@@ -53,6 +59,12 @@ def test_the_offload_session_and_rsync_pulling_recordings_or_audit_pass(tmp_path
     (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/keys/", "keys"),
     (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/recordings/../keys/", "only"),
     (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/recordings/ {DATA}/keys/", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/recordings {DATA}/keys", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/recordings {DATA}/audit {DATA}/keys", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/audit {DATA}/recordings", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/recordings", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}", "only"),
+    (f"rsync --server --sender -tre.iLsfxCIvu {DATA}/recordings {DATA}/audit", "only"),
     ("rsync --server --sender", "only"),
     ("bodycam 'unbalanced", "unbalanced quotes"),
     ("x" * (MAX_REQUEST + 1), f"at most {MAX_REQUEST}"),

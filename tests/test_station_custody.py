@@ -34,6 +34,8 @@ def test_an_untouched_log_verifies_and_counts_its_lines(store):
     entries = list(store.db.query(CustodyEntry).order_by("seq"))
     assert (check.lines, check.problems, check.last_hash) == (4, [], entries[-1].hash)
     assert [e.seq for e in entries] == [1, 2, 3, 4] and entries[0].prev == "0" * 64
+    assert (entries[0].actor, entries[0].action, entries[0].subject, entries[0].details) == \
+        ("Frau Test", "test-action", "subject-0", {"n": 0, "text": "Prüfung ✓"})
     assert all(later.prev == earlier.hash for earlier, later in itertools.pairwise(entries))
     head = store.db.query(ChainHead).get(pk=1)
     assert (head.seq, head.hash) == (4, entries[-1].hash)
@@ -90,3 +92,10 @@ def test_the_actor_is_the_named_person_then_the_sudo_user_then_the_login_then_sy
     assert custody.actor() == "admin"
     monkeypatch.setenv("BODYCAM_ACTOR", "Frau Test")
     assert custody.actor() == "Frau Test"
+
+
+def test_a_line_without_a_named_person_is_the_commands_user_and_may_have_no_details(store, monkeypatch):
+    monkeypatch.setenv("BODYCAM_ACTOR", "timer")
+    custody.append(store.db, store.station_key(), "purge-run")
+    entry = line(store, 5)
+    assert (entry.actor, entry.details) == ("timer", {}) and problems(store) == []

@@ -126,7 +126,7 @@ NO_QUOTA = offload.Budget("1T", 0, Path("/nonexistent"))
 @pytest.mark.parametrize("code", [0, 23, 24])
 def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp_path, code):
     rsync_ending(monkeypatch, code, "file has vanished")
-    transfer = _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
+    transfer = _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data", tmp_path, tmp_path / "excludes",
                       OffloadOptions(), math.inf, NO_QUOTA)
     assert transfer.whole == (code == 0), "a file not taken keeps the run from refusing anything"
 
@@ -140,7 +140,7 @@ def test_rsync_that_finished_or_skipped_a_vanished_file_is_fine(monkeypatch, tmp
 def test_rsync_failures_are_named_for_what_the_technician_does_next(monkeypatch, tmp_path, code, stderr, said):
     rsync_ending(monkeypatch, code, stderr)
     with pytest.raises(OffloadError, match=re.escape(said)):
-        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data/recordings", tmp_path, None,
+        _rsync(SimpleNamespace(ssh="ssh", target="cam", host="cam"), "/data", tmp_path, tmp_path / "excludes",
                OffloadOptions(), math.inf, NO_QUOTA)
 
 
