@@ -18,7 +18,7 @@ from station.store import Store, now
 if TYPE_CHECKING:
     from station.models import Recording
 
-DURATION = re.compile(r"^(\d+)([dh])$")
+DURATION = re.compile(r"(\d+)([dh])")
 REVIEW_PERIOD = timedelta(hours=72)
 """How long a recording stays after it arrived, whatever its age: footage a camera brings in after its
 deletion date (an officer on leave, a camera in a drawer) can still be looked at and held."""
@@ -31,7 +31,7 @@ class RetentionError(BodycamError, ValueError):
 
 
 def parse_period(text: str) -> timedelta:
-    match = DURATION.match(text)
+    match = DURATION.fullmatch(text)
     if not match:
         raise RetentionError(f"retention period {text!r}: write days or hours, e.g. 14d or 36h")
     amount, unit = int(match.group(1)), match.group(2)

@@ -134,6 +134,10 @@ def test_retention_errors_are_clear(store, capsys):
     store, recording = store
     assert main(["evidence", "purge", "--older-than", "two weeks", *db_args(store)]) == 2
     assert "write days or hours, e.g. 14d" in capsys.readouterr().err
+    for bad in ("14d\n", "d", "14w", " 14d"):
+        with pytest.raises(RetentionError, match="write days or hours"):
+            parse_period(bad)
+    assert (parse_period("36h"), parse_period("0d")) == (timedelta(hours=36), timedelta(0))
     with pytest.raises(RetentionError, match="needs a reason"):
         hold(store, recording, " ")
     assert main(["evidence", "release", recording, *db_args(store)]) == 2
@@ -163,3 +167,51 @@ def test_store_paths_never_leave_the_store(tmp_path):
     with pytest.raises(PathEscapeError):
         inside(tmp_path, "link", "passwd")
     assert inside(tmp_path, "devices", "a") == tmp_path.resolve() / "devices" / "a"
+
+
+def test_a_hold_placed_while_a_purge_runs_wins_over_the_deletion(store, monkeypatch):
+    """The purge reads the due recordings once; a hold placed after that, before it reaches the recording,
+    must still keep it (the row is read again under a lock)."""
+    store, recording = store
+    original = store.db.query(Recording).get()
+    twin = Recording.objects.using(store.db.alias).create(
+        device=original.device, recording_id=f"{recording}-1", started_utc=original.started_utc,
+        reason="announced", duration_s=1.0, segments=1, markers=0, status="ok", files={}, received_at=ARRIVED)
+    log = store.log
+
+    def hold_the_twin_at_the_first_deletion(action, *args, **kwargs):
+        log(action, *args, **kwargs)
+        if action == "deleted":
+            hold(store, twin.ref, "Az. 2026/4711")
+
+    monkeypatch.setattr(store, "log", hold_the_twin_at_the_first_deletion)
+    result = purge(store, parse_period("14d"), at=datetime(2026, 1, 30, tzinfo=UTC))
+    assert result.deleted == [original.ref] and result.held == [twin.ref]
+    assert store.db.query(Recording).get(pk=twin.pk).deleted_at is None
+
+
+def test_purge_of_a_recording_whose_folder_is_already_gone_still_records_the_deletion(store):
+    import shutil
+
+    store, recording = store
+    (folder,) = store.root.glob(f"devices/*/recordings/{recording}")
+    shutil.rmtree(folder)
+    assert len(purge(store, parse_period("14d"), at=datetime(2026, 1, 30, tzinfo=UTC)).deleted) == 1
+    assert store.db.query(Recording).get().deleted_at is not None
+
+
+def test_a_recording_id_two_cameras_share_must_be_named_with_its_camera(store, capsys):
+    store, recording = store
+    original = store.db.query(Recording).get()
+    other = enrol(store, "cam-002", "127.0.0.2", 22, "root",
+                  "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+                  "-----END PUBLIC KEY-----\n",
+                  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvB")
+    Recording.objects.using(store.db.alias).create(
+        device=other, recording_id=recording, started_utc=original.started_utc, reason="announced",
+        duration_s=1.0, segments=1, markers=0, status="ok", files={}, received_at=ARRIVED)
+    with pytest.raises(RetentionError, match=f"{recording} names recordings of several cameras: write <device key "
+                                             f"id>/{recording}"):
+        hold(store, recording, "Az. 1")
+    hold(store, f"{other.key_id}/{recording}", "Az. 1")
+    assert store.db.query(Recording).get(device=other).held
