@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim station test test-tools lint pytest bench mutation hil hil-tools deploy docs assets messages clean system-packages
+.PHONY: sim station test test-tools bench-tools lint pytest bench mutation hil hil-tools deploy docs assets messages clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
@@ -52,7 +52,14 @@ deploy: $(VENV)/.installed-dev
 	@test -n "$(HOST)" || { echo "usage: make deploy HOST=device [ARGS=...]"; exit 2; }
 	$(BIN)/bodycam deploy $(HOST) $(ARGS)
 
-bench: $(VENV)/.installed-dev
+# The export's baseline is ffmpeg's own remux (-c copy); GNU time measures each program's peak memory and CPU.
+BENCH_PACKAGES := ffmpeg time
+bench-tools:
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+bench: $(VENV)/.installed-dev test-tools bench-tools
 	$(BIN)/python -m bench
 
 # Mutation testing (slow, not part of make test): each surviving mutant is a check no test can make fail.

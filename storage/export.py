@@ -18,7 +18,7 @@ from bodycam.errors import BodycamError
 from storage.identifiers import pts_utc
 from storage.report import RecordingReport
 from storage.segment_format import Packet
-from storage.segment_reader import decrypt_segment
+from storage.segment_reader import decrypted
 
 MICROSECONDS = Fraction(1, 1_000_000)
 
@@ -69,10 +69,31 @@ class _Counts:
     last_us: int = 0
 
 
-def _segments(report: RecordingReport, agency_key: x25519.X25519PrivateKey) -> Iterator[list[Packet]]:
-    """Each segment's packets in time order, one segment at a time."""
+LOOKAHEAD_US = 2_000_000
+"""How far past the first picture the export looks for sound dated before it: such sound is in the
+recording's first chunk, and a chunk holds at most a second."""
+
+
+def _packets(report: RecordingReport, agency_key: x25519.X25519PrivateKey) -> Iterator[Packet]:
+    """Every packet in the files' order, one chunk in memory at a time: each stream is in time order there,
+    and the muxer interleaves the two."""
     for segment in report.segments:
-        yield sorted(decrypt_segment(segment, agency_key), key=lambda p: p.pts_us)
+        yield from decrypted(segment, agency_key)
+
+
+def _opening(packets: Iterator[Packet], sound: bool) -> list[Packet]:
+    """The packets up to the first picture and, with sound, the first sound or the look-ahead's end."""
+    opening: list[Packet] = []
+    first_picture: int | None = None
+    heard = False
+    for packet in packets:
+        opening.append(packet)
+        heard = heard or packet.stream == "audio"
+        if packet.stream == "video" and first_picture is None:
+            first_picture = packet.pts_us
+        if first_picture is not None and (not sound or heard or packet.pts_us - first_picture > LOOKAHEAD_US):
+            break
+    return opening
 
 
 def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Path, partial: bool) -> _Counts:
@@ -82,8 +103,8 @@ def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Pat
     streams = first.get("streams", {})
     spec = streams.get("video", {})
     sound = streams.get("audio")
-    batches = _segments(report, agency_key)
-    opening = next(batches)
+    packets = _packets(report, agency_key)
+    opening = _opening(packets, bool(sound))
     # Sound dated before the first picture is kept: a recording started with the camera still closed (a hold
     # in stage worn) has sound from before its first picture, and it is evidence like the rest.
     start_us = min((p.pts_us for p in opening if p.stream == "video" or sound), default=int(first["start_pts_us"]))
@@ -117,10 +138,16 @@ def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Pat
             aac.codec_context.extradata = base64.b64decode(sound["extradata"])
             aac.time_base = MICROSECONDS
             targets["audio"] = aac
-        for batch in chain([opening], batches):
-            for packet in batch:
-                if packet.stream in targets:
-                    _write(container, targets[packet.stream], packet, start_us, counts)
+        last: dict[str, int] = {}
+        for packet in chain(opening, packets):
+            if packet.stream not in targets:
+                continue
+            if packet.pts_us <= last.get(packet.stream, packet.pts_us - 1):
+                raise ExportError(f"recording {report.id}: a {packet.stream} packet at device time {packet.pts_us} µs "
+                                  f"comes after one at {last[packet.stream]} µs: the camera wrote them out of "
+                                  "order, so they cannot be put in an MP4 as they are")
+            last[packet.stream] = packet.pts_us
+            _write(container, targets[packet.stream], packet, start_us, counts)
     if not counts.video:
         raise ExportError(f"recording {report.id}: no video packets")
     return counts

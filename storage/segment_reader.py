@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +81,8 @@ class Segment:
     tail: str | None = None
     hash: str = ""
     """BLAKE2b-256 of the whole file, hex: what the next segment links to."""
+    mapping: mmap.mmap | None = field(default=None, repr=False, compare=False)
+    """The mapped file ``chunks`` are views into; decrypting gives its pages back chunk by chunk."""
 
     @property
     def sequence(self) -> int:
@@ -91,26 +97,27 @@ def read_lean(path: Path) -> Segment:
 
 def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     """Reads and checks every signature. ``keep_chunks=False``: only the verdict and counts are kept,
-    not the file's bytes (an offload verifying many segments while they arrive)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SegmentError(path.name, "missing", f"cannot read: {exc.strerror}") from None
-    if MAGIC.startswith(data.rstrip(b"\0")):  # empty, part of the magic, or zeros where data never landed
-        raise _cut(path, data)
-    if not data.startswith(MAGIC):
+    not the file's bytes (an offload verifying many segments while they arrive).
+
+    The file is mapped, not read: frames and chunks are views into the mapping, and the pages read are
+    given back as the reading moves on, so a segment of any size is checked in a few megabytes."""
+    data = _mapped(path)
+    if data is None or _nothing_signed(data):  # empty, part of the magic, or zeros where data never landed
+        raise _cut(path, len(data) if data is not None else 0)
+    if data[: len(MAGIC)] != MAGIC:
         raise SegmentError(path.name, "changed", "not a segment file (unknown format)")
-    view = memoryview(data)  # frames and chunks are views into the one buffer: no copy of a megabyte chunk
+    view = memoryview(data)
     hasher = file_hasher()
     hasher.update(MAGIC)
     if (parsed := _header(view)) is None:
         if _tail_damage(view, len(MAGIC), hasher, None) is None:
-            raise _cut(path, data)
+            raise _cut(path, len(data))
         raise SegmentError(path.name, "changed", "unreadable header, and more data follows it")
     header, header_bytes, device_key = parsed
-    segment = Segment(path, header, header_digest(header_bytes), device_key)
+    segment = Segment(path, header, header_digest(header_bytes), device_key, mapping=data if keep_chunks else None)
     offset = len(MAGIC)
     while offset < len(data):
+        _give_back(data, offset)
         frame = _frame_at(view, offset)
         following = None if frame is None else _signed(view, offset, frame[2], hasher, device_key)
         if frame is None or following is None:
@@ -133,7 +140,7 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
         if (damage := _tail_damage(view, offset, hasher, device_key)) is not None:
             segment.damage = damage
             return segment
-        raise _cut(path, data)
+        raise _cut(path, len(data))
     if offset < len(data) and segment.trailer is not None:
         segment.damage = f"data after the trailer at byte {offset}"
         return segment
@@ -163,8 +170,47 @@ def _header(view: memoryview) -> tuple[dict[str, Any], bytes, ed25519.Ed25519Pub
         return None
 
 
-def _cut(path: Path, data: bytes) -> SegmentCut:
-    return SegmentCut(path.name, "cut before its header was complete", f"{len(data)} bytes, nothing signed")
+def _cut(path: Path, size: int) -> SegmentCut:
+    return SegmentCut(path.name, "cut before its header was complete", f"{size} bytes, nothing signed")
+
+
+def _mapped(path: Path) -> mmap.mmap | None:
+    """The file mapped read-only, or None when it is empty. Opened without waiting and only when it is a
+    regular file: a FIFO under a segment's name blocks nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise SegmentError(path.name, "missing", f"cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SegmentError(path.name, "changed", "not a regular file")
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if info.st_size else None
+    except OSError as exc:
+        raise SegmentError(path.name, "missing", f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+ZERO_BLOCK = 1 << 20
+
+
+def _nothing_signed(data: mmap.mmap) -> bool:
+    """Whether the file is part of the magic followed by zeros only (the bytes never landed)."""
+    if not MAGIC.startswith(data[: len(MAGIC)].rstrip(b"\0")):
+        return False
+    for start in range(len(MAGIC), len(data), ZERO_BLOCK):
+        block = data[start : start + ZERO_BLOCK]
+        if block.count(0) != len(block):
+            return False
+    return True
+
+
+def _give_back(data: mmap.mmap, offset: int) -> None:
+    """Drop the pages before ``offset`` from this process: read again from the page cache if needed."""
+    read = offset - offset % mmap.PAGESIZE
+    if read:
+        data.madvise(mmap.MADV_DONTNEED, 0, read)
 
 
 def _frame_at(view: memoryview, offset: int) -> tuple[int, memoryview, int] | None:
@@ -270,8 +316,13 @@ def verify_device_key(segment: Segment, trusted: dict[str, ed25519.Ed25519Public
 
 
 def decrypt_segment(segment: Segment, agency_key: x25519.X25519PrivateKey) -> list[Packet]:
-    """The segment's packets. A segment verified without its bytes is read again first, and must be the
-    very file that was verified."""
+    """The segment's packets, in the file's order."""
+    return list(decrypted(segment, agency_key))
+
+
+def decrypted(segment: Segment, agency_key: x25519.X25519PrivateKey) -> Iterator[Packet]:
+    """The segment's packets in the file's order, one chunk in memory at a time. A segment verified
+    without its bytes is read again first, and must be the very file that was verified."""
     if segment.chunk_count and not segment.chunks:
         segment = _read_again(segment)
     header = segment.header
@@ -283,14 +334,14 @@ def decrypt_segment(segment: Segment, agency_key: x25519.X25519PrivateKey) -> li
             f"(recorded for agency key {header.get('agency_key_id')}, given {key_id(agency_key.public_key())})"
         ) from None
     aead = CIPHERS[str(header["cipher"])](data_key)
-    packets: list[Packet] = []
     for index, ciphertext in enumerate(segment.chunks):
         try:
             plaintext = aead.decrypt(chunk_nonce(index), ciphertext, chunk_aad(segment.header_digest, index))
         except InvalidTag:
             raise DecryptError(f"{segment.path.name}: chunk {index} fails authentication") from None
-        packets.extend(decode_records(plaintext))
-    return packets
+        if segment.mapping is not None:
+            _give_back(segment.mapping, len(segment.mapping))
+        yield from decode_records(plaintext)
 
 
 def _read_again(verified: Segment) -> Segment:

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import pytest
 
-from storage.export import export_recording
+from storage.export import ExportError, export_recording
 from storage.keys import create_agency_keys, create_device_key, load_agency_private, load_device_keys
 from storage.recorder import Recorder, RecorderSettings
 from storage.segment_format import Packet
@@ -311,3 +311,20 @@ def test_a_final_trailer_without_a_last_time_verifies_exports_and_counts_no_time
     assert report.duration_s() == 0.0
     result = export_recording(report, load_agency_private(tmp_path / "office/agency.key"), tmp_path / "out.mp4")
     assert result.video_packets == 2 * FPS
+
+
+def test_a_recording_whose_camera_wrote_pictures_out_of_order_fails_export_with_one_line_and_no_file(tmp_path):
+    """Export muxes in the files' order (one chunk in memory): a camera that signed a picture before an
+    earlier one gets a clear refusal, not a muxer's traceback or a half-written MP4."""
+    errors: list[str] = []
+    recorder = make_recorder(tmp_path, errors)
+    recording = recorder.start("announced", 0.0)
+    for index in (0, 1, 3, 2, 4):
+        recorder.packet(bytes(500), index == 0, int(index * 1e6 / FPS))
+    recorder.stop("stop-hold")
+    recorder.close()
+    report = check_recording(tmp_path / "recordings" / recording, {})
+    out = tmp_path / "out.mp4"
+    with pytest.raises(ExportError, match="a video packet at device time 66666 µs comes after one at 100000 µs"):
+        export_recording(report, load_agency_private(tmp_path / "office/agency.key"), out)
+    assert not out.exists() and not list(tmp_path.glob(".out.mp4*"))
