@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.recording import FPS, device_keys, packet_sizes
+from bench.startup import ENVIRONMENT
 from bench.table import Paired, Row, paired_rounds
 from station.registry import enrol
 from station.store import Store
@@ -57,11 +58,12 @@ def make_device(directory: Path, minutes: float = MINUTES, packets: Iterable[tup
 
 
 def _offload(server, store: Store, name: str, device: Path) -> float:
+    """Seconds of one offload, run with bytecode as an installed station has it (bench.startup)."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "office.cli", "offload", name, "--store", str(store.root),
                              "--identity", str(server.identity), "--data-dir", str(device),
                              "--remote-bodycam", str(Path(sys.executable).parent / "bodycam")],
-                            cwd=ROOT, capture_output=True, text=True)
+                            cwd=ROOT, env=ENVIRONMENT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"offload failed: {result.stdout}{result.stderr}")
     return time.perf_counter() - start
@@ -106,8 +108,9 @@ def offload_vs_rsync(directory: Path) -> tuple[Paired, Paired, int]:
         return _rsync(server, device / "recordings", directory / "plain")
 
     try:
-        transfer = paired_rounds(ours, plain, THROUGHPUT_ROUNDS)
         store, name = enrolled(empty)
+        _offload(server, store, name, empty)  # writes the bytecode this environment would not
+        transfer = paired_rounds(ours, plain, THROUGHPUT_ROUNDS)
         fixed = paired_rounds(lambda: _offload(server, store, name, empty),
                               lambda: _rsync(server, empty / "recordings", directory / "plain-empty"), FIXED_ROUNDS)
     finally:

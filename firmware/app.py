@@ -25,8 +25,9 @@ from states.events import BatteryLevel, Event, OffloadOverdue, RecordingInterrup
 from states.model import DeviceState
 from storage.audit import AuditLog
 from storage.keys import DeviceKeys, key_id
+from storage.marker import clear_marker, read_marker
 from storage.recorder import Recorder, RecorderSettings
-from storage.recovery import clear_marker, finalise_interrupted, read_marker
+from storage.recovery import finalise_interrupted
 from storage.status import write_status
 
 AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.RECORDING_STARTED, Record.RECORDING,

@@ -18,11 +18,13 @@ DEFAULT_DATA = "/var/lib/bodycam"
 
 
 def cmd_session(args: argparse.Namespace) -> int:
-    from storage.release import FileHashes, manifest, release
+    from storage.manifest import manifest
 
     data_dir = Path(args.data_dir)
     offered = manifest(data_dir)
     print(json.dumps(offered), flush=True)
+    from storage.release import FileHashes, release  # cryptography and the hashing: while the station pulls
+
     finished = [path for r in offered["recordings"] if r["finished"]  # type: ignore[attr-defined]
                 for path in sorted((data_dir / "recordings" / r["id"]).glob("seg-*.bcs"))]
     hashes = FileHashes()

@@ -4,6 +4,7 @@ from the station before it names a file to delete (the camera)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,11 @@ DEVICE_KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 SEGMENT_FILE = re.compile(r"^seg-\d{6}\.bcs$")
 FILE_HASH = re.compile(r"^[0-9a-f]{64}$")
 AUDIT_FILE = re.compile(r"^\d{8}T\d{6}(\d{3})?Z(-[1-9]\d{0,5})?\.jsonl$")
+
+
+def raw_key_id(raw: bytes) -> str:
+    """A key id: the first 8 bytes of SHA-256 over a public key's raw bytes, in hex."""
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 class IdentifierError(BodycamError, ValueError):

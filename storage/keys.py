@@ -8,7 +8,6 @@ locked with PBKDF2 by earlier versions still open.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from storage.durable import fsync_dir
+from storage.identifiers import raw_key_id
 from storage.locked_key import SCRYPT, LockedKeyError, is_locked_key, lock, unlock
 
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -42,7 +42,7 @@ class DeviceKeys:
 
 def key_id(public_key: ed25519.Ed25519PublicKey | x25519.X25519PublicKey) -> str:
     """Short fingerprint of a public key: the first 8 bytes of SHA-256 over its raw form, in hex."""
-    return hashlib.sha256(public_key.public_bytes(*RAW)).hexdigest()[:16]
+    return raw_key_id(public_key.public_bytes(*RAW))
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:

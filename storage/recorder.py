@@ -21,8 +21,8 @@ from typing import Any
 
 from storage.durable import fsync_dir, remove
 from storage.keys import DeviceKeys, key_id
+from storage.marker import clear_marker, write_marker
 from storage.prerecord import PrerecordRing
-from storage.recovery import clear_marker, write_marker
 from storage.segment_format import FORMAT_MINOR, FORMAT_VERSION, ZERO_HASH, Packet, b64
 from storage.segment_writer import SegmentWriteError, SegmentWriter
 

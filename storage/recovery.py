@@ -1,15 +1,14 @@
 """After a crash or power cut: what was being recorded, and closing the segments it left open.
 
-While recording, ``recording.json`` in the data dir names the recording and the boot it started in;
-it is removed when the recording stops. Finding it at start-up means the firmware died while
-recording. Segments left without a trailer are then finalised: cut back to their last complete frame
+While recording, ``recording.json`` in the data dir names the recording and the boot it started in
+(storage/marker.py); it is removed when the recording stops. Finding it at start-up means the firmware
+died while recording. Segments left without a trailer are then finalised: cut back to their last complete frame
 and closed with a signed trailer that says ``interrupted``, so every recording on the card is complete
 and the interruption is part of the evidence.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,39 +19,6 @@ from storage.canonical import canonical_json
 from storage.durable import remove
 from storage.segment_format import FRAME_HEAD, KIND_TRAILER, file_hasher
 from storage.segment_reader import SegmentCut, SegmentError, read_segment
-
-MARKER = "recording.json"
-
-
-@dataclass(frozen=True)
-class InterruptedRecording:
-    recording: str
-    boot_id: str
-
-
-def write_marker(data_dir: Path, recording: str, boot_id: str) -> None:
-    """Atomically record that ``recording`` is in progress in boot ``boot_id``."""
-    path = data_dir / MARKER
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "w", encoding="utf-8") as f:
-        json.dump({"recording": recording, "boot_id": boot_id}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, path)
-
-
-def clear_marker(data_dir: Path) -> None:
-    (data_dir / MARKER).unlink(missing_ok=True)
-
-
-def read_marker(data_dir: Path) -> InterruptedRecording | None:
-    try:
-        marker = json.loads((data_dir / MARKER).read_text(encoding="utf-8"))
-        return InterruptedRecording(str(marker["recording"]), str(marker["boot_id"]))
-    except FileNotFoundError:
-        return None
-    except (ValueError, KeyError, OSError):
-        return InterruptedRecording("unknown", "")  # a damaged marker still means: it was recording
 
 
 @dataclass(frozen=True)

@@ -10,44 +10,21 @@ offered at every docking.
 from __future__ import annotations
 
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bodycam.version import installed_version
 from storage.durable import fsync_dir
 from storage.keys import key_id, load_device_public, load_station_public
+from storage.marker import read_marker
 from storage.receipt import open_receipt
-from storage.recovery import read_marker
 from storage.segment_format import FileStamp, file_stamp, hash_file
-from storage.status import read_status
-from storage.verify import find_recordings
 
 HASHING_THREADS = os.cpu_count() or 1
 """BLAKE2b releases the GIL: one file per core at a time."""
 REFUSED_DIR = ".refused-by-station"
 """Beside the recordings, in their folder (which the offload user may write): not a recording id, so
 neither the manifest nor the station's rsync takes it."""
-
-
-def manifest(data_dir: Path) -> dict[str, object]:
-    """The camera's key id and its recordings, with the one still being recorded marked unfinished.
-
-    The station takes none of this on faith: it is a hint for what to report as "still recording".
-    """
-    in_progress = read_marker(data_dir)
-    recordings = [
-        {"id": d.name, "finished": in_progress is None or in_progress.recording != d.name}
-        for d in find_recordings(data_dir)
-    ]
-    device_key = load_device_public(data_dir / "keys" / "device.pub")
-    utc = datetime.now(UTC).isoformat(timespec="milliseconds")  # the station measures the camera's clock offset
-    disk = shutil.disk_usage(data_dir)
-    status = {**read_status(data_dir), "free_bytes": disk.free, "total_bytes": disk.total,
-              "firmware_version": installed_version() or ""}
-    return {"device_key_id": key_id(device_key), "recordings": recordings, "utc": utc, "status": status}
 
 
 class FileHashes:

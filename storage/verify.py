@@ -13,6 +13,7 @@ from storage.audit import AuditReport, verify_audit
 from storage.crosscheck import cross_check
 from storage.identifiers import pts_utc
 from storage.keys import key_id, load_device_public
+from storage.layout import find_recordings
 from storage.report import RecordingReport
 from storage.segment_format import ZERO_HASH
 from storage.segment_reader import Segment, SegmentCut, SegmentError, read_lean, verify_device_key
@@ -26,14 +27,6 @@ def trusted_device_keys(paths: list[Path]) -> dict[str, ed25519.Ed25519PublicKey
         key = load_device_public(path)
         keys[key_id(key)] = key
     return keys
-
-
-def find_recordings(root: Path) -> list[Path]:
-    """Recording folders under ``root``: a data dir, its ``recordings/`` folder, or one recording."""
-    if any(root.glob("*.bcs")):
-        return [root]
-    base = root / "recordings" if (root / "recordings").is_dir() else root
-    return sorted(p for p in base.iterdir() if p.is_dir() and any(p.glob("*.bcs"))) if base.is_dir() else []
 
 
 def check_recording(directory: Path, trusted: dict[str, ed25519.Ed25519PublicKey],

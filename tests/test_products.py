@@ -91,3 +91,29 @@ def test_the_cameras_offload_session_imports_neither_numpy_nor_the_station_nor_t
     assert "storage.release" in ours, "the session ran"
     assert heavy <= {"cryptography"}, sorted(heavy)
     assert not {m for m in ours if m.split(".")[0] in {"station", "fleet", "office", "sim", "hal"}}, sorted(ours)
+
+
+def test_the_camera_says_what_it_holds_before_it_loads_cryptography(tmp_path, device):
+    """The manifest is the first line the station waits for at every docking: it needs the standard
+    library only, and names the same key id as cryptography reads from the key file."""
+    from storage.keys import key_id, load_device_public
+
+    heavy, ours = _imported(f"from pathlib import Path\nfrom storage.manifest import manifest\n"
+                            f"print(manifest(Path({str(device)!r}))['device_key_id'])")
+    assert heavy == set() and "storage.keys" not in ours, sorted(heavy | ours)
+    from storage.manifest import manifest
+
+    assert manifest(device)["device_key_id"] == key_id(load_device_public(device / "keys" / "device.pub"))
+
+
+def test_a_key_file_of_another_form_is_still_read_for_the_manifest(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from storage.keys import key_id
+    from storage.manifest import public_key_id
+
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "crlf.pub").write_bytes(pem.replace(b"\n", b"\r\n") + b"\n\n")  # as a Windows editor saves it
+    assert public_key_id(tmp_path / "crlf.pub") == key_id(key)

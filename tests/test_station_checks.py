@@ -16,8 +16,8 @@ from station.registry import RegistryError, enrol, set_status
 from station.store import Store
 from storage.canonical import canonical_json
 from storage.keys import create_device_key, key_id, load_device_public
+from storage.marker import write_marker
 from storage.receipt import ReceiptError, open_receipt, sign_receipt
-from storage.recovery import write_marker
 from storage.release import release
 from storage.segment_format import b64, hash_file
 from tests.recordings import copy_tree
@@ -220,7 +220,7 @@ def test_camera_follows_no_link_a_receipt_leads_to_and_ignores_recordings_it_doe
 
 
 def test_the_manifest_marks_the_recording_being_written_as_unfinished(device):
-    from storage.release import manifest
+    from storage.manifest import manifest
 
     recording = only(device / "recordings")
     assert manifest(device)["recordings"] == [{"id": recording.name, "finished": True}]
@@ -236,7 +236,8 @@ def refusal_for(device: Path, store: Store, refused: list[str]) -> dict[str, obj
 
 
 def test_camera_sets_a_refused_recording_aside_whole_and_no_longer_offers_it(store, device):
-    from storage.release import REFUSED_DIR, manifest
+    from storage.manifest import manifest
+    from storage.release import REFUSED_DIR
 
     shutil.copy(store.station_pub_path, device / "keys/station.pub")
     recording = only(device / "recordings")

@@ -24,7 +24,7 @@ from station.models import CustodyEntry, OffloadRun, QuarantineItem, Recording
 from station.store import Store
 from storage.audit import chain_order
 from storage.keys import create_device_key, key_id, load_device_public
-from storage.recovery import write_marker
+from storage.marker import write_marker
 from storage.release import REFUSED_DIR
 from tests.recordings import SHORT, copy_tree, record, short_config
 from tests.stations import BODYCAM, db_args, enrolled, offload_args
