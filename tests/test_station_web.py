@@ -32,6 +32,27 @@ def test_every_role_logs_in_and_sees_the_recordings_list_in_german(web):
     assert [a for _, a, _ in web.custody()].count("login") == 5
 
 
+def test_the_page_names_the_users_own_roles_and_no_other(web):
+    body = web.client("case-worker").get("/recordings/").content.decode()
+    assert 'title="Sachbearbeitung"' in body and "Administration" not in body
+
+
+def test_an_account_deactivated_or_signed_out_has_no_role_whatever_its_groups(web):
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from station.web.access import roles
+
+    admin = User.objects.get(username="admin")
+    assert roles(admin) == {"admin"}
+    admin.is_active = False
+    assert roles(admin) == set()
+    worker = User.objects.get(username="case-worker")
+    assert roles(worker) == {"case-worker"}
+    worker.is_active = False
+    assert roles(worker) == set()
+    assert roles(AnonymousUser()) == set()
+
+
 def test_the_list_shows_when_each_recording_will_be_deleted(web):
     from station.models import Recording
 
