@@ -38,20 +38,32 @@ class ExportResult:
     """The time of the last packet exported: after a power cut, everything later is lost."""
 
 
-def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKey, out: Path,
-                     allow_partial: bool = False) -> ExportResult:
-    """Decrypts and remuxes segment by segment: memory holds one segment's packets (and the MP4 muxer's
-    index), whatever the recording's length. A segment is read again for this and must be the file that
-    was verified."""
+def in_progress(out: Path) -> Path:
+    """Where an export to ``out`` writes until it is complete (then renamed to ``out``)."""
+    return out.with_name(f".{out.name}.partial")
+
+
+def exportable(report: RecordingReport, allow_partial: bool = False) -> None:
+    """Raises ``ExportError`` for a recording that does not verify (unless a part is asked for) or has no
+    readable segment: what an export checks before it writes a byte."""
     if report.problems and not allow_partial:
         raise ExportError(f"recording {report.id} does not verify ({len(report.problems)} problem(s)); "
                           f"first: {report.problems[0]}. Use --allow-partial to export what verifies.")
     if not report.segments:
         raise ExportError(f"recording {report.id}: no readable segments")
+
+
+def export_recording(report: RecordingReport, agency_key: x25519.X25519PrivateKey, out: Path,
+                     allow_partial: bool = False, fragmented: bool = False) -> ExportResult:
+    """Decrypts and remuxes chunk by chunk: memory holds one chunk's packets (and the MP4 muxer's index),
+    whatever the recording's length. A segment is read again for this and must be the file that was
+    verified. ``fragmented``: an MP4 a player can start while it is still being written (``in_progress``);
+    else the index goes first, for a file that is handed over whole."""
+    exportable(report, allow_partial)
     partial = bool(report.problems or report.notes)
-    temporary = out.with_name(f".{out.name}.partial")
+    temporary = in_progress(out)
     try:
-        counts = _mux(report, agency_key, temporary, partial)
+        counts = _mux(report, agency_key, temporary, partial, fragmented)
         os.replace(temporary, out)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -96,7 +108,8 @@ def _opening(packets: Iterator[Packet], sound: bool) -> list[Packet]:
     return opening
 
 
-def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Path, partial: bool) -> _Counts:
+def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Path, partial: bool,
+         fragmented: bool) -> _Counts:
     import av
 
     first = report.segments[0].header
@@ -122,8 +135,12 @@ def _mux(report: RecordingReport, agency_key: x25519.X25519PrivateKey, path: Pat
         "verification": "partial" if partial else "verified",
     }
     counts = _Counts()
-    # faststart: the index goes first, so a browser starts playing before the whole file has arrived
-    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
+    # faststart: the index goes first, so a browser starts playing before the whole file has arrived;
+    # fragments (one from each keyframe, each written out at once, the index empty at the start): a player
+    # starts while the file is still being written
+    options = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"} if fragmented \
+        else {"movflags": "faststart"}
+    with av.open(str(path), "w", format="mp4", options=options) as container:
         container.metadata["creation_time"] = str(first["started_utc"]).replace("Z", "000Z")
         container.metadata["title"] = f"Bodycam {report.id}"
         container.metadata["comment"] = json.dumps(description, ensure_ascii=False)

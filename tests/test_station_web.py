@@ -24,6 +24,17 @@ def approve(web, grant, approver: str = "approver"):
     return web.client(approver).post(f"/requests/{grant.pk}/decide/", {"decision": "approve"})
 
 
+def prepared(client, pk: int) -> dict[str, str]:
+    """The player page's question until the station has made the MP4 (or failed): its last answer."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while (status := client.get(f"/recordings/{pk}/playback-status/").json())["state"] == "preparing":
+        assert time.monotonic() < deadline, "the export did not end"
+        time.sleep(0.05)
+    return status
+
+
 def test_every_role_logs_in_and_sees_the_recordings_list_in_german(web):
     for role in ("case-worker", "approver", "evidence-officer", "data-protection", "admin"):
         response = web.client(role).get("/recordings/")
@@ -108,6 +119,59 @@ def test_an_approved_request_opens_a_window_to_play_with_byte_ranges_and_everyth
         assert action in actions
 
 
+def test_the_player_starts_while_the_station_is_still_writing_the_video(web, monkeypatch):
+    """However long the recording, the page opens at once and the video's first fragments arrive while
+    the rest is being exported; the whole file is the same bytes, and seeking by ranges works after."""
+    import threading
+
+    from storage import export
+
+    written, go_on, real = [0], threading.Event(), export._write
+
+    def held(*args: object) -> None:
+        real(*args)
+        written[0] += 1
+        if written[0] == 300:
+            go_on.wait(30)
+
+    monkeypatch.setattr(export, "_write", held)
+    client, grant = request_view(web)
+    approve(web, grant)
+    pk = web.recording.pk
+    assert client.get(f"/recordings/{pk}/play/").status_code == 200
+    assert client.get(f"/recordings/{pk}/playback-status/").json() == {"state": "preparing", "message": ""}
+    response = client.get(f"/recordings/{pk}/video.mp4")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    stream = iter(response.streaming_content)
+    first = next(stream)
+    playback = web.store.root / "private" / "playback" / f"{grant.pk}.mp4"
+    assert first[4:8] == b"ftyp" and b"moov" in first and b"moof" in first, "playable before the export ends"
+    assert not playback.exists() and written[0] == 300
+    go_on.set()
+    data = first + b"".join(stream)
+    assert prepared(client, pk)["state"] == "ready" and data == playback.read_bytes()
+    part = client.get(f"/recordings/{pk}/video.mp4", HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == data[100:200]
+
+
+def test_an_export_that_fails_in_the_background_is_shown_on_the_player_page_and_ends_the_video(web, monkeypatch):
+    from station.web import playback
+    from storage.segment_reader import DecryptError
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise DecryptError("seg-000000.bcs: the agency key does not open this segment")
+
+    monkeypatch.setattr(playback, "export_recording", fails)
+    client, grant = request_view(web)
+    approve(web, grant)
+    pk = web.recording.pk
+    assert client.get(f"/recordings/{pk}/play/").status_code == 200
+    status = prepared(client, pk)
+    assert status["state"] == "failed" and "kann nicht abgespielt werden" in status["message"]
+    assert "the agency key does not open this segment" in status["message"]
+    assert client.get(f"/recordings/{pk}/video.mp4").status_code == 403, "nothing is being made"
+
+
 def test_another_users_window_does_not_open_the_recording(web):
     _, grant = request_view(web)
     approve(web, grant)
@@ -122,6 +186,7 @@ def test_an_expired_window_closes_and_its_decrypted_file_is_removed(web):
     client, grant = request_view(web)
     approve(web, grant)
     assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 200
+    assert prepared(client, web.recording.pk) == {"state": "ready", "message": ""}
     playback = web.store.root / "private" / "playback" / f"{grant.pk}.mp4"
     assert playback.exists()
     grant.refresh_from_db()

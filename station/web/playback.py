@@ -1,29 +1,48 @@
 """The verified MP4 an approved viewer plays: exported on the station into a private folder when the
-window opens, served with byte ranges (so the player can seek to a marker), removed when it closes."""
+window opens, served with byte ranges (so the player can seek to a marker), removed when it closes.
+
+The export runs in the background: the player page opens at once and plays the fragmented MP4 while
+it is still being written (``growing_response``), however long the recording. One export per window,
+whichever of the server's workers asked first (a lock file); a failure is kept beside it for the page.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from station.registry import public_key, refuse_lost, trusted_keys
+from station.registry import RegistryError, public_key, refuse_lost, trusted_keys
 from station.store import Store
-from storage.export import ExportError, export_recording
+from storage.export import ExportError, export_recording, exportable, in_progress
+from storage.keys import KeyFileError
+from storage.report import RecordingReport
+from storage.segment_reader import DecryptError, SegmentError
 from storage.verify import verify_tree
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import x25519
+    from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
     from station.models import Recording, ViewRequest
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1 << 20
+STALLED_S = 60.0
+"""A growing file that grows no more for this long ends its response (its export died with its worker)."""
+POLL_S = 0.1
+PROBLEMS = (KeyFileError, ExportError, SegmentError, DecryptError, RegistryError, OSError)
+"""What ends an export with a message for the viewer, not a server error."""
 
 
 def private_dir(store: Store) -> Path:
@@ -37,33 +56,163 @@ def playback_path(store: Store, grant: ViewRequest) -> Path:
     return private_dir(store) / f"{grant.pk}.mp4"
 
 
-def playback_file(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey) -> Path:
-    """The decrypted MP4 for one viewing window (made once per window)."""
-    path = playback_path(store, grant)
-    if not path.exists():
-        export_verified(store, grant.recording, agency, path)
-        os.chmod(path, 0o600)
-    return path
+@dataclass(frozen=True)
+class Source:
+    """What an export needs from the database, read in the request's thread: the stored folder, the
+    registered key and the lost keys."""
+
+    ref: str
+    directory: Path
+    key_id: str
+    key: ed25519.Ed25519PublicKey
+    lost: dict[str, datetime]
 
 
-def export_verified(store: Store, recording: Recording, agency: x25519.X25519PrivateKey, out: Path) -> None:
-    """Verify the stored copy again (keys from the registry, lost keys refused) and export it."""
-    directory = store.recording_dir(recording.device.key_id, recording.recording_id)
-    tree = verify_tree(directory, {recording.device.key_id: public_key(recording.device.public_key)}, at_store=True)
-    refuse_lost(tree.recordings, trusted_keys(store)[1])
+def source(store: Store, recording: Recording) -> Source:
+    return Source(recording.ref, store.recording_dir(recording.device.key_id, recording.recording_id),
+                  recording.device.key_id, public_key(recording.device.public_key), trusted_keys(store)[1])
+
+
+def verified(source: Source) -> RecordingReport:
+    """The stored copy verified again (keys from the registry, lost keys refused)."""
+    tree = verify_tree(source.directory, {source.key_id: source.key}, at_store=True)
+    refuse_lost(tree.recordings, source.lost)
     if not tree.recordings:
-        raise ExportError(f"recording {recording.ref}: its files are not in the store")
-    export_recording(tree.recordings[0], agency, out)
+        raise ExportError(f"recording {source.ref}: its files are not in the store")
+    exportable(tree.recordings[0])
+    return tree.recordings[0]
+
+
+def export_verified(source: Source, agency: x25519.X25519PrivateKey, out: Path) -> None:
+    export_recording(verified(source), agency, out)
+
+
+def failure(path: Path) -> Path:
+    return path.with_name(f"{path.name}.failed")
+
+
+def _lock(path: Path) -> Path:
+    return path.with_name(f"{path.name}.lock")
+
+
+def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey) -> None:
+    """Verify the stored copy (a failure is the caller's to show), then export it in the background,
+    unless the window's MP4 is made or being made."""
+    path = playback_path(store, grant)
+    if path.exists():
+        return
+    lock = os.open(_lock(path), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return  # another worker's export is running
+    try:
+        failure(path).unlink(missing_ok=True)
+        report = verified(source(store, grant.recording))
+    except BaseException:
+        os.close(lock)
+        raise
+    threading.Thread(target=_export, args=(report, agency, path, lock), name=f"playback-{grant.pk}",
+                     daemon=True).start()
+
+
+def _export(report: RecordingReport, agency: x25519.X25519PrivateKey, path: Path, lock: int) -> None:
+    try:
+        export_recording(report, agency, path, fragmented=True)
+        os.chmod(path, 0o600)
+    except PROBLEMS as exc:
+        failure(path).write_text(str(exc), encoding="utf-8")
+    finally:
+        os.close(lock)  # and with it the lock
+
+
+def running(path: Path) -> bool:
+    """Whether a worker's export of ``path`` holds its lock."""
+    try:
+        fd = os.open(_lock(path), os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def state(store: Store, grant: ViewRequest) -> tuple[str, str]:
+    """``ready``, ``preparing`` or ``failed`` (with the reason) for the window's MP4."""
+    path = playback_path(store, grant)
+    if path.exists():
+        return "ready", ""
+    with contextlib.suppress(FileNotFoundError):
+        return "failed", failure(path).read_text(encoding="utf-8")[:500]
+    return "preparing", ""
+
+
+def growing_response(path: Path) -> HttpResponseBase:
+    """The MP4 while its export still writes it: every byte from the start as it arrives, until the
+    export has renamed it into place (or failed, or stalled). Byte ranges are served once it is whole."""
+    response = StreamingHttpResponse(_follow(path), content_type="video/mp4")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _follow(path: Path) -> Iterator[bytes]:
+    file = _opened(path)
+    if file is None:
+        return
+    with file:
+        quiet_since = time.monotonic()
+        while True:
+            block = file.read(CHUNK)
+            if block:
+                quiet_since = time.monotonic()
+                yield block
+            elif _renamed(file.fileno(), path):  # complete: what is left, then the end
+                while block := file.read(CHUNK):
+                    yield block
+                return
+            elif failure(path).exists() or time.monotonic() - quiet_since > STALLED_S:
+                return
+            else:
+                time.sleep(POLL_S)
+
+
+def _opened(path: Path) -> BinaryIO | None:
+    """The export's file once it has begun (or is done); None when it failed or stalled first."""
+    started = time.monotonic()
+    while not failure(path).exists() and time.monotonic() - started < STALLED_S:
+        for candidate in (in_progress(path), path):
+            with contextlib.suppress(FileNotFoundError):
+                return candidate.open("rb")
+        time.sleep(POLL_S)
+    return None
+
+
+def _renamed(fd: int, path: Path) -> bool:
+    """Whether the open file is the one the export has renamed into place: whole."""
+    try:
+        return os.fstat(fd).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+WINDOW_FILE = re.compile(r"^\.?(?P<grant>\d+)\.mp4(\.lock|\.failed|\.partial)?$")
+"""A window's MP4, and its lock, failure and export in progress."""
 
 
 def sweep(store: Store, at: datetime) -> list[Path]:
-    """Remove the MP4 of every window that has closed (or whose request no longer grants it)."""
+    """Remove the files of every window that has closed (or whose request no longer grants it)."""
     from station.models import ViewRequest
 
     folder = store.root / "private" / "playback"
     removed = []
-    for path in folder.glob("*.mp4") if folder.is_dir() else []:  # export-*.mp4 too: a crashed export's rest
-        grant = store.db.query(ViewRequest).filter(pk=int(path.stem) if path.stem.isdigit() else -1).first()
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:  # export-*.mp4 too: a crashed export's rest
+        match = WINDOW_FILE.match(path.name)
+        grant = store.db.query(ViewRequest).filter(pk=int(match["grant"])).first() if match else None
         if grant is None or grant.status != ViewRequest.APPROVED or grant.window_until is None \
                 or grant.window_until <= at:
             path.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,9 +21,19 @@ from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
-from station.web.playback import export_verified, playback_file, playback_path, private_dir, ranged_response, sweep
-from storage.export import ExportError
-from storage.keys import KeyFileError
+from station.web.playback import (
+    PROBLEMS,
+    export_verified,
+    growing_response,
+    playback_path,
+    prepare,
+    private_dir,
+    ranged_response,
+    running,
+    source,
+    state,
+    sweep,
+)
 
 if TYPE_CHECKING:
     from station.models import Recording
@@ -118,8 +128,8 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     store = served().store
     sweep(store, timezone.now())
     try:
-        playback_file(store, grant, served().agency_key())
-    except (KeyFileError, ExportError, OSError) as exc:
+        prepare(store, grant, served().agency_key())
+    except PROBLEMS as exc:
         messages.error(request, _("The recording cannot be played: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("viewed", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number,
@@ -132,9 +142,21 @@ def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     recording = stored_recording(pk)
     grant = _grant(request, recording)
     path = playback_path(served().store, grant)
-    if not path.exists():
-        raise PermissionDenied  # the player page makes it; a bare video URL does not
-    return ranged_response(request, path, "video/mp4")
+    if path.exists():
+        return ranged_response(request, path, "video/mp4")
+    if running(path):
+        return growing_response(path)
+    raise PermissionDenied  # the player page makes it; a bare video URL does not
+
+
+@require(*ALL_ROLES)
+def playback_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whether the window's MP4 is ready, still being made, or failed (and why), for the player page."""
+    recording = stored_recording(pk)
+    grant = _grant(request, recording)
+    status, reason = state(served().store, grant)
+    message = _("The recording cannot be played: %(reason)s") % {"reason": reason} if reason else ""
+    return JsonResponse({"state": status, "message": message})
 
 
 @require(*ALL_ROLES)
@@ -161,8 +183,8 @@ def export(request: HttpRequest, pk: int) -> HttpResponseBase:
     store = served().store
     out = private_dir(store) / f"export-{grant.pk}.mp4"
     try:
-        export_verified(store, recording, served().agency_key(), out)
-    except (KeyFileError, ExportError, OSError) as exc:
+        export_verified(source(store, recording), served().agency_key(), out)
+    except PROBLEMS as exc:
         messages.error(request, _("The recording cannot be exported: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("exported", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("recordings/<int:pk>/request/", requests.create, name="request-view"),
     path("recordings/<int:pk>/play/", recordings.play, name="play"),
     path("recordings/<int:pk>/video.mp4", recordings.video, name="video"),
+    path("recordings/<int:pk>/playback-status/", recordings.playback_status, name="playback-status"),
     path("recordings/<int:pk>/playback-started/", recordings.playback_started, name="playback-started"),
     path("recordings/<int:pk>/export/", recordings.export, name="export"),
     path("recordings/<int:pk>/hold/", recordings.place_hold, name="hold"),
