@@ -44,8 +44,7 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/custody.py": ["tests/test_station_custody.py"],
     # who may do what in the web application: its pages' role and window tests
     "station/web/access.py": ["tests/test_station_web.py"],
-    "station/quarantine.py": ["tests/test_station_retention.py", "tests/test_station_offload.py", "-k",
-                              "not postgresql and (quarantine or refused)"],
+    "station/quarantine.py": ["tests/test_station_quarantine.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],
     "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"
