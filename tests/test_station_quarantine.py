@@ -73,7 +73,6 @@ def test_an_item_no_one_cleared_expires_with_its_copy_and_a_bounded_log_line(sto
     at = item.last_seen + timedelta(days=31)
     assert quarantine.expire(store, timedelta(days=30), at, dry_run=True) == [f"#{number} {long_name}"]
     assert copy.exists() and quarantine.items(store) != []
-    shutil.rmtree(copy / "upload")  # a part already gone changes nothing
     assert quarantine.expire(store, timedelta(days=30), at) == [f"#{number} {long_name}"]
     assert not copy.exists() and quarantine.items(store) == []
     (subject,) = subjects(store, "quarantine-expired")
@@ -93,3 +92,12 @@ def test_a_long_name_is_bounded_in_the_clearing_log_line(store):
     quarantine.clear(store, number, "checked")
     (subject,) = subjects(store, "quarantine-cleared")
     assert len(subject) == 100
+
+
+def test_an_item_whose_copy_someone_removed_still_expires_with_its_log_line(store):
+    number = refused(store)
+    item = quarantine.items(store)[0]
+    shutil.rmtree(store.root / item.path)
+    at = item.last_seen + timedelta(days=31)
+    assert quarantine.expire(store, timedelta(days=30), at) == [f"#{number} {VECTOR_ID}"]
+    assert quarantine.items(store) == [] and len(subjects(store, "quarantine-expired")) == 1
