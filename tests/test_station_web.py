@@ -123,6 +123,7 @@ def test_the_player_starts_while_the_station_is_still_writing_the_video(web, mon
     """However long the recording, the page opens at once and the video's first fragments arrive while
     the rest is being exported; the whole file is the same bytes, and seeking by ranges works after."""
     import threading
+    import time
 
     from storage import export
 
@@ -140,6 +141,10 @@ def test_the_player_starts_while_the_station_is_still_writing_the_video(web, mon
     pk = web.recording.pk
     assert client.get(f"/recordings/{pk}/play/").status_code == 200
     assert client.get(f"/recordings/{pk}/playback-status/").json() == {"state": "preparing", "message": ""}
+    deadline = time.monotonic() + 30
+    while written[0] < 300:  # the export has written its first fragments and waits
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     response = client.get(f"/recordings/{pk}/video.mp4")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     stream = iter(response.streaming_content)
