@@ -1,8 +1,9 @@
 """The camera's side of an offload, run by the station over SSH: ``bodycam offload-session``.
 
-One process for the whole offload: it prints the manifest as one JSON line, hashes its finished
-segment files while the station pulls them, then reads the station's signed receipt as one line and
-prints what it deleted and set aside as one JSON line. End of input without a receipt deletes nothing.
+One process for the whole offload: it prints the manifest as one JSON line, hashes the last segment of
+each finished recording while the station pulls them (the others' hashes are in the headers after
+them), then reads the station's signed receipt as one line and prints what it deleted and set aside as
+one JSON line. End of input without a receipt deletes nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ def cmd_session(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir)
     offered = manifest(data_dir)
     print(json.dumps(offered), flush=True)
-    from storage.release import FileHashes, release  # cryptography and the hashing: while the station pulls
+    from storage.release import FileHashes, last_segments, release  # cryptography: while the station pulls
 
-    finished = [path for r in offered["recordings"] if r["finished"]  # type: ignore[attr-defined]
-                for path in sorted((data_dir / "recordings" / r["id"]).glob("seg-*.bcs"))]
+    # the other segments' hashes are named, signed, in the headers after them (storage.release)
+    finished = last_segments([data_dir / "recordings" / r["id"] for r in offered["recordings"]  # type: ignore[attr-defined]
+                              if r["finished"]])
     hashes = FileHashes()
     hashing = threading.Thread(target=hashes.prepare, args=(finished,), name="prehash", daemon=True)
     hashing.start()

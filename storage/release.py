@@ -1,8 +1,10 @@
 """The camera's end of an offload: say what it holds, and delete only what the station has receipted.
 
 Nothing leaves the camera except through a receipt signed by the station key installed at enrolment,
-naming this camera's key, and whose hashes every file of a recording still has. A recording being
-recorded is never released, whatever a receipt says. A recording the receipt says the station refused
+naming this camera's key, and whose hash for every file of a recording is the hash of the bytes the
+camera wrote: the hash the next segment's header names (signed with this camera's own key when it was
+written), or, for a last segment and any other, the file's hash now. A recording being recorded is
+never released, whatever a receipt says. A recording the receipt says the station refused
 is set aside, whole, into ``recordings/.refused-by-station/``: kept on the card for a person, no longer
 offered at every docking.
 """
@@ -14,11 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 from storage.durable import fsync_dir
 from storage.keys import key_id, load_device_public, load_station_public
 from storage.marker import read_marker
 from storage.receipt import open_receipt
 from storage.segment_format import FileStamp, file_stamp, hash_file
+from storage.segment_reader import signed_header
 
 HASHING_THREADS = os.cpu_count() or 1
 """BLAKE2b releases the GIL: one file per core at a time."""
@@ -67,7 +72,8 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
     set aside the ones it refuses."""
     known = hashes or FileHashes()
     keys = data_dir / "keys"
-    device_key_id = key_id(load_device_public(keys / "device.pub"))
+    device_key = load_device_public(keys / "device.pub")
+    device_key_id = key_id(device_key)
     receipt = open_receipt(signed_receipt, load_station_public(keys / "station.pub"), device_key_id)
     in_progress = read_marker(data_dir)
     writing = in_progress.recording if in_progress is not None else None
@@ -80,10 +86,11 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
         entries = list(directory.iterdir())
         if {e.name for e in entries} != set(receipted_files) or any(e.is_symlink() or not e.is_file() for e in entries):
             continue  # the receipt must cover exactly the files here, all regular
-        names = sorted(receipted_files)
+        written = written_hashes(directory, device_key)
+        unknown = sorted(name for name, digest in receipted_files.items() if written.get(name) != digest)
         with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-            actual = dict(zip(names, pool.map(known.hash, (directory / name for name in names)), strict=True))
-        if actual != receipted_files:
+            actual = dict(zip(unknown, pool.map(known.hash, (directory / name for name in unknown)), strict=True))
+        if any(actual[name] != receipted_files[name] for name in unknown):
             continue  # changed since the station received it: the station does not hold these bytes
         for name in receipted_files:
             (directory / name).unlink()
@@ -95,6 +102,28 @@ def release(data_dir: Path, signed_receipt: object, hashes: FileHashes | None = 
     if settled.released or settled.set_aside:
         fsync_dir(recordings)
     return settled
+
+
+def written_hashes(directory: Path, device_key: ed25519.Ed25519PublicKey) -> dict[str, str]:
+    """Segment file name → the hash it had when the camera wrote it, as the next segment's header names it
+    (``prev_segment_hash``), for every segment followed by one whose header verifies with the camera's own
+    key: the station's receipt for those bytes is checked without reading the file again."""
+    written = {}
+    for path in sorted(directory.glob("seg-*.bcs")):
+        header = signed_header(path, device_key)
+        sequence = header.get("sequence") if header is not None else None
+        if header is None or header.get("recording_id") != directory.name or not isinstance(sequence, int) \
+                or sequence < 1 or path.name != f"seg-{sequence:06d}.bcs":
+            continue
+        previous = header.get("prev_segment_hash")
+        if isinstance(previous, str):
+            written[f"seg-{sequence - 1:06d}.bcs"] = previous
+    return written
+
+
+def last_segments(directories: list[Path]) -> list[Path]:
+    """The file of each recording no later header names the hash of: what the camera hashes itself."""
+    return [max(files) for directory in directories if (files := sorted(directory.glob("seg-*.bcs")))]
 
 
 def _set_aside(recordings: Path, recording: str) -> bool:

@@ -156,6 +156,25 @@ def read_segment(path: Path, keep_chunks: bool = True) -> Segment:
     return segment
 
 
+def signed_header(path: Path, key: ed25519.Ed25519PublicKey) -> dict[str, Any] | None:
+    """A segment's header read alone (its first frame, nothing after it), when its signature verifies
+    with ``key``; None for anything else. The camera reads in it the hash the segment before had."""
+    try:
+        data = _mapped(path)
+    except SegmentError:
+        return None
+    if data is None or data[: len(MAGIC)] != MAGIC:
+        return None
+    parsed = _header(memoryview(data))
+    if parsed is None:
+        return None
+    header, header_bytes, _ = parsed
+    hasher = file_hasher()
+    hasher.update(MAGIC)
+    end = len(MAGIC) + FRAME_HEAD.size + len(header_bytes)
+    return header if _signed(memoryview(data), len(MAGIC), end, hasher, key) is not None else None
+
+
 def _header(view: memoryview) -> tuple[dict[str, Any], bytes, ed25519.Ed25519PublicKey] | None:
     """The header frame's JSON, its bytes and the device key it names; None if there is no such frame
     (its signature is checked with the other frames')."""

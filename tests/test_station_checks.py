@@ -173,7 +173,7 @@ def test_camera_hashes_again_a_file_that_changed_after_it_was_hashed_for_the_off
     recording = only(device / "recordings")
     hashes = FileHashes()
     hashes.prepare(sorted(recording.iterdir()))
-    segment = sorted(recording.iterdir())[0]
+    segment = sorted(recording.iterdir())[-1]  # the last: no later header names its hash
     original = segment.read_bytes()
     segment.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # same size, other bytes, new ctime
     assert hashes.hash(segment) == hash_file(segment) != receipt_for(device, store)["receipt"]
@@ -290,3 +290,49 @@ def test_camera_refuses_a_receipt_that_both_covers_and_refuses_a_recording(store
     with pytest.raises(ReceiptError, match=f"both covers and refuses {recording.name}"):
         release(device, sign_receipt({recording.name: files}, kid, store.station_key(), "now", [recording.name]))
     assert recording.is_dir()
+
+
+def test_camera_takes_a_segments_hash_from_the_next_signed_header_and_reads_only_the_last_segment(store, device,
+                                                                                                  monkeypatch):
+    """The station holds the bytes the camera wrote: for every segment but the last, the next segment's
+    header (signed with the camera's own key when it was written) names their hash. A middle segment
+    changed on the card since then changes nothing: the store's copy is the one the camera wrote."""
+    from storage import release as release_module
+
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    signed = receipt_for(device, store)
+    recording = only(device / "recordings")
+    files = sorted(recording.iterdir())
+    with open(files[3], "r+b") as f:  # in its chunks, after its header
+        f.seek(-200, 2)
+        f.write(b"\0")
+    read = []
+    monkeypatch.setattr(release_module, "hash_file", lambda path: read.append(path.name) or hash_file(path))
+    assert release(device, signed).released == [recording.name] and read == [files[-1].name]
+
+
+def test_camera_hashes_a_middle_segment_whose_receipted_hash_is_not_the_one_it_wrote(store, device):
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    signed = receipt_for(device, store)
+    receipted = signed["receipt"]["recordings"][recording.name]  # type: ignore[index]
+    files = sorted(recording.iterdir())
+    kid = key_id(load_device_public(device / "keys/device.pub"))
+    other = {**receipted, files[3].name: "ab" * 32}  # the store would hold other bytes than the camera wrote
+    assert release(device, sign_receipt({recording.name: other}, kid, store.station_key(), "now")).released == [], \
+        "the receipted hash is neither the written one nor the file's: hashed, compared, kept"
+    assert files[3].exists()
+
+
+def test_camera_trusts_no_header_signed_by_another_key_for_the_hash_before_it(store, device, tmp_path):
+    from storage.release import written_hashes
+
+    recording = only(device / "recordings")
+    files = sorted(recording.iterdir())
+    own = load_device_public(device / "keys/device.pub")
+    assert set(written_hashes(recording, own)) == {f.name for f in files[:-1]}
+    assert all(written_hashes(recording, own)[f.name] == hash_file(f) for f in files[:-1])
+    create_device_key(tmp_path / "other")
+    assert written_hashes(recording, load_device_public(tmp_path / "other" / "device.pub")) == {}
+    files[4].write_bytes(files[4].read_bytes()[:300])  # a header cut short proves nothing either
+    assert files[3].name not in written_hashes(recording, own)
