@@ -315,7 +315,7 @@ def test_camera_hashes_a_middle_segment_whose_receipted_hash_is_not_the_one_it_w
     shutil.copy(store.station_pub_path, device / "keys/station.pub")
     recording = only(device / "recordings")
     signed = receipt_for(device, store)
-    receipted = signed["receipt"]["recordings"][recording.name]  # type: ignore[index]
+    receipted = signed["receipt"]["recordings"][recording.name]
     files = sorted(recording.iterdir())
     kid = key_id(load_device_public(device / "keys/device.pub"))
     other = {**receipted, files[3].name: "ab" * 32}  # the store would hold other bytes than the camera wrote
