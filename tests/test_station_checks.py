@@ -336,3 +336,15 @@ def test_camera_trusts_no_header_signed_by_another_key_for_the_hash_before_it(st
     assert written_hashes(recording, load_device_public(tmp_path / "other" / "device.pub")) == {}
     files[4].write_bytes(files[4].read_bytes()[:300])  # a header cut short proves nothing either
     assert files[3].name not in written_hashes(recording, own)
+
+
+def test_camera_sets_aside_several_refused_recordings_in_one_receipt(store, device):
+    from storage.release import REFUSED_DIR
+
+    shutil.copy(store.station_pub_path, device / "keys/station.pub")
+    recording = only(device / "recordings")
+    second = recording.with_name(f"{recording.name}-1")
+    shutil.copytree(recording, second)
+    settled = release(device, refusal_for(device, store, [recording.name, second.name]))
+    assert settled.set_aside == [recording.name, second.name]
+    assert sorted(p.name for p in (device / "recordings" / REFUSED_DIR).iterdir()) == [recording.name, second.name]
