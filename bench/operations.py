@@ -30,6 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MINUTES = 5  # one 5-minute recording of 1080p30 at 8 Mbit/s: ~300 MB in 60 s segments
 THROUGHPUT_ROUNDS = 10
 FIXED_ROUNDS = 7
+DOCK_LINK_KIB_S = 30_000
+"""The dock's link for the second comparison, ≈ 31 MB/s: a Pi Zero 2 W's USB 2.0 gadget Ethernet at its
+best (its SD card reads ≈ 40 MB/s, its Wi-Fi far less). Unlimited loopback makes the comparison one of
+CPU on shared cores instead, where the station's verification competes with both ends of the transfer."""
 
 
 def make_device(directory: Path, minutes: float = MINUTES, packets: Iterable[tuple[bytes, bool]] | None = None,
@@ -57,29 +61,34 @@ def make_device(directory: Path, minutes: float = MINUTES, packets: Iterable[tup
     return data
 
 
-def _offload(server, store: Store, name: str, device: Path) -> float:
+def _limit(bwlimit: int | None) -> list[str]:
+    return [f"--bwlimit={bwlimit}"] if bwlimit else []
+
+
+def _offload(server, store: Store, name: str, device: Path, bwlimit: int | None = None) -> float:
     """Seconds of one offload, run with bytecode as an installed station has it (bench.startup)."""
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "office.cli", "offload", name, "--store", str(store.root),
                              "--identity", str(server.identity), "--data-dir", str(device),
-                             "--remote-bodycam", str(Path(sys.executable).parent / "bodycam")],
+                             "--remote-bodycam", str(Path(sys.executable).parent / "bodycam"), *_limit(bwlimit)],
                             cwd=ROOT, env=ENVIRONMENT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"offload failed: {result.stdout}{result.stderr}")
     return time.perf_counter() - start
 
 
-def _rsync(server, source: Path, target: Path) -> float:
+def _rsync(server, source: Path, target: Path, bwlimit: int | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(["rsync", "-a", "-e", shlex.join(["ssh", *server.ssh_options()]),
+    subprocess.run(["rsync", "-a", *_limit(bwlimit), "-e", shlex.join(["ssh", *server.ssh_options()]),
                     f"{server.user}@{server.host}:{source}/", f"{target}/"], check=True)
     return time.perf_counter() - start
 
 
-def offload_vs_rsync(directory: Path) -> tuple[Paired, Paired, int]:
+def offload_vs_rsync(directory: Path, bwlimit: int | None = None,
+                     fixed_rounds: int = FIXED_ROUNDS) -> tuple[Paired, Paired, int]:
     """Seconds for our offload and plain rsync of the set, end to end, in paired rounds (each round of ours
     offloads a fresh copy of the camera into a fresh store: an offload releases what it took), and each
-    one's fixed cost (the same with nothing to move)."""
+    one's fixed cost (the same with nothing to move); both sides limited to ``bwlimit`` KiB/s if given."""
     device, empty = make_device(directory), make_device(directory / "empty", minutes=0)
     size = sum(p.stat().st_size for p in (device / "recordings").rglob("*.bcs"))
     server, process = start_sshd(directory / "sshd")
@@ -99,20 +108,22 @@ def offload_vs_rsync(directory: Path) -> tuple[Paired, Paired, int]:
         shutil.rmtree(camera, ignore_errors=True)
         shutil.copytree(device, camera)
         store, name = enrolled(camera)
-        seconds = _offload(server, store, name, camera)
+        os.sync()  # the copy's write-back is not the offload's
+        seconds = _offload(server, store, name, camera, bwlimit)
         shutil.rmtree(store.root)
         return seconds
 
     def plain() -> float:
         shutil.rmtree(directory / "plain", ignore_errors=True)
-        return _rsync(server, device / "recordings", directory / "plain")
+        os.sync()
+        return _rsync(server, device / "recordings", directory / "plain", bwlimit)
 
     try:
         store, name = enrolled(empty)
         _offload(server, store, name, empty)  # writes the bytecode this environment would not
         transfer = paired_rounds(ours, plain, THROUGHPUT_ROUNDS)
         fixed = paired_rounds(lambda: _offload(server, store, name, empty),
-                              lambda: _rsync(server, empty / "recordings", directory / "plain-empty"), FIXED_ROUNDS)
+                              lambda: _rsync(server, empty / "recordings", directory / "plain-empty"), fixed_rounds)
     finally:
         process.terminate()
         process.wait()
@@ -157,6 +168,8 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as directory:
         transfer, fixed, size = offload_vs_rsync(Path(directory))
     with tempfile.TemporaryDirectory() as directory:
+        docked, _, _ = offload_vs_rsync(Path(directory), DOCK_LINK_KIB_S, fixed_rounds=0)
+    with tempfile.TemporaryDirectory() as directory:
         resume = resume_after_kill(Path(directory))
     mb = size / 1e6
     ours_fixed, plain_fixed = statistics.median(fixed.ours), statistics.median(fixed.baseline)
@@ -167,6 +180,8 @@ def run() -> list[Row]:
                    "receipted, released: end to end", "s", transfer, "plain rsync -a, same files, same sshd"),
         Row.paired("the same, MB/s without each side's median fixed cost", "MB/s", throughput,
                    "plain rsync -a", higher_is_better=True),
+        Row.paired(f"the same at the dock's link rate, both sides --bwlimit={DOCK_LINK_KIB_S} KiB/s", "s", docked,
+                   "plain rsync -a, same limit"),
         Row.paired("offload fixed cost per run (connection, manifest, remote start-up, receipt)", "s", fixed,
                    "plain rsync of an empty folder"),
         Row("SIGKILL while recording to first resumed packet on disk", resume, "s"),
