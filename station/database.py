@@ -45,6 +45,10 @@ def setup_django(store: Path | None = None, database_url: str | None = None) -> 
                 os.environ[name] = value
 
 
+DATABASE_FILE = "station.sqlite3"
+"""The store's own database, when no other is named."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
@@ -52,7 +56,7 @@ def sqlite_url(path: Path) -> str:
 def store_database_url(root: Path, database_url: str | None = None) -> str:
     """A store's database: the URL given, else ``$BODYCAM_DATABASE``, else ``station.sqlite3`` in the store.
     The settings and ``Store`` both ask here, so the store a process opens first is Django's ``default``."""
-    return database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(root / "station.sqlite3")
+    return database_url or os.environ.get("BODYCAM_DATABASE") or sqlite_url(root / DATABASE_FILE)
 
 
 def database_settings(url: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from station import custody
-from station.database import Database, setup_django, store_database_url
+from station.database import DATABASE_FILE, Database, setup_django, sqlite_url, store_database_url
 from station.paths import WEB_SECRET, inside
 from storage.keys import KeyFileError, create_signing_key, load_device_key, load_device_public
 
@@ -52,9 +52,11 @@ class Store:
         """Create the folders, the station key (kept if present) and the schema."""
         for folder in ("", "keys", "devices", "incoming", "quarantine"):
             (root / folder).mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o700)  # footage, names and the database: the station's account only
         os.chmod(root / "keys", 0o700)
         create_signing_key(root / "keys", "station")
         _make_ssh_key(root / SSH_KEY)
+        _make_private_database(root, database_url)
         store = cls(root, database_url)
         store.db.migrate()
         return store
@@ -117,6 +119,14 @@ def _make_web_secret(root: Path) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+
+
+def _make_private_database(root: Path, database_url: str | None) -> None:
+    """The store's own SQLite file, created 0600 before SQLite would create it readable to all (its
+    journal files take the same mode)."""
+    path = root.resolve() / DATABASE_FILE
+    if store_database_url(root.resolve(), database_url) == sqlite_url(path) and not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _make_ssh_key(path: Path) -> None:

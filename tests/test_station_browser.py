@@ -71,10 +71,14 @@ def browser(server):  # the store is made before Playwright runs its event loop 
 
 @pytest.fixture
 def as_user(browser, server):
-    pages = []
+    """A logged-in page per call; at the end, no page may have been refused anything by the station's
+    Content-Security-Policy (an inline script or style would be, and would not work)."""
+    pages, refused = [], []
 
     def login(user: str):
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
         page.set_default_timeout(20_000)
         page.goto(f"{server}/login/")
         page.fill("input[name=username]", user)
@@ -87,6 +91,7 @@ def as_user(browser, server):
     yield login
     for page in pages:
         page.context.close()
+    assert refused == []
 
 
 def shot(page, name: str) -> None:
@@ -101,6 +106,15 @@ def test_each_role_logs_in_and_sees_its_menu(as_user, role):
     menu = page.locator("header nav").inner_text()
     assert ("Verwahrungsprotokoll" in menu) == (role in ("data-protection", "admin"))
     assert ("Quarantäne" in menu) == (role == "evidence-officer")
+
+
+def test_the_language_menu_switches_to_english_and_back(as_user):
+    page = as_user("case-worker")
+    page.select_option("form.lang select", "en")
+    page.wait_for_selector("text=Recordings")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.select_option("form.lang select", "de")
+    page.wait_for_selector("text=Aufnahmen")
 
 
 def test_request_approve_and_play_in_the_browser(as_user, server):
@@ -122,7 +136,7 @@ def test_request_approve_and_play_in_the_browser(as_user, server):
     case_worker.click("text=genehmigt: abspielen")
     video = case_worker.locator("video")
     video.evaluate("v => { v.muted = true; return v.play(); }")
-    case_worker.wait_for_function("document.querySelector('video').currentTime > 1.0")
+    case_worker.wait_for_function("() => document.querySelector('video').currentTime > 1.0")
     drawn = case_worker.evaluate("""() => {
         const v = document.querySelector('video');
         const c = document.createElement('canvas');
@@ -138,7 +152,7 @@ def test_request_approve_and_play_in_the_browser(as_user, server):
     assert "OA-2026-0815" in case_worker.locator(".watermark").inner_text()
     case_worker.evaluate("document.querySelector('video').pause()")
     case_worker.locator("[data-seek]").first.click()  # the marker at 7 s: 6.0 s into the recording
-    case_worker.wait_for_function("Math.abs(document.querySelector('video').currentTime - 6.0) < 0.5")
+    case_worker.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 6.0) < 0.5")
     shot(case_worker, "playback")
 
 

@@ -35,6 +35,16 @@ def test_django_admin_works_on_a_store_named_by_the_environment(tmp_path):
     assert (store / "keys" / "web-secret").stat().st_mode & 0o077 == 0
 
 
+def test_a_new_store_and_its_database_are_the_station_accounts_alone_whatever_the_umask(tmp_path):
+    store = tmp_path / "store"
+    made = subprocess.run([sys.executable, "-m", "office.cli", "station", "init", "--store", str(store)],
+                          capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+    assert made.returncode == 0, made.stderr
+    assert store.stat().st_mode & 0o777 == 0o700
+    assert (store / "station.sqlite3").stat().st_mode & 0o777 == 0o600
+    assert _django_admin(store, "check").returncode == 0
+
+
 def test_django_admin_refuses_to_sign_without_a_secret(tmp_path):
     """No store yet, no BODYCAM_SECRET_KEY: Django refuses, instead of signing with a known key."""
     result = _django_admin(tmp_path / "none", "shell", "-c", "from django.conf import settings; settings.SECRET_KEY")

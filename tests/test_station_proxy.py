@@ -56,8 +56,12 @@ def test_the_documented_nginx_snippet_serves_the_application_over_tls(recorded, 
                                 f"{base}/login/"], capture_output=True, text=True).stdout
         assert " 302" in login.splitlines()[0] and "/recordings/" in login, login
         assert re.search(r"sessionid=.*; .*Secure", login, re.I), login
-        listing = subprocess.run([*curl, f"{base}/recordings/"], capture_output=True, text=True).stdout
+        listing = subprocess.run([*curl, "-D", str(tmp_path / "headers"), f"{base}/recordings/"],
+                                 capture_output=True, text=True).stdout
         assert "cam-01" in listing
+        headers = (tmp_path / "headers").read_text().lower()
+        assert headers.count("strict-transport-security: max-age=31536000") == 1, headers
+        assert "content-security-policy: default-src 'self'; script-src 'self'" in headers, headers
     finally:
         nginx.terminate()
         app.terminate()

@@ -3,6 +3,7 @@ rule, viewing windows, holds, the custody log, and bad input (a clear 4xx, nothi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,18 @@ def test_every_role_logs_in_and_sees_the_recordings_list_in_german(web):
     assert [a for _, a, _ in web.custody()].count("login") == 5
 
 
+def test_every_page_carries_a_content_security_policy_and_no_inline_script(web):
+    from station.web.headers import CONTENT_SECURITY_POLICY
+
+    client = web.client("data-protection")
+    for url in ("/recordings/", f"/recordings/{web.recording.pk}/", "/requests/", "/devices/", "/statistics/",
+                "/custody/", "/admin/", "/login/"):
+        response = client.get(url)
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        body = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", body) and not re.search(r"<[^>]*\son[a-z]+=", body), url
+
+
 def test_the_page_names_the_users_own_roles_and_no_other(web):
     body = web.client("case-worker").get("/recordings/").content.decode()
     assert 'title="Sachbearbeitung"' in body and "Administration" not in body
@@ -77,11 +90,11 @@ def test_the_list_shows_when_each_recording_will_be_deleted(web):
 
 def test_a_case_worker_cannot_play_without_an_approved_request(web):
     client = web.client("case-worker")
-    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
     assert client.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
     _, grant = request_view(web)
     assert grant.status == "pending"
-    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
 
 
 def test_an_approver_cannot_approve_their_own_request(web):
@@ -103,7 +116,7 @@ def test_an_approved_request_opens_a_window_to_play_with_byte_ranges_and_everyth
     approve(web, grant)
     grant.refresh_from_db()
     assert grant.status == "approved" and grant.window_until is not None
-    page = client.get(f"/recordings/{web.recording.pk}/play/")
+    page = client.post(f"/recordings/{web.recording.pk}/play/")
     assert page.status_code == 200 and "OA-1" in page.content.decode()
     whole = client.get(f"/recordings/{web.recording.pk}/video.mp4")
     data = b"".join(whole.streaming_content)
@@ -139,7 +152,7 @@ def test_the_player_starts_while_the_station_is_still_writing_the_video(web, mon
     client, grant = request_view(web)
     approve(web, grant)
     pk = web.recording.pk
-    assert client.get(f"/recordings/{pk}/play/").status_code == 200
+    assert client.post(f"/recordings/{pk}/play/").status_code == 200
     assert client.get(f"/recordings/{pk}/playback-status/").json() == {"state": "preparing", "message": ""}
     deadline = time.monotonic() + 30
     while written[0] < 300:  # the export has written its first fragments and waits
@@ -170,7 +183,7 @@ def test_an_export_that_fails_in_the_background_is_shown_on_the_player_page_and_
     client, grant = request_view(web)
     approve(web, grant)
     pk = web.recording.pk
-    assert client.get(f"/recordings/{pk}/play/").status_code == 200
+    assert client.post(f"/recordings/{pk}/play/").status_code == 200
     status = prepared(client, pk)
     assert status["state"] == "failed" and "kann nicht abgespielt werden" in status["message"]
     assert "the agency key does not open this segment" in status["message"]
@@ -181,7 +194,7 @@ def test_another_users_window_does_not_open_the_recording(web):
     _, grant = request_view(web)
     approve(web, grant)
     other = web.client("case-worker-2")
-    assert other.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert other.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
     assert other.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
 
 
@@ -190,14 +203,14 @@ def test_an_expired_window_closes_and_its_decrypted_file_is_removed(web):
 
     client, grant = request_view(web)
     approve(web, grant)
-    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 200
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 200
     assert prepared(client, web.recording.pk) == {"state": "ready", "message": ""}
     playback = web.store.root / "private" / "playback" / f"{grant.pk}.mp4"
     assert playback.exists()
     grant.refresh_from_db()
     grant.window_until = timezone.now() - timedelta(seconds=1)
     grant.save()
-    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
     assert client.get(f"/recordings/{web.recording.pk}/video.mp4").status_code == 403
     from station.web.playback import sweep
 
@@ -210,7 +223,7 @@ def test_a_rejected_request_opens_nothing(web):
     web.client("approver").post(f"/requests/{grant.pk}/decide/", {"decision": "reject", "note": "kein Anlass"})
     grant.refresh_from_db()
     assert grant.status == "rejected"
-    assert client.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
     assert "view-rejected" in [a for _, a, _ in web.custody()]
 
 
@@ -238,16 +251,41 @@ def test_a_hold_without_a_case_number_changes_nothing(web):
 
 def test_export_needs_an_evidence_officer_with_an_own_approved_request(web):
     url = f"/recordings/{web.recording.pk}/export/"
-    assert web.client("evidence-officer").get(url).status_code == 403
+    assert web.client("evidence-officer").post(url).status_code == 403
     client, grant = request_view(web, "evidence-officer")
     approve(web, grant)
-    response = client.get(url)
+    response = client.post(url)
     assert response.status_code == 200 and b"".join(response.streaming_content)[4:8] == b"ftyp"
     assert "attachment" in response["Content-Disposition"]
     assert not list((web.store.root / "private" / "playback").glob("export-*"))
     case_worker, grant = request_view(web, "case-worker")
     approve(web, grant)
-    assert case_worker.get(url).status_code == 403
+    assert case_worker.post(url).status_code == 403
+
+
+def test_a_link_cannot_play_or_export_in_a_viewers_name(web):
+    """Play and export decrypt and write custody lines: a GET (a link or image on another site) does
+    nothing, and a POST without the station's CSRF token is refused."""
+    client, grant = request_view(web, "evidence-officer")
+    approve(web, grant)
+    before = web.custody()
+    for action in ("play", "export"):
+        assert client.get(f"/recordings/{web.recording.pk}/{action}/").status_code == 405
+    forged = web.client("evidence-officer", csrf=True)
+    for action in ("play", "export"):
+        assert forged.post(f"/recordings/{web.recording.pk}/{action}/").status_code == 403
+    assert [a for _, a, _ in web.custody()[len(before):]] == ["login", "access-refused", "access-refused"]
+    assert not (web.store.root / "private" / "playback" / f"{grant.pk}.mp4").exists()
+
+
+def test_a_range_header_of_thousands_of_digits_gets_the_whole_file_not_an_error(web):
+    client, grant = request_view(web)
+    approve(web, grant)
+    client.post(f"/recordings/{web.recording.pk}/play/")
+    prepared(client, web.recording.pk)
+    for header in ("bytes=" + "9" * 5000 + "-", "bytes=0-" + "1" * 5000, "bytes=-" + "7" * 19):
+        response = client.get(f"/recordings/{web.recording.pk}/video.mp4", HTTP_RANGE=header)
+        assert response.status_code == 200 and b"".join(response.streaming_content)[4:8] == b"ftyp"
 
 
 def test_a_lost_cameras_later_recordings_are_refused_for_playback(web):
@@ -259,7 +297,7 @@ def test_a_lost_cameras_later_recordings_are_refused_for_playback(web):
     approve(web, grant)
     Device.objects.filter(pk=web.device.pk).update(status="lost", status_since=web.recording.started_utc
                                                    - timedelta(minutes=1))
-    response = client.get(f"/recordings/{web.recording.pk}/play/", follow=True)
+    response = client.post(f"/recordings/{web.recording.pk}/play/", follow=True)
     assert "kann nicht abgespielt werden" in response.content.decode() and "lost" in response.content.decode()
     assert not (web.store.root / "private" / "playback" / f"{grant.pk}.mp4").exists()
     assert timezone.now()
@@ -270,7 +308,7 @@ def test_the_data_protection_officer_reads_the_logs_but_cannot_view_footage(web)
     assert dpo.get("/custody/").status_code == 200
     assert "unversehrt" in dpo.get("/custody/").content.decode()
     assert dpo.get("/deletions/").status_code == 200
-    assert dpo.get(f"/recordings/{web.recording.pk}/play/").status_code == 403
+    assert dpo.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
     assert web.client("case-worker").get("/custody/").status_code == 403
 
 
@@ -286,7 +324,7 @@ def test_the_custody_log_stays_intact_through_the_application(web):
 
     client, grant = request_view(web)
     approve(web, grant)
-    client.get(f"/recordings/{web.recording.pk}/play/")
+    client.post(f"/recordings/{web.recording.pk}/play/")
     check = custody.verify(web.store.db, web.store.station_public())
     assert check.problems == [] and check.lines >= 8
 
@@ -330,7 +368,7 @@ def test_the_devices_page_shows_the_last_dock(web):
                                  "/recordings/999999/play/", "/requests/999999/decide/"])
 def test_unknown_or_path_like_ids_are_a_clear_4xx(web, url):
     client = web.client("approver")
-    response = client.post(url, {"decision": "approve"}) if url.endswith("decide/") else client.get(url)
+    response = client.post(url, {"decision": "approve"}) if url.endswith(("decide/", "play/")) else client.get(url)
     assert response.status_code == 404
 
 
@@ -450,7 +488,7 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     name, password, _ = next(u for u in users if u[0] == "sachbearbeitung")
     assert client.post("/login/", {"username": name, "password": password}).status_code == 302
     grant = store.db.query(Recording).order_by("-started_utc").first()
-    assert client.get(f"/recordings/{grant.pk}/play/").status_code == 200
+    assert client.post(f"/recordings/{grant.pk}/play/").status_code == 200
 
 
 @pytest.mark.parametrize("field, value, said", [

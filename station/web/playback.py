@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
     from station.models import Recording, ViewRequest
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
+"""One byte range; positions beyond 18 digits (an exabyte) are no range at all: the whole file is sent."""
 CHUNK = 1 << 20
 STALLED_S = 60.0
 """A growing file that grows no more for this long ends its response (its export died with its worker)."""

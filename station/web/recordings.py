@@ -122,7 +122,10 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(*ALL_ROLES)
+@require_POST
 def play(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST (with the form's CSRF token): opening the player decrypts and is a custody line, which a link
+    on another site must not do in the viewer's name."""
     recording = stored_recording(pk)
     grant = _grant(request, recording)
     store = served().store
@@ -176,8 +179,10 @@ def playback_started(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(EVIDENCE_OFFICER)
+@require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A verified MP4 for prosecution: only for an evidence officer with an approved request of their own."""
+    """A verified MP4 for prosecution: only for an evidence officer with an approved request of their own;
+    POST, as ``play``."""
     recording = stored_recording(pk)
     grant = _grant(request, recording)
     store = served().store

@@ -7,6 +7,8 @@ from django.views.generic import RedirectView
 
 from station.web import devices, logs, recordings, requests, statistics
 
+handler403 = "station.web.refusals.permission_denied"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="recordings"), name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="station/login.html"), name="login"),
