@@ -39,6 +39,7 @@ SECRET_KEY = os.environ.get("BODYCAM_SECRET_KEY") or web_secret(BODYCAM_STORE)
 INSTALLED_APPS = [
     "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
     "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles", "station",
+    "axes",  # after station: the custody log hears of a failed login before axes counts it
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 ROOT_URLCONF = "station.web.urls"
 WSGI_APPLICATION = "station.web.wsgi.application"
@@ -85,6 +87,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+"""Wrong passwords for one account from one address before it is locked out there."""
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+"""Per account and address: an attacker locks out only themselves, not the officer at their desk."""
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # logins are custody lines already
+AXES_LOCKOUT_CALLABLE = "station.web.throttle.lockout"
+AXES_CLIENT_IP_CALLABLE = "station.web.throttle.client_address"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # unlocking is `django-admin axes_reset_username NAME`, or the cool-off passing
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "recordings"
 SESSION_COOKIE_AGE = 8 * 3600  # one shift

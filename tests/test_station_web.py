@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.web import test_environment
+from tests.web import PASSWORD, test_environment
 
 
 def request_view(web, user: str = "case-worker"):
@@ -402,6 +402,64 @@ def test_without_a_session_every_page_asks_for_a_login(web):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert Client().post("/login/", {"username": "case-worker", "password": "wrong"}).status_code == 200
     assert ("anonymous", "login-failed", "") in web.custody()
+
+
+def guess(web, user: str, password: str, address: str = "192.0.2.7"):
+    from django.test import Client
+
+    return Client(REMOTE_ADDR=address).post("/login/", {"username": user, "password": password})
+
+
+def test_a_guessed_password_is_locked_out_after_five_tries_even_when_right_and_logged_once(web):
+    for _ in range(30):
+        assert guess(web, "approver", "falsch-geraten").status_code in (200, 429)
+    locked = guess(web, "approver", PASSWORD)
+    assert locked.status_code == 429 and "Anmeldung gesperrt" in locked.content.decode()
+    assert "15 Minuten" in locked.content.decode()
+    actions = [a for _, a, _ in web.custody()]
+    assert actions.count("login-failed") == 5 and actions.count("login-locked") == 1 and "login" not in actions
+
+
+def test_a_lockout_holds_one_account_at_one_address_only(web):
+    for _ in range(5):
+        guess(web, "approver", "falsch-geraten")
+    assert guess(web, "approver", PASSWORD).status_code == 429
+    assert guess(web, "approver", PASSWORD, address="192.0.2.8").status_code == 302
+    assert guess(web, "case-worker", PASSWORD).status_code == 302
+
+
+def test_a_lockout_ends_after_its_cool_off_and_the_purge_forgets_it(web):
+    from datetime import UTC, datetime
+
+    from axes.models import AccessAttempt
+
+    from station.web.throttle import forget_failed_logins
+
+    for _ in range(5):
+        guess(web, "approver", "falsch-geraten")
+    assert forget_failed_logins(web.store, datetime.now(UTC)) == 0
+    AccessAttempt.objects.update(attempt_time=datetime.now(UTC) - timedelta(minutes=16))
+    assert guess(web, "approver", PASSWORD).status_code == 302
+    guess(web, "approver", "falsch-geraten")
+    AccessAttempt.objects.update(attempt_time=datetime.now(UTC) - timedelta(minutes=16))
+    assert forget_failed_logins(web.store, datetime.now(UTC)) == 1
+    assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(("https", "forwarded", "address"), [
+    (True, "203.0.113.9, 192.0.2.44", "192.0.2.44"),  # nginx appended the address it saw; the rest is claimed
+    (True, "", "127.0.0.1"),
+    (False, "192.0.2.44", "127.0.0.1"),  # without the proxy, a header is the visitor's claim only
+])
+def test_the_lockout_counts_the_address_the_proxy_saw(web, monkeypatch, https, forwarded, address):
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    from station.web.throttle import client_address
+
+    monkeypatch.setattr(settings, "BEHIND_TLS", https)
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    assert client_address(RequestFactory().get("/login/", REMOTE_ADDR="127.0.0.1", **headers)) == address
 
 
 def test_a_late_arrival_is_flagged_and_kept_for_review_on_the_recordings_pages(web):

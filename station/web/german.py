@@ -9,6 +9,17 @@ GERMAN = {
     "Your role does not allow this, or your viewing window is not open.":
         "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
     "Form expired": "Formular abgelaufen",
+    "Sign-in locked": "Anmeldung gesperrt",
+    "Arrived after its deletion date: kept for review for 72 hours after arrival.":
+        "Nach dem Löschdatum eingegangen: bleibt nach dem Eingang 72 Stunden zur Prüfung.",
+    "late arrival": "verspätet eingegangen",
+    "late arrival: kept for review for 72 hours after arrival":
+        "verspätet eingegangen: bleibt nach dem Eingang 72 Stunden zur Prüfung",
+    "Too many wrong passwords for this account from this computer. Sign-in is locked here for %(minutes)s "
+    "minutes; try again later, or ask the administrator to unlock it.":
+        "Zu viele falsche Passwörter für dieses Konto von diesem Rechner. Die Anmeldung ist hier für %(minutes)s "
+        "Minuten gesperrt; versuchen Sie es später noch einmal oder bitten Sie die Administration, sie zu "
+        "entsperren.",
     "The form was too old or not from this station; nothing was changed. Reload the page and try again.":
         "Das Formular war zu alt oder stammt nicht von dieser Station; es wurde nichts geändert. Laden Sie die "
         "Seite neu und versuchen Sie es noch einmal.",

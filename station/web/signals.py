@@ -1,4 +1,4 @@
-"""Logins, failed logins and logouts are lines in the custody log."""
+"""Logins, failed logins (until a lockout: station.web.throttle) and logouts are lines in the custody log."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from station.web.app import serving
+from station.web.throttle import counted_already_locked
 
 
 def _log(action: str, who: str, **details: object) -> None:
@@ -29,4 +30,6 @@ def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    if counted_already_locked(request):
+        return
     _log("login-failed", "anonymous", username=str(credentials.get("username", ""))[:100])

@@ -1,5 +1,6 @@
 """``bodycam evidence purge``: delete recordings older than the retention period unless held (the
-purge timer's job), and the decrypted copies of viewing windows that have closed."""
+purge timer's job), the decrypted copies of viewing windows that have closed, and the records of failed
+logins whose lockout has passed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from station.management.base import StationCommand
 from station.quarantine import expire
 from station.retention import parse_period, purge
 from station.web.playback import sweep
+from station.web.throttle import forget_failed_logins
 
 
 class Command(StationCommand):
@@ -32,6 +34,8 @@ class Command(StationCommand):
         if not args.dry_run:
             for path in sweep(store, datetime.now(UTC)):
                 self.stdout.write(f"removed {path.name} (its viewing window closed)")
+            if forgotten := forget_failed_logins(store, datetime.now(UTC)):
+                self.stdout.write(f"deleted {forgotten} record(s) of failed logins (their lockout has passed)")
         verb = "would delete" if args.dry_run else "deleted"
         for recording in result.deleted:
             self.stdout.write(f"{verb} {recording}")
