@@ -104,6 +104,14 @@ def test_an_approver_cannot_approve_their_own_request(web):
     assert grant.status == "pending" and "Vier-Augen" in response.content.decode()
 
 
+def test_a_requests_purpose_is_read_by_its_requester_and_those_who_decide_or_oversee_only(web):
+    request_view(web)
+    page = f"/recordings/{web.recording.pk}/"
+    for user, reads in (("case-worker", True), ("approver", True), ("data-protection", True),
+                        ("case-worker-2", False), ("evidence-officer", False), ("admin", False)):
+        assert ("Anzeige prüfen" in web.client(user).get(page).content.decode()) == reads, user
+
+
 def test_a_case_worker_cannot_decide_requests(web):
     _, grant = request_view(web)
     assert web.client("case-worker-2").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}).status_code == 403

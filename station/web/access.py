@@ -58,6 +58,16 @@ def require(*allowed: str) -> Callable[[View], View]:
     return decorate
 
 
+PURPOSE_READERS = frozenset({APPROVER, DATA_PROTECTION})
+"""Who reads every request's purpose: those who decide on them and those who oversee them. Anyone else
+reads only their own (a purpose names an incident and often a person)."""
+
+
+def visible_requests(user: Any, requests: Any) -> Any:
+    """Of ``requests`` (a queryset), those ``user`` may read with their purpose."""
+    return requests if roles(user) & PURPOSE_READERS else requests.filter(requester=user)
+
+
 def open_window(user: Any, recording: Any, at: datetime) -> Any:
     """The approved request that lets ``user`` view ``recording`` now, or None."""
     from station.models import ViewRequest

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
-from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require
+from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
@@ -113,7 +113,7 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "delete_on": _deleted_on(recording),
         "late": _late(recording),
         "window": open_window(request.user, recording, now),
-        "requests": recording.view_requests.select_related("requester", "decided_by"),
+        "requests": visible_requests(request.user, recording.view_requests.select_related("requester", "decided_by")),
         "audit": excerpt(store, recording),
         "request_form": ViewRequestForm(),
         "hold_form": HoldForm(),
