@@ -150,7 +150,7 @@ class ViewRequest(models.Model):
     """A request to view one recording, for a purpose and a case; another person decides (four eyes).
     An approval opens a viewing window for the requester and that recording only."""
 
-    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    PENDING, APPROVED, REJECTED, EXPIRED = "pending", "approved", "rejected", "expired"
 
     recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="view_requests")
     requester = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="view_requests")

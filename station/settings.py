@@ -7,7 +7,8 @@ environment, so ``bodycam station …``, the WSGI server and ``django-admin`` co
 - ``BODYCAM_SECRET_KEY``: signs sessions and CSRF tokens (default: the store's ``keys/web-secret``, made
   once by the store for itself);
 - ``BODYCAM_ALLOWED_HOSTS`` (comma-separated), ``BODYCAM_HTTPS=1`` behind the TLS proxy,
-  ``BODYCAM_RETENTION_DAYS`` (14) and ``BODYCAM_VIEW_WINDOW_HOURS`` (24).
+  ``BODYCAM_RETENTION_DAYS`` (14), ``BODYCAM_VIEW_WINDOW_HOURS`` (24) and
+  ``BODYCAM_REQUEST_EXPIRY_DAYS`` (7).
 
 The store's database is Django's ``default``. A process that opens a second store (a test with SQLite and
 PostgreSQL side by side) gets a connection of its own for it (``station.database.Database``).
@@ -30,6 +31,8 @@ BODYCAM_RETENTION = timedelta(days=int(os.environ.get("BODYCAM_RETENTION_DAYS", 
 """How long a recording in no hold is kept (NRW §15c PolG: two weeks)."""
 BODYCAM_VIEW_WINDOW = timedelta(hours=float(os.environ.get("BODYCAM_VIEW_WINDOW_HOURS", "24")))
 """How long an approved viewing request stays open."""
+BODYCAM_REQUEST_EXPIRY = timedelta(days=float(os.environ.get("BODYCAM_REQUEST_EXPIRY_DAYS", "7")))
+"""How long a request waits for a decision: older, it expires undecided (ask again if still needed)."""
 
 DATABASES = {"default": database_settings(BODYCAM_DATABASE)}
 DATABASE_ROUTERS = ["station.web.router.StoreRouter"]

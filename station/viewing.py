@@ -23,7 +23,28 @@ class OwnRequest(ViewingError):
 
 
 class AlreadyDecided(ViewingError):
-    """Someone decided on this request before."""
+    """Someone decided on this request before, or it expired undecided."""
+
+
+def expire_requests(store: Store, expiry: timedelta) -> int:
+    """Requests left undecided for ``expiry`` expire, each with a custody line: a purpose asked for last
+    month is not a reason to view today. Returns how many expired."""
+    stale = ViewRequest.objects.filter(status=ViewRequest.PENDING, created_at__lte=timezone.now() - expiry)
+    expired = 0
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic(using=store.db.alias):
+            grant = ViewRequest.objects.select_for_update().select_related("recording").get(pk=pk)
+            if grant.status == ViewRequest.PENDING:  # not decided meanwhile
+                _expire(store, grant, expiry)
+                expired += 1
+    return expired
+
+
+def _expire(store: Store, grant: ViewRequest, expiry: timedelta) -> None:
+    grant.status = ViewRequest.EXPIRED
+    grant.save()
+    store.log("view-expired", grant.recording.ref, None, request=grant.pk, requester=grant.requester.get_username(),
+              undecided_days=expiry.days)
 
 
 def request_viewing(store: Store, recording: Recording, requester: User, purpose: str,
@@ -36,21 +57,25 @@ def request_viewing(store: Store, recording: Recording, requester: User, purpose
     return grant
 
 
-def decide(store: Store, pk: int, approver: User, approve: bool, note: str, window: timedelta) -> ViewRequest:
-    """Approve (a viewing window of ``window`` opens) or reject request ``pk``; ViewRequest.DoesNotExist
-    when there is none."""
+def decide(store: Store, pk: int, approver: User, approve: bool, note: str, window: timedelta,
+           expiry: timedelta) -> ViewRequest:
+    """Approve (a viewing window of ``window`` opens) or reject request ``pk``, unless it waited longer
+    than ``expiry``; ViewRequest.DoesNotExist when there is none."""
     with transaction.atomic(using=store.db.alias):
         grant = ViewRequest.objects.select_for_update().select_related("recording__device").get(pk=pk)
         if grant.requester_id == approver.pk:
             raise OwnRequest(f"request {pk}: {approver.get_username()} asked for it and cannot decide on it")
-        if grant.status != ViewRequest.PENDING:
-            raise AlreadyDecided(f"request {pk} was decided already ({grant.status})")
         now = timezone.now()
-        grant.status = ViewRequest.APPROVED if approve else ViewRequest.REJECTED
-        grant.decided_by, grant.decided_at, grant.decision_note = approver, now, note
-        grant.window_until = now + window if approve else None
-        grant.save()
-        store.log("view-approved" if approve else "view-rejected", grant.recording.ref, approver.get_username(),
-                  request=grant.pk, requester=grant.requester.get_username(), note=grant.decision_note,
-                  window_until=grant.window_until.isoformat() if grant.window_until else None)
-    return grant
+        if grant.status == ViewRequest.PENDING and grant.created_at <= now - expiry:
+            _expire(store, grant, expiry)  # kept: the refusal below leaves this transaction first
+        elif grant.status == ViewRequest.PENDING:
+            grant.status = ViewRequest.APPROVED if approve else ViewRequest.REJECTED
+            grant.decided_by, grant.decided_at, grant.decision_note = approver, now, note
+            grant.window_until = now + window if approve else None
+            grant.save()
+            store.log("view-approved" if approve else "view-rejected", grant.recording.ref,
+                      approver.get_username(), request=grant.pk, requester=grant.requester.get_username(),
+                      note=grant.decision_note,
+                      window_until=grant.window_until.isoformat() if grant.window_until else None)
+            return grant
+    raise AlreadyDecided(f"request {pk} was decided already ({grant.status})")

@@ -112,6 +112,39 @@ def test_a_requests_purpose_is_read_by_its_requester_and_those_who_decide_or_ove
         assert ("Anzeige prüfen" in web.client(user).get(page).content.decode()) == reads, user
 
 
+def test_a_request_left_undecided_for_a_week_expires_and_cannot_be_approved(web):
+    from django.utils import timezone
+
+    from station.models import ViewRequest
+
+    client, grant = request_view(web)
+    ViewRequest.objects.filter(pk=grant.pk).update(created_at=timezone.now() - timedelta(days=7, minutes=1))
+    response = web.client("approver").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}, follow=True)
+    grant.refresh_from_db()
+    assert grant.status == "expired" and grant.window_until is None
+    assert "unentschieden abgelaufen" in response.content.decode()
+    assert "unentschieden abgelaufen: bei Bedarf neu beantragen" in client.get("/requests/").content.decode()
+    assert [a for _, a, _ in web.custody()].count("view-expired") == 1
+    assert client.post(f"/recordings/{web.recording.pk}/play/").status_code == 403
+
+
+def test_the_requests_page_and_the_purge_expire_what_waited_too_long_and_nothing_younger(web):
+    from django.utils import timezone
+
+    from station.models import ViewRequest
+    from station.viewing import expire_requests
+
+    _, old = request_view(web)
+    _, young = request_view(web, "case-worker-2")
+    ViewRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    ViewRequest.objects.filter(pk=young.pk).update(created_at=timezone.now() - timedelta(days=6))
+    body = web.client("approver").get("/requests/").content.decode()
+    assert "case-worker-2" in body.split("Zu entscheiden")[1].split("Entschieden")[0]
+    assert ViewRequest.objects.get(pk=old.pk).status == "expired"
+    assert ViewRequest.objects.get(pk=young.pk).status == "pending"
+    assert expire_requests(web.store, timedelta(days=7)) == 0
+
+
 def test_a_case_worker_cannot_decide_requests(web):
     _, grant = request_view(web)
     assert web.client("case-worker-2").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}).status_code == 403

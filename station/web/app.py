@@ -25,6 +25,7 @@ class Served:
     passphrase_file: Path | None
     retention: timedelta
     view_window: timedelta
+    request_expiry: timedelta
     _agency: x25519.X25519PrivateKey | None = None
 
     def agency_key(self) -> x25519.X25519PrivateKey:
@@ -46,7 +47,7 @@ def serve_store(store: Store, agency_key: Path | None = None, passphrase_file: P
     _served = Served(
         store, agency_key or store.root / "keys" / "agency.key",
         passphrase_file or _env_path("BODYCAM_AGENCY_PASSPHRASE_FILE"),
-        settings.BODYCAM_RETENTION, settings.BODYCAM_VIEW_WINDOW,
+        settings.BODYCAM_RETENTION, settings.BODYCAM_VIEW_WINDOW, settings.BODYCAM_REQUEST_EXPIRY,
     )
     return _served
 

@@ -10,6 +10,11 @@ GERMAN = {
         "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
     "Form expired": "Formular abgelaufen",
     "Sign-in locked": "Anmeldung gesperrt",
+    "This request was already decided, or it expired undecided.":
+        "Über diesen Antrag wurde schon entschieden, oder er ist unentschieden abgelaufen.",
+    "expired undecided: ask again if still needed":
+        "unentschieden abgelaufen: bei Bedarf neu beantragen",
+    "expired undecided": "unentschieden abgelaufen",
     "Arrived after its deletion date: kept for review for 72 hours after arrival.":
         "Nach dem Löschdatum eingegangen: bleibt nach dem Eingang 72 Stunden zur Prüfung.",
     "late arrival": "verspätet eingegangen",
@@ -181,7 +186,6 @@ GERMAN = {
     "Choose approve or reject.": "Wählen Sie Genehmigen oder Ablehnen.",
     "You cannot decide on your own request (four-eyes rule).":
         "Über den eigenen Antrag können Sie nicht entscheiden (Vier-Augen-Prinzip).",
-    "This request was already decided.": "Über diesen Antrag wurde schon entschieden.",
     "Approved: the viewing window is open.": "Genehmigt: das Sichtungsfenster ist offen.",
     "Rejected.": "Abgelehnt.",
     "Display episodes (stage 2) and how they ended": "Display-Einsätze (Stufe 2) und wie sie endeten",

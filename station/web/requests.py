@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from station.models import ViewRequest
-from station.viewing import AlreadyDecided, OwnRequest, decide, request_viewing
+from station.viewing import AlreadyDecided, OwnRequest, decide, expire_requests, request_viewing
 from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, SignedInRequest, require, roles
 from station.web.app import served
 from station.web.forms import DecisionForm, ViewRequestForm
@@ -33,6 +33,7 @@ def create(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @require(*ALL_ROLES)
 def overview(request: SignedInRequest) -> HttpResponse:
+    expire_requests(served().store, served().request_expiry)
     everything = ViewRequest.objects.select_related("recording__device", "requester", "decided_by")
     mine = roles(request.user)
     return render(request, "station/requests.html", {
@@ -55,14 +56,15 @@ def decide_request(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect("requests")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        decide(served().store, pk, request.user, approve, form.cleaned_data["note"], served().view_window)
+        decide(served().store, pk, request.user, approve, form.cleaned_data["note"], served().view_window,
+               served().request_expiry)
     except ViewRequest.DoesNotExist:
         raise Http404 from None
     except OwnRequest:
         messages.error(request, _("You cannot decide on your own request (four-eyes rule)."))
         return redirect("requests")
     except AlreadyDecided:
-        messages.error(request, _("This request was already decided."))
+        messages.error(request, _("This request was already decided, or it expired undecided."))
         return redirect("requests")
     messages.success(request, _("Approved: the viewing window is open.") if approve else _("Rejected."))
     return redirect("requests")

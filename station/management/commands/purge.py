@@ -1,6 +1,6 @@
 """``bodycam evidence purge``: delete recordings older than the retention period unless held (the
 purge timer's job), the decrypted copies of viewing windows that have closed, and the records of failed
-logins whose lockout has passed."""
+logins whose lockout has passed; viewing requests left undecided too long expire."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import argparse
 from argparse import ArgumentParser
 from datetime import UTC, datetime
 
+from django.conf import settings
+
 from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
 from station.quarantine import expire
 from station.retention import parse_period, purge
+from station.viewing import expire_requests
 from station.web.playback import sweep
 from station.web.throttle import forget_failed_logins
 
@@ -34,6 +37,8 @@ class Command(StationCommand):
         if not args.dry_run:
             for path in sweep(store, datetime.now(UTC)):
                 self.stdout.write(f"removed {path.name} (its viewing window closed)")
+            if expired := expire_requests(store, settings.BODYCAM_REQUEST_EXPIRY):
+                self.stdout.write(f"{expired} viewing request(s) expired undecided")
             if forgotten := forget_failed_logins(store, datetime.now(UTC)):
                 self.stdout.write(f"deleted {forgotten} record(s) of failed logins (their lockout has passed)")
         verb = "would delete" if args.dry_run else "deleted"
