@@ -29,11 +29,12 @@ class AlreadyDecided(ViewingError):
 def expire_requests(store: Store, expiry: timedelta) -> int:
     """Requests left undecided for ``expiry`` expire, each with a custody line: a purpose asked for last
     month is not a reason to view today. Returns how many expired."""
-    stale = ViewRequest.objects.filter(status=ViewRequest.PENDING, created_at__lte=timezone.now() - expiry)
+    requests = store.db.query(ViewRequest)
+    stale = requests.filter(status=ViewRequest.PENDING, created_at__lte=timezone.now() - expiry)
     expired = 0
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic(using=store.db.alias):
-            grant = ViewRequest.objects.select_for_update().select_related("recording").get(pk=pk)
+            grant = requests.select_for_update().select_related("recording", "requester").get(pk=pk)
             if grant.status == ViewRequest.PENDING:  # not decided meanwhile
                 _expire(store, grant, expiry)
                 expired += 1
@@ -42,7 +43,7 @@ def expire_requests(store: Store, expiry: timedelta) -> int:
 
 def _expire(store: Store, grant: ViewRequest, expiry: timedelta) -> None:
     grant.status = ViewRequest.EXPIRED
-    grant.save()
+    grant.save(using=store.db.alias)
     store.log("view-expired", grant.recording.ref, None, request=grant.pk, requester=grant.requester.get_username(),
               undecided_days=expiry.days)
 
