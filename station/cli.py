@@ -63,6 +63,9 @@ def add_commands(commands: argparse._SubParsersAction,
         parser = sub.add_parser(name, help=HELP[name])
         getattr(arguments, name)(parser)
         parser.set_defaults(handler=job(name))
+    sweep = sub.add_parser("sweep", help=HELP["sweep"])
+    arguments.store_options(sweep)
+    sweep.set_defaults(handler=job("sweep"))
 
     offload = commands.add_parser("offload", help=HELP["offload"])
     arguments.offload(offload)

@@ -344,6 +344,24 @@ def test_a_lost_cameras_later_recordings_are_refused_for_playback(web):
     assert timezone.now()
 
 
+def test_the_sweep_removes_a_closed_windows_footage_without_anyone_opening_a_page(web, capsys):
+    from django.utils import timezone
+
+    from office.cli import main
+    from station.models import ViewRequest
+
+    client, grant = request_view(web)
+    approve(web, grant)
+    client.post(f"/recordings/{web.recording.pk}/play/")
+    assert prepared(client, web.recording.pk)["state"] == "ready"
+    video = web.store.root / "private" / "playback" / f"{grant.pk}.mp4"
+    assert main(["station", "sweep", "--store", str(web.store.root)]) == 0
+    assert video.exists(), "its window is still open"
+    ViewRequest.objects.filter(pk=grant.pk).update(window_until=timezone.now() - timedelta(seconds=1))
+    assert main(["station", "sweep", "--store", str(web.store.root)]) == 0
+    assert not video.exists() and f"removed {grant.pk}.mp4 (its viewing window closed)" in capsys.readouterr().out
+
+
 def test_the_data_protection_officer_reads_the_logs_but_cannot_view_footage(web):
     dpo = web.client("data-protection")
     assert dpo.get("/custody/").status_code == 200

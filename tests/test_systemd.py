@@ -132,7 +132,8 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
 
 
 STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
-                 "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-web.service")
+                 "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-sweep.service",
+                 "bodycam-station-sweep.timer", "bodycam-station-web.service")
 
 
 def test_station_units_verify_without_a_word_on_stderr(tmp_path):
@@ -151,7 +152,7 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
 
 
 @pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service",
-                                  "bodycam-station-web.service"])
+                                  "bodycam-station-sweep.service", "bodycam-station-web.service"])
 def test_station_service_security_exposure_is_at_most_3(unit):
     result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
                             capture_output=True, text=True)
@@ -164,6 +165,15 @@ def test_station_timers_run_offload_for_all_cameras_and_the_14_day_purge():
     offload = (ROOT / "systemd" / "bodycam-station-offload.service").read_text()
     purge = (ROOT / "systemd" / "bodycam-station-purge.service").read_text()
     assert "bodycam offload --all" in offload and "evidence purge --older-than 14d" in purge
+
+
+def test_the_sweep_timer_removes_closed_windows_footage_every_minute_and_the_store_stays_private():
+    sweep = (ROOT / "systemd" / "bodycam-station-sweep.service").read_text()
+    timer = (ROOT / "systemd" / "bodycam-station-sweep.timer").read_text()
+    assert "bodycam station sweep --store /var/lib/bodycam-station" in sweep and "OnUnitActiveSec=1min" in timer
+    for unit in STATION_UNITS:
+        if unit.endswith(".service"):
+            assert "StateDirectoryMode=0700" in (ROOT / "systemd" / unit).read_text(), unit
 
 
 def test_the_web_application_listens_on_loopback_behind_a_tls_proxy():

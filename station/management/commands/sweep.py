@@ -1,0 +1,26 @@
+"""``bodycam station sweep``: remove the decrypted copies of viewing windows that have closed (the sweep
+timer's job, every minute): nothing decrypted outlives its window by more than that, whether or not
+anyone opens a page."""
+
+from __future__ import annotations
+
+import argparse
+from argparse import ArgumentParser
+from datetime import UTC, datetime
+
+from station import arguments
+from station.arguments import HELP
+from station.management.base import StationCommand
+from station.web.playback import sweep
+
+
+class Command(StationCommand):
+    help = HELP["sweep"]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        arguments.store_options(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        for path in sweep(self.store(args), datetime.now(UTC)):
+            self.stdout.write(f"removed {path.name} (its viewing window closed)")
+        return 0
