@@ -55,9 +55,9 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
     store = Store.init(root, database_url)
     (root / "DEMO-STORE-TEST-KEYS.txt").write_text("DEMO store: simulated recordings, TEST keys. Not evidence.\n")
     users = []
-    for name, roles in USERS:
+    for number, (name, roles) in enumerate(USERS, start=1):
         password = f"demo-{name}-2026"
-        add_user(store, name, roles, password, staff=ADMIN in roles)
+        add_user(store, name, roles, password, staff=ADMIN in roles, personnel_number=f"DEMO-{number:03d}")
         users.append((name, password, roles))
     with tempfile.TemporaryDirectory() as scratch:
         for number, shifts in enumerate(SHIFTS, start=1):

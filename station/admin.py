@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from station.models import Device
+from station.models import Account, Device
 from station.web.app import served
 
 
@@ -48,12 +48,25 @@ class CustodyLogged(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class AccountInline(admin.StackedInline):
+    """The personnel number on the user's page: one person, one account (the four-eyes rule)."""
+
+    model = Account
+    can_delete = False
+    max_num = 1
+
+
 class AuditedUserAdmin(CustodyLogged, UserAdmin):
     custody_kind = "user"
+    inlines = [AccountInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return super().get_inline_instances(request, obj) if obj is not None else []  # number after creation
 
     def custody_state(self, obj: User) -> dict[str, object]:
+        number = Account.objects.filter(user=obj).values_list("personnel_number", flat=True).first()
         return {"roles": sorted(obj.groups.values_list("name", flat=True)), "staff": obj.is_staff,
-                "superuser": obj.is_superuser, "active": obj.is_active}
+                "superuser": obj.is_superuser, "active": obj.is_active, "personnel_number": number}
 
 
 class AuditedGroupAdmin(CustodyLogged, GroupAdmin):

@@ -49,6 +49,8 @@ def user(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name")
     parser.add_argument("--role", action="append", required=True, choices=ALL_ROLES, help="repeat for several")
     parser.add_argument("--password-file", type=Path, help="the password (else asked)")
+    parser.add_argument("--personnel-number", help="the person's personnel number: one person, one account "
+                                                   "(four eyes: requests are decided by another number)")
 
 
 def serve(parser: argparse.ArgumentParser) -> None:

@@ -146,6 +146,20 @@ class ChainHead(models.Model):
         app_label = "station"
 
 
+class Account(models.Model):
+    """What the station knows of a web user beyond Django's account: the personnel number, which makes the
+    four-eyes rule one of two people, not two accounts (one number, one account)."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="account")
+    personnel_number = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        app_label = "station"
+
+    def __str__(self) -> str:
+        return self.personnel_number
+
+
 class ViewRequest(models.Model):
     """A request to view one recording, for a purpose and a case; another person decides (four eyes).
     An approval opens a viewing window for the requester and that recording only."""

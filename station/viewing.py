@@ -22,6 +22,10 @@ class OwnRequest(ViewingError):
     """The approver asked for this viewing themselves."""
 
 
+class Unidentified(ViewingError):
+    """The requester or the approver has no personnel number: two accounts are not yet two people."""
+
+
 class AlreadyDecided(ViewingError):
     """Someone decided on this request before, or it expired undecided."""
 
@@ -58,6 +62,13 @@ def request_viewing(store: Store, recording: Recording, requester: User, purpose
     return grant
 
 
+def personnel_number(user: User) -> str | None:
+    """The person behind an account (station.models.Account), unique to it; None if not recorded."""
+    from station.models import Account
+
+    return Account.objects.filter(user=user).values_list("personnel_number", flat=True).first()
+
+
 def decide(store: Store, pk: int, approver: User, approve: bool, note: str, window: timedelta,
            expiry: timedelta) -> ViewRequest:
     """Approve (a viewing window of ``window`` opens) or reject request ``pk``, unless it waited longer
@@ -66,6 +77,11 @@ def decide(store: Store, pk: int, approver: User, approve: bool, note: str, wind
         grant = ViewRequest.objects.select_for_update().select_related("recording__device").get(pk=pk)
         if grant.requester_id == approver.pk:
             raise OwnRequest(f"request {pk}: {approver.get_username()} asked for it and cannot decide on it")
+        for user in (grant.requester, approver):
+            if personnel_number(user) is None:
+                raise Unidentified(f"request {pk}: {user.get_username()} has no personnel number; the four-eyes "
+                                   f"rule needs two people (bodycam station user {user.get_username()} "
+                                   "--personnel-number …)")
         now = timezone.now()
         if grant.status == ViewRequest.PENDING and grant.created_at <= now - expiry:
             _expire(store, grant, expiry)  # kept: the refusal below leaves this transaction first

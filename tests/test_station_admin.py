@@ -6,7 +6,14 @@ from __future__ import annotations
 
 def _user_form(user) -> dict[str, object]:
     """The admin's change form of ``user`` as a browser would send it back unchanged."""
-    return {"username": user.username, "first_name": "", "last_name": "", "email": "",
+    from station.models import Account
+
+    account = Account.objects.filter(user=user).first()
+    return {"account-TOTAL_FORMS": "1", "account-INITIAL_FORMS": "1" if account else "0",
+            "account-MIN_NUM_FORMS": "0", "account-MAX_NUM_FORMS": "1",
+            "account-0-personnel_number": account.personnel_number if account else "",
+            "account-0-id": str(account.pk) if account else "", "account-0-user": str(user.pk),
+            "username": user.username, "first_name": "", "last_name": "", "email": "",
             "is_active": "on" if user.is_active else "", "is_staff": "on" if user.is_staff else "",
             "is_superuser": "on" if user.is_superuser else "",
             "groups": [str(g) for g in user.groups.values_list("pk", flat=True)],
@@ -53,6 +60,22 @@ def test_a_user_added_or_deleted_in_the_admin_is_a_custody_line(web):
     (deleted,) = _lines(web, "admin-user-deleted")
     assert deleted.subject == "neu" and deleted.details["superuser"] is False
     assert not User.objects.filter(username="neu").exists()
+
+
+def test_a_personnel_number_changed_in_the_admin_is_a_custody_line_and_stays_one_persons(web):
+    from django.contrib.auth.models import User
+
+    worker = User.objects.get(username="case-worker")
+    client = web.client("admin")
+    taken = client.post(f"/admin/auth/user/{worker.pk}/change/",
+                        _user_form(worker) | {"account-0-personnel_number": "P-0002"})  # the approver's
+    assert taken.status_code == 200 and worker.account.personnel_number == "P-0001"
+    assert _lines(web, "admin-user-changed") == []
+    changed = client.post(f"/admin/auth/user/{worker.pk}/change/",
+                          _user_form(worker) | {"account-0-personnel_number": "P-4711"})
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+    (line,) = _lines(web, "admin-user-changed")
+    assert line.details["personnel_number"] == "P-4711"
 
 
 def test_a_role_changed_in_the_admin_names_its_members(web):

@@ -145,6 +145,36 @@ def test_the_requests_page_and_the_purge_expire_what_waited_too_long_and_nothing
     assert expire_requests(web.store, timedelta(days=7)) == 0
 
 
+def test_a_second_account_without_a_personnel_number_cannot_approve(web):
+    """Four eyes are two people: an account the administrator gave no personnel number (a second account
+    of the requester, say) does not count as one."""
+    from station.web.users import add_user
+
+    add_user(web.store, "zweitkonto", ["approver"], PASSWORD)
+    _, grant = request_view(web)
+    response = web.client("zweitkonto").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}, follow=True)
+    grant.refresh_from_db()
+    assert grant.status == "pending" and "braucht zwei Personen" in response.content.decode()
+    assert approve(web, grant).status_code == 302
+    grant.refresh_from_db()
+    assert grant.status == "approved"
+
+
+def test_one_personnel_number_is_one_account(web, tmp_path, capsys):
+    from office.cli import main
+
+    password = tmp_path / "password"
+    password.write_text(PASSWORD)
+    arguments = ["station", "user", "zweitkonto", "--role", "approver", "--password-file", str(password),
+                 "--store", str(web.store.root)]
+    assert main([*arguments, "--personnel-number", "P-0001"]) != 0
+    assert "P-0001 belongs to the account case-worker: one person has one account" in capsys.readouterr().err
+    assert main([*arguments, "--personnel-number", "P 1; drop"]) != 0
+    assert "--personnel-number 'P 1; drop': give up to 20 letters and digits" in capsys.readouterr().err
+    assert main([*arguments, "--personnel-number", "P-0100"]) == 0
+    assert web.custody()[-1][1:] == ("user-set", "zweitkonto")
+
+
 def test_a_case_worker_cannot_decide_requests(web):
     _, grant = request_view(web)
     assert web.client("case-worker-2").post(f"/requests/{grant.pk}/decide/", {"decision": "approve"}).status_code == 403

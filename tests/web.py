@@ -85,7 +85,7 @@ def serve(camera: Path, root: Path) -> Web:
     shutil.copytree(camera / "audit", store.incoming(device.key_id) / "audit")
     accepted = accept(store, device)
     assert accepted.problems == [], accepted.problems
-    for role in ALL_ROLES:
-        add_user(store, role, [role], PASSWORD, staff=role == ADMIN)
-    add_user(store, "case-worker-2", ["case-worker"], PASSWORD)
+    for number, role in enumerate(ALL_ROLES, start=1):
+        add_user(store, role, [role], PASSWORD, staff=role == ADMIN, personnel_number=f"P-{number:04d}")
+    add_user(store, "case-worker-2", ["case-worker"], PASSWORD, personnel_number="P-0099")
     return Web(store, store.db.query(Recording).get(), device)

@@ -10,6 +10,9 @@ GERMAN = {
         "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
     "Form expired": "Formular abgelaufen",
     "Sign-in locked": "Anmeldung gesperrt",
+    "The four-eyes rule needs two people: the requester or you have no personnel number yet. The administrator "
+    "records it.": "Das Vier-Augen-Prinzip braucht zwei Personen: für die antragstellende Person oder für Sie ist "
+    "noch keine Personalnummer hinterlegt. Die Administration trägt sie ein.",
     "This request was already decided, or it expired undecided.":
         "Über diesen Antrag wurde schon entschieden, oder er ist unentschieden abgelaufen.",
     "expired undecided: ask again if still needed":

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from station.models import ViewRequest
-from station.viewing import AlreadyDecided, OwnRequest, decide, expire_requests, request_viewing
+from station.viewing import AlreadyDecided, OwnRequest, Unidentified, decide, expire_requests, request_viewing
 from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, SignedInRequest, require, roles
 from station.web.app import served
 from station.web.forms import DecisionForm, ViewRequestForm
@@ -62,6 +62,10 @@ def decide_request(request: SignedInRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     except OwnRequest:
         messages.error(request, _("You cannot decide on your own request (four-eyes rule)."))
+        return redirect("requests")
+    except Unidentified:
+        messages.error(request, _("The four-eyes rule needs two people: the requester or you have no personnel "
+                                  "number yet. The administrator records it."))
         return redirect("requests")
     except AlreadyDecided:
         messages.error(request, _("This request was already decided, or it expired undecided."))

@@ -18,6 +18,7 @@ class Command(StationCommand):
         arguments.user(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        add_user(self.store(args), args.name, args.role, password(args), staff="admin" in args.role)
+        add_user(self.store(args), args.name, args.role, password(args), staff="admin" in args.role,
+                 personnel_number=args.personnel_number)
         self.stdout.write(f"user {args.name}: {', '.join(args.role)}")
         return 0
