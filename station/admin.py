@@ -58,7 +58,7 @@ class AccountInline(admin.StackedInline):
 
 class AuditedUserAdmin(CustodyLogged, UserAdmin):
     custody_kind = "user"
-    inlines = [AccountInline]
+    inlines = (AccountInline,)
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         return super().get_inline_instances(request, obj) if obj is not None else []  # number after creation

@@ -259,6 +259,7 @@ def test_an_export_that_fails_in_the_background_is_shown_on_the_player_page_and_
     assert status["state"] == "failed" and "kann nicht abgespielt werden" in status["message"]
     assert "the agency key does not open this segment" in status["message"]
     assert client.get(f"/recordings/{pk}/video.mp4").status_code == 403, "nothing is being made"
+    assert [(who, a) for who, a, _ in web.custody() if a.endswith("-failed")] == [("case-worker", "play-failed")]
 
 
 def test_another_users_window_does_not_open_the_recording(web):
@@ -370,6 +371,7 @@ def test_a_lost_cameras_later_recordings_are_refused_for_playback(web):
                                                    - timedelta(minutes=1))
     response = client.post(f"/recordings/{web.recording.pk}/play/", follow=True)
     assert "kann nicht abgespielt werden" in response.content.decode() and "lost" in response.content.decode()
+    assert [a for _, a, _ in web.custody()].count("play-failed") == 1
     assert not (web.store.root / "private" / "playback" / f"{grant.pk}.mp4").exists()
     assert timezone.now()
 

@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -96,9 +96,9 @@ def _lock(path: Path) -> Path:
     return path.with_name(f"{path.name}.lock")
 
 
-def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey) -> None:
-    """Verify the stored copy (a failure is the caller's to show), then export it in the background,
-    unless the window's MP4 is made or being made."""
+def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey, viewer: str) -> None:
+    """Verify the stored copy (a failure is the caller's to show and log), then export it in the
+    background, unless the window's MP4 is made or being made; a failure there is a custody line too."""
     path = playback_path(store, grant)
     if path.exists():
         return
@@ -114,18 +114,30 @@ def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey) -
     except BaseException:
         os.close(lock)
         raise
-    threading.Thread(target=_export, args=(report, agency, path, lock), name=f"playback-{grant.pk}",
+    def failed(reason: str) -> None:
+        store.log("play-failed", grant.recording.ref, viewer, request=grant.pk, reason=reason[:REASON_LOGGED])
+
+    threading.Thread(target=_export, args=(report, agency, path, lock, failed), name=f"playback-{grant.pk}",
                      daemon=True).start()
 
 
-def _export(report: RecordingReport, agency: x25519.X25519PrivateKey, path: Path, lock: int) -> None:
+REASON_LOGGED = 500
+"""Characters of a failure's reason kept in its custody line."""
+
+
+def _export(report: RecordingReport, agency: x25519.X25519PrivateKey, path: Path, lock: int,
+            failed: Callable[[str], None]) -> None:
+    from django.db import connections
+
     try:
         export_recording(report, agency, path, fragmented=True)
         os.chmod(path, 0o600)
     except PROBLEMS as exc:
         failure(path).write_text(str(exc), encoding="utf-8")
+        failed(str(exc))
     finally:
         os.close(lock)  # and with it the lock
+        connections.close_all()  # this thread's own, if the custody line opened one
 
 
 def running(path: Path) -> bool:

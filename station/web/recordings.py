@@ -23,6 +23,7 @@ from station.web.audit_excerpt import excerpt
 from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
 from station.web.playback import (
     PROBLEMS,
+    REASON_LOGGED,
     export_verified,
     growing_response,
     playback_path,
@@ -131,8 +132,10 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     store = served().store
     sweep(store, timezone.now())
     try:
-        prepare(store, grant, served().agency_key())
+        prepare(store, grant, served().agency_key(), request.user.get_username())
     except PROBLEMS as exc:
+        store.log("play-failed", recording.ref, request.user.get_username(), request=grant.pk,
+                  reason=str(exc)[:REASON_LOGGED])
         messages.error(request, _("The recording cannot be played: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("viewed", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number,
@@ -190,6 +193,8 @@ def export(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         export_verified(source(store, recording), served().agency_key(), out)
     except PROBLEMS as exc:
+        store.log("export-failed", recording.ref, request.user.get_username(), request=grant.pk,
+                  reason=str(exc)[:REASON_LOGGED])
         messages.error(request, _("The recording cannot be exported: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("exported", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number)
