@@ -32,6 +32,10 @@ class Device(models.Model):
     class Meta:
         app_label = "station"
 
+    def __str__(self) -> str:
+        return self.name  # what the camera filter and the admin show
+
+
 
 class Recording(models.Model):
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="recordings")

@@ -67,8 +67,9 @@ def clear(store: Store, number: int | None, reason: str) -> None:
         shutil.rmtree(inside(store.root, item.path), ignore_errors=True)
 
 
-LEGAL_BASIS = ("Art. 5 (1) e, Art. 17 DSGVO: refused uploads are not evidence of the store; their copies are deleted "
-               "when no one has cleared them within the quarantine period")
+LEGAL_BASIS = ("Art. 5 Abs. 1 lit. e, Art. 17 DSGVO: zurückgewiesene Übertragungen sind keine Beweismittel; ihre "
+               "Kopien werden gelöscht, wenn sie niemand innerhalb der Quarantänefrist freigegeben hat")
+"""In German: it is the office's record of why personal data was deleted, read by German auditors."""
 
 
 def expire(store: Store, older_than: timedelta, at: datetime, dry_run: bool = False) -> list[str]:

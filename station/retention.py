@@ -22,7 +22,9 @@ DURATION = re.compile(r"(\d+)([dh])")
 REVIEW_PERIOD = timedelta(hours=72)
 """How long a recording stays after it arrived, whatever its age: footage a camera brings in after its
 deletion date (an officer on leave, a camera in a drawer) can still be looked at and held."""
-LEGAL_BASIS = "§15c PolG NRW (via §24 OBG): deletion after the retention period unless needed as evidence"
+LEGAL_BASIS = ("§15c PolG NRW (i. V. m. §24 OBG): Löschung nach Ablauf der Speicherfrist, soweit nicht zur "
+               "Beweissicherung benötigt")
+"""In German: it is the office's record of why a recording was deleted, read by German auditors."""
 
 
 class RetentionError(BodycamError, ValueError):

@@ -56,6 +56,22 @@ def test_every_page_carries_a_content_security_policy_and_no_inline_script(web):
         assert not re.search(r"<script(?![^>]*\bsrc=)", body) and not re.search(r"<[^>]*\son[a-z]+=", body), url
 
 
+def test_a_clerk_reads_german_labels_and_dates_not_codes_or_python(web):
+    web.client("case-worker").get(f"/recordings/{web.recording.pk}/")  # a custody line: details-viewed
+    dpo = web.client("data-protection")
+    custody = dpo.get("/custody/").content.decode()
+    assert ">Einzelheiten angesehen<" in custody and ">details-viewed<" not in custody
+    assert "{'" not in custody and "&#x27;" not in custody, "details as text, not a Python dictionary"
+    listing = dpo.get("/recordings/").content.decode()
+    assert "Device object" not in listing and ">cam-01</option>" in listing
+    assert ">angekündigt</option>" in listing
+    detail = dpo.get(f"/recordings/{web.recording.pk}/").content.decode()
+    assert "<dd>angekündigt</dd>" in detail and "Segmente: " in detail
+    assert not re.search(r"\d{4}-\d\d-\d\dT[\d:.]+Z", detail), "camera times in local time, German format"
+    statistics = dpo.get("/statistics/").content.decode()
+    assert "<th>Aufnahmen nach Grund</th>" in statistics and "recordings_by_reason" not in statistics
+
+
 def test_the_page_names_the_users_own_roles_and_no_other(web):
     body = web.client("case-worker").get("/recordings/").content.decode()
     assert 'title="Sachbearbeitung"' in body and "Administration" not in body
@@ -84,7 +100,7 @@ def test_the_list_shows_when_each_recording_will_be_deleted(web):
     recording.received_at = recording.started_utc + timedelta(hours=1)  # docked the same day
     recording.save(using=web.store.db.alias)
     body = web.client("case-worker").get("/recordings/").content.decode()
-    assert (web.recording.started_utc + timedelta(days=14)).strftime("%Y-%m-%d") in body
+    assert (web.recording.started_utc + timedelta(days=14)).strftime("%d.%m.%Y") in body
     assert "verspätet eingegangen" not in body
 
 
@@ -563,7 +579,7 @@ def test_a_late_arrival_is_flagged_and_kept_for_review_on_the_recordings_pages(w
     listing = client.get("/recordings/").content.decode()
     from django.utils import timezone
 
-    kept_until = timezone.localtime(recording.received_at + timedelta(hours=72)).strftime("%Y-%m-%d")
+    kept_until = timezone.localtime(recording.received_at + timedelta(hours=72)).strftime("%d.%m.%Y")
     assert "verspätet eingegangen" in listing and kept_until in listing
     page = client.get(f"/recordings/{recording.pk}/").content.decode()
     assert "bleibt nach dem Eingang 72 Stunden zur Prüfung" in page

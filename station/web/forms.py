@@ -9,15 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from station.registry import RegistryError, pinned_host_keys, public_key
+from station.web.labels import REASONS
 
 
 class FilterForm(forms.Form):
     device: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, required=False, label=_("Camera"))
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(required=False, label=_("Reason"), choices=[
-        ("", "—"), ("announced", _("announced")), ("imminent-danger", _("imminent danger")),
-        ("resumed-after-restart", _("resumed after restart"))])
+    reason = forms.ChoiceField(required=False, label=_("Reason"), choices=[("", "—"), *REASONS.items()])
     hold = forms.ChoiceField(required=False, label=_("Hold"), choices=[
         ("", "—"), ("held", _("held")), ("not-held", _("not held"))])
     state = forms.ChoiceField(required=False, label=_("State"), choices=[

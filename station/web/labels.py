@@ -1,0 +1,59 @@
+"""What a clerk reads for the codes the station stores: recording reasons, custody actions, request and
+camera states, offload outcomes. The codes stay in the database, the logs and the CSV (they are the
+record); the pages show these labels, German first. An unknown code is shown as it is."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+REASONS: dict[str, Promise] = {
+    "announced": _("announced"),
+    "imminent-danger": _("imminent danger"),
+    "resumed-after-restart": _("resumed after a restart"),
+}
+ACTIONS: dict[str, Promise] = {
+    "login": _("signed in"), "logout": _("signed out"), "login-failed": _("sign-in failed"),
+    "login-locked": _("sign-in locked"), "access-refused": _("access refused"),
+    "user-set": _("user set up or changed"), "enrolled": _("camera enrolled"),
+    "device-lost": _("camera marked lost"), "device-retired": _("camera retired"),
+    "device-active": _("camera active again"),
+    "received": _("recording received"), "released-on-camera": _("deleted on the camera after receipt"),
+    "refused-on-camera": _("set aside on the camera (refused)"), "quarantined": _("quarantined"),
+    "quarantine-cleared": _("quarantine cleared"), "quarantine-expired": _("quarantine copy deleted"),
+    "impostor": _("camera answered with a wrong key"), "leftover-removed": _("leftovers of a killed offload removed"),
+    "over-quota": _("camera over its store quota"), "oversized-not-taken": _("files over the size limit not taken"),
+    "details-viewed": _("details viewed"), "view-requested": _("viewing requested"),
+    "view-approved": _("viewing approved"), "view-rejected": _("viewing rejected"),
+    "view-expired": _("request expired undecided"), "viewed": _("player opened"),
+    "playback-started": _("playback started"), "play-failed": _("playback failed"), "exported": _("exported"),
+    "export-failed": _("export failed"), "hold": _("hold placed"), "hold-released": _("hold released"),
+    "deleted": _("deleted (retention)"),
+    "admin-user-added": _("admin: user added"), "admin-user-changed": _("admin: user changed"),
+    "admin-user-deleted": _("admin: user deleted"), "admin-role-added": _("admin: role added"),
+    "admin-role-changed": _("admin: role changed"), "admin-role-deleted": _("admin: role deleted"),
+    "admin-device-changed": _("admin: camera changed"),
+}
+REQUEST_STATES: dict[str, Promise] = {
+    "pending": _("waiting for a decision"), "approved": _("approved"), "rejected": _("rejected"),
+    "expired": _("expired undecided"),
+}
+DEVICE_STATES: dict[str, Promise] = {"active": _("active"), "lost": _("lost"), "retired": _("retired")}
+OUTCOMES: dict[str, Promise] = {"ok": _("complete"), "problems": _("with problems"), "failed": _("failed")}
+
+FIGURES: dict[str, Promise] = {
+    "devices": _("cameras"), "stage_entries": _("stage entries"), "display_episodes": _("display episodes"),
+    "display_episodes_without_recording": _("display episodes without a recording"),
+    "deescalation_rate": _("share ended without a recording"), "recordings_by_reason": _("recordings by reason"),
+    "recordings": _("recordings"), "recording_seconds_total": _("recorded seconds, total"),
+    "recording_seconds_median": _("recorded seconds, median"), "markers": _("markers"),
+    "battery_warnings": _("battery warnings"), "battery_shutdowns": _("shutdowns for an empty battery"),
+}
+
+KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
+         "outcome": OUTCOMES, "figure": FIGURES}
+
+
+def label(code: object, kind: str) -> str:
+    """The label of ``code`` among ``kind`` (a key of KINDS), or the code itself if it has none."""
+    return str(KINDS[kind].get(str(code), code))
