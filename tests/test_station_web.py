@@ -337,6 +337,22 @@ def test_a_hold_without_a_case_number_changes_nothing(web):
     assert not web.recording.held and "Aktenzeichen" in response.content.decode()
 
 
+def test_a_form_with_an_error_keeps_what_was_typed(web):
+    officer = web.client("evidence-officer")
+    held = officer.post(f"/recordings/{web.recording.pk}/hold/", {"reason": "Ermittlungsverfahren Müller"})
+    assert held.status_code == 400 and 'value="Ermittlungsverfahren Müller"' in held.content.decode()
+    asked = web.client("case-worker").post(f"/recordings/{web.recording.pk}/request/",
+                                           {"purpose": "Beschwerde eines Bürgers prüfen", "case_number": ""})
+    assert asked.status_code == 400 and "Beschwerde eines Bürgers prüfen</textarea>" in asked.content.decode()
+    assert "Ein Antrag braucht einen Zweck und ein Aktenzeichen." in asked.content.decode()
+
+
+def test_requests_name_the_recordings_time_camera_and_reason(web):
+    request_view(web)
+    body = web.client("case-worker").get("/requests/").content.decode()
+    assert "cam-01 · angekündigt" in body
+
+
 def test_export_needs_an_evidence_officer_with_an_own_approved_request(web):
     url = f"/recordings/{web.recording.pk}/export/"
     assert web.client("evidence-officer").post(url).status_code == 403

@@ -106,20 +106,26 @@ def _query(request: HttpRequest) -> str:
 @require(*ALL_ROLES)
 def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recording = stored_recording(pk)
+    served().store.log("details-viewed", recording.ref, request.user.get_username())
+    return recording_page(request, recording)
+
+
+def recording_page(request: HttpRequest, recording: Recording, status: int = 200, **forms: object) -> HttpResponse:
+    """The recording's page; a form given in ``forms`` (bound, with its errors) replaces the empty one, so
+    what was typed stays."""
     store = served().store
-    store.log("details-viewed", recording.ref, request.user.get_username())
-    now = timezone.now()
     return render(request, "station/recording.html", {
         "recording": recording,
         "delete_on": _deleted_on(recording),
         "late": _late(recording),
-        "window": open_window(request.user, recording, now),
+        "window": open_window(request.user, recording, timezone.now()),
         "requests": visible_requests(request.user, recording.view_requests.select_related("requester", "decided_by")),
         "audit": excerpt(store, recording),
         "request_form": ViewRequestForm(),
         "hold_form": HoldForm(),
         "release_form": ReleaseForm(),
-    })
+        **forms,
+    }, status=status)
 
 
 @require(*ALL_ROLES)
@@ -218,7 +224,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
     form = HoldForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A hold needs a reason and a case number."))
-        return redirect("recording", pk=pk)
+        return recording_page(request, recording, status=400, hold_form=form)
     hold(served().store, recording.ref, form.cleaned_data["reason"], form.cleaned_data["case_number"],
          request.user.get_username())
     messages.success(request, _("The recording is held and will not be deleted."))
@@ -232,7 +238,7 @@ def remove_hold(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Releasing a hold needs a reason."))
-        return redirect("recording", pk=pk)
+        return recording_page(request, recording, status=400, release_form=form)
     try:
         release_hold(served().store, recording.ref, form.cleaned_data["reason"], request.user.get_username())
     except RetentionError as exc:

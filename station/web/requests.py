@@ -14,7 +14,7 @@ from station.viewing import AlreadyDecided, OwnRequest, Unidentified, decide, ex
 from station.web.access import ALL_ROLES, APPROVER, DATA_PROTECTION, SignedInRequest, require, roles
 from station.web.app import served
 from station.web.forms import DecisionForm, ViewRequestForm
-from station.web.recordings import stored_recording
+from station.web.recordings import recording_page, stored_recording
 
 
 @require(*ALL_ROLES)
@@ -24,7 +24,7 @@ def create(request: SignedInRequest, pk: int) -> HttpResponse:
     form = ViewRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A request needs a purpose and a case number."))
-        return redirect("recording", pk=pk)
+        return recording_page(request, recording, status=400, request_form=form)
     request_viewing(served().store, recording, request.user, form.cleaned_data["purpose"],
                     form.cleaned_data["case_number"])
     messages.success(request, _("Your request was sent; a second person decides on it."))
