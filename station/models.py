@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from station.case_kinds import KINDS
+
 
 class Device(models.Model):
     """An enrolled camera. Trust comes from here, never from what a camera sends."""
@@ -148,6 +150,28 @@ class ChainHead(models.Model):
 
     class Meta:
         app_label = "station"
+
+
+class Case(models.Model):
+    """A case (Vorgang) under its file reference (Aktenzeichen): the recordings of one incident kept
+    together, for as long as the case is open and its kind's period after it closed (station.cases)."""
+
+    OPEN, CLOSED = "open", "closed"
+
+    reference = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=[(kind, kind) for kind in KINDS])
+    status = models.CharField(max_length=10, default=OPEN)
+    clerk = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="cases")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+    recordings = models.ManyToManyField(Recording, related_name="cases", blank=True)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class Account(models.Model):

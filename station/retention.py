@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -84,16 +84,24 @@ class PurgeResult:
     held: list[str]
     in_review: list[str]
     """Due by age, but arrived less than the review period ago."""
+    in_case: list[tuple[str, str]] = field(default_factory=list)
+    """Due by age, but kept by a case: (recording, file reference)."""
 
 
 def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_run: bool = False,
-          who: str | None = None, review: timedelta = REVIEW_PERIOD) -> PurgeResult:
-    """Delete recordings that started more than ``older_than`` before ``at``, unless held or arrived less
-    than ``review`` before ``at``."""
+          who: str | None = None, review: timedelta = REVIEW_PERIOD,
+          case_periods: dict[str, timedelta] | None = None) -> PurgeResult:
+    """Delete recordings that started more than ``older_than`` before ``at``, unless held, kept by a case
+    (open, or closed less than its kind's period ago: ``case_periods``, default the settings') or arrived
+    less than ``review`` before ``at``."""
+    from django.conf import settings
+
+    from station.cases import keeping
     from station.models import Recording
 
     at = at or datetime.now(UTC)
-    deleted, held, in_review = [], [], []
+    periods = case_periods or settings.BODYCAM_CASE_RETENTION
+    deleted, held, in_review, in_case = [], [], [], []
     due = store.db.query(Recording).select_related("device").filter(deleted_at__isnull=True,
                                                                     started_utc__lt=at - older_than)
     for recording in due.order_by("started_utc", "pk"):
@@ -102,6 +110,9 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
             continue
         if recording.received_at > at - review:
             in_review.append(recording.ref)
+            continue
+        if kept := keeping(recording, at, periods):
+            in_case.append((recording.ref, kept.case.reference))
             continue
         deleted.append(recording.ref)
         if dry_run:
@@ -112,9 +123,13 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
                 deleted.pop()
                 held.append(recording.ref)
                 continue
+            if kept := keeping(fresh, at, periods):  # attached to a case while this purge ran
+                deleted.pop()
+                in_case.append((recording.ref, kept.case.reference))
+                continue
             fresh.deleted_at = now()
             fresh.save(using=store.db.alias)
             store.log("deleted", recording.ref, who, reason=f"retention {older_than.days} d",
                       legal_basis=LEGAL_BASIS, started_utc=recording.started_utc.isoformat())
         shutil.rmtree(store.recording_dir(recording.device.key_id, recording.recording_id), ignore_errors=True)
-    return PurgeResult(deleted, held, in_review)
+    return PurgeResult(deleted, held, in_review, in_case)

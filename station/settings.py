@@ -8,7 +8,7 @@ environment, so ``bodycam station …``, the WSGI server and ``django-admin`` co
   once by the store for itself);
 - ``BODYCAM_ALLOWED_HOSTS`` (comma-separated), ``BODYCAM_HTTPS=1`` behind the TLS proxy,
   ``BODYCAM_RETENTION_DAYS`` (14), ``BODYCAM_VIEW_WINDOW_HOURS`` (24) and
-  ``BODYCAM_REQUEST_EXPIRY_DAYS`` (7).
+  ``BODYCAM_REQUEST_EXPIRY_DAYS`` (7), ``BODYCAM_CASE_RETENTION_DAYS`` (station.case_kinds).
 
 The store's database is Django's ``default``. A process that opens a second store (a test with SQLite and
 PostgreSQL side by side) gets a connection of its own for it (``station.database.Database``).
@@ -20,6 +20,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from station.case_kinds import periods as case_periods
 from station.database import database_settings, store_database_url
 from station.paths import DEFAULT_STORE, web_secret
 
@@ -31,6 +32,8 @@ BODYCAM_RETENTION = timedelta(days=int(os.environ.get("BODYCAM_RETENTION_DAYS", 
 """How long a recording in no hold is kept (NRW §15c PolG: two weeks)."""
 BODYCAM_VIEW_WINDOW = timedelta(hours=float(os.environ.get("BODYCAM_VIEW_WINDOW_HOURS", "24")))
 """How long an approved viewing request stays open."""
+BODYCAM_CASE_RETENTION = case_periods(os.environ.get("BODYCAM_CASE_RETENTION_DAYS", ""))
+"""How long a closed case keeps its recordings, per kind (station.case_kinds)."""
 BODYCAM_REQUEST_EXPIRY = timedelta(days=float(os.environ.get("BODYCAM_REQUEST_EXPIRY_DAYS", "7")))
 """How long a request waits for a decision: older, it expires undecided (ask again if still needed)."""
 

@@ -172,6 +172,23 @@ def test_hold_and_release_in_the_browser(as_user):
     assert "Speicherfrist gilt wieder" in officer.content()
 
 
+def test_a_case_is_opened_and_a_recording_attached_in_the_browser(as_user, server):
+    officer = as_user("evidence-officer")
+    officer.goto(f"{server}/cases/")
+    officer.fill("input[name=reference]", "OA 4711/2026")
+    officer.select_option("select[name=kind]", "strafanzeige")
+    officer.click("text=Vorgang anlegen >> nth=-1")
+    assert "Strafanzeige" in officer.content() and "offen" in officer.content()
+    officer.goto(f"{server}/recordings/")
+    officer.click("table tbody a")
+    officer.fill("form[action$='/cases/'] input[name=reference]", "OA 4711/2026")
+    officer.click("text=Vorgang zuordnen")
+    assert "dem Vorgang OA 4711/2026 zugeordnet" in officer.content()
+    officer.click("text=OA 4711/2026 >> nth=-1")
+    assert "cam-01" in officer.content()
+    shot(officer, "case")
+
+
 def test_the_statistics_page_draws_its_charts(as_user, server):
     page = as_user("case-worker")
     page.goto(f"{server}/statistics/")

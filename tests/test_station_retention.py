@@ -91,7 +91,7 @@ def test_purge_says_which_recordings_it_keeps_for_review(store, capsys):
     assert main(["evidence", "purge", "--dry-run", *db_args(store)]) == 0
     out = capsys.readouterr().out
     assert f"{recording} (arrived late: in review until 72h after arrival)" in out
-    assert "0 would delete, 0 held, 1 in review" in out
+    assert "0 would delete, 0 held, 0 in a case, 1 in review" in out
 
 
 def test_a_refused_upload_no_one_cleared_is_deleted_after_the_quarantine_period_with_a_custody_line(store, device,

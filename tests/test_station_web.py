@@ -701,3 +701,43 @@ def test_an_enrolment_form_with_good_keys_enrols_the_camera_with_its_host_key_pi
             "host_key": f"cam-02.dock {pinned}"}
     assert web.client("admin").post("/devices/enrol/", form).status_code == 302
     assert Device.objects.get(name="cam-02").host_key == pinned, "a known_hosts line is pinned without its host"
+
+
+def test_an_evidence_officer_opens_a_case_attaches_a_recording_and_the_pages_say_what_keeps_it(web):
+    from station.models import Case
+
+    officer = web.client("evidence-officer")
+    opened = officer.post("/cases/open/", {"reference": "OA 12/2026", "kind": "ordnungswidrigkeit"})
+    case = Case.objects.get(reference="OA 12/2026")
+    assert opened.status_code == 302 and opened["Location"] == f"/cases/{case.pk}/"
+    attached = officer.post(f"/recordings/{web.recording.pk}/cases/", {"reference": " OA  12/2026"}, follow=True)
+    assert "dem Vorgang OA 12/2026 zugeordnet" in attached.content.decode()
+    assert "solange Vorgang OA 12/2026 offen ist" in attached.content.decode()
+    page = web.client("case-worker").get(f"/cases/{case.pk}/").content.decode()
+    assert "Ordnungswidrigkeit" in page and "cam-01" in page and "365 Tage nach dem Abschluss" in page
+    listed = web.client("case-worker").get("/recordings/", {"case": "OA 12/2026"}).content.decode()
+    assert "Aufnahmen: 1" in listed
+    assert "Aufnahmen: 0" in web.client("case-worker").get("/recordings/", {"case": "OA 13/2026"}).content.decode()
+    search = web.client("case-worker").get("/cases/", {"q": "12/2026"}).content.decode()
+    assert "OA 12/2026" in search and "offen" in search
+    assert officer.post(f"/cases/{case.pk}/close/").status_code == 302
+    closed = officer.get(f"/recordings/{web.recording.pk}/").content.decode()
+    assert "Vorgang OA 12/2026, abgeschlossen: Frist seiner Art" in closed
+    actions = [a for _, a, _ in web.custody()]
+    assert {"case-opened", "case-attached", "case-closed"} <= set(actions)
+
+
+def test_case_steps_are_the_evidence_officers_and_bad_input_keeps_what_was_typed(web):
+    from station.models import Case
+
+    assert web.client("case-worker").post("/cases/open/", {"reference": "OA 1", "kind": "strafanzeige"}).status_code \
+        == 403
+    officer = web.client("evidence-officer")
+    bad = officer.post("/cases/open/", {"reference": "OA <1>", "kind": "strafanzeige"})
+    assert bad.status_code == 400 and 'value="OA &lt;1&gt;"' in bad.content.decode()
+    assert "Aktenzeichen" in bad.content.decode() and not Case.objects.exists()
+    unknown = officer.post(f"/recordings/{web.recording.pk}/cases/", {"reference": "OA 404"})
+    assert unknown.status_code == 400 and 'value="OA 404"' in unknown.content.decode()
+    assert "keinen Vorgang mit diesem Aktenzeichen" in unknown.content.decode()
+    assert officer.post("/cases/999999/close/").status_code == 404
+    assert officer.get("/cases/open/").status_code == 405

@@ -26,6 +26,7 @@ class Served:
     retention: timedelta
     view_window: timedelta
     request_expiry: timedelta
+    case_periods: dict[str, timedelta]
     _agency: x25519.X25519PrivateKey | None = None
 
     def agency_key(self) -> x25519.X25519PrivateKey:
@@ -48,6 +49,7 @@ def serve_store(store: Store, agency_key: Path | None = None, passphrase_file: P
         store, agency_key or store.root / "keys" / "agency.key",
         passphrase_file or _env_path("BODYCAM_AGENCY_PASSPHRASE_FILE"),
         settings.BODYCAM_RETENTION, settings.BODYCAM_VIEW_WINDOW, settings.BODYCAM_REQUEST_EXPIRY,
+        settings.BODYCAM_CASE_RETENTION,
     )
     return _served
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from station.registry import RegistryError, pinned_host_keys, public_key
-from station.web.labels import REASONS
+from station.web.labels import CASE_KINDS, REASONS
 
 
 class FilterForm(forms.Form):
@@ -17,6 +17,7 @@ class FilterForm(forms.Form):
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.ChoiceField(required=False, label=_("Reason"), choices=[("", "—"), *REASONS.items()])
+    case = forms.CharField(required=False, label=_("File reference"), max_length=100)
     hold = forms.ChoiceField(required=False, label=_("Hold"), choices=[
         ("", "—"), ("held", _("held")), ("not-held", _("not held"))])
     state = forms.ChoiceField(required=False, label=_("State"), choices=[
@@ -30,6 +31,19 @@ class FilterForm(forms.Form):
 class ViewRequestForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     case_number = forms.CharField(label=_("Case number"), max_length=100)
+
+
+class CaseForm(forms.Form):
+    reference = forms.CharField(label=_("File reference"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=list(CASE_KINDS.items()))
+
+
+class AttachForm(forms.Form):
+    reference = forms.CharField(label=_("File reference of an open case"), max_length=100)
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(label=_("File reference"), max_length=100, required=False)
 
 
 class DecisionForm(forms.Form):

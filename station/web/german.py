@@ -10,6 +10,45 @@ GERMAN = {
         "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
     "Form expired": "Formular abgelaufen",
     "Sign-in locked": "Anmeldung gesperrt",
+    "Cases": "Vorgänge",
+    "Responsible": "Zuständig",
+    "Opened": "Angelegt",
+    "Keeps its recordings": "Bewahrt seine Aufnahmen",
+    "while open, and %(days)s days after closing": "solange offen, und %(days)s Tage nach dem Abschluss",
+    "Detach": "Lösen",
+    "No recordings yet: attach them from a recording's page.":
+        "Noch keine Aufnahmen: zuordnen auf der Seite einer Aufnahme.",
+    "Close case": "Vorgang abschließen",
+    "A case keeps its recordings beyond the 14 days while it is open, and for its kind's period after"
+    " it is closed. A recording in no case is deleted after 14 days, as the law requires.":
+        "Ein Vorgang bewahrt seine Aufnahmen über die 14 Tage hinaus, solange er offen ist, und nach "
+        "dem Abschluss für die Frist seiner Art. Eine Aufnahme ohne Vorgang wird nach 14 Tagen "
+        "gelöscht, wie es das Gesetz verlangt.",
+    "Search": "Suchen",
+    "File reference": "Aktenzeichen",
+    "No cases.": "Keine Vorgänge.",
+    "Open a case": "Vorgang anlegen",
+    "Open case": "Vorgang anlegen",
+    "while case %(reference)s is open": "solange Vorgang %(reference)s offen ist",
+    "case %(reference)s, closed: its kind's period": "Vorgang %(reference)s, abgeschlossen: Frist seiner Art",
+    "In no case.": "In keinem Vorgang.",
+    "Attach to case": "Vorgang zuordnen",
+    "A case needs a file reference and a kind.": "Ein Vorgang braucht ein Aktenzeichen und eine Art.",
+    "There is no case with this file reference; open it on the cases page first.":
+        "Es gibt keinen Vorgang mit diesem Aktenzeichen; legen Sie ihn zuerst auf der Seite Vorgänge "
+        "an.",
+    "The recording is attached to case %(reference)s.": "Die Aufnahme ist dem Vorgang %(reference)s zugeordnet.",
+    "File reference of an open case": "Aktenzeichen eines offenen Vorgangs",
+    "case opened": "Vorgang angelegt",
+    "attached to a case": "einem Vorgang zugeordnet",
+    "detached from a case": "aus einem Vorgang gelöst",
+    "case closed": "Vorgang abgeschlossen",
+    "administrative offence": "Ordnungswidrigkeit",
+    "criminal complaint": "Strafanzeige",
+    "disciplinary matter": "Dienstaufsicht",
+    "access request (Art. 15 GDPR)": "Auskunftsersuchen (Art. 15 DSGVO)",
+    "open": "offen",
+    "closed": "abgeschlossen",
     "resumed after a restart": "nach einem Neustart fortgesetzt",
     "signed in": "angemeldet",
     "signed out": "abgemeldet",
@@ -279,6 +318,8 @@ def main() -> None:
     text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr "[^\n]*"\n(?!")', fill, text)
     text = text.replace("charset=CHARSET", "charset=UTF-8")
     text = re.sub(r'^#, fuzzy\n', "", text, flags=re.M)
+    text = re.sub(r'^#, fuzzy, ', "#, ", text, flags=re.M)  # a guess from a similar text: ours replaces it
+    text = re.sub(r'^#\| .*\n', "", text, flags=re.M)
     text = text.replace('"Language: \\n"', '"Language: de\\n"')
     if missing:
         raise SystemExit("no German text for:\n" + "\n".join(missing))

@@ -28,7 +28,9 @@ ACTIONS: dict[str, Promise] = {
     "view-expired": _("request expired undecided"), "viewed": _("player opened"),
     "playback-started": _("playback started"), "play-failed": _("playback failed"), "exported": _("exported"),
     "export-failed": _("export failed"), "hold": _("hold placed"), "hold-released": _("hold released"),
-    "deleted": _("deleted (retention)"),
+    "deleted": _("deleted (retention)"), "case-opened": _("case opened"),
+    "case-attached": _("attached to a case"), "case-detached": _("detached from a case"),
+    "case-closed": _("case closed"),
     "admin-user-added": _("admin: user added"), "admin-user-changed": _("admin: user changed"),
     "admin-user-deleted": _("admin: user deleted"), "admin-role-added": _("admin: role added"),
     "admin-role-changed": _("admin: role changed"), "admin-role-deleted": _("admin: role deleted"),
@@ -50,8 +52,15 @@ FIGURES: dict[str, Promise] = {
     "battery_warnings": _("battery warnings"), "battery_shutdowns": _("shutdowns for an empty battery"),
 }
 
+CASE_KINDS: dict[str, Promise] = {
+    "ordnungswidrigkeit": _("administrative offence"), "strafanzeige": _("criminal complaint"),
+    "dienstaufsicht": _("disciplinary matter"), "auskunftsersuchen": _("access request (Art. 15 GDPR)"),
+}
+CASE_STATES: dict[str, Promise] = {"open": _("open"), "closed": _("closed")}
+
 KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
-         "outcome": OUTCOMES, "figure": FIGURES}
+         "outcome": OUTCOMES, "figure": FIGURES,
+         "case-kind": CASE_KINDS, "case": CASE_STATES}
 
 
 def label(code: object, kind: str) -> str:

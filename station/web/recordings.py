@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from station.cases import keeping
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
-from station.web.forms import FilterForm, HoldForm, ReleaseForm, ViewRequestForm
+from station.web.forms import AttachForm, FilterForm, HoldForm, ReleaseForm, ViewRequestForm
 from station.web.playback import (
     PROBLEMS,
     REASON_LOGGED,
@@ -47,7 +48,8 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     from station.models import Device, Recording
 
     form = FilterForm(request.GET or None, devices=Device.objects.order_by("name"))
-    rows = Recording.objects.select_related("device").filter(deleted_at__isnull=True).order_by("-started_utc", "-pk")
+    rows = (Recording.objects.select_related("device").prefetch_related("cases").filter(deleted_at__isnull=True)
+            .order_by("-started_utc", "-pk"))
     if form.is_bound and not form.is_valid():
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
     if form.is_bound:
@@ -59,11 +61,14 @@ def recording_list(request: HttpRequest) -> HttpResponse:
 
 
 def _deleted_on(recording: Recording) -> datetime | None:
-    """When retention deletes the recording; never while it is held. A late arrival stays for the review
-    period after it arrived (station.retention)."""
-    if recording.held:
+    """When retention deletes the recording; never while it is held or in an open case. A late arrival
+    stays for the review period after it arrived (station.retention), a closed case's recording for its
+    kind's period after the closing (station.cases)."""
+    kept = keeping(recording, timezone.now(), served().case_periods)
+    if recording.held or (kept is not None and kept.until is None):
         return None
-    return max(recording.started_utc + served().retention, recording.received_at + REVIEW_PERIOD)
+    due = max(recording.started_utc + served().retention, recording.received_at + REVIEW_PERIOD)
+    return max(due, kept.until) if kept is not None and kept.until is not None else due
 
 
 def _late(recording: Recording) -> bool:
@@ -72,6 +77,8 @@ def _late(recording: Recording) -> bool:
 
 
 def _filtered(rows, data: dict):
+    if data.get("case"):
+        rows = rows.filter(cases__reference=" ".join(data["case"].split()))
     if data.get("device"):
         rows = rows.filter(device=data["device"])
     if data.get("since"):
@@ -124,6 +131,9 @@ def recording_page(request: HttpRequest, recording: Recording, status: int = 200
         "request_form": ViewRequestForm(),
         "hold_form": HoldForm(),
         "release_form": ReleaseForm(),
+        "attach_form": AttachForm(),
+        "cases": recording.cases.order_by("opened_at"),
+        "kept_by_case": keeping(recording, timezone.now(), served().case_periods),
         **forms,
     }, status=status)
 

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from station.web import devices, logs, recordings, requests, statistics
+from station.web import cases, devices, logs, recordings, requests, statistics
 
 handler403 = "station.web.refusals.permission_denied"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("recordings/<int:pk>/export/", recordings.export, name="export"),
     path("recordings/<int:pk>/hold/", recordings.place_hold, name="hold"),
     path("recordings/<int:pk>/release/", recordings.remove_hold, name="release"),
+    path("recordings/<int:pk>/cases/", cases.case_attach, name="case-attach"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/open/", cases.case_open, name="case-open"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/close/", cases.case_close, name="case-close"),
+    path("cases/<int:pk>/detach/<int:recording>/", cases.case_detach, name="case-detach"),
     path("requests/", requests.overview, name="requests"),
     path("requests/<int:pk>/decide/", requests.decide_request, name="decide"),
     path("devices/", devices.device_list, name="devices"),

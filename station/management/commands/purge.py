@@ -46,7 +46,10 @@ class Command(StationCommand):
             self.stdout.write(f"{verb} {recording}")
         for recording in result.held:
             self.stdout.write(f"kept   {recording} (held)")
+        for recording, reference in result.in_case:
+            self.stdout.write(f"kept   {recording} (case {reference})")
         for recording in result.in_review:
             self.stdout.write(f"kept   {recording} (arrived late: in review until {args.review_period} after arrival)")
-        self.stdout.write(f"{len(result.deleted)} {verb}, {len(result.held)} held, {len(result.in_review)} in review")
+        self.stdout.write(f"{len(result.deleted)} {verb}, {len(result.held)} held, {len(result.in_case)} in a case, "
+                          f"{len(result.in_review)} in review")
         return 0
