@@ -129,15 +129,18 @@ def _export(report: RecordingReport, agency: x25519.X25519PrivateKey, path: Path
             failed: Callable[[str], None]) -> None:
     from django.db import connections
 
+    reason = None
     try:
         export_recording(report, agency, path, fragmented=True)
         os.chmod(path, 0o600)
     except PROBLEMS as exc:
-        failure(path).write_text(str(exc), encoding="utf-8")
-        failed(str(exc))
+        reason = str(exc)
+        failed(reason)
     finally:
         os.close(lock)  # and with it the lock
         connections.close_all()  # this thread's own, if the custody line opened one
+    if reason is not None:  # after the lock: a page that reads "failed" finds no export running
+        failure(path).write_text(reason, encoding="utf-8")
 
 
 def running(path: Path) -> bool:
