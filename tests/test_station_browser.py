@@ -189,6 +189,50 @@ def test_a_case_is_opened_and_a_recording_attached_in_the_browser(as_user, serve
     shot(officer, "case")
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
+    .map(e => e.name)"""
+
+
+@pytest.mark.parametrize("role", ["evidence-officer", "approver", "data-protection", "admin"])
+def test_every_input_on_every_page_has_a_label_a_screen_reader_reads(as_user, server, role):
+    page = as_user(role)
+    page.click("table tbody a")
+    pages = [page.url] + [f"{server}{path}" for path in ("/recordings/", "/cases/", "/requests/", "/devices/",
+                                                          "/statistics/", "/custody/", "/deletions/", "/quarantine/")]
+    for url in pages:
+        if page.goto(url).status == 200:
+            assert page.evaluate(UNLABELLED) == [], url
+            assert page.locator("p.help").count() == 1, f"{url}: the legal frame in two sentences"
+
+
+def test_a_request_is_made_and_approved_with_the_keyboard_alone(as_user, server):
+    def tab_to(page, selector: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"() => document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    worker = as_user("case-worker-2")
+    worker.click("table tbody a")
+    tab_to(worker, "textarea[name=purpose]")
+    worker.keyboard.type("Beschwerde prüfen")
+    tab_to(worker, "input[name=case_number]")
+    worker.keyboard.type("OA-77")
+    worker.keyboard.press("Enter")
+    worker.wait_for_url(f"{server}/requests/")
+    approver = as_user("approver")
+    approver.goto(f"{server}/requests/")
+    tab_to(approver, "button[value=approve]")
+    approver.keyboard.press("Enter")
+    approver.wait_for_selector("text=Sichtungsfenster ist offen")
+    worker.goto(f"{server}/requests/")
+    tab_to(worker, "form[action$='/play/'] button")
+    worker.keyboard.press("Enter")
+    worker.wait_for_selector("video")
+
+
 def test_the_statistics_page_draws_its_charts(as_user, server):
     page = as_user("case-worker")
     page.goto(f"{server}/statistics/")

@@ -28,7 +28,20 @@ class FilterForm(forms.Form):
         self.fields["device"].queryset = devices  # type: ignore[attr-defined]
 
 
-class ViewRequestForm(forms.Form):
+class OwnIds(forms.Form):
+    """A form that shares its page with others: its fields' ids start with its own name, so each label
+    belongs to its own field (a screen reader reads the right one) though the field names repeat."""
+
+    ids = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ViewRequestForm(OwnIds):
+    ids = "request"
+
     purpose = forms.CharField(label=_("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     case_number = forms.CharField(label=_("Case number"), max_length=100)
 
@@ -38,7 +51,9 @@ class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=list(CASE_KINDS.items()))
 
 
-class AttachForm(forms.Form):
+class AttachForm(OwnIds):
+    ids = "attach"
+
     reference = forms.CharField(label=_("File reference of an open case"), max_length=100)
 
 
@@ -51,12 +66,16 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class HoldForm(forms.Form):
+class HoldForm(OwnIds):
+    ids = "hold"
+
     reason = forms.CharField(label=_("Reason"), max_length=500)
     case_number = forms.CharField(label=_("Case number"), max_length=100)
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(OwnIds):
+    ids = "release"
+
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 

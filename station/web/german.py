@@ -10,6 +10,45 @@ GERMAN = {
         "Ihre Rolle erlaubt das nicht, oder Ihr Sichtungsfenster ist nicht offen.",
     "Form expired": "Formular abgelaufen",
     "Sign-in locked": "Anmeldung gesperrt",
+    "New status":
+        "Neuer Status",
+    "Body-cam recordings are made only where §15c PolG NRW allows, and are deleted after 14 days unless a"
+    " case or a hold needs them. This list shows metadata only: viewing footage needs an approved "
+    "request.":
+        "Bodycam-Aufnahmen entstehen nur, wo §15c PolG NRW es erlaubt, und werden nach 14 Tagen gelöscht, "
+        "wenn kein Vorgang und keine Löschsperre sie braucht. Diese Liste zeigt nur Metadaten: Sichten "
+        "braucht einen genehmigten Antrag.",
+    "Every opening of this page is entered in the custody log. To view the footage, give the purpose and "
+    "the case number; a second person decides (four-eyes principle).":
+        "Jedes Öffnen dieser Seite wird im Verwahrungsprotokoll vermerkt. Zum Sichten geben Sie Zweck und "
+        "Aktenzeichen an; eine zweite Person entscheidet (Vier-Augen-Prinzip).",
+    "Viewing needs a purpose and the approval of a second person (four-eyes principle); an approval opens"
+    " a window for the requester and that recording only. A request nobody decides within 7 days expires.":
+        "Sichten braucht einen Zweck und die Genehmigung einer zweiten Person (Vier-Augen-Prinzip); eine "
+        "Genehmigung öffnet ein Fenster nur für die antragstellende Person und diese Aufnahme. Ein Antrag, "
+        "über den 7 Tage niemand entscheidet, läuft ab.",
+    "Cameras are registered with their keys; recordings a lost camera makes after its loss are refused. "
+    "The figures come from each camera's last docking.":
+        "Kameras sind mit ihren Schlüsseln registriert; Aufnahmen, die eine verlorene Kamera nach dem Verlust"
+        " macht, werden zurückgewiesen. Die Werte stammen vom letzten Andocken jeder Kamera.",
+    "The figures are anonymous: they name no officer and no person filmed. They serve the evaluation of "
+    "the pilot, not the monitoring of staff.":
+        "Die Zahlen sind anonym: Sie nennen keine Einsatzkraft und keine gefilmte Person. Sie dienen der "
+        "Auswertung des Pilotbetriebs, nicht der Überwachung von Beschäftigten.",
+    "This log records every access and change, signed with the station key and chained, so that no line "
+    "can be removed or altered unnoticed. Data protection reads it to check that the footage is used "
+    "lawfully (Art. 5 (2) GDPR).":
+        "Dieses Protokoll verzeichnet jeden Zugriff und jede Änderung, mit dem Stationsschlüssel signiert und"
+        " verkettet, sodass kein Eintrag unbemerkt entfernt oder geändert werden kann. Der Datenschutz prüft "
+        "damit die rechtmäßige Verwendung (Art. 5 Abs. 2 DSGVO).",
+    "Uploads the station refused are kept here for review, not as evidence. They are deleted after the "
+    "quarantine period unless someone clears them before.":
+        "Von der Station zurückgewiesene Übertragungen liegen hier zur Prüfung, nicht als Beweismittel. Sie "
+        "werden nach der Quarantänefrist gelöscht, wenn niemand sie vorher freigibt.",
+    "The viewer's name and the case number lie over the picture. Every start of playback is entered in "
+    "the custody log.":
+        "Name der sichtenden Person und Aktenzeichen liegen über dem Bild. Jeder Start der Wiedergabe wird im"
+        " Verwahrungsprotokoll vermerkt.",
     "Cases": "Vorgänge",
     "Responsible": "Zuständig",
     "Opened": "Angelegt",
