@@ -1,5 +1,5 @@
-"""The evidence office's web application: the recordings list with 10,000 recordings (SQLite and
-PostgreSQL), and the time from opening the player to the first video frame in Chromium."""
+"""The evidence office's web application: the recordings list's newest and oldest page with 100,000
+recordings (SQLite and PostgreSQL), and the time from opening the player to the first video frame in Chromium."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ from tests.sshd import free_port
 from tests.web import PASSWORD, host_key, serve, test_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDINGS = 10_000
+RECORDINGS = 100_000
+PAGES = {"newest": {}, "oldest": {"oldest": "1"}}
 MINUTE = "0 press display\n1 press record\n62 hold record 3\n70 end\n"
 
 
-def list_page_ms(root: Path, database_url: str | None, recordings: int) -> float:
-    """Median response time of the first page of the recordings list, logged in as a case worker."""
+def list_page_ms(root: Path, database_url: str | None, recordings: int) -> dict[str, float]:
+    """Median response time of the newest and the oldest page of the recordings list (each with and
+    without a filter, alternately), logged in as a case worker."""
     from django.test import Client
 
     from station.models import Device, Recording
@@ -43,18 +45,29 @@ def list_page_ms(root: Path, database_url: str | None, recordings: int) -> float
                    reason="announced" if i % 5 else "imminent-danger", duration_s=60.0, segments=1, markers=i % 3,
                    status="ok", files={}, received_at=start, hold_reason="Verfahren" if i % 50 == 0 else "")
          for i in range(recordings)], batch_size=2000)
+    _analyse(store)
     add_user(store, "case-worker", ["case-worker"], PASSWORD)
     client = Client()
     client.post("/login/", {"username": "case-worker", "password": PASSWORD})
     assert Device.objects.count() == 1
-    times: list[float] = []
-    for _ in range(25):
-        began = time.perf_counter()
-        response = client.get("/recordings/", {"reason": "announced"} if len(times) % 2 else {})
-        times.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200
+    times: dict[str, list[float]] = {name: [] for name in PAGES}
+    for round_number in range(50):
+        for name, query in PAGES.items():
+            began = time.perf_counter()
+            response = client.get("/recordings/", {**query, **({"reason": "announced"} if round_number % 2 else {})})
+            times[name].append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200 and response.context["page"].rows
     store.db.close()
-    return statistics.median(times)
+    return {name: statistics.median(measured) for name, measured in times.items()}
+
+
+def _analyse(store: Store) -> None:
+    """Table statistics after the bulk insert, as autovacuum (PostgreSQL) or ``PRAGMA optimize`` (SQLite)
+    keeps them on a station that received its recordings one by one."""
+    from django.db import connections
+
+    with connections[store.db.alias].cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _device_pub() -> str:
@@ -152,21 +165,21 @@ def run() -> list[Row]:
     test_environment()
     with tempfile.TemporaryDirectory() as directory:
         base = Path(directory)
-        sqlite_10k = list_page_ms(base / "sqlite", None, RECORDINGS)
-        sqlite_10 = list_page_ms(base / "sqlite-small", None, 10)
+        sqlite_many = list_page_ms(base / "sqlite", None, RECORDINGS)
+        sqlite_few = list_page_ms(base / "sqlite-small", None, 10)
         server, data = start_postgres()
         try:
-            postgres_10k = list_page_ms(base / "pg", server.new_database(), RECORDINGS)
-            postgres_10 = list_page_ms(base / "pg-small", server.new_database(), 10)
+            postgres_many = list_page_ms(base / "pg", server.new_database(), RECORDINGS)
+            postgres_few = list_page_ms(base / "pg-small", server.new_database(), 10)
         finally:
             stop_postgres(server, data)
     with tempfile.TemporaryDirectory() as directory:
         ours, plain = first_frame_ms(Path(directory))
     return [
-        Row(f"recordings list, first page, {RECORDINGS:,} recordings, SQLite (target < 200 ms)", sqlite_10k, "ms",
-            sqlite_10, "the same page with 10 recordings"),
-        Row(f"recordings list, first page, {RECORDINGS:,} recordings, PostgreSQL (target < 200 ms)", postgres_10k, "ms",
-            postgres_10, "the same page with 10 recordings"),
+        *(Row(f"recordings list, {page} page, {RECORDINGS:,} recordings, {name} (target < 100 ms)", many[page], "ms",
+              few[page], "the same page with 10 recordings")
+          for name, many, few in (("SQLite", sqlite_many, sqlite_few), ("PostgreSQL", postgres_many, postgres_few))
+          for page in PAGES),
         Row("open the player to first video frame in Chromium, 60 s recording (first open: verify, then the "
             "export streams)", ours, "ms", plain, "the exported MP4 as a static file"),
     ]

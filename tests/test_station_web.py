@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import chain
 
 import pytest
 
@@ -741,3 +742,47 @@ def test_case_steps_are_the_evidence_officers_and_bad_input_keeps_what_was_typed
     assert "keinen Vorgang mit diesem Aktenzeichen" in unknown.content.decode()
     assert officer.post("/cases/999999/close/").status_code == 404
     assert officer.get("/cases/open/").status_code == 405
+
+
+def test_the_list_pages_by_keyset_through_every_recording_once_in_both_directions_keeping_filters(web):
+    """200 recordings, 18 of them at the same second (ties are broken by id): older to the end, oldest,
+    and newer back to the start show each recording once, in order; a filter stays on every link."""
+    from django.test import Client
+
+    from station.models import Recording
+
+    original = Recording.objects.get(pk=web.recording.pk)
+    start = original.started_utc
+    Recording.objects.bulk_create([
+        Recording(device=original.device, recording_id=f"k{i:05d}", started_utc=start + timedelta(seconds=max(i, 17)),
+                  reason="announced" if i % 3 else "imminent-danger", duration_s=1.0, segments=1, status="ok",
+                  files={}, received_at=original.received_at) for i in range(200)])
+    client: Client = web.client("case-worker")
+    everything = list(Recording.objects.order_by("-started_utc", "-pk"))
+
+    def walk(first: str, move: str) -> list[list[int]]:
+        pages, query = [], first
+        while query is not None:
+            response = client.get(f"/recordings/?{query}")
+            assert response.status_code == 200
+            page = response.context["page"]
+            pages.append([r.pk for r in page.rows])
+            query = getattr(page, move)
+        return pages
+
+    newest_first = [r.pk for r in everything]
+    assert list(chain(*walk("", "older"))) == newest_first
+    from_the_oldest = walk("oldest=1", "newer")
+    assert list(chain(*reversed(from_the_oldest))) == newest_first and len(from_the_oldest) == 5
+    filtered = client.get("/recordings/", {"reason": "imminent-danger"})
+    page = filtered.context["page"]
+    assert "Aufnahmen: 67" in filtered.content.decode() and "reason=imminent-danger" in page.older
+    older = client.get(f"/recordings/?{page.older}").context["page"]
+    assert {r.reason for r in older.rows} == {"imminent-danger"} and "reason=imminent-danger" in older.newer
+
+
+@pytest.mark.parametrize("link", ["older=gestern", "newer=2026-01-05T00:00:00+00:00_" + "9" * 40,
+                                  "older=2026-01-05T00:00:00Z_1", "older=" + "1" * 5000])
+def test_a_page_link_the_station_did_not_make_is_a_400_with_a_message(web, link):
+    response = web.client("case-worker").get(f"/recordings/?{link}")
+    assert response.status_code == 400 and "neuesten Seite" in response.content.decode()

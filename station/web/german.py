@@ -266,7 +266,10 @@ GERMAN = {
     "note": "Hinweis",
     "No recordings.": "Keine Aufnahmen.",
     "newer": "neuere",
-    "Page %(number)s of %(pages)s · recordings: %(total)s": "Seite %(number)s von %(pages)s · Aufnahmen: %(total)s",
+    "recordings: %(total)s": "Aufnahmen: %(total)s",
+    "oldest": "älteste",
+    "This page link is not one the station made; start from the newest page.":
+        "Diesen Seitenlink hat nicht die Station erzeugt; beginnen Sie bei der neuesten Seite.",
     "older": "ältere",
     "My requests": "Meine Anträge",
     "State": "Stand",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from station.cases import keeping
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
+from station.web import keyset
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
@@ -54,10 +54,13 @@ def recording_list(request: HttpRequest) -> HttpResponse:
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
     if form.is_bound:
         rows = _filtered(rows, form.cleaned_data)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows_on_page = [(recording, _deleted_on(recording), _late(recording)) for recording in page]
-    return render(request, "station/recordings.html",
-                  {"form": form, "page": page, "rows": rows_on_page, "query": _query(request)})
+    try:
+        page = keyset.page(rows, request.GET, PAGE_SIZE)
+    except keyset.CursorError:
+        messages.error(request, _("This page link is not one the station made; start from the newest page."))
+        return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
+    rows_on_page = [(recording, _deleted_on(recording), _late(recording)) for recording in page.rows]
+    return render(request, "station/recordings.html", {"form": form, "page": page, "rows": rows_on_page})
 
 
 def _deleted_on(recording: Recording) -> datetime | None:
@@ -104,10 +107,6 @@ def stored_recording(pk: int):
     return get_object_or_404(Recording.objects.select_related("device"), pk=pk, deleted_at__isnull=True)
 
 
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @require(*ALL_ROLES)
