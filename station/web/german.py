@@ -50,6 +50,7 @@ GERMAN = {
         "Name der sichtenden Person und Aktenzeichen liegen über dem Bild. Jeder Start der Wiedergabe wird im"
         " Verwahrungsprotokoll vermerkt.",
     "Cases": "Vorgänge",
+    "Case %(reference)s": "Vorgang %(reference)s",
     "Responsible": "Zuständig",
     "Opened": "Angelegt",
     "Keeps its recordings": "Bewahrt seine Aufnahmen",
