@@ -81,11 +81,11 @@ class Keeping:
 def keeping(recording: Recording, at: datetime, periods: dict[str, timedelta]) -> Keeping | None:
     """The case that keeps ``recording`` longest at ``at``: an open one, else the closed one whose period
     ends last; None when no case keeps it (any more)."""
-    best: Keeping | None = None
+    latest: tuple[datetime, Case] | None = None
     for case in recording.cases.all():
-        if case.status == Case.OPEN or case.closed_at is None:
+        if case.closed_at is None:  # open
             return Keeping(case, None)
         until = case.closed_at + periods[case.kind]
-        if until > at and (best is None or best.until is None or until > best.until):
-            best = Keeping(case, until)
-    return best
+        if until > at and (latest is None or until > latest[0]):
+            latest = (until, case)
+    return Keeping(latest[1], latest[0]) if latest is not None else None

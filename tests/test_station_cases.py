@@ -60,13 +60,33 @@ def test_a_recording_in_two_cases_stays_while_either_keeps_it(store, clerk):  # 
     assert purge(store, timedelta(days=14), at=after_first).deleted == [recording(store).ref]
 
 
+def test_of_two_closed_cases_the_one_that_keeps_longer_keeps_the_recording(store, clerk):  # noqa: F811
+    store, _ = store
+    short = open_case(store, "OA 3/2026", "ordnungswidrigkeit", clerk, "anna")
+    long = open_case(store, "StA 1 Js 2/26", "strafanzeige", clerk, "anna")
+    for case in (long, short):
+        attach(store, case, recording(store), "anna")
+        close_case(store, case, "anna", PERIODS)
+    long.refresh_from_db()
+    line = next(entry for entry in actions(store) if entry.action == "case-closed")
+    assert line.details["recordings_kept_until"] == (long.closed_at + PERIODS["strafanzeige"]).isoformat()
+    for days in (100, 400):
+        at = long.closed_at + timedelta(days=days)
+        assert purge(store, timedelta(days=14), at=at, dry_run=True).in_case == [(recording(store).ref,
+                                                                                  "StA 1 Js 2/26")]
+
+
 def test_case_steps_that_make_no_sense_are_refused_in_one_line(store, clerk):  # noqa: F811
     store, _ = store
     for reference in ("", "x" * 101, "OA 1; DROP TABLE", "<script>"):
         with pytest.raises(CaseError, match="file reference"):
             open_case(store, reference, "ordnungswidrigkeit", clerk, "anna")
-    with pytest.raises(CaseError, match="choose one of ordnungswidrigkeit"):
-        open_case(store, "OA 2/2026", "falschparker", clerk, "anna")
+    with pytest.raises(CaseError, match="choose one of ordnungswidrigkeit") as refused:
+        open_case(store, "OA 2/2026", "f" * 500, clerk, "anna")
+    assert "f" * 40 + "'" in str(refused.value) and "f" * 41 not in str(refused.value), "the echo is bounded"
+    with pytest.raises(CaseError, match="file reference") as refused:
+        open_case(store, "<" * 500, "ordnungswidrigkeit", clerk, "anna")
+    assert "<" * 40 + "'" in str(refused.value) and "<" * 41 not in str(refused.value)
     case = open_case(store, "OA  2/2026 ", "dienstaufsicht", clerk, "anna")
     assert case.reference == "OA 2/2026"
     with pytest.raises(CaseError, match="exists already"):

@@ -542,6 +542,12 @@ def test_a_guessed_password_is_locked_out_after_five_tries_even_when_right_and_l
     assert "15 Minuten" in locked.content.decode()
     actions = [a for _, a, _ in web.custody()]
     assert actions.count("login-failed") == 5 and actions.count("login-locked") == 1 and "login" not in actions
+    from station.models import CustodyEntry
+    from station.web.throttle import counted_already_locked
+
+    line = CustodyEntry.objects.get(action="login-locked")
+    assert line.details == {"username": "approver", "address": "192.0.2.7", "failures": 5, "minutes": 15}
+    assert not counted_already_locked(None), "a sign-in outside a request (the command line) is logged"
 
 
 def test_a_lockout_holds_one_account_at_one_address_only(web):
@@ -574,6 +580,7 @@ def test_a_lockout_ends_after_its_cool_off_and_the_purge_forgets_it(web):
     (True, "203.0.113.9, 192.0.2.44", "192.0.2.44"),  # nginx appended the address it saw; the rest is claimed
     (True, "", "127.0.0.1"),
     (False, "192.0.2.44", "127.0.0.1"),  # without the proxy, a header is the visitor's claim only
+    (True, "x" * 300, "x" * 45),  # what is counted and logged of a forged header is bounded
 ])
 def test_the_lockout_counts_the_address_the_proxy_saw(web, monkeypatch, https, forwarded, address):
     from django.conf import settings
@@ -771,6 +778,10 @@ def test_the_list_pages_by_keyset_through_every_recording_once_in_both_direction
         return pages
 
     newest_first = [r.pk for r in everything]
+    newest, oldest = (client.get("/recordings/", query).context["page"] for query in ({}, {"oldest": "1"}))
+    assert newest.newer is None and newest.older is not None and oldest.older is None and oldest.newer is not None
+    middle = client.get(f"/recordings/?{oldest.newer}").context["page"]
+    assert middle.older is not None and middle.newer is not None, "a page reached going newer leads back"
     assert list(chain(*walk("", "older"))) == newest_first
     from_the_oldest = walk("oldest=1", "newer")
     assert list(chain(*reversed(from_the_oldest))) == newest_first and len(from_the_oldest) == 5

@@ -40,10 +40,14 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     # what the station takes from a camera, and what it deletes and when (SQLite; PostgreSQL runs the same code)
     "station/accept.py": ["tests/test_station_accept.py", "tests/test_station_checks.py",
                           "tests/test_station_retention.py", "-k", "not postgresql"],
-    "station/retention.py": ["tests/test_station_retention.py", "-k", "not postgresql"],
+    "station/retention.py": ["tests/test_station_retention.py", "tests/test_station_cases.py", "-k", "not postgresql"],
+    "station/cases.py": ["tests/test_station_cases.py", "-k", "not postgresql"],
     "station/custody.py": ["tests/test_station_custody.py"],
     # who may do what in the web application: its pages' role and window tests
     "station/web/access.py": ["tests/test_station_web.py"],
+    # which page of recordings a link leads to, and who is locked out of signing in
+    "station/web/keyset.py": ["tests/test_station_web.py", "-k", "keyset or page_link"],
+    "station/web/throttle.py": ["tests/test_station_web.py", "-k", "lockout or guessed"],
     "station/quarantine.py": ["tests/test_station_quarantine.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],

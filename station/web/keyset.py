@@ -37,7 +37,7 @@ def cursor(recording: Any) -> str:
 def _parse(text: str) -> tuple[datetime, int]:
     match = CURSOR.match(text)
     if match is None:
-        raise CursorError(text[:60])
+        raise CursorError("not a page link of this station")
     return datetime.fromisoformat(match["time"]), int(match["pk"])
 
 
