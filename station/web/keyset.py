@@ -12,11 +12,13 @@ from typing import Any
 from django.db.models import Q
 from django.http import QueryDict
 
+from bodycam.errors import BodycamError
+
 CURSOR = re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00)_(?P<pk>\d{1,18})$")
 MOVES = ("older", "newer", "oldest")
 
 
-class CursorError(ValueError):
+class CursorError(BodycamError, ValueError):
     """A page link that this station did not make (edited by hand, cut off, or hostile)."""
 
 
