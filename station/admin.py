@@ -64,9 +64,9 @@ class AuditedUserAdmin(CustodyLogged, UserAdmin):
         return super().get_inline_instances(request, obj) if obj is not None else []  # number after creation
 
     def custody_state(self, obj: User) -> dict[str, object]:
-        number = Account.objects.filter(user=obj).values_list("personnel_number", flat=True).first()
         return {"roles": sorted(obj.groups.values_list("name", flat=True)), "staff": obj.is_staff,
-                "superuser": obj.is_superuser, "active": obj.is_active, "personnel_number": number}
+                "superuser": obj.is_superuser, "active": obj.is_active,
+                "personnel_number": Account.number_of(obj)}
 
 
 class AuditedGroupAdmin(CustodyLogged, GroupAdmin):

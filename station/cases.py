@@ -22,12 +22,17 @@ REFERENCE = re.compile(r"^[0-9A-Za-zÄÖÜäöüß][0-9A-Za-zÄÖÜäöüß ./:(
 """A file reference as offices write them: ``OA 12/2026``, ``StA 12 Js 345/26``, ``32.1-0815/26``."""
 
 
+def normal_reference(text: str) -> str:
+    """A file reference as stored and searched: runs of spaces as one, none at the ends."""
+    return " ".join(text.split())
+
+
 class CaseError(BodycamError, ValueError):
     """A case step refused: a malformed or taken file reference, a closed case, a recording twice."""
 
 
 def open_case(store: Store, reference: str, kind: str, clerk: User, who: str) -> Case:
-    reference = " ".join(reference.split())
+    reference = normal_reference(reference)
     if not REFERENCE.match(reference):
         raise CaseError(f"file reference {reference[:40]!r}: use letters, digits, spaces and . / : ( ) -, "
                         "at most 100 characters")

@@ -7,6 +7,8 @@ with ``deleted_at``, a cleared quarantine item its ``cleared_*`` fields.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from station.case_kinds import KINDS
@@ -186,6 +188,11 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.personnel_number
+
+    @classmethod
+    def number_of(cls, user: Any) -> str | None:
+        """The person behind ``user``'s account, None if not recorded."""
+        return cls.objects.filter(user=user).values_list("personnel_number", flat=True).first()
 
 
 class ViewRequest(models.Model):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bodycam.errors import BodycamError
-from station.models import Recording, ViewRequest
+from station.models import Account, Recording, ViewRequest
 from station.store import Store
 
 
@@ -62,13 +62,6 @@ def request_viewing(store: Store, recording: Recording, requester: User, purpose
     return grant
 
 
-def personnel_number(user: User) -> str | None:
-    """The person behind an account (station.models.Account), unique to it; None if not recorded."""
-    from station.models import Account
-
-    return Account.objects.filter(user=user).values_list("personnel_number", flat=True).first()
-
-
 def decide(store: Store, pk: int, approver: User, approve: bool, note: str, window: timedelta,
            expiry: timedelta) -> ViewRequest:
     """Approve (a viewing window of ``window`` opens) or reject request ``pk``, unless it waited longer
@@ -78,7 +71,7 @@ def decide(store: Store, pk: int, approver: User, approve: bool, note: str, wind
         if grant.requester_id == approver.pk:
             raise OwnRequest(f"request {pk}: {approver.get_username()} asked for it and cannot decide on it")
         for user in (grant.requester, approver):
-            if personnel_number(user) is None:
+            if Account.number_of(user) is None:
                 raise Unidentified(f"request {pk}: {user.get_username()} has no personnel number; the four-eyes "
                                    f"rule needs two people (bodycam station user {user.get_username()} "
                                    "--personnel-number …)")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from station.cases import CaseError, attach, close_case, detach, open_case
+from station.cases import CaseError, attach, close_case, detach, normal_reference, open_case
 from station.models import Case
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, SignedInRequest, require
 from station.web.app import served
@@ -26,7 +26,7 @@ def case_list(request: SignedInRequest, form: CaseForm | None = None, status: in
     search = CaseSearchForm(request.GET or None)
     cases = Case.objects.select_related("clerk").annotate(held=Count("recordings")).order_by("-opened_at", "-id")
     if search.is_valid() and search.cleaned_data["q"]:
-        cases = cases.filter(reference__icontains=" ".join(search.cleaned_data["q"].split()))
+        cases = cases.filter(reference__icontains=normal_reference(search.cleaned_data["q"]))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "station/cases.html", {"search": search, "page": page, "form": form or CaseForm()},
                   status=status)
@@ -84,7 +84,7 @@ def case_attach(request: SignedInRequest, pk: int) -> HttpResponse:
     """From a recording's page: attach it to the open case named by its file reference."""
     recording = stored_recording(pk)
     form = AttachForm(request.POST)
-    case = Case.objects.filter(reference=" ".join(form.cleaned_data["reference"].split())).first() \
+    case = Case.objects.filter(reference=normal_reference(form.cleaned_data["reference"])).first() \
         if form.is_valid() else None
     if case is None:
         messages.error(request, _("There is no case with this file reference; open it on the cases page first."))

@@ -7,10 +7,13 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from states.machine import REASON_ANNOUNCED, REASON_IMMINENT_DANGER, REASON_RESUMED
+from station.case_kinds import ACCESS_REQUEST, CRIMINAL_COMPLAINT, DISCIPLINARY, OFFENCE
+
 REASONS: dict[str, Promise] = {
-    "announced": _("announced"),
-    "imminent-danger": _("imminent danger"),
-    "resumed-after-restart": _("resumed after a restart"),
+    REASON_ANNOUNCED: _("announced"),
+    REASON_IMMINENT_DANGER: _("imminent danger"),
+    REASON_RESUMED: _("resumed after a restart"),
 }
 ACTIONS: dict[str, Promise] = {
     "login": _("signed in"), "logout": _("signed out"), "login-failed": _("sign-in failed"),
@@ -53,8 +56,8 @@ FIGURES: dict[str, Promise] = {
 }
 
 CASE_KINDS: dict[str, Promise] = {
-    "ordnungswidrigkeit": _("administrative offence"), "strafanzeige": _("criminal complaint"),
-    "dienstaufsicht": _("disciplinary matter"), "auskunftsersuchen": _("access request (Art. 15 GDPR)"),
+    OFFENCE: _("administrative offence"), CRIMINAL_COMPLAINT: _("criminal complaint"),
+    DISCIPLINARY: _("disciplinary matter"), ACCESS_REQUEST: _("access request (Art. 15 GDPR)"),
 }
 CASE_STATES: dict[str, Promise] = {"open": _("open"), "closed": _("closed")}
 

@@ -115,7 +115,7 @@ def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey, v
         os.close(lock)
         raise
     def failed(reason: str) -> None:
-        store.log("play-failed", grant.recording.ref, viewer, request=grant.pk, reason=reason[:REASON_LOGGED])
+        log_failure(store, "play-failed", grant, viewer, reason)
 
     threading.Thread(target=_export, args=(report, agency, path, lock, failed), name=f"playback-{grant.pk}",
                      daemon=True).start()
@@ -123,6 +123,11 @@ def prepare(store: Store, grant: ViewRequest, agency: x25519.X25519PrivateKey, v
 
 REASON_LOGGED = 500
 """Characters of a failure's reason kept in its custody line."""
+
+
+def log_failure(store: Store, action: str, grant: ViewRequest, viewer: str, reason: str) -> None:
+    """The custody line of a playback or export that failed, with (the start of) its reason."""
+    store.log(action, grant.recording.ref, viewer, request=grant.pk, reason=reason[:REASON_LOGGED])
 
 
 def _export(report: RecordingReport, agency: x25519.X25519PrivateKey, path: Path, lock: int,

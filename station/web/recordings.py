@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from station.cases import keeping
+from station.cases import Keeping, keeping, normal_reference
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
 from station.web import keyset
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
@@ -24,9 +24,9 @@ from station.web.audit_excerpt import excerpt
 from station.web.forms import AttachForm, FilterForm, HoldForm, ReleaseForm, ViewRequestForm
 from station.web.playback import (
     PROBLEMS,
-    REASON_LOGGED,
     export_verified,
     growing_response,
+    log_failure,
     playback_path,
     prepare,
     private_dir,
@@ -59,15 +59,18 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     except keyset.CursorError:
         messages.error(request, _("This page link is not one the station made; start from the newest page."))
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
-    rows_on_page = [(recording, _deleted_on(recording), _late(recording)) for recording in page.rows]
+    rows_on_page = [(recording, _deleted_on(recording, _kept(recording)), _late(recording)) for recording in page.rows]
     return render(request, "station/recordings.html", {"form": form, "page": page, "rows": rows_on_page})
 
 
-def _deleted_on(recording: Recording) -> datetime | None:
-    """When retention deletes the recording; never while it is held or in an open case. A late arrival
-    stays for the review period after it arrived (station.retention), a closed case's recording for its
-    kind's period after the closing (station.cases)."""
-    kept = keeping(recording, timezone.now(), served().case_periods)
+def _kept(recording: Recording) -> Keeping | None:
+    return keeping(recording, timezone.now(), served().case_periods)
+
+
+def _deleted_on(recording: Recording, kept: Keeping | None) -> datetime | None:
+    """When retention deletes the recording; never while it is held or in an open case (``kept``). A late
+    arrival stays for the review period after it arrived (station.retention), a closed case's recording
+    for its kind's period after the closing (station.cases)."""
     if recording.held or (kept is not None and kept.until is None):
         return None
     due = max(recording.started_utc + served().retention, recording.received_at + REVIEW_PERIOD)
@@ -81,7 +84,7 @@ def _late(recording: Recording) -> bool:
 
 def _filtered(rows, data: dict):
     if data.get("case"):
-        rows = rows.filter(cases__reference=" ".join(data["case"].split()))
+        rows = rows.filter(cases__reference=normal_reference(data["case"]))
     if data.get("device"):
         rows = rows.filter(device=data["device"])
     if data.get("since"):
@@ -119,10 +122,10 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recording_page(request: HttpRequest, recording: Recording, status: int = 200, **forms: object) -> HttpResponse:
     """The recording's page; a form given in ``forms`` (bound, with its errors) replaces the empty one, so
     what was typed stays."""
-    store = served().store
+    store, kept = served().store, _kept(recording)
     return render(request, "station/recording.html", {
         "recording": recording,
-        "delete_on": _deleted_on(recording),
+        "delete_on": _deleted_on(recording, kept),
         "late": _late(recording),
         "window": open_window(request.user, recording, timezone.now()),
         "requests": visible_requests(request.user, recording.view_requests.select_related("requester", "decided_by")),
@@ -132,7 +135,7 @@ def recording_page(request: HttpRequest, recording: Recording, status: int = 200
         "release_form": ReleaseForm(),
         "attach_form": AttachForm(),
         "cases": recording.cases.order_by("opened_at"),
-        "kept_by_case": keeping(recording, timezone.now(), served().case_periods),
+        "kept_by_case": kept,
         **forms,
     }, status=status)
 
@@ -149,8 +152,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         prepare(store, grant, served().agency_key(), request.user.get_username())
     except PROBLEMS as exc:
-        store.log("play-failed", recording.ref, request.user.get_username(), request=grant.pk,
-                  reason=str(exc)[:REASON_LOGGED])
+        log_failure(store, "play-failed", grant, request.user.get_username(), str(exc))
         messages.error(request, _("The recording cannot be played: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("viewed", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number,
@@ -208,8 +210,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         export_verified(source(store, recording), served().agency_key(), out)
     except PROBLEMS as exc:
-        store.log("export-failed", recording.ref, request.user.get_username(), request=grant.pk,
-                  reason=str(exc)[:REASON_LOGGED])
+        log_failure(store, "export-failed", grant, request.user.get_username(), str(exc))
         messages.error(request, _("The recording cannot be exported: %(reason)s") % {"reason": exc})
         return redirect("recording", pk=pk)
     store.log("exported", recording.ref, request.user.get_username(), request=grant.pk, case=grant.case_number)

@@ -54,5 +54,5 @@ def add_user(store: Store, name: str, roles: list[str], password: str, staff: bo
         user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
         if personnel_number:
             Account.objects.update_or_create(user=user, defaults={"personnel_number": personnel_number})
-        number = Account.objects.filter(user=user).values_list("personnel_number", flat=True).first()
+        number = Account.number_of(user)
         store.log("user-set", name, None, roles=sorted(roles), staff=staff, personnel_number=number)
