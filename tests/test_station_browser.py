@@ -94,6 +94,15 @@ def as_user(browser, server):
     assert refused == []
 
 
+def shows(page, *texts: str) -> None:
+    """Wait until the page that a click leads to shows each text: reading ``content()`` right after a
+    click can catch the page between the form's POST and the redirect's answer, empty."""
+    from playwright.sync_api import expect
+
+    for text in texts:
+        expect(page.locator("body")).to_contain_text(text)
+
+
 def shot(page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"station-{name}.png"), full_page=True)
@@ -124,13 +133,13 @@ def test_request_approve_and_play_in_the_browser(as_user, server):
     case_worker.fill("textarea[name=purpose]", "Anzeige wegen Beleidigung: Ablauf prüfen")
     case_worker.fill("input[name=case_number]", "OA-2026-0815")
     case_worker.click("text=Antrag stellen")
-    assert "wartet auf Entscheidung" in case_worker.content()
+    shows(case_worker, "wartet auf Entscheidung")
 
     approver = as_user("approver")
     approver.goto(f"{server}/requests/")
     shot(approver, "requests")
     approver.click("button[value=approve]")
-    assert "Sichtungsfenster ist offen" in approver.content()
+    shows(approver, "Sichtungsfenster ist offen")
 
     case_worker.goto(f"{server}/requests/")
     case_worker.click("text=genehmigt: abspielen")
@@ -162,14 +171,14 @@ def test_hold_and_release_in_the_browser(as_user):
     officer.fill("form[action$='/hold/'] input[name=reason]", "Ermittlungsverfahren")
     officer.fill("form[action$='/hold/'] input[name=case_number]", "StA 12 Js 345/26")
     officer.click("text=Löschsperre setzen")
-    assert "gesperrt und wird nicht gelöscht" in officer.content()
+    shows(officer, "gesperrt und wird nicht gelöscht")
     officer.goto(officer.url.split("/recordings/")[0] + "/recordings/")
     assert "StA 12 Js 345/26" in officer.locator("table").inner_text()
     shot(officer, "recordings")
     officer.click("table tbody a")
     officer.fill("form[action$='/release/'] input[name=reason]", "Verfahren eingestellt")
     officer.click("text=Löschsperre aufheben")
-    assert "Speicherfrist gilt wieder" in officer.content()
+    shows(officer, "Speicherfrist gilt wieder")
 
 
 def test_a_case_is_opened_and_a_recording_attached_in_the_browser(as_user, server):
@@ -178,14 +187,15 @@ def test_a_case_is_opened_and_a_recording_attached_in_the_browser(as_user, serve
     officer.fill("input[name=reference]", "OA 4711/2026")
     officer.select_option("select[name=kind]", "strafanzeige")
     officer.click("text=Vorgang anlegen >> nth=-1")
-    assert "Strafanzeige" in officer.content() and "offen" in officer.content()
+    shows(officer, "Strafanzeige", "offen")
     officer.goto(f"{server}/recordings/")
     officer.click("table tbody a")
     officer.fill("form[action$='/cases/'] input[name=reference]", "OA 4711/2026")
     officer.click("text=Vorgang zuordnen")
-    assert "dem Vorgang OA 4711/2026 zugeordnet" in officer.content()
+    shows(officer, "dem Vorgang OA 4711/2026 zugeordnet")
     officer.click("text=OA 4711/2026 >> nth=-1")
-    assert "cam-01" in officer.content()
+    officer.wait_for_url(f"{server}/cases/*/")
+    shows(officer, "cam-01")
     shot(officer, "case")
 
 
@@ -248,9 +258,9 @@ def test_the_statistics_page_draws_its_charts(as_user, server):
 def test_the_logs_and_devices_pages_for_the_data_protection_officer(as_user, server):
     page = as_user("data-protection")
     page.goto(f"{server}/custody/")
-    assert "unversehrt" in page.content()
+    shows(page, "unversehrt")
     shot(page, "custody")
     page.goto(f"{server}/devices/")
-    assert "cam-01" in page.content()
+    shows(page, "cam-01")
     shot(page, "devices")
 
