@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from station.models import Account, Device
+from station.models import Account, Device, Recipient
 from station.web.app import served
 
 
@@ -97,8 +97,23 @@ class DeviceAdmin(CustodyLogged):
         return False  # its recordings name it: a camera is retired, never deleted
 
 
+class RecipientAdmin(CustodyLogged):
+    """Police stations, prosecutors' offices and courts that hand-overs go to; deactivated, never deleted
+    (their hand-overs name them)."""
+
+    custody_kind = "recipient"
+    list_display = ("name", "kind", "contact", "active")
+
+    def custody_state(self, obj: Recipient) -> dict[str, object]:
+        return {"name": obj.name, "kind": obj.kind, "contact": obj.contact, "active": obj.active}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.register(User, AuditedUserAdmin)
 admin.site.register(Group, AuditedGroupAdmin)
 admin.site.register(Device, DeviceAdmin)
+admin.site.register(Recipient, RecipientAdmin)

@@ -25,7 +25,7 @@ HELP = {
     "hold": "keep a recording beyond the retention period",
     "release": "end a hold",
     "purge": "delete recordings older than the retention period unless held",
-    "sweep": "remove the decrypted copies of viewing windows that have closed",
+    "sweep": "remove the decrypted copies of closed viewing windows and of expired hand-overs",
 }
 STATUSES = {"lost": "mark a camera lost: its key is refused for recordings that start later",
             "retired": "retire a camera", "active": "re-activate a retired camera"}

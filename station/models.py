@@ -215,3 +215,52 @@ class ViewRequest(models.Model):
     class Meta:
         app_label = "station"
         ordering = ["-created_at"]
+
+
+class Recipient(models.Model):
+    """An organisation the evidence office hands recordings over to (a police station, a prosecutor's
+    office, a court), registered once by an administrator; never deleted, as its hand-overs name it."""
+
+    POLICE, PROSECUTOR, COURT, OTHER = "police", "prosecutor", "court", "other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=[(k, k) for k in (POLICE, PROSECUTOR, COURT, OTHER)])
+    contact = models.CharField(max_length=200, blank=True, help_text="where the link is sent, e.g. an e-mail address")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Handover(models.Model):
+    """A package of verified recordings for a recipient, fetched over an expiring link with a one-time code
+    told separately (station.handover). The link and the code are stored only as hashes: the issuer
+    sees them once."""
+
+    READY, REVOKED, EXPIRED, LOCKED = "ready", "revoked", "expired", "locked"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="handovers")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="handovers")
+    recordings = models.ManyToManyField(Recording, related_name="handovers")
+    issuer = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="handovers")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    link_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=200)
+    code_used_at = models.DateTimeField(null=True)
+    wrong_codes = models.IntegerField(default=0)
+    status = models.CharField(max_length=10, default=READY)
+    ended_at = models.DateTimeField(null=True)
+    ended_by = models.CharField(max_length=100, blank=True)
+    package_sha256 = models.CharField(max_length=64)
+    package_bytes = models.BigIntegerField()
+    manifest = models.JSONField(help_text="file name in the package → SHA-256")
+    downloads = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["-created_at", "-id"]

@@ -64,7 +64,7 @@ def serve_copy(template: Path, root: Path, camera: Path) -> Web:
     shutil.copytree(template, root)
     store = Store.open(root)
     serve_store(store, agency_key=camera / "keys" / "agency.key")
-    return Web(store, store.db.query(Recording).get(), store.db.query(Device).get())
+    return Web(store, store.db.query(Recording).order_by("started_utc").first(), store.db.query(Device).get())
 
 
 def serve(camera: Path, root: Path) -> Web:
@@ -88,4 +88,4 @@ def serve(camera: Path, root: Path) -> Web:
     for number, role in enumerate(ALL_ROLES, start=1):
         add_user(store, role, [role], PASSWORD, staff=role == ADMIN, personnel_number=f"P-{number:04d}")
     add_user(store, "case-worker-2", ["case-worker"], PASSWORD, personnel_number="P-0099")
-    return Web(store, store.db.query(Recording).get(), device)
+    return Web(store, store.db.query(Recording).order_by("started_utc").first(), device)

@@ -10,7 +10,7 @@ from django import template
 from django.template.defaultfilters import yesno
 from django.utils import formats, timezone
 
-from station.web import labels
+from station import labels
 
 register = template.Library()
 UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)$")

@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from station.labels import CASE_KINDS, REASONS
 from station.registry import RegistryError, pinned_host_keys, public_key
-from station.web.labels import CASE_KINDS, REASONS
 
 
 class FilterForm(forms.Form):
@@ -114,3 +114,30 @@ class CustodyFilterForm(forms.Form):
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
+
+
+class HandoverForm(forms.Form):
+    """A hand-over of a case's recordings: only those the issuer may decrypt now (``recordings``)."""
+
+    recipient: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, label=_("Recipient"))
+    recordings: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Recordings"), widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(label=_("Link valid for (days)"), min_value=1, max_value=30, initial=7)
+
+    def __init__(self, *args: Any, recipients: Any = None, recordings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
+        self.fields["recordings"].queryset = recordings  # type: ignore[attr-defined]
+        self.fields["recordings"].label_from_instance = _recording_choice  # type: ignore[attr-defined]
+
+
+def _recording_choice(recording: Any) -> str:
+    from django.utils import formats, timezone
+
+    started = formats.date_format(timezone.localtime(recording.started_utc), "SHORT_DATETIME_FORMAT")
+    return f"{started} · {recording.device.name} · {REASONS.get(recording.reason, recording.reason)}"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("One-time code"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))

@@ -333,6 +333,100 @@ GERMAN = {
     "ended without a recording": "ohne Aufnahme beendet",
     "led to a recording": "mit Aufnahme",
     "Recordings by month and reason": "Aufnahmen nach Monat und Grund",
+    "Choose at least one recording of the case.": "Wählen Sie mindestens eine Aufnahme des Vorgangs.",
+    "The recipient %(name)s is no longer active.": "Der Empfänger %(name)s ist nicht mehr aktiv.",
+    "A hand-over link is valid for 1 to 30 days.": "Ein Übergabe-Link gilt 1 bis 30 Tage.",
+    "Your account has no personnel number; the hand-over sheet must name you.":
+        "Ihr Konto hat keine Personalnummer; das Übergabeprotokoll muss Sie benennen.",
+    "Recording %(ref)s is not in case %(case)s.": "Die Aufnahme %(ref)s gehört nicht zum Vorgang %(case)s.",
+    "Recording %(ref)s: you have no open viewing window for it; request one first (four-eyes principle).":
+        "Aufnahme %(ref)s: Sie haben dafür kein offenes Sichtungsfenster; beantragen Sie zuerst eines "
+        "(Vier-Augen-Prinzip).",
+    "The hand-over cannot be made: %(reason)s": "Die Übergabe kann nicht erstellt werden: %(reason)s",
+    "This hand-over has already ended.": "Diese Übergabe ist bereits beendet.",
+    "admin: recipient added": "Verwaltung: Empfänger angelegt",
+    "admin: recipient changed": "Verwaltung: Empfänger geändert",
+    "hand-over issued": "Übergabe erstellt",
+    "hand-over failed": "Übergabe fehlgeschlagen",
+    "hand-over opened with its code": "Übergabe mit Code geöffnet",
+    "hand-over: wrong code": "Übergabe: falscher Code",
+    "hand-over: code used again": "Übergabe: Code erneut verwendet",
+    "hand-over downloaded": "Übergabe heruntergeladen",
+    "hand-over revoked": "Übergabe widerrufen",
+    "hand-over expired": "Übergabe abgelaufen",
+    "hand-over locked (wrong codes)": "Übergabe gesperrt (falsche Codes)",
+    "ready for download": "zum Abruf bereit",
+    "revoked": "widerrufen",
+    "expired": "abgelaufen",
+    "locked after wrong codes": "nach falschen Codes gesperrt",
+    "police": "Polizei",
+    "public prosecutor": "Staatsanwaltschaft",
+    "court": "Gericht",
+    "other authority": "andere Behörde",
+    "Hand-overs": "Übergaben",
+    "Hand over recordings": "Aufnahmen übergeben",
+    "Hand-over made": "Übergabe erstellt",
+    "Hand-over %(number)s is ready": "Übergabe %(number)s ist bereit",
+    "Send the link to the recipient by e-mail and tell them the code by telephone, never both in the same "
+    "message. Both are shown only now: the station keeps neither.":
+        "Senden Sie den Link per E-Mail an den Empfänger und nennen Sie den Code telefonisch, nie beides in "
+        "derselben Nachricht. Beides wird nur jetzt angezeigt: Die Station speichert keines von beiden.",
+    "Recipient": "Empfänger",
+    "Link": "Link",
+    "One-time code": "Einmalcode",
+    "Valid until": "Gültig bis",
+    "Package": "Paket",
+    "All hand-overs": "Alle Übergaben",
+    "Back to the case": "Zurück zum Vorgang",
+    "Hand over": "Übergeben",
+    "Hand over recordings of case %(reference)s": "Aufnahmen des Vorgangs %(reference)s übergeben",
+    "A hand-over gives a police station, prosecutor's office or court the verified recordings, their "
+    "SHA-256 manifest, the verify report and a signed-off hand-over sheet. The recipient fetches them over "
+    "a link that expires, with a one-time code you tell them separately, by telephone; every download is "
+    "entered in the custody log.":
+        "Eine Übergabe gibt einer Polizeidienststelle, Staatsanwaltschaft oder einem Gericht die geprüften "
+        "Aufnahmen mit SHA-256-Prüfsummenliste, Prüfbericht und Übergabeprotokoll. Der Empfänger ruft sie über "
+        "einen befristeten Link ab, mit einem Einmalcode, den Sie ihm getrennt telefonisch nennen; jeder Abruf "
+        "wird im Verwahrungsprotokoll vermerkt.",
+    "Not offered, as you have no open viewing window for them (four-eyes principle): %(n)s recording(s) "
+    "of this case. Request viewing on their pages first.":
+        "Nicht angeboten, da Sie kein offenes Sichtungsfenster dafür haben (Vier-Augen-Prinzip): %(n)s "
+        "Aufnahme(n) dieses Vorgangs. Beantragen Sie die Sichtung zuerst auf ihrer Seite.",
+    "Make package": "Paket erstellen",
+    "Recordings handed over to police, prosecutors and courts. A package is deleted when its link expires, "
+    "is revoked, or its code was entered wrongly five times; the custody log keeps every download.":
+        "An Polizei, Staatsanwaltschaften und Gerichte übergebene Aufnahmen. Ein Paket wird gelöscht, wenn "
+        "sein Link abläuft, widerrufen wird oder sein Code fünfmal falsch eingegeben wurde; das "
+        "Verwahrungsprotokoll hält jeden Abruf fest.",
+    "Number": "Nummer",
+    "Issued": "Erstellt",
+    "Downloads": "Abrufe",
+    "Revoke": "Widerrufen",
+    "No hand-overs yet: make one from a case's page.": "Noch keine Übergaben: Erstellen Sie eine auf der Seite "
+                                                       "eines Vorgangs.",
+    "Hand-over %(number)s": "Übergabe %(number)s",
+    "Body-cam recordings handed over by the evidence office, with their SHA-256 manifest, verify report and "
+    "hand-over sheet. Every download is entered in the office's custody log.":
+        "Bodycam-Aufnahmen, übergeben von der Beweismittelstelle, mit SHA-256-Prüfsummenliste, Prüfbericht "
+        "und Übergabeprotokoll. Jeder Abruf wird im Verwahrungsprotokoll der Stelle vermerkt.",
+    "This hand-over has ended (%(state)s); its package is deleted. Ask the issuing office for a new one.":
+        "Diese Übergabe ist beendet (%(state)s); ihr Paket ist gelöscht. Bitten Sie die ausstellende Stelle "
+        "um eine neue.",
+    "Download package": "Paket herunterladen",
+    "Check it after downloading: unpack it, then run this in its folder:":
+        "Prüfen Sie es nach dem Herunterladen: entpacken, dann in seinem Ordner ausführen:",
+    "Open": "Öffnen",
+    "The code was told to you separately by the issuing office. It works once; after five wrong codes the "
+    "hand-over is locked.":
+        "Den Code hat Ihnen die ausstellende Stelle getrennt mitgeteilt. Er gilt einmal; nach fünf falschen "
+        "Codes wird die Übergabe gesperrt.",
+    "Link valid for (days)": "Link gültig für (Tage)",
+    "A hand-over needs a recipient, at least one recording and a period.":
+        "Eine Übergabe braucht einen Empfänger, mindestens eine Aufnahme und eine Gültigkeitsdauer.",
+    "The hand-over is revoked; its package is deleted.": "Die Übergabe ist widerrufen; ihr Paket ist gelöscht.",
+    "This code does not open the hand-over.": "Dieser Code öffnet die Übergabe nicht.",
+    "The code has been used already; ask the issuing office for a new hand-over.":
+        "Der Code wurde bereits verwendet; bitten Sie die ausstellende Stelle um eine neue Übergabe.",
     "Battery incidents per camera (warnings and shutdowns)": "Akku-Vorfälle je Kamera (Warnungen und Abschaltungen)",
 }
 

@@ -15,7 +15,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -23,18 +22,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from station.registry import RegistryError, public_key, refuse_lost, trusted_keys
 from station.store import Store
-from storage.export import ExportError, export_recording, exportable, in_progress
-from storage.keys import KeyFileError
+from station.stored import PROBLEMS, Source, source, verified
+from storage.export import export_recording, in_progress
 from storage.report import RecordingReport
-from storage.segment_reader import DecryptError, SegmentError
-from storage.verify import verify_tree
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+    from cryptography.hazmat.primitives.asymmetric import x25519
 
-    from station.models import Recording, ViewRequest
+    from station.models import ViewRequest
 
 RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 """One byte range; positions beyond 18 digits (an exabyte) are no range at all: the whole file is sent."""
@@ -42,8 +38,6 @@ CHUNK = 1 << 20
 STALLED_S = 60.0
 """A growing file that grows no more for this long ends its response (its export died with its worker)."""
 POLL_S = 0.1
-PROBLEMS = (KeyFileError, ExportError, SegmentError, DecryptError, RegistryError, OSError)
-"""What ends an export with a message for the viewer, not a server error."""
 
 
 def private_dir(store: Store) -> Path:
@@ -57,35 +51,8 @@ def playback_path(store: Store, grant: ViewRequest) -> Path:
     return private_dir(store) / f"{grant.pk}.mp4"
 
 
-@dataclass(frozen=True)
-class Source:
-    """What an export needs from the database, read in the request's thread: the stored folder, the
-    registered key and the lost keys."""
-
-    ref: str
-    directory: Path
-    key_id: str
-    key: ed25519.Ed25519PublicKey
-    lost: dict[str, datetime]
-
-
-def source(store: Store, recording: Recording) -> Source:
-    return Source(recording.ref, store.recording_dir(recording.device.key_id, recording.recording_id),
-                  recording.device.key_id, public_key(recording.device.public_key), trusted_keys(store)[1])
-
-
-def verified(source: Source) -> RecordingReport:
-    """The stored copy verified again (keys from the registry, lost keys refused)."""
-    tree = verify_tree(source.directory, {source.key_id: source.key}, at_store=True)
-    refuse_lost(tree.recordings, source.lost)
-    if not tree.recordings:
-        raise ExportError(f"recording {source.ref}: its files are not in the store")
-    exportable(tree.recordings[0])
-    return tree.recordings[0]
-
-
-def export_verified(source: Source, agency: x25519.X25519PrivateKey, out: Path) -> None:
-    export_recording(verified(source), agency, out)
+def export_verified(stored: Source, agency: x25519.X25519PrivateKey, out: Path) -> None:
+    export_recording(verified(stored), agency, out)
 
 
 def failure(path: Path) -> Path:

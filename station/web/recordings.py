@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from station.cases import Keeping, keeping, normal_reference
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
+from station.stored import PROBLEMS, source
 from station.web import keyset
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import AttachForm, FilterForm, HoldForm, ReleaseForm, ViewRequestForm
 from station.web.playback import (
-    PROBLEMS,
     export_verified,
     growing_response,
     log_failure,
@@ -32,7 +32,6 @@ from station.web.playback import (
     private_dir,
     ranged_response,
     running,
-    source,
     state,
     sweep,
 )

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from station.web import cases, devices, logs, recordings, requests, statistics
+from station.web import cases, devices, handover, logs, recordings, requests, statistics
+
+LINK = "[A-Za-z0-9_-]{43}"
+"""A hand-over link's secret (station.handover): 32 random bytes, URL-safe base64."""
 
 handler403 = "station.web.refusals.permission_denied"
 
@@ -29,6 +32,11 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case"),
     path("cases/<int:pk>/close/", cases.case_close, name="case-close"),
     path("cases/<int:pk>/detach/<int:recording>/", cases.case_detach, name="case-detach"),
+    path("cases/<int:pk>/handover/", handover.handover_new, name="handover-new"),
+    path("handovers/", handover.handover_list, name="handovers"),
+    path("handovers/<int:pk>/revoke/", handover.handover_revoke, name="handover-revoke"),
+    re_path(rf"^handover/(?P<link>{LINK})/$", handover.pickup, name="pickup"),
+    re_path(rf"^handover/(?P<link>{LINK})/package.zip$", handover.pickup_package, name="pickup-package"),
     path("requests/", requests.overview, name="requests"),
     path("requests/<int:pk>/decide/", requests.decide_request, name="decide"),
     path("devices/", devices.device_list, name="devices"),

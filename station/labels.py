@@ -38,6 +38,12 @@ ACTIONS: dict[str, Promise] = {
     "admin-user-deleted": _("admin: user deleted"), "admin-role-added": _("admin: role added"),
     "admin-role-changed": _("admin: role changed"), "admin-role-deleted": _("admin: role deleted"),
     "admin-device-changed": _("admin: camera changed"),
+    "admin-recipient-added": _("admin: recipient added"), "admin-recipient-changed": _("admin: recipient changed"),
+    "handover-created": _("hand-over issued"), "handover-failed": _("hand-over failed"),
+    "handover-opened": _("hand-over opened with its code"), "handover-code-wrong": _("hand-over: wrong code"),
+    "handover-code-reused": _("hand-over: code used again"), "handover-downloaded": _("hand-over downloaded"),
+    "handover-revoked": _("hand-over revoked"), "handover-expired": _("hand-over expired"),
+    "handover-locked": _("hand-over locked (wrong codes)"),
 }
 REQUEST_STATES: dict[str, Promise] = {
     "pending": _("waiting for a decision"), "approved": _("approved"), "rejected": _("rejected"),
@@ -60,10 +66,17 @@ CASE_KINDS: dict[str, Promise] = {
     DISCIPLINARY: _("disciplinary matter"), ACCESS_REQUEST: _("access request (Art. 15 GDPR)"),
 }
 CASE_STATES: dict[str, Promise] = {"open": _("open"), "closed": _("closed")}
+HANDOVER_STATES: dict[str, Promise] = {
+    "ready": _("ready for download"), "revoked": _("revoked"), "expired": _("expired"),
+    "locked": _("locked after wrong codes"),
+}
+RECIPIENT_KINDS: dict[str, Promise] = {
+    "police": _("police"), "prosecutor": _("public prosecutor"), "court": _("court"), "other": _("other authority"),
+}
 
 KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
          "outcome": OUTCOMES, "figure": FIGURES,
-         "case-kind": CASE_KINDS, "case": CASE_STATES}
+         "case-kind": CASE_KINDS, "case": CASE_STATES, "handover": HANDOVER_STATES, "recipient": RECIPIENT_KINDS}
 
 
 def label(code: object, kind: str) -> str:
