@@ -4,11 +4,13 @@ server (``bodycam station serve``, gunicorn). Set BODYCAM_SCREENSHOTS=DIR to kee
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,13 @@ def camera(tmp_path_factory):
 def server(camera, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser") / "store"
     serve(camera, root).store.db.close()
+    with running_server(root, camera) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_server(root: Path, camera: Path) -> Iterator[str]:
+    """``bodycam station serve`` on the store at ``root``, until the block ends; its address."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "office.cli", "station", "serve", "--store", str(root), "--bind", f"127.0.0.1:{port}",
@@ -53,9 +62,11 @@ def server(camera, tmp_path_factory):
                 process.kill()
                 raise RuntimeError(f"the server did not start: {process.communicate()[0].decode()[-2000:]}") from None
             time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +220,8 @@ def test_every_input_on_every_page_has_a_label_a_screen_reader_reads(as_user, se
     page = as_user(role)
     page.click("table tbody a")
     pages = [page.url] + [f"{server}{path}" for path in ("/recordings/", "/cases/", "/requests/", "/devices/",
-                                                          "/statistics/", "/custody/", "/deletions/", "/quarantine/")]
+                                                          "/statistics/", "/custody/", "/deletions/", "/quarantine/",
+                                                          "/handovers/")]
     for url in pages:
         if page.goto(url).status == 200:
             assert page.evaluate(UNLABELLED) == [], url

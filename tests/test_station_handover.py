@@ -149,7 +149,7 @@ def test_only_recordings_with_the_issuers_own_open_window_can_be_handed_over(web
     with pytest.raises(HandoverError, match=r"kein offenes Sichtungsfenster|no open viewing window"):
         issue(web.store, Case.objects.get(), Recipient.objects.get(), [second],
               ViewRequest.objects.get(requester__username="evidence-officer").requester, timedelta(days=1),
-              lambda: None, first.received_at, {first.pk})  # type: ignore[arg-type]
+              lambda: None, first.received_at, {first.pk})
 
 
 def any_handover() -> bool:

@@ -134,8 +134,10 @@ class HandoverForm(forms.Form):
 def _recording_choice(recording: Any) -> str:
     from django.utils import formats, timezone
 
-    started = formats.date_format(timezone.localtime(recording.started_utc), "SHORT_DATETIME_FORMAT")
-    return f"{started} · {recording.device.name} · {REASONS.get(recording.reason, recording.reason)}"
+    local = timezone.localtime(recording.started_utc)
+    started = f"{formats.date_format(local, 'SHORT_DATE_FORMAT')} {formats.time_format(local, 'H:i:s')}"
+    return (f"{started} · {recording.duration_s:.0f} s · {recording.device.name} · "
+            f"{REASONS.get(recording.reason, recording.reason)}")
 
 
 class CodeForm(forms.Form):
