@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -20,12 +21,18 @@ from firmware.config import Config, override
 from sim.headless import run_scenario
 from sim.scenario import parse
 from station.accept import accept
+from station.cases import attach, open_case
 from station.database import setup_django
 from station.registry import enrol
 from station.retention import hold
 from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
 from station.store import Store, now
 from station.web.users import add_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from station.models import Recording
 
 USERS = [
     ("admin", [ADMIN]),
@@ -85,7 +92,25 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
     store.db.query(ViewRequest).create(recording=older, requester=people["sachbearbeitung"], created_at=now(),
                                        purpose="Beschwerde eines Bürgers", case_number="OA-2026-0816")
     hold(store, older.ref, "Ermittlungsverfahren", "StA 12 Js 345/26", who="asservate")
+    _handover_ready(store, older, people)
     return users
+
+
+def _handover_ready(store: Store, recording: Recording, people: dict[str, User]) -> None:
+    """A criminal complaint's case with a recording the evidence officer may hand over (an approved
+    window), and the police and prosecutor it may go to: the hand-over is one click away in the demo."""
+    from station.models import Recipient, ViewRequest
+
+    case = open_case(store, "StA 12 Js 345/26", "strafanzeige", people["asservate"], "asservate")
+    attach(store, case, recording, "asservate")
+    store.db.query(ViewRequest).create(recording=recording, requester=people["asservate"], created_at=now(),
+                                       purpose="Übergabe an die Staatsanwaltschaft", case_number="StA 12 Js 345/26",
+                                       status=ViewRequest.APPROVED, decided_by=people["leitung"], decided_at=now(),
+                                       window_until=now() + timedelta(hours=24))
+    for name, kind, contact in (
+            ("Polizeipräsidium Duisburg", Recipient.POLICE, "kk11.duisburg@polizei.nrw.de"),
+            ("Staatsanwaltschaft Duisburg", Recipient.PROSECUTOR, "poststelle@sta-duisburg.nrw.de")):
+        store.db.query(Recipient).create(name=name, kind=kind, contact=contact)
 
 
 def _record(data: Path, shifts: list[tuple[int, int, str]]) -> Path:

@@ -662,7 +662,7 @@ def test_users_are_added_by_the_command_line_with_a_checked_password(tmp_path, c
 
 def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     from office.demo import make_demo
-    from station.models import Recording
+    from station.models import Case, Recording
     from station.store import Store
     from station.web.app import serve_store
 
@@ -678,6 +678,12 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     assert client.post("/login/", {"username": name, "password": password}).status_code == 302
     grant = store.db.query(Recording).order_by("-started_utc").first()
     assert client.post(f"/recordings/{grant.pk}/play/").status_code == 200
+    officer = Client()
+    name, password, _ = next(u for u in users if u[0] == "asservate")
+    assert officer.post("/login/", {"username": name, "password": password}).status_code == 302
+    case = store.db.query(Case).get()
+    form = officer.get(f"/cases/{case.pk}/handover/").content.decode()
+    assert "Staatsanwaltschaft Duisburg" in form and 'name="recordings"' in form, "a hand-over one click away"
 
 
 @pytest.mark.parametrize("field, value, said", [
