@@ -8,6 +8,7 @@ from bench import (
     audio,
     display,
     evidence,
+    handover,
     idle,
     operations,
     recording,
@@ -22,7 +23,8 @@ from bench.table import render
 
 def main() -> None:
     rows = [*startup.run(), *state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(),
-            *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run()]
+            *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run(),
+            *handover.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 

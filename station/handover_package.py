@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from storage.export import export_recording, in_progress
 
@@ -47,7 +47,9 @@ def build(out: Path, recordings: list[tuple[str, RecordingReport]], agency: x255
     export = out.with_name(f".{out.name}.mp4")
     try:
         hashes: dict[str, str] = {}
-        with zipfile.ZipFile(_private(partial), "w", zipfile.ZIP_STORED, allowZip64=True) as package:
+        with _private(partial).open("wb") as file, \
+                zipfile.ZipFile(cast(IO[bytes], written := _Hashed(file)), "w", zipfile.ZIP_STORED,
+                                allowZip64=True) as package:
             for name, report in recordings:
                 export_recording(report, agency, export)
                 hashes[name] = _copy_hashed(export, package, name)
@@ -62,7 +64,27 @@ def build(out: Path, recordings: list[tuple[str, RecordingReport]], agency: x255
         partial.unlink(missing_ok=True)
         export.unlink(missing_ok=True)
         raise
-    return Package(out, _sha256(out), out.stat().st_size, hashes)
+    return Package(out, written.digest.hexdigest(), written.position, hashes)
+
+
+class _Hashed:
+    """The package's file, hashed as it is written (not read again after): it cannot seek, so the ZIP
+    writes each entry's sizes after its bytes (a data descriptor, which every unzip reads)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file, self.digest, self.position = file, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.file.write(data)
+        self.digest.update(data)
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        self.file.flush()
 
 
 def _private(path: Path) -> Path:
@@ -77,11 +99,6 @@ def _copy_hashed(source: Path, package: zipfile.ZipFile, name: str) -> str:
             digest.update(block)
             entry.write(block)
     return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def remove(path: Path) -> bool:
