@@ -204,6 +204,9 @@ def test_a_case_is_opened_and_a_recording_attached_in_the_browser(as_user, serve
     officer.fill("form[action$='/cases/'] input[name=reference]", "OA 4711/2026")
     officer.click("text=Vorgang zuordnen")
     shows(officer, "dem Vorgang OA 4711/2026 zugeordnet")
+    officer.goto(f"{server}/recordings/")
+    shows(officer, "solange Vorgang OA 4711/2026 offen ist")  # the list says why it outlives the 14 days
+    officer.click("table tbody a")
     officer.click("text=OA 4711/2026 >> nth=-1")
     officer.wait_for_url(f"{server}/cases/*/")
     shows(officer, "cam-01")

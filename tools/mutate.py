@@ -49,6 +49,10 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/web/keyset.py": ["tests/test_station_web.py", "-k", "keyset or page_link"],
     "station/web/throttle.py": ["tests/test_station_web.py", "-k", "lockout or guessed"],
     "station/quarantine.py": ["tests/test_station_quarantine.py"],
+    # a hand-over: who may make one, the one-time code, its end, and the package's contents
+    "station/handover.py": ["tests/test_station_handover.py"],
+    "station/handover_package.py": ["tests/test_station_handover.py"],
+    "station/web/handover.py": ["tests/test_station_handover.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],
     "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"

@@ -58,7 +58,8 @@ def recording_list(request: HttpRequest) -> HttpResponse:
     except keyset.CursorError:
         messages.error(request, _("This page link is not one the station made; start from the newest page."))
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
-    rows_on_page = [(recording, _deleted_on(recording, _kept(recording)), _late(recording)) for recording in page.rows]
+    rows_on_page = [(recording, _deleted_on(recording, kept), _late(recording), kept)
+                    for recording in page.rows for kept in [_kept(recording)]]
     return render(request, "station/recordings.html", {"form": form, "page": page, "rows": rows_on_page})
 
 
