@@ -142,10 +142,10 @@ def number(handover: Handover) -> str:
     return handover.link_hash[:8].upper()
 
 
-def find(link: str) -> Handover | None:
+def find(store: Store, link: str) -> Handover | None:
     if len(link) > 64:
         return None
-    return Handover.objects.select_related("recipient", "case").filter(link_hash=link_hash(link)).first()
+    return store.db.query(Handover).select_related("recipient", "case").filter(link_hash=link_hash(link)).first()
 
 
 def current(store: Store, handover: Handover, at: datetime) -> Handover:
@@ -164,7 +164,7 @@ def redeem(store: Store, handover: Handover, code: str, address: str, at: dateti
         _log(store, "handover-code-reused", handover, who, address=address)
         return False
     digits = "".join(ch for ch in code[:40] if ch in "0123456789")
-    mine = Handover.objects.filter(pk=handover.pk)
+    mine = store.db.query(Handover).filter(pk=handover.pk)
     if len(digits) == CODE_DIGITS and check_password(digits, handover.code_hash):
         with store.db.atomic():  # one browser only, even when two send the code at once
             first = mine.filter(code_used_at__isnull=True).update(code_used_at=at) == 1
@@ -185,7 +185,7 @@ def opened_by(session_handovers: object, handover: Handover) -> bool:
 
 
 def downloaded(store: Store, handover: Handover, address: str) -> None:
-    Handover.objects.filter(pk=handover.pk).update(downloads=F("downloads") + 1)
+    store.db.query(Handover).filter(pk=handover.pk).update(downloads=F("downloads") + 1)
     _log(store, "handover-downloaded", handover, handover.recipient.name, address=address,
          package_sha256=handover.package_sha256)
 
@@ -200,9 +200,9 @@ def sweep(store: Store, at: datetime) -> list[Handover]:
     """End every hand-over past its time, and remove any package file no ready hand-over owns (a killed
     build's rest): the sweep timer's job, every minute."""
     ended = [_end(store, h, Handover.EXPIRED, "station", at)
-             for h in Handover.objects.filter(status=Handover.READY, expires_at__lte=at)]
+             for h in store.db.query(Handover).filter(status=Handover.READY, expires_at__lte=at)]
     folder = store.root / "private" / "handover"
-    owned = {package_path(store, h).name for h in Handover.objects.filter(status=Handover.READY)}
+    owned = {package_path(store, h).name for h in store.db.query(Handover).filter(status=Handover.READY)}
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         with contextlib.suppress(FileNotFoundError):
             if path.name not in owned and path.stat().st_mtime < at.timestamp() - BUILDING.total_seconds():

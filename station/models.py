@@ -32,6 +32,7 @@ class Device(models.Model):
     enrolled_at = models.DateTimeField()
     firmware_version = models.CharField(max_length=64, blank=True)
     last_offload_at = models.DateTimeField(null=True)
+    pool = models.BooleanField(default=True, help_text="handed out per shift at the dock; else a personal camera")
 
     class Meta:
         app_label = "station"
@@ -192,7 +193,8 @@ class Account(models.Model):
     @classmethod
     def number_of(cls, user: Any) -> str | None:
         """The person behind ``user``'s account, None if not recorded."""
-        return cls.objects.filter(user=user).values_list("personnel_number", flat=True).first()
+        accounts = cls.objects.using(user._state.db) if user._state.db else cls.objects  # the user's own store
+        return accounts.filter(user=user).values_list("personnel_number", flat=True).first()
 
 
 class ViewRequest(models.Model):
@@ -264,3 +266,53 @@ class Handover(models.Model):
     class Meta:
         app_label = "station"
         ordering = ["-created_at", "-id"]
+
+
+class Officer(models.Model):
+    """A person who wears cameras, from the town's personnel list: the evidence needs the wearer (the
+    witness), never a record of staff. Deactivated, never deleted, while recordings name them."""
+
+    personnel_number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    team = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(default=True)
+    pseudonym = models.CharField(max_length=16, unique=True, help_text="what a camera is told: not the name")
+
+    class Meta:
+        app_label = "station"
+        ordering = ["name", "personnel_number"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.personnel_number})"
+
+
+class Badge(models.Model):
+    """A service badge's contactless UID; revoked (lost, replaced), never deleted."""
+
+    uid = models.CharField(max_length=20, help_text="upper-case hex, 4, 7 or 10 bytes")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="badges")
+    added_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        app_label = "station"
+        constraints = [models.UniqueConstraint(fields=["uid"], condition=models.Q(revoked_at__isnull=True),
+                                               name="one_holder_per_badge")]
+
+
+class Assignment(models.Model):
+    """Who wore a camera from when to when: the authority for a recording's wearer (station.attribution)."""
+
+    POOL, FIXED = "pool", "fixed"
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="assignments")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assignments")
+    mode = models.CharField(max_length=10, default=POOL)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True)
+    started_by = models.CharField(max_length=100, help_text="badge, kiosk, or the admin's user name")
+    ended_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        app_label = "station"
+        indexes = [models.Index(fields=["device", "started_at"], name="assignments_by_camera")]

@@ -89,7 +89,7 @@ def handover_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 def _found(link: str) -> Handover:
-    found = handover.find(link)
+    found = handover.find(served().store, link)
     if found is None:
         raise Http404
     return handover.current(served().store, found, timezone.now())

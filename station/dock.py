@@ -1,0 +1,118 @@
+"""Check-out and check-in of pool cameras at the dock, by badge (or personnel number at the kiosk): the
+assignment record that names a recording's wearer (station.attribution).
+
+A badge read checks a camera in if its officer has one out, else checks one out: the charged, offloaded
+pool camera with the fullest battery. Every step and every refusal is a custody line; a refused read
+changes nothing. Rules (``Rules``): the least battery to hand a camera out, and that its last offload
+left nothing on it and came after it was last checked in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from bodycam.errors import BodycamError
+from station.models import Assignment, Badge, Device, Officer, OffloadRun
+from station.officers import normal_uid
+from station.store import Store
+
+DOUBLE_READ = timedelta(seconds=10)
+"""A second read of the same badge this soon is the same tap, not a check-in."""
+
+
+class DockError(BodycamError, ValueError):
+    """A badge or camera the dock refuses; the message says why and what to do (German on the station)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_battery_percent: float = 80.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str
+    """``checked-out`` or ``checked-in``."""
+    device: Device
+    officer: Officer
+
+
+def officer_of_badge(store: Store, uid: str) -> Officer:
+    """The active officer a badge belongs to; DockError (and a custody line) for any other badge."""
+    uid = normal_uid(uid)[:20]
+    badge = store.db.query(Badge).select_related("officer").filter(uid=uid).order_by("-added_at").first()
+    if badge is None:
+        _refused(store, "unknown-badge", uid=uid)
+        raise DockError(_("Unknown badge %(uid)s: have it registered in the personnel list.") % {"uid": uid})
+    if badge.revoked_at is not None:
+        _refused(store, "revoked-badge", uid=uid, officer=badge.officer.personnel_number)
+        raise DockError(_("Badge %(uid)s is revoked: use your current badge.") % {"uid": uid})
+    if not badge.officer.active:
+        _refused(store, "inactive-officer", uid=uid, officer=badge.officer.personnel_number)
+        raise DockError(_("%(officer)s is not active in the personnel list.") % {"officer": badge.officer.name})
+    return badge.officer
+
+
+def tap(store: Store, officer: Officer, at: datetime, source: str, rules: Rules) -> Outcome:
+    """A badge (or kiosk) read: check in the officer's camera if they have one out, else check one out."""
+    with store.db.atomic():
+        out = (store.db.query(Assignment).select_related("device").select_for_update()
+               .filter(officer=officer, ended_at__isnull=True, mode=Assignment.POOL).first())
+        last = store.db.query(Assignment).filter(officer=officer).order_by("-started_at").first()
+        device = None if out is not None else ready(store, rules)
+        if last is not None and at - max(last.started_at, last.ended_at or last.started_at) < DOUBLE_READ:
+            why, message = "double-read", _("Already recorded a moment ago; nothing changed.")
+        elif out is not None:
+            out.ended_at, out.ended_by = at, source
+            out.save(update_fields=["ended_at", "ended_by"])
+            store.log("checked-in", out.device.name, source, officer=officer.personnel_number)
+            return Outcome("checked-in", out.device, officer)
+        elif device is not None:
+            store.db.query(Assignment).create(device=device, officer=officer, mode=Assignment.POOL, started_at=at,
+                                      started_by=source)
+            store.log("checked-out", device.name, source, officer=officer.personnel_number)
+            return Outcome("checked-out", device, officer)
+        else:
+            why, message = "no-camera-ready", _("No camera is ready: every pool camera is out, charging or not yet "
+                                                "offloaded.")
+    _refused(store, why, officer=officer.personnel_number)  # after the transaction: a refusal is kept
+    raise DockError(message)
+
+
+def ready(store: Store, rules: Rules) -> Device | None:
+    """The pool camera to hand out: active, in the dock, offloaded empty after it came back, charged."""
+    best: tuple[float, str, Device] | None = None
+    for device in store.db.query(Device).filter(status=Device.ACTIVE, pool=True):
+        if problem(store, device, rules) is None:
+            run = _last_run(store, device)
+            battery = run.battery_percent if run and run.battery_percent is not None else 0.0
+            if best is None or (-battery, device.name) < (-best[0], best[1]):
+                best = (battery, device.name, device)
+    return best[2] if best else None
+
+
+def problem(store: Store, device: Device, rules: Rules) -> str | None:
+    """Why ``device`` cannot be handed out now (for the dock page), or None."""
+    if store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists():
+        return "out"
+    run = _last_run(store, device)
+    returned = (store.db.query(Assignment).filter(device=device, ended_at__isnull=False).order_by("-ended_at")
+                .values_list("ended_at", flat=True).first())
+    if run is None or run.outcome != "ok" or (returned is not None and run.started_at < returned):
+        return "not-offloaded"
+    if run.on_camera:
+        return "recordings-left"
+    if run.battery_percent is None or run.battery_percent < rules.min_battery_percent:
+        return "charging"
+    return None
+
+
+def _last_run(store: Store, device: Device) -> OffloadRun | None:
+    return store.db.query(OffloadRun).filter(device=device, finished_at__isnull=False).order_by("-started_at").first()
+
+
+def _refused(store: Store, why: str, **details: object) -> None:
+    store.log("dock-refused", "dock", "dock", why=why, **details)
