@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: sim station test test-tools bench-tools lint pytest bench mutation hil hil-tools deploy docs assets messages clean system-packages
+.PHONY: sim station test test-tools station-tools bench-tools lint pytest bench mutation hil hil-tools deploy docs assets messages clean system-packages
 
 sim: $(VENV)/.installed-sim
 	$(BIN)/bodycam sim $(ARGS)
@@ -23,6 +23,14 @@ station: $(VENV)/.installed-station
 test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
+# The station's badge reader: pyscard is built from source (swig, pcsc-lite's headers) and talks to pcscd.
+# The tests add vsmartcard's virtual reader driver (vpcd), which pcscd loads in place of a USB reader.
+STATION_PACKAGES := gcc python3-dev swig libpcsclite-dev pcscd
+station-tools:
+	@missing=""; for p in $(STATION_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
 # Programs the tests run: systemd-analyze checks the units; offload tests run a real sshd; the store
 # tests run against a real PostgreSQL server beside SQLite; the format spec's walk-through runs openssl and xxd;
 # the web application's browser tests drive Debian's Chromium, and its documented nginx proxy runs in front of
@@ -30,7 +38,7 @@ test: $(VENV)/.installed-dev test-tools
 # picamera2's dependencies python-prctl and PiDNG, and PyAudio, are built from source (a compiler, Python's,
 # libcap's and PortAudio's headers; the audio tests run PortAudio over ALSA's null device).
 TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux \
-	gcc python3-dev libcap-dev portaudio19-dev
+	libcap-dev portaudio19-dev vsmartcard-vpcd $(STATION_PACKAGES)
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
@@ -109,7 +117,7 @@ $(VENV)/.installed-sim: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[sim]'
 	touch $@
 
-$(VENV)/.installed-station: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-station: pyproject.toml | $(BIN)/python station-tools
 	$(BIN)/python -m pip install --quiet -e '.[sim,station]'
 	touch $@ $(VENV)/.installed-sim
 

@@ -26,6 +26,8 @@ HELP = {
     "release": "end a hold",
     "purge": "delete recordings older than the retention period unless held",
     "sweep": "remove the decrypted copies of closed viewing windows and of expired hand-overs",
+    "officers": "import the personnel list (CSV): officers, teams and badges",
+    "dock": "run the dock's badge reader: check pool cameras out and in",
 }
 STATUSES = {"lost": "mark a camera lost: its key is refused for recordings that start later",
             "retired": "retire a camera", "active": "re-activate a retired camera"}
@@ -146,3 +148,19 @@ def purge(parser: argparse.ArgumentParser) -> None:
                         help="kept at least this long after arriving, however old (late arrivals), default 72h")
     parser.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     store_options(parser)
+
+
+def officers(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("file", type=Path, help="the personnel list: CSV with personalnummer;name;team;ausweise;aktiv")
+    parser.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
+    parser.add_argument("--deactivate-missing", action="store_true",
+                        help="deactivate officers the list no longer names (the list is the whole staff)")
+    parser.add_argument("--who", default="personnel-import", help="the name in the custody log (default %(default)s)")
+
+
+def dock(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("--reader", help="the reader's name, or its start (default: the first reader)")
+    parser.add_argument("--min-battery", type=float, default=80.0,
+                        help="hand a camera out only at this battery percentage or more (default %(default)s)")

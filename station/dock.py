@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 
 from bodycam.errors import BodycamError
+from station.badge_reader import Event
 from station.models import Assignment, Badge, Device, Officer, OffloadRun
 from station.officers import normal_uid
 from station.store import Store
@@ -116,3 +117,22 @@ def _last_run(store: Store, device: Device) -> OffloadRun | None:
 
 def _refused(store: Store, why: str, **details: object) -> None:
     store.log("dock-refused", "dock", "dock", why=why, **details)
+
+
+def handle(store: Store, event: Event, rules: Rules, at: datetime) -> str:
+    """What the dock does for one reader event, and the line it shows the officer at the reader."""
+    if event.kind == "badge":
+        try:
+            outcome = tap(store, officer_of_badge(store, event.uid), at, "badge", rules)
+        except DockError as exc:
+            return str(exc)
+        text = _("Checked out: %(camera)s to %(name)s.") if outcome.action == "checked-out" else \
+            _("Checked in: %(camera)s from %(name)s. Put it in the dock to offload and charge.")
+        return text % {"camera": outcome.device.name, "name": outcome.officer.name}
+    if event.kind == "unreadable":
+        _refused(store, "unreadable-badge", detail=event.detail[:100])
+        return _("The badge could not be read: lay it flat on the reader again.")
+    store.log(f"dock-{event.kind}", "dock", "dock", reader=event.detail[:100])
+    if event.kind == "reader-missing":
+        return _("The badge reader is missing: plug it in; until then use the kiosk page.")
+    return _("The badge reader is back.")

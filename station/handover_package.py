@@ -101,12 +101,7 @@ def _copy_hashed(source: Path, package: zipfile.ZipFile, name: str) -> str:
     return digest.hexdigest()
 
 
-def remove(path: Path) -> bool:
-    """Remove a package and whatever a killed build left beside it; whether there was anything."""
-    found = False
+def remove(path: Path) -> None:
+    """Remove a package and whatever a killed build left beside it."""
     for leftover in (path, in_progress(path), path.with_name(f".{path.name}.mp4")):
-        if leftover.exists():
-            leftover.unlink()
-            found = True
-    return found
-
+        leftover.unlink(missing_ok=True)

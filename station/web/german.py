@@ -427,6 +427,22 @@ GERMAN = {
     "This code does not open the hand-over.": "Dieser Code öffnet die Übergabe nicht.",
     "The code has been used already; ask the issuing office for a new hand-over.":
         "Der Code wurde bereits verwendet; bitten Sie die ausstellende Stelle um eine neue Übergabe.",
+    "Checked out: %(camera)s to %(name)s.": "Ausgegeben: %(camera)s an %(name)s.",
+    "Checked in: %(camera)s from %(name)s. Put it in the dock to offload and charge.":
+        "Zurückgenommen: %(camera)s von %(name)s. Bitte zum Auslesen und Laden ins Dock stecken.",
+    "The badge could not be read: lay it flat on the reader again.":
+        "Der Ausweis konnte nicht gelesen werden: Bitte erneut flach auf das Lesegerät legen.",
+    "The badge reader is missing: plug it in; until then use the kiosk page.":
+        "Das Lesegerät fehlt: Bitte anschließen; bis dahin die Kiosk-Seite verwenden.",
+    "The badge reader is back.": "Das Lesegerät ist wieder da.",
+    "Unknown badge %(uid)s: have it registered in the personnel list.":
+        "Unbekannter Ausweis %(uid)s: Bitte in der Personalliste eintragen lassen.",
+    "Badge %(uid)s is revoked: use your current badge.":
+        "Ausweis %(uid)s ist gesperrt: Bitte den aktuellen Ausweis verwenden.",
+    "%(officer)s is not active in the personnel list.": "%(officer)s ist in der Personalliste nicht aktiv.",
+    "Already recorded a moment ago; nothing changed.": "Eben schon erfasst; nichts geändert.",
+    "No camera is ready: every pool camera is out, charging or not yet offloaded.":
+        "Keine Kamera bereit: Alle Poolkameras sind ausgegeben, laden oder sind noch nicht ausgelesen.",
     "Battery incidents per camera (warnings and shutdowns)": "Akku-Vorfälle je Kamera (Warnungen und Abschaltungen)",
 }
 
