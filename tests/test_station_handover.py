@@ -249,6 +249,10 @@ def test_a_recording_that_cannot_be_decrypted_makes_no_package_and_a_custody_lin
         "recipient": recipient().pk, "recordings": [first.pk], "days": 7})
     assert response.status_code == 400 and "Die Übergabe kann nicht erstellt werden" in response.content.decode()
     assert not any_handover() and "handover-failed" in actions(web)
+    from station.models import CustodyEntry
+
+    reason = CustodyEntry.objects.get(action="handover-failed").details["reason"]
+    assert "No such file" not in reason and reason, "the decryption's reason, not a clean-up's"
     assert list((web.store.root / "private" / "handover").iterdir()) == []
 
 
@@ -261,3 +265,109 @@ def test_a_recipient_named_beyond_latin_1_still_gets_a_readable_sheet(web):
     package = b"".join(police.get(f"{link}package.zip").streaming_content)
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         assert archive.read("uebergabeprotokoll.pdf").startswith(b"%PDF")
+
+
+def test_a_link_is_valid_for_one_hour_to_thirty_days(web):
+    from django.contrib.auth.models import User
+
+    from station.handover import HandoverError, issue
+    from station.models import Case, Recipient
+    from station.web.app import served
+
+    first, _ = recordings(web)
+    window(web, first)
+    case_with(web, first)
+    officer = User.objects.get(username="evidence-officer")
+    served_key = served().agency_key
+    to = recipient()
+    for valid_for, allowed in ((timedelta(minutes=59), False), (timedelta(hours=1), True),
+                               (timedelta(days=30), True), (timedelta(days=30, seconds=1), False)):
+        if allowed:
+            issue(web.store, Case.objects.get(), to, [first], officer, valid_for, served_key, first.received_at,
+                  {first.pk})
+        else:
+            with pytest.raises(HandoverError, match=r"1 (to|bis) 30"):
+                issue(web.store, Case.objects.get(), Recipient.objects.get(), [first], officer, valid_for,
+                      served_key, first.received_at, {first.pk})
+
+
+def test_the_package_is_private_its_size_exact_and_its_name_the_hand_overs_number(web):
+    import stat
+
+    from station.handover import number, package_path
+    from station.models import Handover
+
+    first, _ = recordings(web)
+    window(web, first)
+    link, code = issued(web, case_with(web, first), [first])
+    handover = Handover.objects.get()
+    path = package_path(web.store, handover)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    police = anonymous()
+    police.post(link, {"code": code})
+    response = police.get(f"{link}package.zip")
+    package = b"".join(response.streaming_content)
+    assert handover.package_bytes == len(package) == path.stat().st_size
+    assert re.fullmatch(r'attachment; filename="Uebergabe-[0-9A-F]{8}\.zip"', response["Content-Disposition"])
+    assert number(handover) in response["Content-Disposition"]
+
+
+def test_a_recording_beyond_four_gigabytes_fits_the_package(web, monkeypatch):
+    """ZIP64 for every entry: an hour of 720p is several GB; here the ZIP's 4 GB limit is lowered instead."""
+    import zipfile
+
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1000)
+    first, _ = recordings(web)
+    window(web, first)
+    link, code = issued(web, case_with(web, first), [first])
+    police = anonymous()
+    police.post(link, {"code": code})
+    with zipfile.ZipFile(io.BytesIO(b"".join(police.get(f"{link}package.zip").streaming_content))) as archive:
+        assert archive.testzip() is None
+
+
+def test_an_ended_hand_over_stays_as_it_ended_and_its_code_opens_nothing(web):
+    from station.handover import redeem
+    from station.models import Handover
+
+    first, _ = recordings(web)
+    window(web, first)
+    link, code = issued(web, case_with(web, first), [first])
+    handover = Handover.objects.get()
+    web.client("evidence-officer").post(f"/handovers/{handover.pk}/revoke/")
+    handover.refresh_from_db()
+    assert not redeem(web.store, handover, code, "192.0.2.1", handover.created_at), "revoked: the right code too"
+    Handover.objects.filter(pk=handover.pk).update(expires_at=handover.created_at)
+    assert anonymous().get(link).status_code == 410
+    assert Handover.objects.get().status == "revoked" and "handover-expired" not in actions(web)
+
+
+def test_the_sweep_keeps_a_package_being_built_and_a_ready_one_however_old(web):
+    from station.handover import sweep
+    from station.models import Handover
+    from station.store import now
+
+    first, _ = recordings(web)
+    window(web, first)
+    issued(web, case_with(web, first), [first])
+    ready = next((web.store.root / "private" / "handover").glob("*.zip"))
+    building = ready.with_name(".being-built.zip.partial")
+    building.write_bytes(b"in progress")
+    stale = ready.with_name(".killed.zip.partial")
+    stale.write_bytes(b"killed")
+    long_ago = now().timestamp() - 11 * 60
+    for path in (ready, stale):
+        os.utime(path, (long_ago, long_ago))
+    os.utime(building, (long_ago + 2 * 60, long_ago + 2 * 60))  # 9 minutes: a long export still writing
+    sweep(web.store, now())
+    assert ready.exists() and building.exists() and not stale.exists()
+    assert Handover.objects.get().status == "ready"
+
+
+def test_a_recipient_with_a_long_name_is_a_custody_actor_of_at_most_100_characters(web):
+    first, _ = recordings(web)
+    window(web, first)
+    link, code = issued(web, case_with(web, first), [first], to=recipient("Polizeipräsidium " + "X" * 150))
+    anonymous().post(link, {"code": code})
+    actors = {actor for actor, action, _ in web.custody() if action == "handover-opened"}
+    assert [len(actor) for actor in actors] == [100]
