@@ -119,7 +119,7 @@ def test_a_badge_checks_out_the_fullest_ready_camera_and_checks_it_in_again(stor
     anna = officer_of_badge(store, "04:a1:b2:c3:d4:e5:f6")
     out = tap(store, anna, start, "badge", RULES)
     assert (out.action, out.device.name) == ("checked-out", "cam-002"), "the fuller battery"
-    with pytest.raises(DockError, match=r"moment ago|Augenblick"):
+    with pytest.raises(DockError, match=r"moment ago|Eben schon erfasst"):
         tap(store, anna, start + timedelta(seconds=3), "badge", RULES)
     back = tap(store, anna, start + timedelta(hours=8), "badge", RULES)
     assert (back.action, back.device.name) == ("checked-in", "cam-002")
