@@ -4,7 +4,9 @@ safety first, and the evidence office is told), two are an overlap to be cleared
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -20,18 +22,44 @@ class Wearer:
     officer: Officer | None
     state: str
 
+    def german(self) -> str:
+        """The wearer as the hand-over sheet names them (the wearer is the witness)."""
+        if self.officer is not None:
+            return f"{self.officer.name} (Personalnummer {self.officer.personnel_number})"
+        if self.state == OVERLAP:
+            return "unklar: die Kamera war zu Beginn der Aufnahme mehreren Personen zugeordnet"
+        return "nicht zugeordnet: die Kamera war zu Beginn der Aufnahme niemandem ausgegeben"
+
 
 def wearer(store: Store, recording: Recording) -> Wearer:
-    found = list(store.db.query(Assignment).select_related("officer").filter(covering(recording.started_utc),
-                                                                             device_id=recording.device_id)[:2])
-    if len(found) == 1:
-        return Wearer(found[0].officer, ASSIGNED)
-    return Wearer(None, OVERLAP if found else UNASSIGNED)
+    return wearers(store, [recording])[recording.pk]
+
+
+def wearers(store: Store, recordings: Iterable[Recording]) -> dict[int, Wearer]:
+    """Each recording's wearer, by primary key, in one query for a whole page of recordings."""
+    recordings = list(recordings)
+    if not recordings:
+        return {}
+    wanted = Q()
+    for recording in recordings:
+        wanted |= covering(recording.started_utc) & Q(device_id=recording.device_id)
+    found = list(store.db.query(Assignment).select_related("officer").filter(wanted))
+    result = {}
+    for recording in recordings:
+        held = [a for a in found if a.device_id == recording.device_id and _holds(a, recording.started_utc)]
+        result[recording.pk] = Wearer(held[0].officer, ASSIGNED) if len(held) == 1 else \
+            Wearer(None, OVERLAP if held else UNASSIGNED)
+    return result
 
 
 def covering(moment: Any) -> Q:
     """Assignments whose interval holds ``moment`` (a time, or a reference to a recording's start)."""
     return Q(started_at__lte=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+
+
+def _holds(assignment: Assignment, moment: datetime) -> bool:
+    """``covering`` for one fetched assignment, to sort a page's assignments to its recordings."""
+    return assignment.started_at <= moment and (assignment.ended_at is None or assignment.ended_at > moment)
 
 
 def worn_by(store: Store, officers: Any) -> Exists:

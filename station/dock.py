@@ -85,30 +85,33 @@ def tap(store: Store, officer: Officer, at: datetime, source: str, rules: Rules)
 
 def ready(store: Store, rules: Rules) -> Device | None:
     """The pool camera to hand out: active, in the dock, offloaded empty after it came back, charged."""
-    best: tuple[float, str, Device] | None = None
+    ranked: list[tuple[float, str, Device]] = []
     for device in store.db.query(Device).filter(status=Device.ACTIVE, pool=True):
-        if problem(store, device, rules) is None:
-            run = _last_run(store, device)
-            battery = run.battery_percent if run and run.battery_percent is not None else 0.0
-            if best is None or (-battery, device.name) < (-best[0], best[1]):
-                best = (battery, device.name, device)
-    return best[2] if best else None
+        why, run = _check(store, device, rules)
+        if why is None and run is not None and run.battery_percent is not None:
+            ranked.append((-run.battery_percent, device.name, device))
+    return min(ranked, key=lambda candidate: candidate[:2])[2] if ranked else None
 
 
 def problem(store: Store, device: Device, rules: Rules) -> str | None:
     """Why ``device`` cannot be handed out now (for the dock page), or None."""
+    return _check(store, device, rules)[0]
+
+
+def _check(store: Store, device: Device, rules: Rules) -> tuple[str | None, OffloadRun | None]:
+    """``problem``, with the last offload it judged (its battery ranks the ready cameras)."""
     if store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists():
-        return "out"
+        return "out", None
     run = _last_run(store, device)
     returned = (store.db.query(Assignment).filter(device=device, ended_at__isnull=False).order_by("-ended_at")
                 .values_list("ended_at", flat=True).first())
     if run is None or run.outcome != "ok" or (returned is not None and run.started_at < returned):
-        return "not-offloaded"
+        return "not-offloaded", run
     if run.on_camera:
-        return "recordings-left"
+        return "recordings-left", run
     if run.battery_percent is None or run.battery_percent < rules.min_battery_percent:
-        return "charging"
-    return None
+        return "charging", run
+    return None, run
 
 
 def _last_run(store: Store, device: Device) -> OffloadRun | None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from bodycam.errors import BodycamError
 from station import handover_package, handover_sheet
+from station.attribution import wearers
 from station.labels import label
 from station.models import Account, Handover, Recording
 from station.store import Store
@@ -98,10 +99,9 @@ def issue(store: Store, case: Case, recipient: Recipient, recordings: list[Recor
     try:
         reports = [(f"{recording.device.name}_{recording.recording_id}.mp4", verified(source(store, recording)))
                    for recording in recordings]
-        facts = _facts(handover, recordings, personnel, reports)
-        package = handover_package.build(
-            package_path(store, handover), reports, agency(),
-            lambda hashes: (handover_sheet.report(facts(hashes)), handover_sheet.sheet(facts(hashes))))
+        facts = _facts(store, handover, recordings, personnel, reports)
+        package = handover_package.build(package_path(store, handover), reports, agency(),
+                                         lambda hashes: _documents(facts(hashes)))
     except PROBLEMS as exc:
         for recording in recordings:
             store.log("handover-failed", recording.ref, issuer.get_username(), case=case.reference,
@@ -120,16 +120,22 @@ def issue(store: Store, case: Case, recipient: Recipient, recordings: list[Recor
     return Issued(handover, link, f"{code[:4]}-{code[4:]}")
 
 
-def _facts(handover: Handover, recordings: list[Recording], issuer_number: str,
+def _documents(facts: handover_sheet.Facts) -> tuple[str, bytes]:
+    return handover_sheet.report(facts), handover_sheet.sheet(facts)
+
+
+def _facts(store: Store, handover: Handover, recordings: list[Recording], issuer_number: str,
            reports: list[tuple[str, RecordingReport]]) -> Callable[[dict[str, str]], handover_sheet.Facts]:
     """What the documents say, once the MP4s' hashes are known."""
     with translation.override("de"):
         kind = label(handover.case.kind, "case-kind")
+    worn = wearers(store, recordings)
 
     def facts(hashes: dict[str, str]) -> handover_sheet.Facts:
         items = tuple(handover_sheet.Item(
             name, recording.ref, recording.device.name, recording.started_utc, recording.duration_s,
-            recording.reason, recording.segments, hashes[name], report.status, tuple(report.notes + report.sound_gaps))
+            recording.reason, recording.segments, hashes[name], report.status, tuple(report.notes + report.sound_gaps),
+            worn[recording.pk].german())
             for recording, (name, report) in zip(recordings, reports, strict=True))
         return handover_sheet.Facts(number(handover), handover.case.reference, kind, handover.recipient.name,
                                     handover.issuer.get_username(), issuer_number, handover.created_at,

@@ -13,8 +13,6 @@ from fpdf.enums import XPos, YPos
 
 from station.labels import label
 
-WEARER_UNKNOWN = "nicht erfasst (keine Zuordnung der Kamera zu einer Person)"
-
 
 @dataclass(frozen=True)
 class Item:
@@ -32,6 +30,8 @@ class Item:
     """``ok``, or ``truncated`` (a power cut's tail lost, everything before verified)."""
     remarks: tuple[str, ...]
     """What verify noted: a lost tail, sound the microphone lost."""
+    wearer: str
+    """Who wore the camera, from the station's assignments (station.attribution): the witness."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _describe(item: Item) -> list[str]:
     return [f"Kamera: {item.camera} · Beginn: {_local(item.started)} · Dauer: {item.duration_s:.0f} s · "
             f"Anlass: {reason}",
             f"Aufnahme: {item.ref} · Segmente: {item.segments}",
-            f"Träger/in der Kamera: {WEARER_UNKNOWN}",
+            f"Träger/in der Kamera: {item.wearer}",
             f"Prüfung: {_status(item)}"]
 
 

@@ -87,7 +87,13 @@ def actions(web) -> list[str]:
 def test_a_case_is_handed_over_and_the_recipient_fetches_it_once_with_the_code(web):
     from pypdf import PdfReader
 
+    from station.models import Assignment, Officer
+
     first, second = recordings(web)
+    anna = Officer.objects.create(personnel_number="4711", name="Anna Berg", team="KOD Mitte")
+    Assignment.objects.create(device=first.device, officer=anna, mode=Assignment.POOL, started_by="badge",
+                              started_at=first.started_utc - timedelta(minutes=1),
+                              ended_at=second.started_utc - timedelta(seconds=1), ended_by="badge")
     for recording in (first, second):
         window(web, recording)
     case = case_with(web, first, second)
@@ -117,6 +123,10 @@ def test_a_case_is_handed_over_and_the_recipient_fetches_it_once_with_the_code(w
                  "Personalnummer P-0003", manifest[names[0]], manifest[names[1]], "Übernommen"):
         assert said in compact, said
     assert "unversehrt" in report and first.ref in report and second.ref in report
+    first_part, second_part = report.split(second.ref)
+    assert "Träger/in der Kamera: Anna Berg (Personalnummer 4711)" in first_part
+    assert "Träger/in der Kamera: nicht zugeordnet" in second_part, "the second began after her check-in"
+    assert "Anna Berg (Personalnummer 4711)" in compact and "nicht zugeordnet" in compact
 
     from station.models import Handover
 
