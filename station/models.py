@@ -7,6 +7,7 @@ with ``deleted_at``, a cleared quarantine item its ``cleared_*`` fields.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.db import models
@@ -268,6 +269,11 @@ class Handover(models.Model):
         ordering = ["-created_at", "-id"]
 
 
+def new_pseudonym() -> str:
+    """64 random bits: what a camera is told of its wearer, linkable to a person only in the station."""
+    return secrets.token_hex(8)
+
+
 class Officer(models.Model):
     """A person who wears cameras, from the town's personnel list: the evidence needs the wearer (the
     witness), never a record of staff. Deactivated, never deleted, while recordings name them."""
@@ -276,7 +282,8 @@ class Officer(models.Model):
     name = models.CharField(max_length=200)
     team = models.CharField(max_length=100, blank=True)
     active = models.BooleanField(default=True)
-    pseudonym = models.CharField(max_length=16, unique=True, help_text="what a camera is told: not the name")
+    pseudonym = models.CharField(max_length=16, unique=True, default=new_pseudonym,
+                                 help_text="what a camera is told: not the name")
 
     class Meta:
         app_label = "station"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -164,8 +163,7 @@ def apply(store: Store, rows: list[Row], who: str, at: datetime, deactivate_miss
             elif change.action == "badge-added":  # from its former holder, if the list moves it
                 badges.filter(uid=change.what, revoked_at__isnull=True).update(revoked_at=at)
             if change.action == "officer-added" and row is not None:
-                officers.create(personnel_number=row.number, name=row.name, team=row.team, active=row.active,
-                                pseudonym=secrets.token_hex(8))
+                officers.create(personnel_number=row.number, name=row.name, team=row.team, active=row.active)
             elif change.action in ("officer-changed", "officer-deactivated"):
                 fields = {"name": row.name, "team": row.team, "active": row.active} if row else {"active": False}
                 officers.filter(personnel_number=change.number).update(**fields)

@@ -63,6 +63,15 @@ PURPOSE_READERS = frozenset({APPROVER, DATA_PROTECTION})
 reads only their own (a purpose names an incident and often a person)."""
 
 
+WEARER_READERS = frozenset({EVIDENCE_OFFICER, DATA_PROTECTION})
+"""Who sees who wore a camera, and searches by officer or team: the evidence office needs the witness and
+data protection oversees it; nobody else (the staff council's condition: evidence, not staff monitoring)."""
+
+
+def sees_wearers(user: Any) -> bool:
+    return bool(roles(user) & WEARER_READERS)
+
+
 def visible_requests(user: Any, requests: Any) -> Any:
     """Of ``requests`` (a queryset), those ``user`` may read with their purpose."""
     return requests if roles(user) & PURPOSE_READERS else requests.filter(requester=user)

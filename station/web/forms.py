@@ -22,10 +22,21 @@ class FilterForm(forms.Form):
         ("", "—"), ("held", _("held")), ("not-held", _("not held"))])
     state = forms.ChoiceField(required=False, label=_("State"), choices=[
         ("", "—"), ("ok", _("complete")), ("interrupted", _("interrupted"))])
+    officer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, required=False,
+                                                                  label=_("Worn by"))
+    team = forms.ChoiceField(required=False, label=_("Team"))
 
-    def __init__(self, *args: Any, devices: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, devices: Any = None, officers: Any = None, **kwargs: Any) -> None:
+        """``officers`` (a queryset) only for those who may search by wearer; without it the form has no
+        officer or team field, so neither can be searched by a URL typed by hand."""
         super().__init__(*args, **kwargs)
         self.fields["device"].queryset = devices  # type: ignore[attr-defined]
+        if officers is None:
+            del self.fields["officer"], self.fields["team"]
+        else:
+            self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
+            teams = sorted({team for team in officers.values_list("team", flat=True) if team})
+            self.fields["team"].choices = [("", "—"), *((team, team) for team in teams)]  # type: ignore[attr-defined]
 
 
 class OwnIds(forms.Form):

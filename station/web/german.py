@@ -444,6 +444,15 @@ GERMAN = {
     "No camera is ready: every pool camera is out, charging or not yet offloaded.":
         "Keine Kamera bereit: Alle Poolkameras sind ausgegeben, laden oder sind noch nicht ausgelesen.",
     "Battery incidents per camera (warnings and shutdowns)": "Akku-Vorfälle je Kamera (Warnungen und Abschaltungen)",
+    "Worn by": "Getragen von",
+    "Team": "Team",
+    "unclear: two assignments": "unklar: zwei Zuordnungen",
+    "Two assignments cover the start of this recording: clear it up in the assignment records.":
+        "Zwei Zuordnungen decken den Beginn dieser Aufnahme ab: in den Ausgabedaten klären.",
+    "unassigned": "nicht zugeordnet",
+    "The camera was checked out to nobody when the recording began; it recorded anyway (safety first).":
+        "Die Kamera war bei Beginn der Aufnahme niemandem ausgegeben; sie hat trotzdem aufgezeichnet "
+        "(Sicherheit geht vor).",
 }
 
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from station.attribution import wearer, wearers, worn_by
 from station.cases import Keeping, keeping, normal_reference
 from station.retention import REVIEW_PERIOD, RetentionError, hold, release_hold
 from station.stored import PROBLEMS, source
 from station.web import keyset
-from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, visible_requests
+from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, sees_wearers, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
 from station.web.forms import AttachForm, FilterForm, HoldForm, ReleaseForm, ViewRequestForm
@@ -44,23 +45,38 @@ PAGE_SIZE = 50
 
 @require(*ALL_ROLES)
 def recording_list(request: HttpRequest) -> HttpResponse:
-    from station.models import Device, Recording
+    from station.models import Device, Officer, Recording
 
-    form = FilterForm(request.GET or None, devices=Device.objects.order_by("name"))
+    with_wearers = sees_wearers(request.user)
+    form = FilterForm(request.GET or None, devices=Device.objects.order_by("name"),
+                      officers=Officer.objects.all() if with_wearers else None)
     rows = (Recording.objects.select_related("device").prefetch_related("cases").filter(deleted_at__isnull=True)
             .order_by("-started_utc", "-pk"))
     if form.is_bound and not form.is_valid():
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
     if form.is_bound:
         rows = _filtered(rows, form.cleaned_data)
+        _log_wearer_search(request, form.cleaned_data)
     try:
         page = keyset.page(rows, request.GET, PAGE_SIZE)
     except keyset.CursorError:
         messages.error(request, _("This page link is not one the station made; start from the newest page."))
         return render(request, "station/recordings.html", {"form": form, "page": None}, status=400)
-    rows_on_page = [(recording, _deleted_on(recording, kept), _late(recording), kept)
+    worn = wearers(served().store, page.rows) if with_wearers else {}
+    rows_on_page = [(recording, _deleted_on(recording, kept), _late(recording), kept, worn.get(recording.pk))
                     for recording in page.rows for kept in [_kept(recording)]]
-    return render(request, "station/recordings.html", {"form": form, "page": page, "rows": rows_on_page})
+    return render(request, "station/recordings.html", {"form": form, "page": page, "rows": rows_on_page,
+                                                       "with_wearers": with_wearers})
+
+
+def _log_wearer_search(request: HttpRequest, data: dict) -> None:
+    """A search by officer or team reads whom a person's recordings show: a custody line for that person
+    (or team), so data protection sees who searched for whom."""
+    store, user = served().store, request.user.get_username()
+    if data.get("officer"):
+        store.log("wearer-searched", f"officer {data['officer'].personnel_number}", user)
+    if data.get("team"):
+        store.log("wearer-searched", f"team {data['team']}", user)
 
 
 def _kept(recording: Recording) -> Keeping | None:
@@ -83,6 +99,8 @@ def _late(recording: Recording) -> bool:
 
 
 def _filtered(rows, data: dict):
+    from station.models import Officer
+
     if data.get("case"):
         rows = rows.filter(cases__reference=normal_reference(data["case"]))
     if data.get("device"):
@@ -100,6 +118,10 @@ def _filtered(rows, data: dict):
         rows = rows.filter(hold_reason="")
     if data.get("state"):
         rows = rows.filter(status=data["state"])
+    if data.get("officer"):
+        rows = rows.filter(worn_by(served().store, Officer.objects.filter(pk=data["officer"].pk)))
+    if data.get("team"):
+        rows = rows.filter(worn_by(served().store, Officer.objects.filter(team=data["team"])))
     return rows
 
 
@@ -136,6 +158,7 @@ def recording_page(request: HttpRequest, recording: Recording, status: int = 200
         "attach_form": AttachForm(),
         "cases": recording.cases.order_by("opened_at"),
         "kept_by_case": kept,
+        "wearer": wearer(store, recording) if sees_wearers(request.user) else None,
         **forms,
     }, status=status)
 

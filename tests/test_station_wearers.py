@@ -1,0 +1,86 @@
+"""Who wore the camera, in the evidence office's pages: the recordings list and a recording's page name
+the wearer (or say unassigned) for the evidence office and data protection only; both search by officer
+and team, and each search is a custody line for the person searched. Through Django's test client."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+
+def assign(web, officer, start_offset: timedelta = timedelta(minutes=-1), ended: bool = False):
+    from station.models import Assignment
+
+    start = web.recording.started_utc + start_offset
+    return Assignment.objects.create(device=web.device, officer=officer, mode=Assignment.POOL, started_at=start,
+                                     started_by="badge", ended_at=start + timedelta(hours=8) if ended else None)
+
+
+@pytest.fixture
+def anna(web):
+    from station.models import Officer
+
+    officer = Officer.objects.create(personnel_number="4711", name="Anna Berg", team="KOD Mitte")
+    assign(web, officer)
+    return officer
+
+
+@pytest.fixture
+def ben(web):
+    from station.models import Officer
+
+    return Officer.objects.create(personnel_number="0815", name="Ben Kaya", team="KOD Nord")
+
+
+def page(web, user: str, path: str, status: int = 200) -> str:
+    response = web.client(user).get(path)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("user", ["evidence-officer", "data-protection"])
+def test_the_evidence_office_sees_the_wearer_in_the_list_and_on_the_recording(web, anna, user):
+    assert "Anna Berg (4711)" in page(web, user, "/recordings/")
+    assert "Anna Berg (4711)" in page(web, user, f"/recordings/{web.recording.pk}/")
+
+
+@pytest.mark.parametrize("user", ["case-worker", "approver", "admin"])
+def test_other_roles_never_see_the_wearer_nor_search_by_officer(web, anna, user):
+    listed = page(web, user, f"/recordings/?officer={anna.pk}&team=KOD+Mitte")
+    assert "Anna Berg" not in listed and "Getragen von" not in listed and 'name="officer"' not in listed
+    assert web.recording.recording_id in page(web, user, f"/recordings/{web.recording.pk}/")
+    assert "Anna Berg" not in page(web, user, f"/recordings/{web.recording.pk}/")
+    assert [line for line in web.custody() if line[1] == "wearer-searched"] == []
+
+
+def test_a_recording_nobody_was_assigned_says_unassigned(web, ben):
+    assign(web, ben, start_offset=timedelta(minutes=5))  # checked out after the recording began
+    assert "nicht zugeordnet" in page(web, "evidence-officer", "/recordings/")
+    assert "nicht zugeordnet" in page(web, "evidence-officer", f"/recordings/{web.recording.pk}/")
+
+
+def test_two_assignments_at_the_start_are_flagged_unclear(web, anna, ben):
+    assign(web, ben, start_offset=timedelta(seconds=-1))
+    cells = re.findall(r'<td class="wearer">(.*?)</td>', page(web, "evidence-officer", "/recordings/"), re.S)
+    assert len(cells) == 1 and "unklar: zwei Zuordnungen" in cells[0] and "Anna Berg" not in cells[0]
+
+
+def test_searching_by_officer_or_team_finds_their_recordings_and_is_a_custody_line(web, anna, ben):
+    user, link = "evidence-officer", f'href="/recordings/{web.recording.pk}/"'
+    assert link in page(web, user, f"/recordings/?officer={anna.pk}")
+    assert link not in page(web, user, f"/recordings/?officer={ben.pk}")
+    assert link in page(web, user, "/recordings/?team=KOD+Mitte")
+    assert link not in page(web, user, "/recordings/?team=KOD+Nord")
+    searched = [(actor, subject) for actor, action, subject in web.custody() if action == "wearer-searched"]
+    assert searched == [(user, "officer 4711"), (user, "officer 0815"), (user, "team KOD Mitte"),
+                        (user, "team KOD Nord")]
+
+
+@pytest.mark.parametrize("query", ["officer=99999", "officer=abc", "team=Nicht+vorhanden",
+                                   "officer=" + "9" * 500])
+def test_a_search_for_an_officer_or_team_that_does_not_exist_is_a_400_naming_the_field(web, anna, query):
+    listed = page(web, "evidence-officer", f"/recordings/?{query}", status=400)
+    assert "Filter prüfen" in listed or "Check the filter" in listed
+    assert [line for line in web.custody() if line[1] == "wearer-searched"] == []
