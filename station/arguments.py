@@ -162,5 +162,6 @@ def officers(parser: argparse.ArgumentParser) -> None:
 def dock(parser: argparse.ArgumentParser) -> None:
     store_options(parser)
     parser.add_argument("--reader", help="the reader's name, or its start (default: the first reader)")
-    parser.add_argument("--min-battery", type=float, default=80.0,
-                        help="hand a camera out only at this battery percentage or more (default %(default)s)")
+    parser.add_argument("--min-battery", type=float, default=None,
+                        help="hand a camera out only at this battery percentage or more (default: "
+                             "BODYCAM_DOCK_MIN_BATTERY, 80)")

@@ -31,6 +31,27 @@ class DockError(BodycamError, ValueError):
 @dataclass(frozen=True)
 class Rules:
     min_battery_percent: float = 80.0
+    overdue_after: timedelta = timedelta(hours=12)
+    """A pool camera out longer than a shift is overdue: the dock page highlights it."""
+
+
+def dock_rules(min_battery_percent: float | None = None) -> Rules:
+    """The settings' rules (BODYCAM_DOCK_MIN_BATTERY, BODYCAM_SHIFT_HOURS), the battery's overridable."""
+    from django.conf import settings
+
+    battery = settings.BODYCAM_DOCK_MIN_BATTERY if min_battery_percent is None else min_battery_percent
+    return Rules(min_battery_percent=battery, overdue_after=settings.BODYCAM_SHIFT)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One camera on the dock page: out (with whom since when), or in, and why it is not ready."""
+
+    device: Device
+    problem: str | None
+    out: Assignment | None
+    overdue: bool
+    last_offload: OffloadRun | None
 
 
 @dataclass(frozen=True)
@@ -100,9 +121,9 @@ def problem(store: Store, device: Device, rules: Rules) -> str | None:
 
 def _check(store: Store, device: Device, rules: Rules) -> tuple[str | None, OffloadRun | None]:
     """``problem``, with the last offload it judged (its battery ranks the ready cameras)."""
-    if store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists():
-        return "out", None
     run = _last_run(store, device)
+    if store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists():
+        return "out", run
     returned = (store.db.query(Assignment).filter(device=device, ended_at__isnull=False).order_by("-ended_at")
                 .values_list("ended_at", flat=True).first())
     if run is None or run.outcome != "ok" or (returned is not None and run.started_at < returned):
@@ -112,6 +133,21 @@ def _check(store: Store, device: Device, rules: Rules) -> tuple[str | None, Offl
     if run.battery_percent is None or run.battery_percent < rules.min_battery_percent:
         return "charging", run
     return None, run
+
+
+def board(store: Store, rules: Rules, at: datetime) -> list[Slot]:
+    """Every active camera in pool or out, by name, for the dock page ("Ausgabe und Rücknahme")."""
+    out = {assignment.device_id: assignment for assignment in store.db.query(Assignment).select_related("officer")
+           .filter(ended_at__isnull=True)}
+    slots = []
+    for device in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name"):
+        if device.pool or device.pk in out:
+            why, run = _check(store, device, rules)
+            assignment = out.get(device.pk)
+            overdue = (assignment is not None and assignment.mode == Assignment.POOL
+                       and at - assignment.started_at > rules.overdue_after)
+            slots.append(Slot(device, why, assignment, overdue, run))
+    return slots
 
 
 def _last_run(store: Store, device: Device) -> OffloadRun | None:

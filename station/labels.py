@@ -44,6 +44,17 @@ ACTIONS: dict[str, Promise] = {
     "handover-code-reused": _("hand-over: code used again"), "handover-downloaded": _("hand-over downloaded"),
     "handover-revoked": _("hand-over revoked"), "handover-expired": _("hand-over expired"),
     "handover-locked": _("hand-over locked (wrong codes)"),
+    "officer-added": _("officer added"), "officer-changed": _("officer changed"),
+    "officer-deactivated": _("officer deactivated"), "badge-added": _("badge added"),
+    "badge-revoked": _("badge revoked"), "checked-out": _("camera checked out"),
+    "checked-in": _("camera checked in"), "dock-refused": _("dock refused a badge"),
+    "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
+    "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
+    "assignment-deleted": _("assignment deleted (retention)"),
+}
+DOCK_PROBLEMS: dict[str, Promise] = {
+    "out": _("checked out"), "not-offloaded": _("waiting for its offload"),
+    "recordings-left": _("recordings left on it"), "charging": _("charging"),
 }
 REQUEST_STATES: dict[str, Promise] = {
     "pending": _("waiting for a decision"), "approved": _("approved"), "rejected": _("rejected"),
@@ -76,7 +87,8 @@ RECIPIENT_KINDS: dict[str, Promise] = {
 
 KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
          "outcome": OUTCOMES, "figure": FIGURES,
-         "case-kind": CASE_KINDS, "case": CASE_STATES, "handover": HANDOVER_STATES, "recipient": RECIPIENT_KINDS}
+         "case-kind": CASE_KINDS, "case": CASE_STATES, "handover": HANDOVER_STATES, "recipient": RECIPIENT_KINDS,
+         "dock": DOCK_PROBLEMS}
 
 
 def label(code: object, kind: str) -> str:

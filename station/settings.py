@@ -8,7 +8,10 @@ environment, so ``bodycam station …``, the WSGI server and ``django-admin`` co
   once by the store for itself);
 - ``BODYCAM_ALLOWED_HOSTS`` (comma-separated), ``BODYCAM_HTTPS=1`` behind the TLS proxy,
   ``BODYCAM_RETENTION_DAYS`` (14), ``BODYCAM_VIEW_WINDOW_HOURS`` (24) and
-  ``BODYCAM_REQUEST_EXPIRY_DAYS`` (7), ``BODYCAM_CASE_RETENTION_DAYS`` (station.case_kinds).
+  ``BODYCAM_REQUEST_EXPIRY_DAYS`` (7), ``BODYCAM_CASE_RETENTION_DAYS`` (station.case_kinds);
+- ``BODYCAM_DOCK_MIN_BATTERY`` (80 %: the least charge to hand a pool camera out) and
+  ``BODYCAM_SHIFT_HOURS`` (12: a pool camera out longer is overdue on the dock page),
+  ``BODYCAM_ASSIGNMENT_RETENTION_DAYS`` (14: an ended assignment without a recording is then deleted).
 
 The store's database is Django's ``default``. A process that opens a second store (a test with SQLite and
 PostgreSQL side by side) gets a connection of its own for it (``station.database.Database``).
@@ -35,6 +38,10 @@ BODYCAM_VIEW_WINDOW = timedelta(hours=float(os.environ.get("BODYCAM_VIEW_WINDOW_
 BODYCAM_CASE_RETENTION = case_periods(os.environ.get("BODYCAM_CASE_RETENTION_DAYS", ""))
 """How long a closed case keeps its recordings, per kind (station.case_kinds)."""
 BODYCAM_REQUEST_EXPIRY = timedelta(days=float(os.environ.get("BODYCAM_REQUEST_EXPIRY_DAYS", "7")))
+BODYCAM_DOCK_MIN_BATTERY = float(os.environ.get("BODYCAM_DOCK_MIN_BATTERY", "80"))
+BODYCAM_SHIFT = timedelta(hours=float(os.environ.get("BODYCAM_SHIFT_HOURS", "12")))
+BODYCAM_ASSIGNMENT_RETENTION = timedelta(days=float(os.environ.get("BODYCAM_ASSIGNMENT_RETENTION_DAYS", "14")))
+"""How long an ended assignment no stored recording needs is kept (staff privacy: evidence, not monitoring)."""
 """How long a request waits for a decision: older, it expires undecided (ask again if still needed)."""
 
 DATABASES = {"default": database_settings(BODYCAM_DATABASE)}

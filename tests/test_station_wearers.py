@@ -84,3 +84,52 @@ def test_a_search_for_an_officer_or_team_that_does_not_exist_is_a_400_naming_the
     listed = page(web, "evidence-officer", f"/recordings/?{query}", status=400)
     assert "Filter prüfen" in listed or "Check the filter" in listed
     assert [line for line in web.custody() if line[1] == "wearer-searched"] == []
+
+
+def offloaded(web, battery: float, ago: timedelta = timedelta(minutes=10), left: int = 0):
+    from django.utils import timezone
+
+    from station.models import OffloadRun
+
+    started = timezone.now() - ago
+    return OffloadRun.objects.create(device=web.device, started_at=started, finished_at=started, outcome="ok",
+                                     battery_percent=battery, on_camera=left)
+
+
+def dock_row(web, user: str = "evidence-officer") -> str:
+    rows = re.findall(r'<tr class="(\w*)" data-camera="cam-01">(.*?)</tr>', page(web, user, "/dock/"), re.S)
+    assert len(rows) == 1, rows
+    return " ".join(rows[0])
+
+
+def test_the_dock_page_says_whether_a_pool_camera_is_ready_charging_or_waiting_for_its_offload(web):
+    web.device.pool = True
+    web.device.save()
+    assert "wartet aufs Auslesen" in dock_row(web)
+    offloaded(web, battery=40)
+    assert "lädt" in dock_row(web) and "40 %" in dock_row(web)
+    offloaded(web, battery=95, ago=timedelta(minutes=1), left=2)
+    assert "noch Aufnahmen auf der Kamera" in dock_row(web)
+    offloaded(web, battery=96, ago=timedelta(seconds=30))
+    assert dock_row(web).startswith("ready ") and "bereit zur Ausgabe" in dock_row(web)
+    assert ("data-protection", "dock-viewed", "dock") in (page(web, "data-protection", "/dock/") and web.custody())
+
+
+def test_the_dock_page_shows_who_has_a_camera_since_when_and_highlights_an_overdue_return(web, ben):
+    from django.utils import timezone
+
+    from station.models import Assignment
+
+    web.device.pool = True
+    web.device.save()
+    Assignment.objects.create(device=web.device, officer=ben, started_at=timezone.now() - timedelta(hours=11),
+                              started_by="badge")
+    row = dock_row(web)
+    assert "Ben Kaya (0815)" in row and "ausgegeben" in row and not row.startswith("overdue")
+    Assignment.objects.update(started_at=timezone.now() - timedelta(hours=13))
+    assert dock_row(web).startswith("overdue ") and "überfällig" in dock_row(web)
+
+
+@pytest.mark.parametrize("user", ["case-worker", "approver"])
+def test_the_dock_page_is_refused_to_roles_that_may_not_see_who_wore_a_camera(web, user):
+    page(web, user, "/dock/", status=403)

@@ -453,6 +453,37 @@ GERMAN = {
     "The camera was checked out to nobody when the recording began; it recorded anyway (safety first).":
         "Die Kamera war bei Beginn der Aufnahme niemandem ausgegeben; sie hat trotzdem aufgezeichnet "
         "(Sicherheit geht vor).",
+    "Check-out and return": "Ausgabe und Rücknahme",
+    "Lay your badge on the reader: it checks your camera in, or hands you the ready camera with the fullest "
+    "battery. A camera is ready when it is offloaded with nothing left on it and charged to %(battery)s %% "
+    "or more.":
+        "Legen Sie Ihren Dienstausweis auf das Lesegerät: Es nimmt Ihre Kamera zurück oder gibt Ihnen die "
+        "bereite Kamera mit dem vollsten Akku aus. Bereit ist eine Kamera, wenn sie ausgelesen ist, nichts "
+        "mehr auf ihr liegt und ihr Akku zu %(battery)s %% oder mehr geladen ist.",
+    "Checked out to": "Ausgegeben an",
+    "since": "seit",
+    "personal camera": "persönliche Kamera",
+    "overdue": "überfällig",
+    "ready to take": "bereit zur Ausgabe",
+    "No pool cameras: mark cameras as pool cameras in the administration.":
+        "Keine Pool-Kameras: Kameras in der Verwaltung als Pool-Kamera kennzeichnen.",
+    "officer added": "Beschäftigte/r angelegt",
+    "officer changed": "Beschäftigte/r geändert",
+    "officer deactivated": "Beschäftigte/r deaktiviert",
+    "badge added": "Ausweis hinzugefügt",
+    "badge revoked": "Ausweis gesperrt",
+    "camera checked out": "Kamera ausgegeben",
+    "camera checked in": "Kamera zurückgenommen",
+    "dock refused a badge": "Ausweis an der Ausgabe abgewiesen",
+    "badge reader missing": "Ausweisleser fehlt",
+    "badge reader back": "Ausweisleser wieder da",
+    "dock page viewed": "Ausgabeseite angesehen",
+    "recordings searched by wearer": "Aufnahmen nach Träger/in gesucht",
+    "assignment deleted (retention)": "Zuordnung gelöscht (Aufbewahrungsfrist)",
+    "checked out": "ausgegeben",
+    "waiting for its offload": "wartet aufs Auslesen",
+    "recordings left on it": "noch Aufnahmen auf der Kamera",
+    "charging": "lädt",
 }
 
 

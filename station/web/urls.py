@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from station.web import cases, devices, handover, logs, recordings, requests, statistics
+from station.web import cases, devices, dock, handover, logs, recordings, requests, statistics
 
 LINK = "[A-Za-z0-9_-]{43}"
 """A hand-over link's secret (station.handover): 32 random bytes, URL-safe base64."""
@@ -40,6 +40,7 @@ urlpatterns = [
     path("requests/", requests.overview, name="requests"),
     path("requests/<int:pk>/decide/", requests.decide_request, name="decide"),
     path("devices/", devices.device_list, name="devices"),
+    path("dock/", dock.dock_page, name="dock"),
     path("devices/enrol/", devices.enrol_device, name="enrol"),
     path("devices/<int:pk>/status/", devices.change_status, name="device-status"),
     path("statistics/", statistics.statistics, name="statistics"),

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from station import arguments
 from station.arguments import HELP
 from station.badge_reader import events
-from station.dock import Rules, handle
+from station.dock import dock_rules, handle
 from station.management.base import StationCommand
 
 
@@ -23,7 +23,7 @@ class Command(StationCommand):
         arguments.dock(parser)
 
     def run(self, args: argparse.Namespace) -> int:
-        store, rules = self.store(args), Rules(min_battery_percent=args.min_battery)
+        store, rules = self.store(args), dock_rules(args.min_battery)
         stopping: list[int] = []
         signal.signal(signal.SIGTERM, lambda number, frame: stopping.append(number))
         self.stdout.write(f"dock: waiting for badges (camera handed out at {rules.min_battery_percent:.0f} % battery "
