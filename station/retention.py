@@ -133,3 +133,29 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
                       legal_basis=LEGAL_BASIS, started_utc=recording.started_utc.isoformat())
         shutil.rmtree(store.recording_dir(recording.device.key_id, recording.recording_id), ignore_errors=True)
     return PurgeResult(deleted, held, in_review, in_case)
+
+
+def purge_assignments(store: Store, older_than: timedelta, at: datetime, dry_run: bool = False) -> int:
+    """Delete the assignments that ended more than ``older_than`` before ``at`` and name the wearer of no
+    stored recording: who wore which camera is kept for evidence, not as a record of staff (staff
+    council). Each deletion is a deletion-log line naming the camera and the interval, not the person."""
+    from django.db.models import Exists, OuterRef
+
+    from station.models import Assignment, Recording
+
+    worn = store.db.query(Recording).filter(device=OuterRef("device"), deleted_at__isnull=True,
+                                            started_utc__gte=OuterRef("started_at"),
+                                            started_utc__lt=OuterRef("ended_at"))
+    due = (store.db.query(Assignment).select_related("device").filter(ended_at__lt=at - older_than)
+           .exclude(Exists(worn)).order_by("started_at", "pk"))
+    count = 0
+    for assignment in due:
+        count += 1
+        if dry_run:
+            continue
+        with store.db.atomic():
+            if store.db.query(Assignment).filter(pk=assignment.pk).exclude(Exists(worn)).delete()[0]:
+                store.log("assignment-deleted", assignment.device.name, None,
+                          reason=f"retention {older_than.days} d", started=assignment.started_at.isoformat(),
+                          ended=assignment.ended_at.isoformat() if assignment.ended_at else "")
+    return count

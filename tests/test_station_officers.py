@@ -171,3 +171,39 @@ def test_a_recording_names_its_wearer_and_flags_no_or_two_assignments(store, tmp
     store.db.query(Assignment).create(device=made.device, officer=anna, started_at=made.started_utc,
                                       started_by="admin")
     assert wearer(store, made).state == OVERLAP
+
+
+def test_assignments_no_stored_recording_needs_are_deleted_after_the_period_with_a_deletion_line(  # noqa: F811
+        store, tmp_path):
+    from station.retention import purge_assignments
+
+    store, _ = store
+    imported(store, tmp_path)
+    made, day = recording(store), timedelta(days=1)
+    anna = store.db.query(Officer).get(personnel_number="4711")
+
+    def shift(start, end):
+        return store.db.query(Assignment).create(device=made.device, officer=anna, started_at=start, ended_at=end,
+                                                 started_by="badge", ended_by="badge")
+
+    worn = shift(made.started_utc - timedelta(hours=1), made.started_utc + timedelta(hours=1))
+    empty = shift(made.started_utc - 3 * day, made.started_utc - 3 * day + timedelta(hours=8))
+    recent = shift(made.started_utc - day - timedelta(hours=7), made.started_utc - day + timedelta(hours=1))
+    running = store.db.query(Assignment).create(device=made.device, officer=anna, started_by="badge",
+                                                started_at=made.started_utc - 20 * day)
+    at = made.started_utc + 13 * day  # 15.7 days after `empty` ended, 13.96 after `recent`
+    assert purge_assignments(store, timedelta(days=14), at, dry_run=True) == 1
+    assert store.db.query(Assignment).count() == 4, "a dry run deletes nothing"
+    assert purge_assignments(store, timedelta(days=14), at) == 1
+    left = set(store.db.query(Assignment).values_list("pk", flat=True))
+    assert left == {worn.pk, recent.pk, running.pk}
+    lines = [e for e in actions(store) if e.action == "assignment-deleted"]
+    assert [(e.subject, e.details["started"]) for e in lines] == [(made.device.name, empty.started_at.isoformat())]
+    assert "4711" not in str(lines[0].details) and "Anna" not in str(lines[0].details), "the line names no one"
+
+    assert purge_assignments(store, timedelta(days=14), made.started_utc + 30 * day) == 1, \
+        "the recording's own assignment stays while the recording is stored"
+    made.deleted_at = made.started_utc + 14 * day
+    made.save(using=store.db.alias)
+    assert purge_assignments(store, timedelta(days=14), made.started_utc + 30 * day) == 1
+    assert list(store.db.query(Assignment).values_list("pk", flat=True)) == [running.pk], "an open one stays"

@@ -34,7 +34,7 @@ def _log(request: HttpRequest, template: str, only_deletions: bool) -> HttpRespo
     form = CustodyFilterForm(request.GET or None)
     rows = CustodyEntry.objects.order_by("-seq")
     if only_deletions:
-        rows = rows.filter(action="deleted")
+        rows = rows.filter(action__in=("deleted", "assignment-deleted"))
     if form.is_bound and not form.is_valid():
         return render(request, template, {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}

@@ -1,6 +1,6 @@
 """``bodycam evidence purge``: delete recordings older than the retention period unless held (the
-purge timer's job), the decrypted copies of viewing windows that have closed, and the records of failed
-logins whose lockout has passed; viewing requests left undecided too long expire."""
+purge timer's job), the decrypted copies of viewing windows that have closed, the assignments of officers
+to cameras that no stored recording needs, and the records of failed logins whose lockout has passed; viewing requests left undecided too long expire."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
 from station.quarantine import expire
-from station.retention import parse_period, purge
+from station.retention import parse_period, purge, purge_assignments
 from station.viewing import expire_requests
 from station.web.playback import sweep
 from station.web.throttle import forget_failed_logins
@@ -39,6 +39,9 @@ class Command(StationCommand):
                 self.stdout.write(f"removed {path.name} (its viewing window closed)")
             if expired := expire_requests(store, settings.BODYCAM_REQUEST_EXPIRY):
                 self.stdout.write(f"{expired} viewing request(s) expired undecided")
+            if forgotten := purge_assignments(store, settings.BODYCAM_ASSIGNMENT_RETENTION, datetime.now(UTC)):
+                self.stdout.write(f"deleted {forgotten} assignment(s) of officers to cameras that no stored "
+                                  "recording needs")
             if forgotten := forget_failed_logins(store, datetime.now(UTC)):
                 self.stdout.write(f"deleted {forgotten} record(s) of failed logins (their lockout has passed)")
         verb = "would delete" if args.dry_run else "deleted"
