@@ -173,8 +173,8 @@ def test_a_recording_names_its_wearer_and_flags_no_or_two_assignments(store, tmp
     assert wearer(store, made).state == OVERLAP
 
 
-def test_assignments_no_stored_recording_needs_are_deleted_after_the_period_with_a_deletion_line(  # noqa: F811
-        store, tmp_path):
+def test_assignments_no_stored_recording_needs_are_deleted_after_the_period_with_a_deletion_line(
+        store, tmp_path):  # noqa: F811
     from station.retention import purge_assignments
 
     store, _ = store

@@ -1,6 +1,7 @@
 """``bodycam evidence purge``: delete recordings older than the retention period unless held (the
 purge timer's job), the decrypted copies of viewing windows that have closed, the assignments of officers
-to cameras that no stored recording needs, and the records of failed logins whose lockout has passed; viewing requests left undecided too long expire."""
+to cameras that no stored recording needs, and the records of failed logins whose lockout has passed;
+viewing requests left undecided too long expire."""
 
 from __future__ import annotations
 
