@@ -44,7 +44,8 @@ def server(store_root, camera):  # noqa: F811
         yield url
 
 
-def test_a_badge_tap_hands_out_the_ready_camera_and_the_dock_page_shows_it_by_itself(as_user, server, store_root):
+def test_a_badge_tap_hands_out_the_ready_camera_and_the_dock_page_shows_it_by_itself(
+        as_user, server, store_root):  # noqa: F811
     page = as_user("evidence-officer")
     page.click("text=Ausgabe und Rücknahme")
     from playwright.sync_api import expect
@@ -59,7 +60,8 @@ def test_a_badge_tap_hands_out_the_ready_camera_and_the_dock_page_shows_it_by_it
     shot(page, "dock")
 
 
-def test_the_evidence_officer_finds_recordings_by_wearer_and_data_protection_sees_the_search(as_user, server):
+def test_the_evidence_officer_finds_recordings_by_wearer_and_data_protection_sees_the_search(
+        as_user, server):  # noqa: F811
     officer = as_user("evidence-officer")
     officer.select_option("select[name=officer]", label="Anna Berg (4711)")
     officer.click("main form.filters button")
