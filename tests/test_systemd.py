@@ -133,7 +133,7 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
 
 STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
                  "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-sweep.service",
-                 "bodycam-station-sweep.timer", "bodycam-station-web.service")
+                 "bodycam-station-sweep.timer", "bodycam-station-web.service", "bodycam-station-dock.service")
 
 
 def test_station_units_verify_without_a_word_on_stderr(tmp_path):
@@ -152,7 +152,8 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
 
 
 @pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service",
-                                  "bodycam-station-sweep.service", "bodycam-station-web.service"])
+                                  "bodycam-station-sweep.service", "bodycam-station-web.service",
+                                  "bodycam-station-dock.service"])
 def test_station_service_security_exposure_is_at_most_3(unit):
     result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
                             capture_output=True, text=True)
@@ -174,6 +175,12 @@ def test_the_sweep_timer_removes_closed_windows_footage_every_minute_and_the_sto
     for unit in STATION_UNITS:
         if unit.endswith(".service"):
             assert "StateDirectoryMode=0700" in (ROOT / "systemd" / unit).read_text(), unit
+
+
+def test_the_dock_reads_badges_through_pcscd_and_comes_back_after_a_crash():
+    dock = (ROOT / "systemd" / "bodycam-station-dock.service").read_text()
+    assert "bodycam station dock --store /var/lib/bodycam-station" in dock and "Restart=always" in dock
+    assert "After=pcscd.socket" in dock and "AF_UNIX" in dock
 
 
 def test_the_web_application_listens_on_loopback_behind_a_tls_proxy():
