@@ -79,8 +79,8 @@ class AuditedGroupAdmin(CustodyLogged, GroupAdmin):
 
 class DeviceAdmin(CustodyLogged):
     custody_kind = "device"
-    list_display = ("name", "key_id", "host", "port", "status", "last_offload_at")
-    fields = ("name", "key_id", "host", "port", "ssh_user", "status", "status_since", "enrolled_at",
+    list_display = ("name", "key_id", "host", "port", "pool", "status", "last_offload_at")
+    fields = ("name", "key_id", "host", "port", "ssh_user", "pool", "status", "status_since", "enrolled_at",
               "firmware_version", "last_offload_at", "public_key", "host_key")
     readonly_fields = ("key_id", "status", "status_since", "enrolled_at", "firmware_version", "last_offload_at",
                        "public_key", "host_key")
@@ -88,7 +88,7 @@ class DeviceAdmin(CustodyLogged):
 
     def custody_state(self, obj: Device) -> dict[str, object]:
         return {"key_id": obj.key_id, "host": obj.host, "port": obj.port, "ssh_user": obj.ssh_user,
-                "status": obj.status}
+                "pool": obj.pool, "status": obj.status}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a camera is enrolled with its keys (bodycam deploy --store, bodycam station enrol)
