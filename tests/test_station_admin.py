@@ -95,13 +95,14 @@ def test_a_camera_changed_in_the_admin_is_a_custody_line_and_its_keys_stay_as_en
     device = web.device
     client = web.client("admin")
     form = {"name": device.name, "host": "cam-01.dock", "port": "2222", "ssh_user": device.ssh_user,
-            "key_id": "0" * 16, "public_key": "forged", "host_key": "ssh-ed25519 forged"}  # pool unticked: a personal camera
+            "key_id": "0" * 16, "public_key": "forged", "host_key": "ssh-ed25519 forged"}  # pool unticked
     assert client.post(f"/admin/station/device/{device.pk}/change/", form).status_code == 302
     stored = Device.objects.get(pk=device.pk)
     assert (stored.host, stored.port, stored.pool) == ("cam-01.dock", 2222, False)
     assert (stored.key_id, stored.public_key, stored.host_key) == (device.key_id, device.public_key, device.host_key)
     (line,) = _lines(web, "admin-device-changed")
-    assert line.details["host"] == "cam-01.dock" and line.details["key_id"] == device.key_id and line.details["pool"] is False
+    assert line.details["host"] == "cam-01.dock" and line.details["key_id"] == device.key_id
+    assert line.details["pool"] is False, "a personal camera now"
     assert client.get("/admin/station/device/add/").status_code == 403
     assert client.post(f"/admin/station/device/{device.pk}/delete/", {"post": "yes"}).status_code == 403
 
