@@ -173,5 +173,5 @@ def handle(store: Store, event: Event, rules: Rules, at: datetime) -> str:
         return _("The badge could not be read: lay it flat on the reader again.")
     store.log(f"dock-{event.kind}", "dock", "dock", reader=event.detail[:100])
     if event.kind == "reader-missing":
-        return _("The badge reader is missing: plug it in; until then use the kiosk page.")
+        return _("The badge reader is missing: plug it in; no camera is checked out or in until then.")
     return _("The badge reader is back.")

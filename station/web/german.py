@@ -432,8 +432,8 @@ GERMAN = {
         "Zurückgenommen: %(camera)s von %(name)s. Bitte zum Auslesen und Laden ins Dock stecken.",
     "The badge could not be read: lay it flat on the reader again.":
         "Der Ausweis konnte nicht gelesen werden: Bitte erneut flach auf das Lesegerät legen.",
-    "The badge reader is missing: plug it in; until then use the kiosk page.":
-        "Das Lesegerät fehlt: Bitte anschließen; bis dahin die Kiosk-Seite verwenden.",
+    "The badge reader is missing: plug it in; no camera is checked out or in until then.":
+        "Das Lesegerät fehlt: Bitte anschließen; bis dahin wird keine Kamera ausgegeben oder zurückgenommen.",
     "The badge reader is back.": "Das Lesegerät ist wieder da.",
     "Unknown badge %(uid)s: have it registered in the personnel list.":
         "Unbekannter Ausweis %(uid)s: Bitte in der Personalliste eintragen lassen.",
