@@ -23,6 +23,7 @@ from sim.scenario import parse
 from station.accept import accept
 from station.cases import attach, open_case
 from station.database import setup_django
+from station.officers import apply, read
 from station.registry import enrol
 from station.retention import hold
 from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
@@ -44,6 +45,14 @@ USERS = [
 EPISODE = "0 press display\n25 press display\n30 end\n"
 RECORDING = "0 press display\n4 press record\n9 press record\n15 press record\n22 hold record 3\n30 end\n"
 DANGER = "0 hold record 2\n14 hold record 3\n22 end\n"
+OFFICERS = """personalnummer;name;team;ausweise;aktiv
+10471;Anna Berg;KOD Mitte;04A1B2C3D4E5F6;ja
+10472;Ben Kaya;KOD Nord;04112233445566;ja
+10473;Clara Nowak;KOD Nord;DEADBEEF;ja
+"""
+"""The demo's personnel list (invented people), imported as a town's would be."""
+WEARERS = ["10471", "10472"]
+"""Who wore each camera on its shifts; camera 2's oldest recording stays unassigned (checked out to nobody)."""
 SHIFTS = [  # (days ago, hour, scenario) per camera
     [(1, 9, RECORDING), (1, 11, EPISODE), (3, 8, EPISODE), (3, 14, DANGER), (9, 10, RECORDING), (12, 16, EPISODE)],
     [(2, 10, EPISODE), (2, 13, RECORDING), (5, 9, EPISODE), (5, 11, EPISODE), (20, 9, RECORDING)],
@@ -93,7 +102,33 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
                                        purpose="Beschwerde eines Bürgers", case_number="OA-2026-0816")
     hold(store, older.ref, "Ermittlungsverfahren", "StA 12 Js 345/26", who="asservate")
     _handover_ready(store, older, people)
+    _shifts(store)
     return users
+
+
+def _shifts(store: Store) -> None:
+    """The personnel list, who wore which camera on each shift, one recording made by a camera checked out
+    to nobody, and cam-demo-02 out with Clara Nowak since 13 hours: overdue on the dock page."""
+    from station.models import Assignment, Device, Officer
+
+    with tempfile.TemporaryDirectory() as scratch:
+        listed = Path(scratch) / "personal.csv"
+        listed.write_text(OFFICERS, encoding="utf-8")
+        apply(store, read(listed), "demo", now())
+    today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for number, (shifts, wearer) in enumerate(zip(SHIFTS, WEARERS, strict=True), start=1):
+        device = store.db.query(Device).get(name=f"cam-demo-{number:02d}")
+        officer = store.db.query(Officer).get(personnel_number=wearer)
+        worn = shifts[:-1] if number == 2 else shifts
+        for days in sorted({days for days, _, _ in worn}):
+            hours = [hour for day, hour, _ in worn if day == days]
+            start = today.replace(hour=min(hours)) - timedelta(days=days, hours=1)
+            store.db.query(Assignment).create(device=device, officer=officer, started_at=start, started_by="badge",
+                                              ended_at=start + timedelta(hours=max(hours) - min(hours) + 3),
+                                              ended_by="badge")
+    store.db.query(Assignment).create(device=store.db.query(Device).get(name="cam-demo-02"), started_by="badge",
+                                      officer=store.db.query(Officer).get(personnel_number="10473"),
+                                      started_at=now() - timedelta(hours=13))
 
 
 def _handover_ready(store: Store, recording: Recording, people: dict[str, User]) -> None:

@@ -684,6 +684,10 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     case = store.db.query(Case).get()
     form = officer.get(f"/cases/{case.pk}/handover/").content.decode()
     assert "Staatsanwaltschaft Duisburg" in form and 'name="recordings"' in form, "a hand-over one click away"
+    listed = officer.get("/recordings/").content.decode()
+    assert "Anna Berg (10471)" in listed and "Ben Kaya (10472)" in listed and "nicht zugeordnet" in listed
+    assert "unklar" not in listed, "one assignment per camera and shift"
+    assert "überfällig" in officer.get("/dock/").content.decode(), "cam-demo-02 out with Clara for 13 hours"
 
 
 @pytest.mark.parametrize("field, value, said", [
