@@ -7,6 +7,7 @@ import platform
 from bench import (
     audio,
     display,
+    dock,
     evidence,
     handover,
     idle,
@@ -24,7 +25,7 @@ from bench.table import render
 def main() -> None:
     rows = [*startup.run(), *state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(),
             *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run(),
-            *handover.run()]
+            *handover.run(), *dock.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 
