@@ -27,7 +27,8 @@ def tap_vs_read(directory: Path) -> Paired:
 
     from station.badge_reader import events
     from station.dock import Rules, handle
-    from station.models import Assignment, Badge as BadgeRecord, Device, Officer, OffloadRun
+    from station.models import Assignment, Device, Officer, OffloadRun
+    from station.models import Badge as BadgeRecord
     from station.registry import enrol
     from station.store import Store, now
     from station.web.app import serve_store
