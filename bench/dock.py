@@ -25,7 +25,7 @@ def tap_vs_read(directory: Path) -> Paired:
     setup_django()
     from django.test import Client
 
-    from station.badge_reader import events
+    from station.badge_reader import Event, events
     from station.dock import Rules, handle
     from station.models import Assignment, Device, Officer, OffloadRun
     from station.models import Badge as BadgeRecord
@@ -57,7 +57,7 @@ def tap_vs_read(directory: Path) -> Paired:
         badge.lift()
         time.sleep(0.5)
 
-    def read() -> object:
+    def read() -> Event:
         """The badge laid on the reader until its UID is read (a fresh reader loop, as after a restart)."""
         badge.lay()
         reader = events(lambda: False, READER)
@@ -68,7 +68,7 @@ def tap_vs_read(directory: Path) -> Paired:
 
     def ours() -> float:
         start = time.perf_counter()
-        said = handle(store, read(), Rules(), datetime.now(UTC))  # type: ignore[arg-type]
+        said = handle(store, read(), Rules(), datetime.now(UTC))
         shown = page.get("/dock/").content.decode()
         seconds = time.perf_counter() - start
         assert said.startswith("Ausgegeben") and "Anna Berg (4711)" in shown, said
@@ -80,7 +80,7 @@ def tap_vs_read(directory: Path) -> Paired:
         start = time.perf_counter()
         event = read()
         seconds = time.perf_counter() - start
-        assert event.uid == UID, event  # type: ignore[attr-defined]
+        assert event.uid == UID, event
         lift()
         return seconds
 

@@ -10,7 +10,7 @@ pcscd gone, is an event too, and so is its return: the dock says so instead of i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ class Event:
     detail: str = ""
 
 
-def events(stop: Callable[[], bool], reader: str | None = None) -> Iterator[Event]:
+def events(stop: Callable[[], bool], reader: str | None = None) -> Generator[Event, None, None]:
     """What happens at the reader (the first one, or the one whose name starts with ``reader``) until
     ``stop()`` is true."""
     try:
