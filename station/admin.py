@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from station.models import Account, Device, Recipient
+from station.models import Account, Assignment, Device, Officer, Recipient
 from station.web.app import served
 
 
@@ -111,9 +114,70 @@ class RecipientAdmin(CustodyLogged):
         return False
 
 
+class FixedAssignmentForm(forms.ModelForm):
+    """A personal camera given to its officer: only a camera that is not in the pool, to an active
+    officer, and never while it is assigned to someone else."""
+
+    class Meta:
+        model = Assignment
+        fields = ("device", "officer", "started_at", "ended_at")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "ended_at" in self.fields:
+            self.fields["ended_at"].required = False  # open until the camera goes back
+        if "device" in self.fields:
+            self.fields["device"].queryset = Device.objects.filter(  # type: ignore[attr-defined]
+                pool=False, status=Device.ACTIVE)
+            self.fields["officer"].queryset = Officer.objects.filter(active=True)  # type: ignore[attr-defined]
+            self.fields["started_at"].initial = timezone.now
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        device, started, ended = data.get("device"), data.get("started_at"), data.get("ended_at")
+        if started and ended and ended <= started:
+            self.add_error("ended_at", _("The end must come after the start."))
+        if device is not None and self.instance.pk is None and \
+                Assignment.objects.filter(device=device, ended_at__isnull=True).exists():
+            self.add_error("device", _("This camera is assigned to someone now: end that assignment first."))
+        return data
+
+
+class AssignmentAdmin(CustodyLogged):
+    """Personal (fixed) cameras, assigned once by the administrator; pool cameras are checked out at the
+    dock. An assignment is ended, never deleted or moved: it names the wearer of recordings."""
+
+    custody_kind = "assignment"
+    form = FixedAssignmentForm
+    list_display = ("device", "officer", "started_at", "ended_at", "started_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        """Fixed ones only: the pool's check-outs are a shift history, which only the evidence office and
+        data protection see (station.web.access.WEARER_READERS)."""
+        return super().get_queryset(request).filter(mode=Assignment.FIXED)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("device", "officer", "started_at") if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
+        if not change:
+            obj.mode, obj.started_by = Assignment.FIXED, request.user.get_username()
+        elif obj.ended_at is not None and not obj.ended_by:
+            obj.ended_by = request.user.get_username()
+        super().save_model(request, obj, form, change)
+
+    def custody_state(self, obj: Assignment) -> dict[str, object]:
+        return {"camera": obj.device.name, "officer": obj.officer.personnel_number, "mode": obj.mode,
+                "started": obj.started_at.isoformat(), "ended": obj.ended_at.isoformat() if obj.ended_at else ""}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.register(User, AuditedUserAdmin)
 admin.site.register(Group, AuditedGroupAdmin)
 admin.site.register(Device, DeviceAdmin)
 admin.site.register(Recipient, RecipientAdmin)
+admin.site.register(Assignment, AssignmentAdmin)

@@ -38,6 +38,8 @@ ACTIONS: dict[str, Promise] = {
     "admin-user-deleted": _("admin: user deleted"), "admin-role-added": _("admin: role added"),
     "admin-role-changed": _("admin: role changed"), "admin-role-deleted": _("admin: role deleted"),
     "admin-device-changed": _("admin: camera changed"),
+    "admin-assignment-added": _("admin: personal camera assigned"),
+    "admin-assignment-changed": _("admin: personal camera assignment changed"),
     "admin-recipient-added": _("admin: recipient added"), "admin-recipient-changed": _("admin: recipient changed"),
     "handover-created": _("hand-over issued"), "handover-failed": _("hand-over failed"),
     "handover-opened": _("hand-over opened with its code"), "handover-code-wrong": _("hand-over: wrong code"),

@@ -323,3 +323,6 @@ class Assignment(models.Model):
     class Meta:
         app_label = "station"
         indexes = [models.Index(fields=["device", "started_at"], name="assignments_by_camera")]
+
+    def __str__(self) -> str:
+        return self.device.name

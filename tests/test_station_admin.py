@@ -110,3 +110,38 @@ def test_a_camera_changed_in_the_admin_is_a_custody_line_and_its_keys_stay_as_en
 def test_only_the_administrator_reaches_the_admin(web):
     for role in ("case-worker", "approver", "evidence-officer", "data-protection"):
         assert web.client(role).get("/admin/auth/user/").status_code == 302, role  # to the admin's login
+
+
+def test_the_administrator_gives_a_personal_camera_to_its_officer_as_a_custody_line(web):
+    from django.utils import timezone
+
+    from station.models import Assignment, Device, Officer
+
+    anna = Officer.objects.create(personnel_number="4711", name="Anna Berg")
+    client, device = web.client("admin"), web.device
+    since = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+    form = {"device": device.pk, "officer": anna.pk, "started_at_0": since[:10], "started_at_1": since[11:]}
+    page = client.post("/admin/station/assignment/add/", form)
+    assert page.status_code == 200 and Assignment.objects.count() == 0, "a pool camera is not given away"
+    Device.objects.filter(pk=device.pk).update(pool=False)
+    assert client.post("/admin/station/assignment/add/", form).status_code == 302
+    fixed = Assignment.objects.get()
+    assert (fixed.mode, fixed.officer, fixed.started_by) == (Assignment.FIXED, anna, "admin")
+    (line,) = _lines(web, "admin-assignment-added")
+    assert line.subject == device.name and line.details["officer"] == "4711" and line.details["mode"] == "fixed"
+
+    again = client.post("/admin/station/assignment/add/", form).content.decode()
+    assert "diese Zuordnung zuerst beenden" in again
+    assert Assignment.objects.count() == 1
+    assert client.post(f"/admin/station/assignment/{fixed.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_admin_lists_personal_cameras_only_never_the_pools_shift_history(web):
+    from django.utils import timezone
+
+    from station.models import Assignment, Officer
+
+    ben = Officer.objects.create(personnel_number="0815", name="Ben Kaya")
+    Assignment.objects.create(device=web.device, officer=ben, started_at=timezone.now(), started_by="badge")
+    listed = web.client("admin").get("/admin/station/assignment/").content.decode()
+    assert "Ben Kaya" not in listed

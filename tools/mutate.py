@@ -53,6 +53,8 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/handover.py": ["tests/test_station_handover.py"],
     "station/handover_package.py": ["tests/test_station_handover.py"],
     "station/web/handover.py": ["tests/test_station_handover.py"],
+    "station/dock.py": ["tests/test_station_officers.py", "tests/test_station_wearers.py"],
+    "station/attribution.py": ["tests/test_station_officers.py", "tests/test_station_wearers.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],
     "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"

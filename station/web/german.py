@@ -484,6 +484,11 @@ GERMAN = {
     "waiting for its offload": "wartet aufs Auslesen",
     "recordings left on it": "noch Aufnahmen auf der Kamera",
     "charging": "lädt",
+    "The end must come after the start.": "Das Ende muss nach dem Beginn liegen.",
+    "This camera is assigned to someone now: end that assignment first.":
+        "Diese Kamera ist gerade jemandem zugeordnet: diese Zuordnung zuerst beenden.",
+    "admin: personal camera assigned": "Verwaltung: persönliche Kamera zugeordnet",
+    "admin: personal camera assignment changed": "Verwaltung: Zuordnung einer persönlichen Kamera geändert",
 }
 
 
