@@ -148,13 +148,13 @@ def purge_assignments(store: Store, older_than: timedelta, at: datetime, dry_run
                                             started_utc__lt=OuterRef("ended_at"))
     due = (store.db.query(Assignment).select_related("device").filter(ended_at__lt=at - older_than)
            .exclude(Exists(worn)).order_by("started_at", "pk"))
+    if dry_run:
+        return due.count()
     count = 0
     for assignment in due:
-        count += 1
-        if dry_run:
-            continue
         with store.db.atomic():
             if store.db.query(Assignment).filter(pk=assignment.pk).exclude(Exists(worn)).delete()[0]:
+                count += 1  # not one a recording arriving meanwhile now needs
                 store.log("assignment-deleted", assignment.device.name, None,
                           reason=f"retention {older_than.days} d", started=assignment.started_at.isoformat(),
                           ended=assignment.ended_at.isoformat() if assignment.ended_at else "")
