@@ -19,6 +19,7 @@ from firmware.log import JsonLog, Record
 from firmware.loop import EventLoop, Poll
 from firmware.preview import Preview
 from firmware.sd_notify import Notifier
+from firmware.wearer import WearerWatch
 from hal.interfaces import HardwareError
 from states import MachineConfig
 from states.events import BatteryLevel, Event, OffloadOverdue, RecordingInterrupted, StorageLevel
@@ -32,9 +33,12 @@ from storage.status import write_status
 
 AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.RECORDING_STARTED, Record.RECORDING,
                      Record.MARKER, Record.AUDIT, Record.ANNOUNCE, Record.CONFIG, Record.STORAGE_ERROR,
-                     Record.RECOVERY, Record.HARDWARE_FAULT, Record.SOUND_GAP})
+                     Record.RECOVERY, Record.HARDWARE_FAULT, Record.SOUND_GAP, Record.ASSIGNED, Record.UNASSIGNED,
+                     Record.ASSIGNMENT_REFUSED})
 """What the signed audit log keeps of the firmware's log; of the decisions, it keeps the button presses."""
 BUTTON_EVENTS = {"button-down", "button-up"}
+WEARER_POLL_S = 5.0
+"""How soon a check-out at the dock reaches the audit log: a stat of one file this often."""
 SOUND_GAP_INTERVAL_S = 1.0
 """How often the sound the microphone lost is logged: at most one signed line a second, however starved."""
 
@@ -114,7 +118,9 @@ class Firmware:
         self.notifier = notifier or Notifier({})
         self._retention_s = config.storage.retention_days * 86400
         self.health = health or HealthReport(None)
-        polls = [Poll("health", HEALTH_INTERVAL_S, self._report_health),
+        self.wearer = WearerWatch(data_dir, key_id(keys.signing.public_key()), log)
+        polls = [Poll("wearer", WEARER_POLL_S, self._check_wearer),
+                 Poll("health", HEALTH_INTERVAL_S, self._report_health),
                  Poll("storage", config.storage.poll_s, self._read_storage),
                  Poll("offload", 3600.0, self._check_offload),
                  Poll("sound-gaps", SOUND_GAP_INTERVAL_S, self._log_lost_sound)]
@@ -176,6 +182,10 @@ class Firmware:
         except OSError as exc:  # said once: deploy then sees no report and keeps the previous release
             self.log.write(Record.SENSOR_ERROR, t, sensor="health", detail=str(exc))
             self.health = HealthReport(None)
+        return None
+
+    def _check_wearer(self, t: float) -> Event | None:
+        self.wearer.check(t)
         return None
 
     def _log_lost_sound(self, t: float) -> Event | None:

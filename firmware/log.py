@@ -35,6 +35,9 @@ class Record(StrEnum):
     CAMERA_RETRY_FAILED = "camera-retry-failed"
     SENSOR_ERROR = "sensor-error"
     BATTERY = "battery"
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    ASSIGNMENT_REFUSED = "assignment-refused"
 
 
 Sink = Callable[[Record, dict[str, object]], None]

@@ -5,8 +5,8 @@ members, are informative: a verifier reads past them."""
 
 from __future__ import annotations
 
-START, TRANSITION, RECORDING_STARTED, STOP, RECOVERY, MARKER = (
-    "start", "transition", "recording-started", "recording", "recovery", "marker")
+START, TRANSITION, RECORDING_STARTED, STOP, RECOVERY, MARKER, ASSIGNED, UNASSIGNED = (
+    "start", "transition", "recording-started", "recording", "recovery", "marker", "assigned", "unassigned")
 COMMON = ("t", "type")
 """Every record: ``t``, the device's monotonic clock in seconds (3 decimals), and its type."""
 MEMBERS: dict[str, tuple[str, ...]] = {
@@ -16,6 +16,8 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     STOP: ("recording", "segments", "video_s", "failed", "stop_reason"),
     RECOVERY: ("recording", "finalised", "removed", "resume"),
     MARKER: ("at",),
+    ASSIGNED: ("officer", "since"),
+    UNASSIGNED: ("since",),
 }
 
 

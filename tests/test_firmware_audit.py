@@ -14,7 +14,8 @@ from firmware.config import override
 from firmware.log import Record
 from sim.headless import run_scenario
 from sim.scenario import parse
-from storage.audit_schema import MEMBERS, RECOVERY, missing_members
+from storage.audit_schema import MEMBERS, RECOVERY, UNASSIGNED, missing_members
+from tests.assignments import told
 from tests.conftest import small_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ def shift() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     out = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="bodycam-test-") as data_dir:
         config = override(small_config(), storage={"data_dir": data_dir})
+        told(Path(data_dir), "0123456789abcdef")  # checked out at the dock
         run_scenario(parse((ROOT / "sim/scenarios/shift-basics.txt").read_text()), config, out)
         audit = [json.loads(line) for path in sorted((Path(data_dir) / "audit").glob("*.jsonl"))
                  for line in path.read_text().splitlines()]
@@ -54,8 +56,8 @@ def test_the_shift_writes_the_records_the_evidence_chain_is_made_of(shift):
     """A record type the firmware stopped writing (or renamed) fails here, not silently in a court."""
     _, audit = shift
     written = {line["type"] for line in audit}
-    assert {"config", "start", "transition", "announce", "recording-started", "marker", "recording", "audit",
-            "stopped"} <= written
+    assert {"config", "start", "assigned", "transition", "announce", "recording-started", "marker", "recording",
+            "audit", "stopped"} <= written
     assert any(line["type"] == "decision" and line["event"] in BUTTON_EVENTS for line in audit)
 
 
@@ -68,5 +70,6 @@ def test_records_that_are_not_evidence_stay_out_of_the_audit_log(shift):
 def test_every_record_the_verifier_reads_carries_the_members_the_format_spec_names(shift):
     """One schema (storage/audit_schema.py) for the firmware, the test vectors and the verifier."""
     _, audit = shift
-    assert {line["type"] for line in audit} >= set(MEMBERS) - {RECOVERY}, "a shift without a crash: no recovery"
+    assert {line["type"] for line in audit} >= set(MEMBERS) - {RECOVERY, UNASSIGNED}, \
+        "a shift without a crash (no recovery), worn from start to end (unassigned: tests/test_firmware_wearer.py)"
     assert [(line["type"], missing_members(line)) for line in audit if missing_members(line)] == []

@@ -35,9 +35,10 @@ def rsync_request(tmp_path: Path, *options: str, sources: tuple[str, ...] = BOTH
     return run.stderr.splitlines()[0]
 
 
-def test_the_offload_session_and_rsync_pulling_recordings_and_audit_pass(tmp_path):
-    session = shlex.join(["/opt/bodycam/current/venv/bin/bodycam", "offload-session", "--data-dir", DATA])
-    assert admit(session, DATA) == Admitted(session=True)
+def test_the_offload_and_assignment_sessions_and_rsync_pulling_recordings_and_audit_pass(tmp_path):
+    for name in ("offload-session", "assignment-session"):
+        session = shlex.join(["/opt/bodycam/current/venv/bin/bodycam", name, "--data-dir", DATA])
+        assert admit(session, DATA) == Admitted(session=name)
     for request in (rsync_request(tmp_path), rsync_request(tmp_path, "--bwlimit=500"),
                     rsync_request(tmp_path, "--max-size=1G", "--info=skip1", "--exclude=/recordings/x/"),
                     rsync_request(tmp_path, sources=(f"{DATA}/recordings/",)),  # stations before one transfer
@@ -53,7 +54,9 @@ def test_the_offload_session_and_rsync_pulling_recordings_and_audit_pass(tmp_pat
     (f"bodycam offload-session --data-dir {DATA}; rm -rf /", "'bodycam'"),
     ("bodycam offload-session --data-dir /", "'bodycam'"),
     (f"python3 offload-session --data-dir {DATA}", "'python3'"),
-    (f"rsync --server -tre.iLsfxCIvu . {DATA}/recordings/", "only the offload session"),
+    ("bodycam assignment-session --data-dir /", "'bodycam'"),
+    (f"bodycam config-session --data-dir {DATA}", "'bodycam'"),
+    (f"rsync --server -tre.iLsfxCIvu . {DATA}/recordings/", "only the offload and the assignment session"),
     (f"rsync --server --sender -tre.iLsfxCIvu --remove-source-files . {DATA}/recordings/", "--remove-source-files"),
     (f"rsync --server --sender -tre.iLsfxCIvu -L . {DATA}/recordings/", "'-L'"),
     (f"rsync --server --sender -tre.iLsfxCIvu . {DATA}/keys/", "keys"),
