@@ -45,6 +45,9 @@ BOOT_LINES = ("dtparam=spi=on", "dtparam=i2c_arm=on")
 DEFAULT_OVERLAYS = ("googlevoicehat-soundcard",)
 """What the firmware's ``audio.overlays`` defaults to (firmware/config.py; this file imports nothing of ours)."""
 DEFAULT_SPEAKER = "sndrpigooglevoi"
+ASSIGNMENT_FOLDER = "assignment"
+"""storage/assignment.py's folder in the data dir: the group's to write, for the offload user's assignment
+session."""
 CARD_ID = re.compile(r"[A-Za-z0-9_]{1,15}")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 PENDING = "pending-reboot.json"
@@ -324,6 +327,11 @@ class Device:
         if not (keys / "device.key").exists():
             run([str(bodycam), "keys", "device", "--data-dir", str(self.data)], "creating the device key")
             self.changed.append("device-key")
+        assignment = self.data / ASSIGNMENT_FOLDER
+        if not assignment.is_dir():  # where the station's assignment session (the offload user) writes
+            assignment.mkdir()
+            os.chmod(assignment, 0o770)
+            self.changed.append("assignment-dir")
         if not self.sandbox:
             # The service writes recordings and the audit log, which its group (the offload user) reads
             # and deletes once receipted; it cannot change a key (keys/ is root's and read-only in the

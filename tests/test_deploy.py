@@ -72,8 +72,8 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     boot.write_text("[all]\ndtparam=audio=on\n#dtparam=spi=on\n")  # as Raspberry Pi OS ships it
     assert deploy(releases.old.folder, "--store", str(store.root)) == 0
     first = capsys.readouterr().out
-    assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, offload-key, boot-config, "
-            "modules, alsa-config, config, unit, power-off-rule") in first, first
+    assert ("changed: release-key, firmware, data-dir, agency-key, station-key, device-key, assignment-dir, "
+            "offload-key, boot-config, modules, alsa-config, config, unit, power-off-rule") in first, first
     rule = (prefix / "etc/polkit-1/rules.d/50-bodycam-power-off.rules").read_text()
     assert 'subject.user === "bodycam"' in rule and "org.freedesktop.login1.power-off" in rule
     assert boot.read_text().endswith("#dtparam=spi=on\n# bodycam: display (SPI), fuel gauge (I2C), speaker and "
@@ -93,6 +93,7 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     assert (prefix / "etc/bodycam/config.toml").read_text() == config.read_text(), "without --set: as written"
     assert (prefix / "etc/bodycam/release.pub").read_bytes() == releases.pub.read_bytes()
     assert mode(data) == 0o750 and mode(data / "keys") == 0o700 and mode(data / "keys/device.key") == 0o600
+    assert mode(data / "assignment") == 0o770, "the offload user's assignment session writes there"
     assert (data / "keys/agency.pub").read_bytes() == (office / "agency.pub").read_bytes()
     assert not (data / "keys/agency.key").exists(), "the agency private key never goes to a device"
     assert (data / "keys/station.pub").read_bytes() == store.station_pub_path.read_bytes()
