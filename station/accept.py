@@ -22,6 +22,7 @@ from station.paths import inside, irregular_entries
 from station.registry import public_key
 from station.store import Store, now
 from storage.audit import AuditReport
+from storage.crosscheck import camera_wearers
 from storage.durable import fsync_dir
 from storage.identifiers import (
     IdentifierError,
@@ -72,6 +73,7 @@ def accept(store: Store, device: Device, reader: Callable[[Path], Segment] = rea
         _quarantine(store, result, dkid, "audit-rollback", "audit", incoming / "audit", rollback, keep_source=True)
         return result  # a log that does not extend what the store anchored: take nothing, release nothing
     checked = {r.id: r for r in tree.recordings}
+    worn = camera_wearers(tree.audit) if tree.audit is not None else {}
     recordings = incoming / "recordings"
     for entry in sorted(recordings.iterdir()) if recordings.is_dir() else []:
         if entry.name in skip or entry.name == PARTIAL_DIR:
@@ -80,7 +82,7 @@ def accept(store: Store, device: Device, reader: Callable[[Path], Segment] = rea
         if problems:
             _quarantine(store, result, dkid, "rejected", entry.name, entry, problems)
             continue
-        _place(store, device, checked[entry.name], result)
+        _place(store, device, checked[entry.name], result, worn.get(entry.name))
     if tree.audit is not None:
         _keep_audit(store, device, incoming / "audit", tree.audit)
     return result
@@ -128,7 +130,8 @@ def _status(report: RecordingReport) -> str:
     return "interrupted" if last.trailer and last.trailer.get("interrupted") else "ok"
 
 
-def _place(store: Store, device: Device, report: RecordingReport, result: Acceptance) -> None:
+def _place(store: Store, device: Device, report: RecordingReport, result: Acceptance,
+           camera_wearer: str | None) -> None:
     from station.models import Recording
 
     dkid, rid = device.key_id, report.id
@@ -148,7 +151,7 @@ def _place(store: Store, device: Device, report: RecordingReport, result: Accept
             return
         _remove(source)  # the same bytes again (a receipt that did not arrive): receipt them again
         if existing is None:
-            _index(store, device, report, files, size)
+            _index(store, device, report, files, size, camera_wearer)
             result.received.append(rid)
         result.receipt[rid] = files
         return
@@ -156,7 +159,7 @@ def _place(store: Store, device: Device, report: RecordingReport, result: Accept
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(source, target)
     fsync_dir(target.parent)
-    _index(store, device, report, files, size)  # after the move: a crash in between is healed next time
+    _index(store, device, report, files, size, camera_wearer)  # after the move: a crash in between is healed next time
     result.received.append(rid)
     result.receipt[rid] = files
 
@@ -168,7 +171,8 @@ def _files_on_disk(target: Path) -> dict[str, str] | None:
     return {p.name: hash_file(p) for p in sorted(target.iterdir())}
 
 
-def _index(store: Store, device: Device, report: RecordingReport, files: dict[str, str], size: int) -> None:
+def _index(store: Store, device: Device, report: RecordingReport, files: dict[str, str], size: int,
+           camera_wearer: str | None) -> None:
     from station.models import Recording
 
     first = report.segments[0].header
@@ -178,7 +182,7 @@ def _index(store: Store, device: Device, report: RecordingReport, files: dict[st
             device=device, recording_id=report.id, started_utc=parse_utc(first.get("started_utc")),
             reason=str(first["reason"]), duration_s=round(report.duration_s(), 3), segments=len(report.segments),
             markers=len(report.markers()), status=status, files=files, received_at=now(),
-            notes=report.notes + report.sound_gaps, marker_times=_marker_times(report))
+            notes=report.notes + report.sound_gaps, marker_times=_marker_times(report), camera_wearer=camera_wearer)
         store.log("received", f"{device.key_id}/{report.id}", segments=len(report.segments), status=status,
                   bytes=size)
 

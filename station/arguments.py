@@ -103,16 +103,23 @@ def custody(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=["verify", "csv"])
 
 
+def camera_access(parser: argparse.ArgumentParser) -> None:
+    """How the station reaches a camera over SSH: the offload, and the dock telling a camera its wearer."""
+    parser.add_argument("--identity", type=Path, help="SSH private key to log in with (default: the store's "
+                                                      "keys/ssh_ed25519, made by bodycam station init)")
+    parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
+    parser.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
+    parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
+                        help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
+
+
 def offload(parser: argparse.ArgumentParser) -> None:
     store_options(parser)
     parser.add_argument("device", nargs="?", help="name or device key id (see bodycam station devices)")
     parser.add_argument("--all", action="store_true", help="every active camera (the docking station's timer)")
     parser.add_argument("--parallel", type=int, default=4, metavar="N",
                         help="with --all: cameras offloaded at once (default 4); a failure ends only its camera's run")
-    parser.add_argument("--identity", type=Path, help="SSH private key to log in with (default: the store's "
-                                                      "keys/ssh_ed25519, made by bodycam station init)")
-    parser.add_argument("--data-dir", default=CAMERA_DATA, help="data dir on the camera")
-    parser.add_argument("--remote-bodycam", default=CAMERA_BODYCAM, help="bodycam command on the camera")
+    camera_access(parser)
     parser.add_argument("--bwlimit", type=int, help="limit the transfer to this many KiB/s")
     parser.add_argument("--max-file-size", default=MAX_FILE_SIZE, metavar="SIZE",
                         help=f"largest file taken from a camera, e.g. 500M (default {MAX_FILE_SIZE}); larger ones "
@@ -123,8 +130,6 @@ def offload(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=int, default=TIME_LIMIT_S, metavar="S",
                         help=f"longest transfer from one camera in seconds (default {TIME_LIMIT_S}); the next run "
                              "resumes")
-    parser.add_argument("--connect-timeout", type=int, default=CONNECT_TIMEOUT_S, metavar="S",
-                        help=f"give up on a camera silent for S seconds (default {CONNECT_TIMEOUT_S})")
 
 
 def hold(parser: argparse.ArgumentParser) -> None:
@@ -165,3 +170,4 @@ def dock(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-battery", type=float, default=None,
                         help="hand a camera out only at this battery percentage or more (default: "
                              "BODYCAM_DOCK_MIN_BATTERY, 80)")
+    camera_access(parser)

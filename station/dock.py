@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bodycam.errors import BodycamError
 from station.badge_reader import Event
+from station.camera_assignment import Reach, tell_camera
 from station.models import Assignment, Badge, Device, Officer, OffloadRun
 from station.officers import normal_uid
 from station.store import Store
@@ -158,8 +159,9 @@ def _refused(store: Store, why: str, **details: object) -> None:
     store.log("dock-refused", "dock", "dock", why=why, **details)
 
 
-def handle(store: Store, event: Event, rules: Rules, at: datetime) -> str:
-    """What the dock does for one reader event, and the line it shows the officer at the reader."""
+def handle(store: Store, event: Event, rules: Rules, at: datetime, reach: Reach | None = None) -> str:
+    """What the dock does for one reader event, and the line it shows the officer at the reader. With
+    ``reach``, the camera checked out or in is told its wearer (station.camera_assignment)."""
     if event.kind == "badge":
         try:
             outcome = tap(store, officer_of_badge(store, event.uid), at, "badge", rules)
@@ -167,7 +169,14 @@ def handle(store: Store, event: Event, rules: Rules, at: datetime) -> str:
             return str(exc)
         text = _("Checked out: %(camera)s to %(name)s.") if outcome.action == "checked-out" else \
             _("Checked in: %(camera)s from %(name)s. Put it in the dock to offload and charge.")
-        return text % {"camera": outcome.device.name, "name": outcome.officer.name}
+        said = text % {"camera": outcome.device.name, "name": outcome.officer.name}
+        if reach is None:
+            return said
+        wearer = outcome.officer if outcome.action == "checked-out" else None
+        why = tell_camera(store, outcome.device, wearer, at, reach, "badge")
+        return said if why is None else said + " " + _(
+            "The camera could not be told (%(why)s): the station's record counts; the recording page shows "
+            "the camera's missing word.") % {"why": why}
     if event.kind == "unreadable":
         _refused(store, "unreadable-badge", detail=event.detail[:100])
         return _("The badge could not be read: lay it flat on the reader again.")

@@ -135,7 +135,7 @@ def _facts(store: Store, handover: Handover, recordings: list[Recording], issuer
         items = tuple(handover_sheet.Item(
             name, recording.ref, recording.device.name, recording.started_utc, recording.duration_s,
             recording.reason, recording.segments, hashes[name], report.status, tuple(report.notes + report.sound_gaps),
-            worn[recording.pk].german())
+            f"{worn[recording.pk].german()}; {worn[recording.pk].camera_german()}")
             for recording, (name, report) in zip(recordings, reports, strict=True))
         return handover_sheet.Facts(number(handover), handover.case.reference, kind, handover.recipient.name,
                                     handover.issuer.get_username(), issuer_number, handover.created_at,

@@ -50,6 +50,7 @@ ACTIONS: dict[str, Promise] = {
     "officer-deactivated": _("officer deactivated"), "badge-added": _("badge added"),
     "badge-revoked": _("badge revoked"), "checked-out": _("camera checked out"),
     "checked-in": _("camera checked in"), "dock-refused": _("dock refused a badge"),
+    "camera-told": _("camera told its wearer"), "camera-not-told": _("camera could not be told its wearer"),
     "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
     "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
     "assignment-deleted": _("assignment deleted (retention)"),

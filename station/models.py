@@ -56,6 +56,9 @@ class Recording(models.Model):
     received_at = models.DateTimeField()
     notes = models.JSONField(default=list, help_text="what verify noted at acceptance (a power cut's loss)")
     marker_times = models.JSONField(default=list, help_text='[{"t": seconds from the start, "utc": ...}]')
+    camera_wearer = models.CharField(max_length=16, null=True,
+                                     help_text="the wearer the camera's audit log names at the start: a pseudonym, "
+                                               "'' for nobody, null where the camera was never told")
     hold_reason = models.TextField(blank=True)
     hold_case = models.CharField(max_length=100, blank=True)
     held_by = models.CharField(max_length=100, blank=True)

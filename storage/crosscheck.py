@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.assignment import PSEUDONYM
 from storage.audit import AuditReport
-from storage.audit_schema import RECORDING_STARTED, RECOVERY, START, STOP, TRANSITION
+from storage.audit_schema import ASSIGNED, RECORDING_STARTED, RECOVERY, START, STOP, TRANSITION, UNASSIGNED
 from storage.report import RecordingReport
 
 DURATION_TOLERANCE_S = 1.0
@@ -96,3 +97,20 @@ def _check(report: RecordingReport, story: _Story | None, at_store: bool) -> Non
                                "neither a stop nor a recovery of this recording: its end was removed")
     elif at_store:
         report.problems.append(f"{name}: cut: arrived unfinished and the audit log shows no crash to explain it")
+
+
+def camera_wearers(audit: AuditReport) -> dict[str, str]:
+    """Recording id → the wearer the camera's log names when it began: the pseudonym of the last
+    ``assigned`` line before its ``recording-started`` line, or "" after ``unassigned``. A recording
+    begun before the camera was ever told (or after a malformed line) is absent: the camera has no word."""
+    said: str | None = None
+    words: dict[str, str] = {}
+    for _, entry in audit.entries:
+        kind, officer = entry.get("type"), entry.get("officer")
+        if kind == ASSIGNED:
+            said = officer if isinstance(officer, str) and PSEUDONYM.match(officer) else None
+        elif kind == UNASSIGNED:
+            said = ""
+        elif kind == RECORDING_STARTED and said is not None:
+            words[str(entry.get("recording"))] = said
+    return words

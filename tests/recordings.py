@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from firmware.config import Config, override
@@ -12,10 +13,11 @@ from sim.scenario import parse
 from tests.conftest import small_config
 
 
-def record(data_dir: Path, scenario: str, config: Config | None = None) -> Path:
-    """Run ``scenario`` with ``data_dir``; returns the folder of its (only or last) recording."""
+def record(data_dir: Path, scenario: str, config: Config | None = None, epoch: datetime | None = None) -> Path:
+    """Run ``scenario`` with ``data_dir`` (from ``epoch``, by default the simulator's); returns the folder of
+    its (only or last) recording."""
     config = override(config or small_config(), storage={"data_dir": str(data_dir)})
-    run_scenario(parse(scenario), config, io.StringIO())
+    run_scenario(parse(scenario), config, io.StringIO(), epoch=epoch)
     return sorted((data_dir / "recordings").iterdir())[-1]
 
 

@@ -1,9 +1,10 @@
 """The dock's badge reader for real: Debian's pcscd with the vsmartcard virtual reader, a badge of our
 own speaking vpcd's protocol, pyscard reading its UID; then ``bodycam station dock`` checking a pool
-camera out and in by badge, and saying when the reader is gone."""
+camera out and in by badge, telling the camera its wearer over SSH, and saying when the reader is gone."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,10 +15,17 @@ from pathlib import Path
 
 import pytest
 
+from office.cli import main
 from station.badge_reader import Event, events
+from station.models import CustodyEntry
+from station.registry import enrol
+from station.store import Store, now
+from storage.assignment import current_path, sign_assignment
 from tests.badges import READER, Badge, Pcscd, client_environment
-from tests.test_station_officers import LIST, docked, imported
-from tests.test_station_retention import store  # noqa: F401 - the fixture
+from tests.recordings import SHORT, record, short_config
+from tests.sshd import free_port
+from tests.stations import BODYCAM, enrolled, offload_args
+from tests.test_station_officers import LIST, _device_pub, docked, imported
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,32 +113,107 @@ def test_a_reader_gone_and_back_is_said_both_times(pcscd):
             pcscd.start()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the command opens the store's own database
-def test_the_dock_command_checks_a_camera_out_and_in_by_badge(pcscd, store, tmp_path):  # noqa: F811
-    from station.models import Assignment, Device
+class Dock:
+    """``bodycam station dock`` running against the reader, reaching its cameras over the test sshd."""
 
-    store, _ = store
+    def __init__(self, pcscd: Pcscd, store: Store, sshd, device: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "office.cli", "station", "dock", "--store", str(store.root), "--reader", READER,
+             "--identity", str(sshd.identity), "--data-dir", str(device), "--remote-bodycam", BODYCAM],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, PCSCLITE_CSOCK_NAME=str(pcscd.socket)))
+        assert "waiting for badges" in self.said()
+
+    def said(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline().strip()
+
+    def stop(self) -> int:
+        self.process.terminate()
+        return self.process.wait(timeout=10)
+
+
+def offloaded(store: Store, sshd, device: Path) -> None:
+    assert main(offload_args(store, sshd, device)) == 0
+
+
+def latest(store: Store):
+    from station.models import Recording
+
+    return store.db.query(Recording).order_by("-started_utc").first()
+
+
+def test_a_badge_hands_out_a_camera_that_records_for_its_wearer_and_takes_it_back(pcscd, sshd, device, tmp_path):
+    """The shift end to end: badge → check-out → the camera told over SSH → it records → offload → the
+    recording names its wearer, confirmed by the camera's signed log; badge → check-in → the camera told
+    nobody → a recording then is unassigned, and the camera agrees; a camera told someone else disagrees."""
+    from station.attribution import AGREES, ASSIGNED, DISAGREES, UNASSIGNED, wearer
+    from station.models import Assignment, Device, Officer
+
+    store = Store.init(tmp_path / "store")
+    enrolled(store, device, sshd)
+    store.db.query(Device).update(pool=True)
+    offloaded(store, sshd, device)  # the camera comes in empty and charged
     imported(store, tmp_path, LIST)
-    docked(store, store.db.query(Device).get(), battery=90, at=datetime.now(UTC) - timedelta(hours=1))
+    anna = store.db.query(Officer).get(personnel_number="4711")
     store.db.close()
-    dock = subprocess.Popen([sys.executable, "-m", "office.cli", "station", "dock", "--store", str(store.root),
-                             "--reader", READER], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=dict(os.environ, PCSCLITE_CSOCK_NAME=str(pcscd.socket)))
-    badge = Badge(pcscd, "04A1B2C3D4E5F6")
+    dock, badge = Dock(pcscd, store, sshd, device), Badge(pcscd, "04A1B2C3D4E5F6")
     try:
-        assert dock.stdout is not None
-        assert "waiting for badges" in dock.stdout.readline()
         time.sleep(0.5)
         badge.lay()
-        assert dock.stdout.readline().strip() == "Ausgegeben: cam-001 an Anna Schmidt."
+        assert dock.said() == "Ausgegeben: cam-001 an Anna Schmidt.", "and the camera was told: no warning"
         badge.lift()
+        assert json.loads(current_path(device).read_text())["assignment"]["officer"] == anna.pseudonym
+        assert "Anna" not in current_path(device).read_text(), "a pseudonym, never the name"
+        record(device, SHORT, short_config(), epoch=datetime.now(UTC))
+        offloaded(store, sshd, device)
+        worn = wearer(store, latest(store))
+        assert (worn.officer, worn.state, worn.camera) == (anna, ASSIGNED, AGREES)
+
         time.sleep(10.5)  # the same tap within 10 s would be a double read
         badge.lay()
-        assert dock.stdout.readline().startswith("Zurückgenommen: cam-001 von Anna Schmidt.")
+        assert dock.said().startswith("Zurückgenommen: cam-001 von Anna Schmidt.")
+        badge.lift()
     finally:
         badge.lift()
-        dock.terminate()
-        dock.wait(timeout=10)
-    assert dock.returncode == 0
+        assert dock.stop() == 0
+    assert json.loads(current_path(device).read_text())["assignment"]["officer"] is None
     (shift,) = store.db.query(Assignment).all()
-    assert shift.officer.personnel_number == "4711" and shift.ended_at is not None
+    assert shift.officer == anna and shift.ended_at is not None
+    told = [e.action for e in store.db.query(CustodyEntry).filter(action__startswith="camera-")]
+    assert told == ["camera-told", "camera-told"]
+
+    record(device, SHORT, short_config(), epoch=datetime.now(UTC) + timedelta(seconds=1))  # forgotten in a bag
+    offloaded(store, sshd, device)
+    worn = wearer(store, latest(store))
+    assert (worn.officer, worn.state, worn.camera) == (None, UNASSIGNED, AGREES)
+
+    ben = store.db.query(Officer).get(personnel_number="4712")
+    stray = sign_assignment(ben.pseudonym, now().isoformat(), store.db.query(Device).get().key_id,
+                            store.station_key(), now().isoformat())  # say, from a second station's record
+    subprocess.run([BODYCAM, "assignment-session", "--data-dir", str(device)], input=json.dumps(stray) + "\n",
+                   check=True, capture_output=True, text=True)
+    record(device, SHORT, short_config(), epoch=datetime.now(UTC) + timedelta(seconds=2))
+    offloaded(store, sshd, device)
+    worn = wearer(store, latest(store))
+    assert (worn.state, worn.camera, worn.camera_named) == (UNASSIGNED, DISAGREES, ben)
+    assert worn.camera_german() == "Abweichung: das Protokoll der Kamera nennt Ben Yilmaz (Personalnummer 4712)"
+
+
+def test_a_camera_out_of_reach_is_still_checked_out_and_the_dock_says_it_was_not_told(tmp_path):
+    """The station's record is the authority: a camera that cannot be reached does not stop the shift."""
+    from station.camera_assignment import Reach
+    from station.dock import Rules, handle
+    from station.models import Device
+
+    store = Store.init(tmp_path / "store")
+    device = enrol(store, "cam-001", "127.0.0.1", free_port(), "nobody", _device_pub(),
+                   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB6F0dfxP5rW0CqQ8dOq8mZ9H8Y1bcZ2wXy4bJmQwVvA")
+    store.db.query(Device).update(pool=True)
+    docked(store, device, battery=95, at=datetime.now(UTC) - timedelta(hours=1))
+    imported(store, tmp_path, LIST, at=datetime.now(UTC) - timedelta(hours=1))
+    said = handle(store, Event("badge", "04A1B2C3D4E5F6", ""), Rules(), datetime.now(UTC), Reach(connect_timeout_s=5))
+    assert said.startswith("Ausgegeben: cam-001 an Anna Schmidt. Die Kamera konnte nicht informiert werden (")
+    assert "connection refused" in said and said.endswith("zeigt die fehlende Angabe der Kamera.")
+    (line,) = store.db.query(CustodyEntry).filter(action="camera-not-told")
+    assert line.subject == "cam-001" and line.details["officer"] == "4711" and "refused" in line.details["why"]

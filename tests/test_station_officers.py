@@ -22,10 +22,11 @@ LIST = """personalnummer;name;team;ausweise;aktiv
 RULES = Rules(min_battery_percent=80)
 
 
-def imported(store, tmp_path, text: str = LIST, **options):  # noqa: F811 - a store, not the fixture
+def imported(store, tmp_path, text: str = LIST, at=None, **options):  # noqa: F811 - a store, not the fixture
+    """The list imported at ``at``, by default when the store's one recording began."""
     path = tmp_path / "personal.csv"
     path.write_text(text, encoding="utf-8-sig")
-    return apply(store, read(path), "personalamt", recording(store).started_utc, **options)
+    return apply(store, read(path), "personalamt", at or recording(store).started_utc, **options)
 
 
 def recording(store) -> Recording:  # noqa: F811

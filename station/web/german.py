@@ -489,6 +489,25 @@ GERMAN = {
         "Diese Kamera ist gerade jemandem zugeordnet: diese Zuordnung zuerst beenden.",
     "admin: personal camera assigned": "Verwaltung: persönliche Kamera zugeordnet",
     "admin: personal camera assignment changed": "Verwaltung: Zuordnung einer persönlichen Kamera geändert",
+    "camera told its wearer": "Kamera über Träger/in informiert",
+    "camera could not be told its wearer": "Kamera nicht über Träger/in informiert",
+    "the camera refused it: %(why)s": "die Kamera hat sie abgelehnt: %(why)s",
+    "the camera answered %(answer)s": "die Kamera antwortete %(answer)s",
+    "The camera could not be told (%(why)s): the station's record counts; the recording page shows the camera's "
+    "missing word.":
+        "Die Kamera konnte nicht informiert werden (%(why)s): Es gilt die Zuordnung der Station; die "
+        "Aufnahmeseite zeigt die fehlende Angabe der Kamera.",
+    "the camera disagrees": "Kamera widerspricht",
+    "The camera's signed log names another wearer than the station's assignment record: clear it up before "
+    "the recording is handed over.":
+        "Das signierte Protokoll der Kamera nennt eine andere Person als die Zuordnung der Station: vor der "
+        "Übergabe klären.",
+    "The camera's word": "Angabe der Kamera",
+    "confirmed by the camera's signed log": "bestätigt durch das signierte Protokoll der Kamera",
+    "none: the camera had not been told its wearer": "keine: Der Kamera war keine Zuordnung übermittelt worden",
+    "disagreement: the camera's signed log names": "Abweichung: Das signierte Protokoll der Kamera nennt",
+    "nobody (checked in)": "niemanden (zurückgenommen)",
+    "a pseudonym the station does not know": "ein Pseudonym, das die Station nicht kennt",
 }
 
 
