@@ -67,6 +67,32 @@ def test_two_assignments_at_the_start_are_flagged_unclear(web, anna, ben):
     assert len(cells) == 1 and "unklar: zwei Zuordnungen" in cells[0] and "Anna Berg" not in cells[0]
 
 
+def word(web, said: str | None) -> str:
+    """The recording page's line for the camera's own word, once the camera's log said ``said``."""
+    from station.models import Recording
+
+    Recording.objects.filter(pk=web.recording.pk).update(camera_wearer=said)
+    found = re.search(r'<dd class="camera-word">(.*?)</dd>', page(web, "evidence-officer",
+                                                                 f"/recordings/{web.recording.pk}/"), re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_recording_page_shows_whether_the_cameras_signed_log_confirms_the_wearer(web, anna, ben):
+    assert "bestätigt durch das signierte Protokoll der Kamera" in word(web, anna.pseudonym)
+    assert "keine: Der Kamera war keine Zuordnung übermittelt worden" in word(web, None)
+    assert "Abweichung" not in page(web, "evidence-officer", "/recordings/")
+    assert "Abweichung: Das signierte Protokoll der Kamera nennt Ben Kaya (0815)" in word(web, ben.pseudonym)
+    assert "Kamera widerspricht" in page(web, "evidence-officer", "/recordings/"), "flagged in the list too"
+    assert "niemanden (zurückgenommen)" in word(web, "")
+    assert "ein Pseudonym, das die Station nicht kennt" in word(web, "00000000000000aa")
+
+
+def test_a_recording_nobody_was_assigned_is_confirmed_only_by_a_camera_that_was_told_nobody(web, ben):
+    assert "bestätigt" in word(web, "")
+    assert "Abweichung" in word(web, ben.pseudonym)
+
+
 def test_searching_by_officer_or_team_finds_their_recordings_and_is_a_custody_line(web, anna, ben):
     user, link = "evidence-officer", f'href="/recordings/{web.recording.pk}/"'
     assert link in page(web, user, f"/recordings/?officer={anna.pk}")

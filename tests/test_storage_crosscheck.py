@@ -138,3 +138,20 @@ def test_a_signed_audit_line_of_an_unexpected_shape_is_no_crash(data, capsys):
     log.close()
     code, out = verify(data, capsys)
     assert code == 0, out
+
+
+def test_each_recording_gets_the_wearer_the_cameras_log_named_last_before_it_began():
+    from storage.audit import AuditReport
+    from storage.crosscheck import camera_wearers
+
+    anna, ben = "0123456789abcdef", "fedcba9876543210"
+    lines = [{"type": "recording-started", "recording": "r0"},  # before the camera was ever told
+             {"type": "assigned", "officer": anna, "since": "s"}, {"type": "recording-started", "recording": "r1"},
+             {"type": "start", "stage": "worn"}, {"type": "recording-started", "recording": "r2"},
+             {"type": "unassigned", "since": "s"}, {"type": "recording-started", "recording": "r3"},
+             {"type": "assigned", "officer": ben, "since": "s"}, {"type": "assignment-refused", "detail": "x"},
+             {"type": "recording-started", "recording": "r4"},
+             {"type": "assigned", "officer": "Anna Schmidt", "since": "s"},  # not a pseudonym: no word
+             {"type": "recording-started", "recording": "r5"}]
+    audit = AuditReport(entries=[(f"a.jsonl:{n}", line) for n, line in enumerate(lines, 1)])
+    assert camera_wearers(audit) == {"r1": anna, "r2": anna, "r3": "", "r4": ben}
