@@ -3,7 +3,8 @@
 The data-protection officer reads who gave whom which role, or the superuser flag, in the custody log,
 whether it was done with ``bodycam station user`` or here. The line is written in the transaction of the
 change, so a change without its line cannot be saved. Cameras are enrolled and retired with their keys
-by the station's commands; the admin shows them and changes only where the station reaches them.
+by the station's commands; the admin shows them and changes only where the station reaches them. Officers
+come from the personnel list; the admin shows them and sets their kiosk PIN.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from station.models import Account, Assignment, Device, Officer, Recipient
+from station.kiosk import PIN, pin_hash
+from station.models import Account, Assignment, Badge, Device, Officer, Recipient
 from station.web.app import served
 
 
@@ -174,6 +176,76 @@ class AssignmentAdmin(CustodyLogged):
         return False
 
 
+class OfficerForm(forms.ModelForm):
+    """The kiosk PIN, typed twice and kept only as a hash; the rest comes from the personnel list."""
+
+    new_pin = forms.CharField(label=_("New kiosk PIN"), required=False, max_length=8,
+                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password",
+                                                                "inputmode": "numeric"}),
+                              help_text=_("4 to 8 digits; leave empty to keep the PIN. The officer uses it at the "
+                                          "kiosk when the badge is not at hand."))
+    new_pin_again = forms.CharField(label=_("New kiosk PIN, again"), required=False, max_length=8,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password",
+                                                                      "inputmode": "numeric"}))
+
+    class Meta:
+        model = Officer
+        fields = ("new_pin", "new_pin_again")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pin, again = data.get("new_pin") or "", data.get("new_pin_again") or ""
+        if pin and not PIN.match(pin):
+            self.add_error("new_pin", _("A PIN is 4 to 8 digits."))
+        elif pin != again:
+            self.add_error("new_pin_again", _("The two PINs differ."))
+        return data
+
+
+class BadgeInline(admin.TabularInline):
+    """The officer's badges, as the personnel list gives them: revoked by the list, never deleted."""
+
+    model = Badge
+    fields = readonly_fields = ("uid", "added_at", "revoked_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # badges come from the personnel list (bodycam station officers)
+
+
+class OfficerAdmin(CustodyLogged):
+    """Officers from the personnel list (bodycam station officers): read here, and their kiosk PIN set.
+    Never added or deleted here: one person is one officer, deactivated while recordings name them."""
+
+    custody_kind = "officer"
+    form = OfficerForm
+    list_display = ("personnel_number", "name", "team", "active", "has_pin")
+    list_filter = ("active", "team")
+    search_fields = ("personnel_number", "name")
+    readonly_fields = ("personnel_number", "name", "team", "active")
+    fields = ("personnel_number", "name", "team", "active", "new_pin", "new_pin_again")
+    inlines = (BadgeInline,)
+
+    @admin.display(boolean=True, description=_("Kiosk PIN"))
+    def has_pin(self, obj: Officer) -> bool:
+        return bool(obj.pin)
+
+    def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
+        if form.cleaned_data.get("new_pin"):
+            obj.pin = pin_hash(form.cleaned_data["new_pin"])
+        super().save_model(request, obj, form, change)
+
+    def custody_state(self, obj: Officer) -> dict[str, object]:
+        return {"personnel_number": obj.personnel_number, "kiosk_pin": "set" if obj.pin else "none"}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.register(User, AuditedUserAdmin)
@@ -181,3 +253,4 @@ admin.site.register(Group, AuditedGroupAdmin)
 admin.site.register(Device, DeviceAdmin)
 admin.site.register(Recipient, RecipientAdmin)
 admin.site.register(Assignment, AssignmentAdmin)
+admin.site.register(Officer, OfficerAdmin)

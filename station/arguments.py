@@ -10,7 +10,7 @@ from pathlib import Path
 from fleet.ssh import CONNECT_TIMEOUT_S
 from station.limits import MAX_FILE_SIZE, QUOTA, TIME_LIMIT_S
 from station.paths import CAMERA_BODYCAM, CAMERA_DATA, DEFAULT_STORE
-from station.roles import ALL_ROLES
+from station.roles import ASSIGNABLE_ROLES
 
 HELP = {
     "init": "create an evidence store (folders, station key, database)",
@@ -49,7 +49,7 @@ def init(parser: argparse.ArgumentParser) -> None:
 def user(parser: argparse.ArgumentParser) -> None:
     store_options(parser)
     parser.add_argument("name")
-    parser.add_argument("--role", action="append", required=True, choices=ALL_ROLES, help="repeat for several")
+    parser.add_argument("--role", action="append", required=True, choices=ASSIGNABLE_ROLES, help="repeat for several")
     parser.add_argument("--password-file", type=Path, help="the password (else asked)")
     parser.add_argument("--personnel-number", help="the person's personnel number: one person, one account "
                                                    "(four eyes: requests are decided by another number)")

@@ -68,13 +68,13 @@ def officer_of_badge(store: Store, uid: str) -> Officer:
     uid = normal_uid(uid)[:20]
     badge = store.db.query(Badge).select_related("officer").filter(uid=uid).order_by("-added_at").first()
     if badge is None:
-        _refused(store, "unknown-badge", uid=uid)
+        refused(store, "unknown-badge", uid=uid)
         raise DockError(_("Unknown badge %(uid)s: have it registered in the personnel list.") % {"uid": uid})
     if badge.revoked_at is not None:
-        _refused(store, "revoked-badge", uid=uid, officer=badge.officer.personnel_number)
+        refused(store, "revoked-badge", uid=uid, officer=badge.officer.personnel_number)
         raise DockError(_("Badge %(uid)s is revoked: use your current badge.") % {"uid": uid})
     if not badge.officer.active:
-        _refused(store, "inactive-officer", uid=uid, officer=badge.officer.personnel_number)
+        refused(store, "inactive-officer", uid=uid, officer=badge.officer.personnel_number)
         raise DockError(_("%(officer)s is not active in the personnel list.") % {"officer": badge.officer.name})
     return badge.officer
 
@@ -101,7 +101,7 @@ def tap(store: Store, officer: Officer, at: datetime, source: str, rules: Rules)
         else:
             why, message = "no-camera-ready", _("No camera is ready: every pool camera is out, charging or not yet "
                                                 "offloaded.")
-    _refused(store, why, officer=officer.personnel_number)  # after the transaction: a refusal is kept
+    refused(store, why, officer=officer.personnel_number)  # after the transaction: a refusal is kept
     raise DockError(message)
 
 
@@ -155,8 +155,24 @@ def _last_run(store: Store, device: Device) -> OffloadRun | None:
     return store.db.query(OffloadRun).filter(device=device, finished_at__isnull=False).order_by("-started_at").first()
 
 
-def _refused(store: Store, why: str, **details: object) -> None:
-    store.log("dock-refused", "dock", "dock", why=why, **details)
+def refused(store: Store, why: str, where: str = "dock", who: str = "dock", **details: object) -> None:
+    store.log("dock-refused", where, who, why=why, **details)
+
+
+def check(store: Store, officer: Officer, at: datetime, source: str, rules: Rules, reach: Reach | None) -> str:
+    """``tap`` for ``officer`` (by badge or at the kiosk), then, with ``reach``, the camera told its wearer:
+    the line the officer reads. DockError when the tap is refused."""
+    outcome = tap(store, officer, at, source, rules)
+    text = _("Checked out: %(camera)s to %(name)s.") if outcome.action == "checked-out" else \
+        _("Checked in: %(camera)s from %(name)s. Put it in the dock to offload and charge.")
+    said = text % {"camera": outcome.device.name, "name": outcome.officer.name}
+    if reach is None:
+        return said
+    wearer = outcome.officer if outcome.action == "checked-out" else None
+    why = tell_camera(store, outcome.device, wearer, at, reach, source)
+    return said if why is None else said + " " + _(
+        "The camera could not be told (%(why)s): the station's record counts; the recording page shows "
+        "the camera's missing word.") % {"why": why}
 
 
 def handle(store: Store, event: Event, rules: Rules, at: datetime, reach: Reach | None = None) -> str:
@@ -164,23 +180,14 @@ def handle(store: Store, event: Event, rules: Rules, at: datetime, reach: Reach 
     ``reach``, the camera checked out or in is told its wearer (station.camera_assignment)."""
     if event.kind == "badge":
         try:
-            outcome = tap(store, officer_of_badge(store, event.uid), at, "badge", rules)
+            return check(store, officer_of_badge(store, event.uid), at, "badge", rules, reach)
         except DockError as exc:
             return str(exc)
-        text = _("Checked out: %(camera)s to %(name)s.") if outcome.action == "checked-out" else \
-            _("Checked in: %(camera)s from %(name)s. Put it in the dock to offload and charge.")
-        said = text % {"camera": outcome.device.name, "name": outcome.officer.name}
-        if reach is None:
-            return said
-        wearer = outcome.officer if outcome.action == "checked-out" else None
-        why = tell_camera(store, outcome.device, wearer, at, reach, "badge")
-        return said if why is None else said + " " + _(
-            "The camera could not be told (%(why)s): the station's record counts; the recording page shows "
-            "the camera's missing word.") % {"why": why}
     if event.kind == "unreadable":
-        _refused(store, "unreadable-badge", detail=event.detail[:100])
+        refused(store, "unreadable-badge", detail=event.detail[:100])
         return _("The badge could not be read: lay it flat on the reader again.")
     store.log(f"dock-{event.kind}", "dock", "dock", reader=event.detail[:100])
     if event.kind == "reader-missing":
-        return _("The badge reader is missing: plug it in; no camera is checked out or in until then.")
+        return _("The badge reader is missing: plug it in; until then, check cameras out and in at the kiosk "
+                 "with personnel number and PIN.")
     return _("The badge reader is back.")

@@ -287,6 +287,8 @@ class Officer(models.Model):
     active = models.BooleanField(default=True)
     pseudonym = models.CharField(max_length=16, unique=True, default=new_pseudonym,
                                  help_text="what a camera is told: not the name")
+    pin = models.CharField(max_length=128, blank=True,
+                           help_text="the kiosk PIN's hash (Django's password hasher); empty: no kiosk check-out")
 
     class Meta:
         app_label = "station"

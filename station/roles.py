@@ -3,3 +3,7 @@
 CASE_WORKER, APPROVER, EVIDENCE_OFFICER, DATA_PROTECTION, ADMIN = (
     "case-worker", "approver", "evidence-officer", "data-protection", "admin")
 ALL_ROLES = (CASE_WORKER, APPROVER, EVIDENCE_OFFICER, DATA_PROTECTION, ADMIN)
+"""The evidence office's roles: each sees the office's pages."""
+KIOSK = "dock-kiosk"
+"""The dock's screen: the kiosk page (check-out by personnel number and PIN) and nothing else."""
+ASSIGNABLE_ROLES = (*ALL_ROLES, KIOSK)

@@ -145,3 +145,27 @@ def test_the_admin_lists_personal_cameras_only_never_the_pools_shift_history(web
     Assignment.objects.create(device=web.device, officer=ben, started_at=timezone.now(), started_by="badge")
     listed = web.client("admin").get("/admin/station/assignment/").content.decode()
     assert "Ben Kaya" not in listed
+
+
+def test_the_administrator_sets_an_officers_kiosk_pin_kept_only_as_a_hash_and_never_logged(web):
+    from station.models import Officer
+
+    anna = Officer.objects.create(personnel_number="4711", name="Anna Berg")
+    client, change = web.client("admin"), f"/admin/station/officer/{anna.pk}/change/"
+    badges = {"badges-TOTAL_FORMS": "0", "badges-INITIAL_FORMS": "0", "badges-MIN_NUM_FORMS": "0",
+              "badges-MAX_NUM_FORMS": "1000"}  # the badges shown, read only
+    for pin, again, why in (("12a4", "12a4", "Eine PIN hat 4 bis 8 Ziffern."), ("123", "123", "Eine PIN hat 4 bis 8"),
+                            ("1234", "1243", "Die beiden PINs stimmen nicht überein.")):
+        page = client.post(change, {"new_pin": pin, "new_pin_again": again, **badges})
+        assert page.status_code == 200 and why in page.content.decode(), pin
+    assert Officer.objects.get(pk=anna.pk).pin == ""
+    assert client.post(change, {"new_pin": "482913", "new_pin_again": "482913", **badges}).status_code == 302
+    stored = Officer.objects.get(pk=anna.pk).pin
+    assert stored.startswith("argon2$") and "482913" not in stored
+    (line,) = _lines(web, "admin-officer-changed")
+    assert line.subject == "Anna Berg (4711)" and line.details["kiosk_pin"] == "set"
+    assert "482913" not in str(line.details)
+    assert client.get("/admin/station/officer/add/").status_code == 403, "officers come from the personnel list"
+    assert client.post(f"/admin/station/officer/{anna.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert "Anna Berg" in client.get("/admin/station/officer/").content.decode()
+

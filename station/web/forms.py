@@ -154,3 +154,12 @@ def _recording_choice(recording: Any) -> str:
 class CodeForm(forms.Form):
     code = forms.CharField(label=_("One-time code"), max_length=20,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class KioskForm(forms.Form):
+    """Personnel number and PIN at the dock's screen; the PIN is never shown back."""
+
+    number = forms.CharField(label=_("Personnel number"), max_length=20,
+                             widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}))
+    pin = forms.CharField(label=_("PIN"), max_length=8, min_length=4,
+                          widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))

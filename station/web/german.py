@@ -432,8 +432,10 @@ GERMAN = {
         "Zurückgenommen: %(camera)s von %(name)s. Bitte zum Auslesen und Laden ins Dock stecken.",
     "The badge could not be read: lay it flat on the reader again.":
         "Der Ausweis konnte nicht gelesen werden: Bitte erneut flach auf das Lesegerät legen.",
-    "The badge reader is missing: plug it in; no camera is checked out or in until then.":
-        "Das Lesegerät fehlt: Bitte anschließen; bis dahin wird keine Kamera ausgegeben oder zurückgenommen.",
+    "The badge reader is missing: plug it in; until then, check cameras out and in at the kiosk with "
+    "personnel number and PIN.":
+        "Das Lesegerät fehlt: Bitte anschließen; bis dahin Ausgabe und Rücknahme am Terminal mit "
+        "Personalnummer und PIN.",
     "The badge reader is back.": "Das Lesegerät ist wieder da.",
     "Unknown badge %(uid)s: have it registered in the personnel list.":
         "Unbekannter Ausweis %(uid)s: Bitte in der Personalliste eintragen lassen.",
@@ -508,6 +510,31 @@ GERMAN = {
     "disagreement: the camera's signed log names": "Abweichung: Das signierte Protokoll der Kamera nennt",
     "nobody (checked in)": "niemanden (zurückgenommen)",
     "a pseudonym the station does not know": "ein Pseudonym, das die Station nicht kennt",
+    "New kiosk PIN": "Neue Terminal-PIN",
+    "4 to 8 digits; leave empty to keep the PIN. The officer uses it at the kiosk when the badge is not at hand.":
+        "4 bis 8 Ziffern; leer lassen, um die PIN zu behalten. Die Beschäftigten nutzen sie am Terminal, wenn "
+        "der Dienstausweis nicht zur Hand ist.",
+    "New kiosk PIN, again": "Neue Terminal-PIN, wiederholt",
+    "A PIN is 4 to 8 digits.": "Eine PIN hat 4 bis 8 Ziffern.",
+    "The two PINs differ.": "Die beiden PINs stimmen nicht überein.",
+    "Kiosk PIN": "Terminal-PIN",
+    "Too many failed tries at this kiosk: use your badge, or wait 15 minutes.":
+        "Zu viele Fehlversuche an diesem Terminal: Bitte den Dienstausweis benutzen oder 15 Minuten warten.",
+    "Personnel number or PIN is wrong.": "Personalnummer oder PIN ist falsch.",
+    "Too many wrong PINs for this personnel number: use your badge, or wait 15 minutes.":
+        "Zu viele falsche PINs für diese Personalnummer: Bitte den Dienstausweis benutzen oder 15 Minuten "
+        "warten.",
+    "No kiosk PIN is set for this personnel number: ask the administration, or use your badge.":
+        "Für diese Personalnummer ist keine Terminal-PIN hinterlegt: Bitte an die Verwaltung wenden oder den "
+        "Dienstausweis benutzen.",
+    "Without your badge: give your personnel number and your kiosk PIN. It checks your camera in, or hands "
+    "you the ready camera with the fullest battery.":
+        "Ohne Dienstausweis: Personalnummer und Terminal-PIN eingeben. Das nimmt Ihre Kamera zurück oder gibt "
+        "Ihnen die bereite Kamera mit dem vollsten Akku aus.",
+    "Check out or in": "Ausgeben oder zurücknehmen",
+    "Dock kiosk": "Ausgabeterminal",
+    "Personnel number": "Personalnummer",
+    "PIN": "PIN",
 }
 
 

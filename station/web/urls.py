@@ -41,6 +41,7 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", requests.decide_request, name="decide"),
     path("devices/", devices.device_list, name="devices"),
     path("dock/", dock.dock_page, name="dock"),
+    path("dock/kiosk/", dock.kiosk_page, name="kiosk"),
     path("devices/enrol/", devices.enrol_device, name="enrol"),
     path("devices/<int:pk>/status/", devices.change_status, name="device-status"),
     path("statistics/", statistics.statistics, name="statistics"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bodycam.errors import EXIT_USAGE, BodycamError
-from station.roles import ALL_ROLES
+from station.roles import ASSIGNABLE_ROLES
 from station.store import Store
 from station.web.router import use_store
 
@@ -29,9 +29,9 @@ def add_user(store: Store, name: str, roles: list[str], password: str, staff: bo
 
     from station.models import Account
 
-    unknown = set(roles) - set(ALL_ROLES)
+    unknown = set(roles) - set(ASSIGNABLE_ROLES)
     if unknown:
-        raise UserError(f"unknown role(s) {', '.join(sorted(unknown))}: {', '.join(ALL_ROLES)}")
+        raise UserError(f"unknown role(s) {', '.join(sorted(unknown))}: {', '.join(ASSIGNABLE_ROLES)}")
     if personnel_number is not None and not PERSONNEL_NUMBER.match(personnel_number):
         raise UserError(f"--personnel-number {personnel_number[:40]!r}: give up to 20 letters and digits "
                         "(. / - allowed inside)")
