@@ -120,10 +120,13 @@ def problem(store: Store, device: Device, rules: Rules) -> str | None:
     return _check(store, device, rules)[0]
 
 
-def _check(store: Store, device: Device, rules: Rules) -> tuple[str | None, OffloadRun | None]:
-    """``problem``, with the last offload it judged (its battery ranks the ready cameras)."""
+def _check(store: Store, device: Device, rules: Rules, out: bool | None = None) -> tuple[str | None, OffloadRun | None]:
+    """``problem``, with the last offload it judged (its battery ranks the ready cameras); ``out`` where
+    the caller already knows whether the camera is checked out."""
     run = _last_run(store, device)
-    if store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists():
+    if out is None:
+        out = store.db.query(Assignment).filter(device=device, ended_at__isnull=True).exists()
+    if out:
         return "out", run
     returned = (store.db.query(Assignment).filter(device=device, ended_at__isnull=False).order_by("-ended_at")
                 .values_list("ended_at", flat=True).first())
@@ -143,8 +146,8 @@ def board(store: Store, rules: Rules, at: datetime) -> list[Slot]:
     slots = []
     for device in store.db.query(Device).filter(status=Device.ACTIVE).order_by("name"):
         if device.pool or device.pk in out:
-            why, run = _check(store, device, rules)
             assignment = out.get(device.pk)
+            why, run = _check(store, device, rules, out=assignment is not None)
             overdue = (assignment is not None and assignment.mode == Assignment.POOL
                        and at - assignment.started_at > rules.overdue_after)
             slots.append(Slot(device, why, assignment, overdue, run))
