@@ -1,9 +1,12 @@
 """A badge laid on the reader until the dock page shows the camera handed out: the PC/SC read (Debian's
 pcscd, the vpcd virtual reader, the test badge), the check-out and the page; against the bare UID read
-through the same pcscd in the same run, in paired rounds."""
+through the same pcscd in the same run, in paired rounds. And the camera told its wearer over SSH (the
+signed pseudonym, kept by the camera's assignment session), against a bare SSH command to the same
+sshd."""
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -14,7 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bench.table import Paired, Row, paired_rounds
 from station.database import setup_django
+from storage.keys import ensure_sim_keys
 from tests.badges import READER, Badge, Pcscd, client_environment
+from tests.sshd import start_sshd
+from tests.stations import BODYCAM, enrolled
 from tests.web import PASSWORD, host_key, test_environment
 
 ROUNDS = 7
@@ -92,9 +98,51 @@ def tap_vs_read(directory: Path) -> Paired:
         pcscd.stop()
 
 
+def tell_vs_ssh(directory: Path) -> Paired:
+    """The station telling a camera (a sandbox data dir behind a real sshd) its wearer, each round a newer
+    assignment; against ``ssh camera true`` with the same key and host key."""
+    setup_django()
+    from station.camera_assignment import Reach, tell_camera
+    from station.models import Device, Officer
+    from station.store import Store, now
+
+    server, process = start_sshd(directory / "sshd")
+    camera = directory / "camera"
+    ensure_sim_keys(camera / "keys")
+    (camera / "assignment").mkdir()  # the firmware's, at its start
+    store = Store.init(directory / "tell-store")
+    enrolled(store, camera, server)
+    device = store.db.query(Device).get()
+    officer = store.db.query(Officer).create(personnel_number="4711", name="Anna Berg")
+    reach = Reach(identity=server.identity, data_dir=str(camera), remote_bodycam=BODYCAM)
+
+    def ours() -> float:
+        start = time.perf_counter()
+        why = tell_camera(store, device, officer, now(), reach, "bench")
+        seconds = time.perf_counter() - start
+        assert why is None, why
+        return seconds
+
+    def baseline() -> float:
+        start = time.perf_counter()
+        subprocess.run(["ssh", *server.ssh_options(), f"{server.user}@{server.host}", "true"], check=True,
+                       capture_output=True, timeout=30)
+        return time.perf_counter() - start
+
+    try:
+        return paired_rounds(ours, baseline, ROUNDS)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as directory:
         rounds = tap_vs_read(Path(directory))
+        told = tell_vs_ssh(Path(directory))
     return [Row.paired("badge laid on the reader to the camera shown handed out on the dock page", "ms",
                        Paired([s * 1000 for s in rounds.ours], [s * 1000 for s in rounds.baseline]),
-                       "the bare PC/SC UID read")]
+                       "the bare PC/SC UID read"),
+            Row.paired("the camera told its wearer over SSH (signed, sent, checked and kept on the camera)", "ms",
+                       Paired([s * 1000 for s in told.ours], [s * 1000 for s in told.baseline]),
+                       "a bare `ssh camera true` to the same sshd")]
