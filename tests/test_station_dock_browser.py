@@ -2,8 +2,9 @@
 offloaded and charged shows "ready to take"; a badge tap at the dock (the reader's own process, here the
 same store from a thread) hands it out and the page, reloading itself, shows with whom since when; the
 evidence officer finds the officer's recording with the "Worn by" filter, and data protection reads that
-search in the custody log. Set BODYCAM_SCREENSHOTS=DIR for docs/img/station-dock.png and
-station-worn-by.png."""
+search in the custody log; at the kiosk, the dock's screen, an officer without her badge returns her
+camera by personnel number and PIN. Set BODYCAM_SCREENSHOTS=DIR for docs/img/station-dock.png,
+station-worn-by.png and station-kiosk.png."""
 
 from __future__ import annotations
 
@@ -13,13 +14,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.test_station_browser import as_user, browser, camera, running_server, shot, shows  # noqa: F401
-from tests.web import serve
+from tests.web import PASSWORD, host_key, serve
+
+KIOSK_PIN = "2468"
 
 
 @pytest.fixture(scope="module")
 def store_root(camera, tmp_path_factory):  # noqa: F811 - the fixture
-    """cam-01 in the pool, offloaded and charged; Anna Berg wore it for the recording; Ben Kaya has a badge."""
-    from station.models import Assignment, Badge, Officer, OffloadRun
+    """cam-01 in the pool, offloaded and charged; Anna Berg wore it for the recording; Ben Kaya has a badge;
+    Clara Nowak has cam-02 out since the morning, and a kiosk PIN."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from station.kiosk import pin_hash
+    from station.models import Assignment, Badge, Device, Officer, OffloadRun
+    from station.registry import enrol
 
     root = tmp_path_factory.mktemp("dock") / "store"
     web = serve(camera, root)
@@ -34,6 +43,13 @@ def store_root(camera, tmp_path_factory):  # noqa: F811 - the fixture
     done = datetime.now(UTC) - timedelta(minutes=5)
     db.query(OffloadRun).create(device=web.device, started_at=done, finished_at=done, outcome="ok",
                                 battery_percent=97, on_camera=0)
+    second = enrol(web.store, "cam-02", "127.0.0.1", 22, "bodycam", ed25519.Ed25519PrivateKey.generate().public_key()
+                   .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(),
+                   host_key())
+    db.query(Device).filter(pk=second.pk).update(pool=True)
+    clara = db.query(Officer).create(personnel_number="4713", name="Clara Nowak", pin=pin_hash(KIOSK_PIN))
+    db.query(Assignment).create(device=second, officer=clara, started_at=datetime.now(UTC) - timedelta(hours=7),
+                                started_by="badge")
     db.close()
     return root
 
@@ -73,6 +89,28 @@ def test_the_evidence_officer_finds_recordings_by_wearer_and_data_protection_see
     oversight = as_user("data-protection")
     oversight.goto(f"{server}/custody/?action=wearer-searched")
     shows(oversight, "officer 4711", "officer 4712", "Aufnahmen nach Träger/in gesucht")
+
+
+def test_without_her_badge_an_officer_returns_her_camera_at_the_kiosk(browser, server):  # noqa: F811
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/login/")
+    page.fill("input[name=username]", "dock-kiosk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button")
+    page.wait_for_url(f"{server}/dock/kiosk/")  # the dock's screen lands on the kiosk
+    assert page.locator("header nav").count() == 0, "no way into the office from the dock's screen"
+    page.fill("input[name=number]", "4713")
+    page.fill("input[name=pin]", "1357")
+    page.click("main form button")
+    shows(page, "Personalnummer oder PIN ist falsch.")
+    page.fill("input[name=number]", "4713")
+    page.fill("input[name=pin]", KIOSK_PIN)
+    page.click("main form button")
+    shows(page, "Zurückgenommen: cam-02 von Clara Nowak.")
+    assert page.input_value("input[name=pin]") == "", "the PIN is never sent back"
+    shot(page, "kiosk")
+    page.context.close()
 
 
 def _in_thread(work, *args):

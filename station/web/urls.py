@@ -3,9 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
-from station.web import cases, devices, dock, handover, logs, recordings, requests, statistics
+from station.web import cases, devices, dock, handover, home, logs, recordings, requests, statistics
 
 LINK = "[A-Za-z0-9_-]{43}"
 """A hand-over link's secret (station.handover): 32 random bytes, URL-safe base64."""
@@ -13,7 +12,7 @@ LINK = "[A-Za-z0-9_-]{43}"
 handler403 = "station.web.refusals.permission_denied"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="recordings"), name="home"),
+    path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="station/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("recordings/", recordings.recording_list, name="recordings"),

@@ -1,0 +1,15 @@
+"""Where the start page (and a login without ``next``) leads: the dock's screen, whose account has only
+the kiosk role, to the kiosk; everyone else to the recordings."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+
+from station.web.access import KIOSK, roles
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    return redirect("kiosk" if roles(request.user) == {KIOSK} else "recordings")
