@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from office.demo import make_demo
+    from office.demo import KIOSK_PIN, make_demo
 
     users = make_demo(args.store, args.database)
     print(f"DEMO store with simulated recordings and TEST keys: {args.store}")
     for name, password, roles in users:
         print(f"  user {name:<12} password {password:<22} ({', '.join(roles)})")
+    print(f"  kiosk: personnel number {KIOSK_PIN[0]}, PIN {KIOSK_PIN[1]} (Clara Nowak returns cam-demo-02)")
     return 0
 
 

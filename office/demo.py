@@ -23,10 +23,11 @@ from sim.scenario import parse
 from station.accept import accept
 from station.cases import attach, open_case
 from station.database import setup_django
+from station.kiosk import pin_hash
 from station.officers import apply, read
 from station.registry import enrol
 from station.retention import hold
-from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER
+from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER, KIOSK
 from station.store import Store, now
 from station.web.users import add_user
 
@@ -41,7 +42,10 @@ USERS = [
     ("leitung", [APPROVER]),
     ("asservate", [EVIDENCE_OFFICER]),
     ("datenschutz", [DATA_PROTECTION]),
+    ("terminal", [KIOSK]),
 ]
+KIOSK_PIN = ("10473", "2468")
+"""Clara Nowak's kiosk PIN: she returns cam-demo-02 at the kiosk (log in as ``terminal``)."""
 EPISODE = "0 press display\n25 press display\n30 end\n"
 RECORDING = "0 press display\n4 press record\n9 press record\n15 press record\n22 hold record 3\n30 end\n"
 DANGER = "0 hold record 2\n14 hold record 3\n22 end\n"
@@ -108,7 +112,8 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
 
 def _shifts(store: Store) -> None:
     """The personnel list, who wore which camera on each shift, one recording made by a camera checked out
-    to nobody, and cam-demo-02 out with Clara Nowak since 13 hours: overdue on the dock page."""
+    to nobody, and cam-demo-02 out with Clara Nowak since 13 hours: overdue on the dock page; she has a
+    kiosk PIN."""
     from station.models import Assignment, Device, Officer
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -129,6 +134,7 @@ def _shifts(store: Store) -> None:
     store.db.query(Assignment).create(device=store.db.query(Device).get(name="cam-demo-02"), started_by="badge",
                                       officer=store.db.query(Officer).get(personnel_number="10473"),
                                       started_at=now() - timedelta(hours=13))
+    store.db.query(Officer).filter(personnel_number=KIOSK_PIN[0]).update(pin=pin_hash(KIOSK_PIN[1]))
 
 
 def _handover_ready(store: Store, recording: Recording, people: dict[str, User]) -> None:

@@ -661,7 +661,7 @@ def test_users_are_added_by_the_command_line_with_a_checked_password(tmp_path, c
 
 
 def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
-    from office.demo import make_demo
+    from office.demo import KIOSK_PIN, make_demo
     from station.models import Case, Recording
     from station.store import Store
     from station.web.app import serve_store
@@ -688,6 +688,12 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     assert "Anna Berg (10471)" in listed and "Ben Kaya (10472)" in listed and "nicht zugeordnet" in listed
     assert "unklar" not in listed, "one assignment per camera and shift"
     assert "überfällig" in officer.get("/dock/").content.decode(), "cam-demo-02 out with Clara for 13 hours"
+    kiosk = Client()
+    name, password, _ = next(u for u in users if u[0] == "terminal")
+    assert kiosk.post("/login/", {"username": name, "password": password}).status_code == 302
+    number, pin = KIOSK_PIN
+    returned = kiosk.post("/dock/kiosk/", {"number": number, "pin": pin}).content.decode()
+    assert "Zurückgenommen: cam-demo-02 von Clara Nowak." in returned
 
 
 @pytest.mark.parametrize("field, value, said", [
