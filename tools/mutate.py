@@ -55,6 +55,11 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     "station/web/handover.py": ["tests/test_station_handover.py"],
     "station/dock.py": ["tests/test_station_officers.py", "tests/test_station_wearers.py"],
     "station/attribution.py": ["tests/test_station_officers.py", "tests/test_station_wearers.py"],
+    # the kiosk's PIN check and its lock-outs; the camera's wearer: what it keeps, what its firmware logs
+    "station/kiosk.py": ["tests/test_station_kiosk.py"],
+    "storage/assignment.py": ["tests/test_firmware_wearer.py"],
+    "firmware/wearer.py": ["tests/test_firmware_wearer.py"],
+    "firmware/offload_gate.py": ["tests/test_offload_gate.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
     "fleet/release.py": ["tests/test_release.py"],
     "fleet/device_install.py": ["tests/test_device_install.py", "tests/test_systemd.py::"
