@@ -35,7 +35,7 @@ def kiosk_officer(store: Store, number: str, pin: str, at: datetime, who: str) -
     """The active officer with this personnel number and PIN; DockError (and a custody line) otherwise."""
     failed = store.db.query(CustodyEntry).filter(action="dock-refused", subject="kiosk", utc__gte=at - LOCK,
                                                  details__why__in=FAILURES)
-    number = number.strip()[:20]
+    number = number.strip()  # at most 20 characters: the form's field
     if failed.count() >= TRIES_AT_KIOSK:
         refused(store, "kiosk-locked", "kiosk", who, officer=number)
         raise DockError(_("Too many failed tries at this kiosk: use your badge, or wait 15 minutes."))

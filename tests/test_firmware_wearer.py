@@ -67,6 +67,8 @@ def test_a_change_while_running_is_said_once_and_the_same_assignment_again_not_a
     watch = WearerWatch(tmp_path, device, JsonLog(out, VirtualClock(SIM_EPOCH)))
     watch.check(1.0)
     watch.check(6.0)
+    told(tmp_path, ANNA, issued="2026-12-01T13:00:00+00:00")  # sent again, newer: the same check-out
+    watch.check(9.0)
     told(tmp_path, None, issued="2026-12-01T14:00:00+00:00", since="2026-12-01T13:59:00+00:00")
     watch.check(11.0)
     told(tmp_path, BEN, issued="2026-12-01T14:05:00+00:00", since="2026-12-01T14:04:00+00:00")
@@ -74,6 +76,49 @@ def test_a_change_while_running_is_said_once_and_the_same_assignment_again_not_a
     said = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [(s["t"], s["type"], s.get("officer")) for s in said] == [
         (1.0, "assigned", ANNA), (11.0, "unassigned", None), (16.0, "assigned", BEN)]
+
+
+def test_an_assignment_file_that_cannot_be_read_is_refused_once_not_at_every_poll(tmp_path):
+    told(tmp_path, ANNA)
+    out = io.StringIO()
+    device = key_id(load_device_public(tmp_path / "keys" / "device.pub"))
+    watch = WearerWatch(tmp_path, device, JsonLog(out, VirtualClock(SIM_EPOCH)))
+    current_path(tmp_path).unlink()
+    current_path(tmp_path).parent.rmdir()
+    current_path(tmp_path).parent.write_text("a file where the folder belongs")
+    watch.check(1.0)
+    watch.check(6.0)
+    said = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(s["t"], s["type"]) for s in said] == [(1.0, "assignment-refused")]
+    assert "Not a directory" in str(said[0]["detail"])
+
+
+def test_an_assignment_not_for_this_camera_or_malformed_is_refused_naming_what_cut_short(tmp_path):
+    from storage.assignment import AssignmentError, open_assignment
+    from storage.canonical import canonical_json
+    from storage.segment_format import b64
+
+    told(tmp_path, ANNA)
+    keys = tmp_path / "keys"
+    station, device = load_device_key(keys / "station.key"), key_id(load_device_public(keys / "device.pub"))
+
+    def opened(**members: object) -> str:
+        body = {"version": 1, "station_key_id": key_id(station.public_key()), "device_key_id": device,
+                "issued": "2026-12-01T08:00:00+00:00", "officer": ANNA, "since": "2026-12-01T08:00:00+00:00",
+                **members}
+        with pytest.raises(AssignmentError) as refused:
+            open_assignment({"assignment": body, "sig": b64(station.sign(canonical_json(body)))},
+                            station.public_key(), device)
+        return str(refused.value)
+
+    long = "x" * 100
+    assert "version 2 not supported" in opened(version=2)
+    for member in ("device_key_id", "officer", "since"):
+        said = opened(**{member: long})
+        assert "x" * 40 in said and "x" * 41 not in said, member
+    for shape in ([], {"assignment": "body"}, {"sig": "AAAA"}):
+        with pytest.raises(AssignmentError, match="not an assignment"):
+            open_assignment(shape, station.public_key(), device)
 
 
 def session(data_dir: Path, line: str) -> tuple[int, dict[str, object]]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from station.kiosk import TRIES_AT_KIOSK, TRIES_PER_OFFICER, pin_hash
+from station.kiosk import pin_hash
 
 PIN = "482913"
 
@@ -67,27 +67,31 @@ def test_five_wrong_pins_lock_that_number_even_for_the_right_pin_and_not_another
     from station.models import Officer
 
     Officer.objects.create(personnel_number="4712", name="Ben Kaya", pin=pin_hash("1111"))
-    for _ in range(TRIES_PER_OFFICER):
+    for _ in range(5):
         tried(web, "4711", "0000", status=400)
     assert "Zu viele falsche PINs für diese Personalnummer" in tried(web, "4711", PIN, status=400)
     assert refusals(web)[-1][1] == "pin-locked"
     assert "Ausgegeben: cam-01 an Ben Kaya." in tried(web, "4712", "1111")
 
 
-def test_a_lock_ends_once_the_failures_are_older_than_15_minutes(web, anna):
-    from station.models import CustodyEntry
+def test_four_wrong_pins_do_not_lock_and_a_lock_ends_once_the_failures_are_15_minutes_old(web, anna):
+    from station.models import Assignment, CustodyEntry
 
-    for _ in range(TRIES_PER_OFFICER):
+    for _ in range(4):
         tried(web, "4711", "0000", status=400)
-    old = CustodyEntry.objects.filter(action="dock-refused")
-    for entry in old:  # the custody log is append-only; only its clock is moved here, for the test
-        CustodyEntry.objects.filter(pk=entry.pk).update(utc=entry.utc - timedelta(minutes=16))
+    assert "Ausgegeben: cam-01 an Anna Berg." in tried(web, "4711", PIN)
+    Assignment.objects.all().delete()
+    tried(web, "4711", "0000", status=400)
+    assert "Zu viele falsche PINs" in tried(web, "4711", PIN, status=400)
+    for entry in CustodyEntry.objects.filter(action="dock-refused"):  # append-only: only its clock moved, here
+        CustodyEntry.objects.filter(pk=entry.pk).update(utc=entry.utc - timedelta(minutes=15, seconds=30))
     assert "Ausgegeben: cam-01 an Anna Berg." in tried(web, "4711", PIN)
 
 
-def test_twenty_failed_tries_lock_the_kiosk_for_everyone(web, anna):
-    for n in range(TRIES_AT_KIOSK):
+def test_twenty_failed_tries_lock_the_kiosk_for_everyone_nineteen_do_not(web, anna):
+    for n in range(19):
         tried(web, f"{9000 + n}", PIN, status=400)
+    assert "Personalnummer oder PIN ist falsch." in tried(web, "9999", PIN, status=400)
     assert "Zu viele Fehlversuche an diesem Terminal" in tried(web, "4711", PIN, status=400)
     assert refusals(web)[-1][1] == "kiosk-locked"
 
