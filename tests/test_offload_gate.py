@@ -122,3 +122,32 @@ def test_the_store_key_offloads_through_the_gate_and_may_do_nothing_else(device,
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_gate_runs_the_assignment_session_itself_and_returns_its_answer(tmp_path, monkeypatch, capsys):
+    """In this process (sshd would hand the gate a clean environment): the session runs, nothing is
+    executed after it."""
+    import argparse
+    import io
+    import json
+
+    from firmware.offload_gate import cmd_gate
+    from storage.assignment import sign_assignment
+    from storage.keys import key_id, load_device_key, load_device_public
+    from tests.assignments import told
+
+    told(tmp_path, "0123456789abcdef")
+    keys = tmp_path / "keys"
+    newer = sign_assignment("fedcba9876543210", "2026-12-01T09:00:00+00:00",
+                            key_id(load_device_public(keys / "device.pub")), load_device_key(keys / "station.key"),
+                            "2026-12-01T09:00:00+00:00")
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", f"bodycam assignment-session --data-dir {tmp_path}")
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(newer) + "\n"))
+    assert cmd_gate(argparse.Namespace(data_dir=f"{tmp_path}/")) == 0
+    assert json.loads(capsys.readouterr().out) == {"accepted": "fedcba9876543210"}
+
+
+def test_a_request_of_the_longest_allowed_length_is_judged_by_its_words_not_its_length():
+    with pytest.raises(Refused) as refused:
+        admit("x" * MAX_REQUEST, DATA)
+    assert "at most" not in str(refused.value) and "'xxx" in str(refused.value)
