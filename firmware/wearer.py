@@ -24,8 +24,12 @@ class WearerWatch:
         self._log = log
         self._seen: Stamp | None = None
         self._said: CameraAssignment | None = None
-        # the service's (UMask 0007: its group's too), where the offload user's assignment session writes
-        current_path(data_dir).parent.mkdir(exist_ok=True)
+        # the service's (UMask 0007: its group's too), where the offload user's assignment session writes;
+        # a camera that cannot make it still records: it only has no word on its wearer
+        try:
+            current_path(data_dir).parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            log.write(Record.ASSIGNMENT_REFUSED, detail=f"{current_path(data_dir).parent}: {exc.strerror}")
 
     def check(self, t: float) -> None:
         try:

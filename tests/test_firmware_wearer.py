@@ -121,6 +121,14 @@ def test_an_assignment_not_for_this_camera_or_malformed_is_refused_naming_what_c
             open_assignment(shape, station.public_key(), device)
 
 
+def test_a_camera_whose_assignment_folder_cannot_be_made_still_records_and_says_why(tmp_path):
+    (tmp_path / "assignment").write_text("a file where the folder belongs")
+    recording = record(tmp_path, SHORT, short_config())
+    assert len(list(recording.glob("seg-*.bcs"))) > 0
+    refused = [line for line in audit_lines(tmp_path) if line["type"] == "assignment-refused"]
+    assert refused and "assignment: File exists" in str(refused[0]["detail"]), "said at the start"
+
+
 def session(data_dir: Path, line: str) -> tuple[int, dict[str, object]]:
     run = subprocess.run([BODYCAM, "assignment-session", "--data-dir", str(data_dir)], input=line + "\n",
                          capture_output=True, text=True, timeout=60)
