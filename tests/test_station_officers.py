@@ -208,3 +208,19 @@ def test_assignments_no_stored_recording_needs_are_deleted_after_the_period_with
     made.save(using=store.db.alias)
     assert purge_assignments(store, timedelta(days=14), made.started_utc + 30 * day) == 1
     assert list(store.db.query(Assignment).values_list("pk", flat=True)) == [running.pk], "an open one stays"
+
+
+def test_the_kiosk_locks_a_number_after_five_wrong_pins_until_they_are_15_minutes_old(store, tmp_path):  # noqa: F811
+    from station.kiosk import kiosk_officer, pin_hash
+    from station.store import now
+
+    store, _ = store
+    imported(store, tmp_path, LIST)
+    store.db.query(Officer).filter(personnel_number="4711").update(pin=pin_hash("4829"))
+    at = now()
+    for _ in range(5):
+        with pytest.raises(DockError, match="PIN"):
+            kiosk_officer(store, "4711", "0000", at, "dock-kiosk")
+    with pytest.raises(DockError, match=r"Too many wrong PINs|Zu viele falsche PINs"):
+        kiosk_officer(store, "4711", "4829", at, "dock-kiosk")
+    assert kiosk_officer(store, "4711", "4829", at + timedelta(minutes=16), "dock-kiosk").name == "Anna Schmidt"
