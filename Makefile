@@ -38,7 +38,7 @@ station-tools:
 # picamera2's dependencies python-prctl and PiDNG, and PyAudio, are built from source (a compiler, Python's,
 # libcap's and PortAudio's headers; the audio tests run PortAudio over ALSA's null device).
 TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux \
-	libcap-dev portaudio19-dev vsmartcard-vpcd $(STATION_PACKAGES)
+	libcap-dev portaudio19-dev vsmartcard-vpcd mosquitto $(STATION_PACKAGES)
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \

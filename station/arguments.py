@@ -28,6 +28,8 @@ HELP = {
     "sweep": "remove the decrypted copies of closed viewing windows and of expired hand-overs",
     "officers": "import the personnel list (CSV): officers, teams and badges",
     "dock": "run the dock's badge reader: check pool cameras out and in",
+    "broker": "write the control room's MQTT broker files (mosquitto: TLS, certificates, ACL)",
+    "broker-certificate": "issue a camera's MQTT client certificate, or revoke its certificates",
 }
 STATUSES = {"lost": "mark a camera lost: its key is refused for recordings that start later",
             "retired": "retire a camera", "active": "re-activate a retired camera"}
@@ -171,3 +173,22 @@ def dock(parser: argparse.ArgumentParser) -> None:
                         help="hand a camera out only at this battery percentage or more (default: "
                              "BODYCAM_DOCK_MIN_BATTERY, 80)")
     camera_access(parser)
+
+
+def broker(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("--out", type=Path, required=True, help="folder for mosquitto.conf and its files")
+    parser.add_argument("--host", required=True, help="the broker's host name or address, as cameras reach it")
+    parser.add_argument("--port", type=int, default=8883, help="its TLS port (default 8883)")
+    parser.add_argument("--user", default="mosquitto",
+                        help="the user mosquitto runs as, who alone reads the files (default mosquitto)")
+
+
+def broker_certificate(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("device", help="name or device key id")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--out", type=Path, help="folder for <camera>.pem, <camera>.key and ca.pem")
+    action.add_argument("--revoke", action="store_true",
+                        help="revoke every certificate of the camera (then write the broker's files again)")
+

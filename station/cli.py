@@ -59,10 +59,10 @@ def add_commands(commands: argparse._SubParsersAction,
         mark = sub.add_parser(f"mark-{status}", help=text)
         arguments.mark(mark, status=False)
         mark.set_defaults(handler=job("mark"), status=status)
-    for name in ("quarantine", "custody", "officers", "dock"):
+    for name in ("quarantine", "custody", "officers", "dock", "broker", "broker-certificate"):
         parser = sub.add_parser(name, help=HELP[name])
-        getattr(arguments, name)(parser)
-        parser.set_defaults(handler=job(name))
+        getattr(arguments, name.replace("-", "_"))(parser)
+        parser.set_defaults(handler=job(name.replace("-", "_")))
     sweep = sub.add_parser("sweep", help=HELP["sweep"])
     arguments.store_options(sweep)
     sweep.set_defaults(handler=job("sweep"))

@@ -331,3 +331,18 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return self.device.name
+
+
+class BrokerCertificate(models.Model):
+    """A client certificate of the control room's MQTT broker (station.mqtt_broker): a camera's, or the
+    station's own reader's. Revoked, never deleted: the broker's revocation list is made from these."""
+
+    common_name = models.CharField(max_length=64)
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, related_name="broker_certificates")
+    serial = models.CharField(max_length=40, unique=True, help_text="hex")
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        app_label = "station"
+

@@ -1,0 +1,41 @@
+"""``bodycam station broker-certificate``: a camera's MQTT client certificate (its key never leaves the
+folder it is written to but for the camera), or the revocation of all of a camera's certificates."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from argparse import ArgumentParser
+
+from station import arguments
+from station.arguments import HELP
+from station.management.base import StationCommand
+from station.mqtt_broker import camera_certificate, revoke
+from station.registry import find
+from station.store import now
+
+
+class Command(StationCommand):
+    help = HELP["broker-certificate"]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        arguments.broker_certificate(parser)
+
+    def run(self, args: argparse.Namespace) -> int:
+        store = self.store(args)
+        device = find(store, args.device)
+        if args.revoke:
+            count = revoke(store, device, now(), "command")
+            self.stdout.write(f"{device.name}: {count} certificate(s) revoked; write the broker's files again "
+                              "(bodycam station broker) and restart it")
+            return 0
+        issued = camera_certificate(store, device, now(), "command")
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, data, mode in ((f"{device.name}.pem", issued.cert_pem, 0o644),
+                                 (f"{device.name}.key", issued.key_pem, 0o600),
+                                 ("ca.pem", (store.root / "keys" / "mqtt-ca.pem").read_bytes(), 0o644)):
+            descriptor = os.open(args.out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+        self.stdout.write(f"{device.name}: certificate {issued.serial:x} written to {args.out}")
+        return 0

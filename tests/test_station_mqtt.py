@@ -1,0 +1,120 @@
+"""The control room's broker as the station configures it, for real: Debian's mosquitto on 127.0.0.1,
+TLS with the station's own CA, a certificate per camera; a camera publishes under its own topic only,
+and a revoked certificate, a lost camera's and a foreign one are refused."""
+
+from __future__ import annotations
+
+import queue
+import ssl
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from station.models import BrokerCertificate, CustodyEntry, Device
+from station.mqtt_broker import BrokerError, broker_files, camera_certificate, reader_certificate, revoke
+from station.mqtt_pki import certificate_authority, issue
+from station.registry import enrol
+from station.store import Store
+from tests.mosquitto import Broker, client, free_port, run_as
+from tests.web import host_key
+
+
+def _camera(store: Store, name: str) -> Device:
+    pub = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return enrol(store, name, "127.0.0.1", 22, "bodycam", pub, host_key())
+
+
+@pytest.fixture
+def station(tmp_path):
+    """A store with cam-01 and cam-02, its broker running, and the control room's reader subscribed."""
+    store = Store.init(tmp_path / "store")
+    cameras = [_camera(store, name) for name in ("cam-01", "cam-02")]
+    port, at = free_port(), datetime.now(UTC)
+    broker = Broker(broker_files(store, tmp_path / "broker", "127.0.0.1", port, at, user=run_as()), port)
+    reader, heard = client(tmp_path / "clients", "leitstelle", reader_certificate(store, at),
+                           tmp_path / "broker" / "ca.pem", port)
+    reader.subscribe("bodycam/#", qos=1)
+    yield store, cameras, broker, heard, tmp_path
+    reader.loop_stop()
+    reader.disconnect()
+    broker.stop()
+
+
+def _published(paho, topic: str) -> None:
+    paho.publish(topic, b'{"event": "recording-started"}', qos=1).wait_for_publish(timeout=10)
+
+
+def test_a_camera_publishes_under_its_own_topic_only(station):
+    store, (cam1, _), broker, heard, tmp_path = station
+    camera, _ = client(tmp_path / "clients", "cam-01", camera_certificate(store, cam1, datetime.now(UTC), "admin"),
+                       tmp_path / "broker" / "ca.pem", broker.port)
+    _published(camera, "bodycam/cam-01/status")
+    _published(camera, "bodycam/cam-02/status")  # another camera's: the broker drops it
+    _published(camera, "bodycam/cam-01/alert")
+    topics = [heard.get(timeout=10).topic for _ in range(2)]
+    assert topics == ["bodycam/cam-01/status", "bodycam/cam-01/alert"]
+    with pytest.raises(queue.Empty):
+        heard.get(timeout=0.5)
+    camera.loop_stop()
+
+
+def test_a_revoked_camera_a_lost_camera_and_a_foreign_certificate_are_refused(station):
+    store, (cam1, cam2), broker, _, tmp_path = station
+    at = datetime.now(UTC)
+    issued = camera_certificate(store, cam1, at, "admin")
+    assert revoke(store, cam1, at, "admin") == 1
+    store.db.query(Device).filter(pk=cam2.pk).update(status=Device.LOST)
+    lost = issue(certificate_authority(store.root / "keys", at), "cam-02", at)  # the CA's, then marked lost
+    store.db.query(BrokerCertificate).create(common_name="cam-02", device=cam2, serial=f"{lost.serial:x}",
+                                             issued_at=at)
+    broker_files(store, tmp_path / "broker", "127.0.0.1", broker.port, at, user=run_as())
+    broker.restart()
+    ca = tmp_path / "broker" / "ca.pem"
+    (tmp_path / "elsewhere").mkdir()
+    foreign = issue(certificate_authority(tmp_path / "elsewhere", at), "cam-01", at)
+    for name, certificate in (("cam-01", issued), ("cam-02", lost), ("cam-01-foreign", foreign)):
+        with pytest.raises((ssl.SSLError, OSError)):
+            client(tmp_path / "clients", name, certificate, ca, broker.port)
+    fresh, _ = client(tmp_path / "clients", "cam-01-new", camera_certificate(store, cam1, at, "admin"), ca, broker.port)
+    fresh.loop_stop()  # a new certificate for the same camera is taken: the broker was up all along
+    lines = [e.action for e in store.db.query(CustodyEntry)]
+    assert lines.count("broker-certificate-issued") == 2 and lines.count("broker-certificate-revoked") == 1
+
+
+def test_a_camera_whose_name_cannot_be_a_topic_gets_no_certificate(tmp_path):
+    store = Store.init(tmp_path / "store")
+    for name in ("cam 01", "cam/01", "cam+", "leitstelle"):
+        with pytest.raises(BrokerError, match="rename it"):
+            camera_certificate(store, _camera(store, name), datetime.now(UTC), "admin")
+
+
+def test_the_commands_write_a_broker_a_camera_connects_to_and_say_what_is_wrong(tmp_path, capsys):
+    from office.cli import main
+    from station.mqtt_pki import Issued
+
+    store = Store.init(tmp_path / "store")
+    _camera(store, "cam-01")
+    port, where = free_port(), ["--store", str(tmp_path / "store")]
+    assert main(["station", "broker", *where, "--out", str(tmp_path / "broker"), "--host", "127.0.0.1",
+                 "--port", str(port), "--user", run_as()]) == 0
+    assert f"mosquitto -c {tmp_path / 'broker' / 'mosquitto.conf'}" in capsys.readouterr().out
+    assert main(["station", "broker-certificate", "cam-01", *where, "--out", str(tmp_path / "cam")]) == 0
+    assert ((tmp_path / "cam" / "cam-01.key").stat().st_mode & 0o777) == 0o600
+    broker = Broker(tmp_path / "broker" / "mosquitto.conf", port)
+    try:
+        issued = Issued((tmp_path / "cam" / "cam-01.key").read_bytes(), (tmp_path / "cam" / "cam-01.pem").read_bytes(),
+                        0)
+        camera, _ = client(tmp_path / "clients", "cam-01", issued, tmp_path / "cam" / "ca.pem", port)
+        camera.loop_stop()
+    finally:
+        broker.stop()
+    capsys.readouterr()
+    assert main(["station", "broker-certificate", "cam-09", *where, "--out", str(tmp_path / "cam")]) != 0
+    assert "no device 'cam-09' in the registry" in capsys.readouterr().err
+    assert main(["station", "broker", *where, "--out", str(tmp_path / "b2"), "--host", "h", "--port", "0"]) == 2
+    assert "--port 0: give a TCP port" in capsys.readouterr().err
+    assert main(["station", "broker-certificate", "cam-01", *where, "--revoke"]) == 0
+    assert "1 certificate(s) revoked" in capsys.readouterr().out
