@@ -51,6 +51,8 @@ ACTIONS: dict[str, Promise] = {
     "badge-revoked": _("badge revoked"), "checked-out": _("camera checked out"),
     "checked-in": _("camera checked in"), "dock-refused": _("dock refused a badge"),
     "camera-told": _("camera told its wearer"), "camera-not-told": _("camera could not be told its wearer"),
+    "broker-certificate-issued": _("broker certificate issued"),
+    "broker-certificate-revoked": _("broker certificates revoked"),
     "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
     "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
     "assignment-deleted": _("assignment deleted (retention)"),

@@ -535,6 +535,8 @@ GERMAN = {
     "Dock kiosk": "Ausgabeterminal",
     "Personnel number": "Personalnummer",
     "PIN": "PIN",
+    "broker certificate issued": "Broker-Zertifikat ausgestellt",
+    "broker certificates revoked": "Broker-Zertifikate gesperrt",
 }
 
 
