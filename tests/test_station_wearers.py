@@ -159,3 +159,22 @@ def test_the_dock_page_shows_who_has_a_camera_since_when_and_highlights_an_overd
 @pytest.mark.parametrize("user", ["case-worker", "approver"])
 def test_the_dock_page_is_refused_to_roles_that_may_not_see_who_wore_a_camera(web, user):
     page(web, user, "/dock/", status=403)
+
+
+def test_the_shift_history_in_the_custody_log_is_for_data_protection_not_the_administrator(web, anna, ben):
+    from django.utils import timezone
+
+    from station.badge_reader import Event
+    from station.dock import Rules, handle
+    from station.models import Badge
+    from station.web.access import SHIFT_ACTIONS
+
+    Badge.objects.create(uid="04A1B2C3D4E5F6", officer=ben, added_at=web.recording.started_utc)
+    assert "Keine Kamera bereit" in handle(web.store, Event("badge", "04A1B2C3D4E5F6", ""), Rules(), timezone.now())
+    page(web, "evidence-officer", f"/recordings/?officer={anna.pk}")
+    shown = {role: page(web, role, "/custody/") + page(web, role, "/custody/?format=csv")
+             for role in ("data-protection", "admin")}
+    assert "wearer-searched" in shown["data-protection"] and "dock-refused" in shown["data-protection"]
+    assert "officer 4711" in shown["data-protection"] and "0815" in shown["data-protection"]
+    assert not [action for action in SHIFT_ACTIONS if action in shown["admin"]]
+    assert "officer 4711" not in shown["admin"] and "0815" not in shown["admin"]

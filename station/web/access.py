@@ -69,6 +69,13 @@ WEARER_READERS = frozenset({EVIDENCE_OFFICER, DATA_PROTECTION})
 data protection oversees it; nobody else (the staff council's condition: evidence, not staff monitoring)."""
 
 
+SHIFT_ACTIONS = ("checked-out", "checked-in", "camera-told", "camera-not-told", "dock-refused", "dock-viewed",
+                 "wearer-searched")
+"""Custody lines that tell who had which camera when, or whom someone looked for: the shift history. In
+the custody log only ``WEARER_READERS`` see them; the administrator, who reads the log for the users and
+roles, does not."""
+
+
 def sees_wearers(user: Any) -> bool:
     return bool(roles(user) & WEARER_READERS)
 

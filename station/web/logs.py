@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from station import custody
-from station.web.access import ADMIN, DATA_PROTECTION, require
+from station.web.access import ADMIN, DATA_PROTECTION, SHIFT_ACTIONS, require, sees_wearers
 from station.web.app import served
 from station.web.forms import CustodyFilterForm
 
@@ -35,6 +35,8 @@ def _log(request: HttpRequest, template: str, only_deletions: bool) -> HttpRespo
     rows = CustodyEntry.objects.order_by("-seq")
     if only_deletions:
         rows = rows.filter(action__in=("deleted", "assignment-deleted"))
+    if not sees_wearers(request.user):
+        rows = rows.exclude(action__in=SHIFT_ACTIONS)
     if form.is_bound and not form.is_valid():
         return render(request, template, {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}
