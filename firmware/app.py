@@ -10,6 +10,7 @@ from pathlib import Path
 from firmware.announcements import Announcements
 from firmware.audio_player import AudioPlayer
 from firmware.config import Config
+from firmware.control_room import Broker, ControlRoom
 from firmware.executor import Executor
 from firmware.hardware import Hardware
 from firmware.health import INTERVAL_S as HEALTH_INTERVAL_S
@@ -119,6 +120,7 @@ class Firmware:
         self._retention_s = config.storage.retention_days * 86400
         self.health = health or HealthReport(None)
         self.wearer = WearerWatch(data_dir, key_id(keys.signing.public_key()), log)
+        self.control_room = self._control_room(config, log)
         polls = [Poll("wearer", WEARER_POLL_S, self._check_wearer),
                  Poll("health", HEALTH_INTERVAL_S, self._report_health),
                  Poll("storage", config.storage.poll_s, self._read_storage),
@@ -139,6 +141,24 @@ class Firmware:
         self.executor.prepare_camera(clock.now())
         hardware.buttons.listen(self.loop.button_edge)
 
+    def _control_room(self, config: Config, log: JsonLog) -> ControlRoom | None:
+        """The control room's publisher when the configuration asks for it; without its certificate the
+        camera says so and records as ever."""
+        settings = config.control_room
+        if not settings.enabled:
+            return None
+        keys = self._data_dir / "keys"
+        broker = Broker(settings.host, settings.port, keys / "mqtt-ca.pem", keys / "mqtt.pem", keys / "mqtt.key")
+        try:
+            room = ControlRoom(broker, self._data_dir / "control-room.sqlite", settings.queue_max,
+                               self.hardware.clock.utc, lambda: self.wearer.pseudonym,
+                               lambda problem: log.write(Record.CONTROL_ROOM, problem=problem))
+        except (OSError, ValueError, IndexError) as exc:
+            log.write(Record.CONTROL_ROOM, problem=f"{broker.certificate}: {exc}: no messages to the control room")
+            return None
+        log.add_sink(room.sink)
+        return room
+
     def _recover(self, data_dir: Path, keys: DeviceKeys) -> None:
         """Close what a crash or power cut left open; resume recording after a crash in this boot."""
         interrupted = read_marker(data_dir)
@@ -155,10 +175,14 @@ class Firmware:
     def run(self) -> DeviceState:
         """Run until shutdown; stops the camera and, when the machine asked for it, powers off."""
         self.notifier.ready(str(self.loop.state.stage))
+        if self.control_room is not None:
+            self.control_room.start()
         try:
             return self.loop.run()
         finally:
             self.notifier.stopping()
+            if self.control_room is not None:
+                self.control_room.stop()
             self.hardware.camera.stop()
             if self.hardware.microphone is not None:
                 self.hardware.microphone.stop()

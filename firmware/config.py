@@ -180,6 +180,16 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class ControlRoomSettings:
+    enabled: bool = setting(False, "Publish status and alerts to the control room's MQTT broker (opt-in: the staff "
+                                   "council must agree). Never video, sound or pictures.")
+    host: str = setting("", "The broker's host name or address, as `bodycam station broker --host` gave it.")
+    port: int = setting(8883, "The broker's TLS port.", low=1, high=65535)
+    queue_max: int = setting(500, "Messages kept on the card while the broker is out of reach; status messages "
+                                  "make room before alerts.", low=10, high=100_000)
+
+
+@dataclass(frozen=True)
 class SimSettings:
     camera_width: int = setting(320, "Simulator: size of the synthetic H.264 stream (kept small for speed).",
                                 low=64, high=1920)
@@ -203,6 +213,7 @@ class Config:
     audio: AudioSettings = field(default_factory=AudioSettings)
     battery: BatterySettings = field(default_factory=BatterySettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    control_room: ControlRoomSettings = field(default_factory=ControlRoomSettings)
     sim: SimSettings = field(default_factory=SimSettings)
 
 
@@ -325,6 +336,9 @@ def _check_relations(config: Config, source: str, lines: dict[str, int]) -> None
             raise ConfigError(_where(source, lines, "audio.overlays")
                               + f"audio.overlays: {overlay!r} is not an overlay name with parameters "
                                 "(letters, digits, - _ . , = only: it becomes a dtoverlay= line)")
+    if config.control_room.enabled and not config.control_room.host:
+        raise ConfigError(_where(source, lines, "control_room.enabled")
+                          + "control_room.enabled needs control_room.host, the broker's address")
     battery = config.battery
     if any(w <= battery.critical_percent for w in battery.warn_percent):
         raise ConfigError(_where(source, lines, "battery.warn_percent")

@@ -38,6 +38,7 @@ class Record(StrEnum):
     ASSIGNED = "assigned"
     UNASSIGNED = "unassigned"
     ASSIGNMENT_REFUSED = "assignment-refused"
+    CONTROL_ROOM = "control-room"
 
 
 Sink = Callable[[Record, dict[str, object]], None]

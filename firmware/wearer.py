@@ -31,6 +31,12 @@ class WearerWatch:
         except OSError as exc:
             log.write(Record.ASSIGNMENT_REFUSED, detail=f"{current_path(data_dir).parent}: {exc.strerror}")
 
+    @property
+    def pseudonym(self) -> str | None:
+        """The wearer the camera last wrote into its audit log (None: nobody, or never told)."""
+        said = self._said
+        return said.officer if said is not None else None
+
     def check(self, t: float) -> None:
         try:
             info = os.stat(current_path(self._data_dir))

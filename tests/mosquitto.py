@@ -7,6 +7,7 @@ import getpass
 import queue
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +50,44 @@ class Broker:
         self.start()
 
 
+class Relay:
+    """The camera's network to the broker: nothing listens on ``port`` until ``open``, then every
+    connection is passed through to the broker (a hotspot coming into reach)."""
+
+    def __init__(self, broker_port: int) -> None:
+        self.port, self._broker_port = free_port(), broker_port
+        self._server: socket.socket | None = None
+
+    def open(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self._server,), daemon=True).start()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                inside, _ = server.accept()
+            except OSError:
+                return
+            outside = socket.create_connection(("127.0.0.1", self._broker_port))
+            for source, target in ((inside, outside), (outside, inside)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                end.close()
+
+
 def run_as() -> str:
     """The broker's user: the test's own (mosquitto started as root would otherwise become ``mosquitto``)."""
     return getpass.getuser()
@@ -78,4 +117,4 @@ def client(folder: Path, name: str, issued: Issued, ca: Path, port: int) -> tupl
     return paho, received
 
 
-__all__ = ["Broker", "client", "free_port", "run_as"]
+__all__ = ["Broker", "Relay", "client", "free_port", "run_as"]

@@ -1,0 +1,173 @@
+"""Status and alerts for the control room over MQTT (opt-in, ``[control_room]``): when a recording
+starts, and why, the control room can send help. Never video, sound or pictures: the camera, the
+message's kind and time, the wearer's pseudonym when assigned, the battery.
+
+Never in the camera's way: the firmware's log hands each record to ``sink``, which only puts it on a
+queue; one thread of its own keeps the messages on the card (firmware.outbox) and sends them, oldest
+first, with QoS 1 whenever the broker is reachable, with the time they happened. The broker announces
+the camera offline (its last will) when the connection drops. A missing network, a dead broker or a
+full card never reach the event loop.
+
+Topics: ``bodycam/<camera>/event`` (each message), ``bodycam/<camera>/online`` (retained). The camera's
+name is its certificate's common name, which the broker's ACL allows to write there
+(station.mqtt_broker). A message has room for a position once the camera has a GNSS receiver
+(``position``, null today).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from firmware.log import Record
+from firmware.outbox import Outbox
+
+TOPIC_ROOT = "bodycam"
+ALERTS = {Record.RECORDING_STARTED: "recording-started", Record.MARKER: "marker",
+          Record.STORAGE_ERROR: "storage-error", Record.HARDWARE_FAULT: "hardware-fault"}
+"""Kept before status messages when the card's queue is full."""
+STATUS = {Record.START: "online", Record.TRANSITION: "stage", Record.RECORDING: "recording-stopped",
+          Record.STOPPED: "stopping"}
+FIELDS = {"recording-started": ("reason",), "stage": ("from", "to", "reason"), "recording-stopped": ("stop_reason",),
+          "hardware-fault": ("part",)}
+"""What of a record goes to the control room: nothing that names a file or says what was recorded."""
+RETRY_S = 1.0
+FLUSH_S = 2.0
+"""At a stop, how long what is still on the card may be sent while the broker is reachable; the rest
+goes at the next start."""
+
+
+@dataclass(frozen=True)
+class Broker:
+    host: str
+    port: int
+    ca: Path
+    certificate: Path
+    key: Path
+
+
+def camera_name(certificate: Path) -> str:
+    """The certificate's common name: the name the station gave the camera, and its topic."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    cert = x509.load_pem_x509_certificate(certificate.read_bytes())
+    return str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+
+
+class ControlRoom:
+    """``sink`` for the firmware's log; ``start`` and ``stop`` with the firmware."""
+
+    def __init__(self, broker: Broker, outbox_path: Path, limit: int, utc_now: Callable[[], datetime],
+                 wearer: Callable[[], str | None], on_problem: Callable[[str], None]) -> None:
+        self._broker = broker
+        self._outbox_path, self._limit = outbox_path, limit
+        self._utc_now, self._wearer, self._on_problem = utc_now, wearer, on_problem
+        self._camera = camera_name(broker.certificate)
+        self._incoming: queue.SimpleQueue[tuple[str, str, bool] | None] = queue.SimpleQueue()
+        self._battery: float | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="control-room", daemon=True)
+
+    @property
+    def camera(self) -> str:
+        return self._camera
+
+    def sink(self, kind: Record, record: dict[str, object]) -> None:
+        """Called by the log under its lock, on any thread: builds the message and queues it, nothing more."""
+        if kind is Record.BATTERY and isinstance(record.get("percent"), int | float):
+            self._battery = float(record["percent"])  # type: ignore[arg-type]
+            return
+        name = ALERTS.get(kind) or STATUS.get(kind)
+        if name is None:
+            return
+        message: dict[str, object] = {"camera": self._camera, "type": name,
+                                      "utc": self._utc_now().isoformat(timespec="milliseconds"),
+                                      "wearer": self._wearer(), "battery": self._battery, "position": None}
+        message.update({field: record.get(field) for field in FIELDS.get(name, ())})
+        self._incoming.put((f"{TOPIC_ROOT}/{self._camera}/event", json.dumps(message, ensure_ascii=False),
+                            kind in ALERTS))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._incoming.put(None)
+        self._thread.join(timeout=FLUSH_S + 5 * RETRY_S + 5)
+
+    def _run(self) -> None:
+        try:
+            import paho.mqtt.client as mqtt
+        except ImportError:
+            self._on_problem("paho-mqtt is not installed: no messages to the control room (pip install paho-mqtt)")
+            return
+        outbox = Outbox(self._outbox_path, self._limit)
+        connected = threading.Event()
+        online = f"{TOPIC_ROOT}/{self._camera}/online"
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self._camera, protocol=mqtt.MQTTv5)
+        client.tls_set(ca_certs=str(self._broker.ca), certfile=str(self._broker.certificate),
+                       keyfile=str(self._broker.key))
+        client.will_set(online, json.dumps({"camera": self._camera, "online": False}), qos=1, retain=True)
+        client.reconnect_delay_set(1, 60)
+
+        def on_connect(c: object, userdata: object, flags: object, reason: object, properties: object) -> None:
+            if not getattr(reason, "is_failure", True):
+                client.publish(online, json.dumps({"camera": self._camera, "online": True}), qos=1, retain=True)
+                connected.set()
+
+        client.on_connect = on_connect
+        client.on_disconnect = lambda *args: connected.clear()
+        client.connect_async(self._broker.host, self._broker.port, keepalive=30)
+        client.loop_start()
+        try:
+            self._send(client, outbox, connected)
+        finally:
+            client.disconnect()
+            client.loop_stop()
+            outbox.close()
+
+    def _send(self, client: object, outbox: Outbox, connected: threading.Event) -> None:
+        """Keep what arrives; send the oldest while connected; a message leaves the card on its PUBACK.
+        Once stopping, send for at most ``FLUSH_S`` more."""
+        flush_until: float | None = None
+        while True:
+            self._keep(outbox, block=False)
+            if self._stopping.is_set():
+                flush_until = flush_until or time.monotonic() + FLUSH_S
+                if not connected.is_set() or time.monotonic() > flush_until:
+                    return
+            waiting = outbox.oldest() if connected.is_set() else None
+            if waiting is None:
+                if self._stopping.is_set():
+                    return
+                self._keep(outbox, block=True)
+                continue
+            sent = client.publish(waiting.topic, waiting.payload, qos=1)  # type: ignore[attr-defined]
+            try:
+                sent.wait_for_publish(timeout=RETRY_S * 5)
+            except RuntimeError:  # not connected after all: the next connection sends it
+                self._stopping.wait(RETRY_S)
+                continue
+            if sent.is_published():
+                outbox.remove(waiting)
+
+    def _keep(self, outbox: Outbox, block: bool) -> None:
+        try:
+            item = self._incoming.get(timeout=RETRY_S) if block else self._incoming.get_nowait()
+        except queue.Empty:
+            return
+        while item is not None:
+            if outbox.put(*item):
+                self._on_problem("the card's queue for the control room was full: the oldest status message "
+                                 "was dropped")
+            try:
+                item = self._incoming.get_nowait()
+            except queue.Empty:
+                return
