@@ -178,3 +178,40 @@ def test_the_shift_history_in_the_custody_log_is_for_data_protection_not_the_adm
     assert "officer 4711" in shown["data-protection"] and "0815" in shown["data-protection"]
     assert not [action for action in SHIFT_ACTIONS if action in shown["admin"]]
     assert "officer 4711" not in shown["admin"] and "0815" not in shown["admin"]
+
+
+def test_the_hand_over_words_for_each_wearer_and_each_camera_word(web):
+    from station.attribution import AGREES, ASSIGNED, DISAGREES, OVERLAP, UNASSIGNED, Wearer
+    from station.models import Officer
+
+    anna, ben = Officer(personnel_number="4711", name="Anna Berg"), Officer(personnel_number="0815", name="Ben Kaya")
+    assert Wearer(anna, ASSIGNED).german() == "Anna Berg (Personalnummer 4711)"
+    assert Wearer(None, OVERLAP).german().startswith("unklar: die Kamera war zu Beginn der Aufnahme mehreren")
+    assert Wearer(None, UNASSIGNED).german().startswith("nicht zugeordnet: die Kamera war zu Beginn")
+    assert Wearer(anna, ASSIGNED, AGREES).camera_german() == \
+        "von der Kamera bestätigt (signiertes Protokoll der Kamera)"
+    assert Wearer(anna, ASSIGNED).camera_german() == "die Kamera hatte keine Zuordnung gemeldet bekommen"
+    assert Wearer(anna, ASSIGNED, DISAGREES, ben).camera_german() == \
+        "Abweichung: das Protokoll der Kamera nennt Ben Kaya (Personalnummer 0815)"
+    assert Wearer(anna, ASSIGNED, DISAGREES).camera_german() == \
+        "Abweichung: das Protokoll der Kamera nennt eine andere Zuordnung"
+
+
+def test_a_page_of_recordings_gets_each_its_own_wearer_from_one_query(web, anna, ben):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from station.attribution import wearers
+    from station.models import Assignment, Recording
+
+    first = web.recording
+    Assignment.objects.filter(officer=anna).update(ended_at=first.started_utc + timedelta(hours=1))
+    later = Recording.objects.get(pk=first.pk)
+    later.pk, later.recording_id = None, "20990101T000000Z-0000ffff"
+    later.started_utc = first.started_utc + timedelta(hours=10)
+    later.save()
+    assign(web, ben, start_offset=timedelta(hours=9))  # open, from after the first recording
+    with CaptureQueriesContext(connections[web.store.db.alias]) as queries:
+        worn = wearers(web.store, [first, later])
+    assert (worn[first.pk].officer, worn[later.pk].officer) == (anna, ben)
+    assert len(queries) <= 2, "the assignments, and the officers the cameras named"
