@@ -124,3 +124,35 @@ def test_the_firmware_tells_the_control_room_when_a_recording_starts_and_who_wea
     started = next(e for e in events if e["type"] == "recording-started")
     assert started["reason"] == "announced" and started["wearer"] == ANNA and started["camera"] == "cam-07"
     assert [e["type"] for e in events][:2] == ["online", "stage"]
+
+
+CAMERA_PROCESS = """
+import sys, threading
+from datetime import UTC, datetime
+from pathlib import Path
+from firmware.control_room import Broker, ControlRoom
+keys = Path(sys.argv[1])
+room = ControlRoom(Broker("127.0.0.1", int(sys.argv[2]), keys / "mqtt-ca.pem", keys / "mqtt.pem", keys / "mqtt.key"),
+                   keys.parent / "control-room.sqlite", 100, lambda: datetime.now(UTC), lambda: None, print)
+room.start()
+threading.Event().wait()
+"""
+
+
+def test_the_broker_marks_a_camera_offline_when_its_connection_drops(control_room, tmp_path):
+    import subprocess
+    import sys
+
+    _, config, port, camera, reader_cert = control_room
+    broker = Broker(config, port)
+    camera_process = subprocess.Popen([sys.executable, "-c", CAMERA_PROCESS, str(camera / "keys"), str(port)])
+    try:
+        reader, heard = client(tmp_path / "clients", "leitstelle", reader_cert, tmp_path / "broker" / "ca.pem", port)
+        reader.subscribe("bodycam/cam-07/online", qos=1)
+        assert json.loads(heard.get(timeout=15).payload) == {"camera": "cam-07", "online": True}
+        camera_process.kill()  # the battery pulled: no goodbye
+        assert json.loads(heard.get(timeout=15).payload) == {"camera": "cam-07", "online": False}
+    finally:
+        camera_process.kill()
+        camera_process.wait(timeout=10)
+        broker.stop()
