@@ -6,6 +6,7 @@ import platform
 
 from bench import (
     audio,
+    control_room,
     display,
     dock,
     evidence,
@@ -25,7 +26,7 @@ from bench.table import render
 def main() -> None:
     rows = [*startup.run(), *state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(),
             *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run(),
-            *handover.run(), *dock.run()]
+            *handover.run(), *dock.run(), *control_room.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 

@@ -6,6 +6,8 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -104,16 +106,19 @@ def encoder_alone_cpu(pcm: bytes) -> float:
     return time.process_time() - start
 
 
-def press_to_tone_ms(presses: int = 5) -> tuple[float, float]:
-    """Median ms from the RECORD edge to the state change, and to the start tone starting to play."""
+def press_to_tone_ms(presses: int = 5, setup: Callable[[Path], dict[str, dict[str, object]]] | None = None
+                     ) -> tuple[float, float]:
+    """Median ms from the RECORD edge to the state change, and to the start tone starting to play.
+    ``setup`` prepares the data dir and returns more settings (the control room's bench)."""
     from firmware.config import Config, override
     from sim.live import LiveSim
 
     decided, sounded = [], []
     with tempfile.TemporaryDirectory() as directory:
+        more = setup(Path(directory)) if setup else {}
         config = override(Config(), storage={"data_dir": directory},
                           audio={"announce_recording_start": False, "announce_recording_stop": False,
-                                 "announce_display": False})
+                                 "announce_display": False}, **more)
         sim = LiveSim(config)
         sim.start()
         controls = sim.controls

@@ -181,8 +181,6 @@ class Firmware:
             return self.loop.run()
         finally:
             self.notifier.stopping()
-            if self.control_room is not None:
-                self.control_room.stop()
             self.hardware.camera.stop()
             if self.hardware.microphone is not None:
                 self.hardware.microphone.stop()
@@ -191,6 +189,8 @@ class Firmware:
             self.recorder.close()
             self.hardware.close()
             self.audit.close()
+            if self.control_room is not None:  # last: the recording is closed whatever the network does
+                self.control_room.stop()
             if self.executor.power_off_requested:
                 self.hardware.power_off()
 

@@ -156,3 +156,45 @@ def test_the_broker_marks_a_camera_offline_when_its_connection_drops(control_roo
         camera_process.kill()
         camera_process.wait(timeout=10)
         broker.stop()
+
+
+class SilentBroker:
+    """A broker that takes the connection and never answers (a captive portal, a half-dead hotspot)."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.port = free_port()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._hold, daemon=True).start()
+
+    def _hold(self) -> None:
+        while True:
+            try:
+                self.held.append(self._server.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self._server.close()
+        for connection in self.held:
+            connection.close()
+
+
+def test_a_broker_that_never_answers_does_not_hold_up_the_recording_and_the_messages_wait(control_room):
+    import sqlite3
+
+    _, _, _, camera, _ = control_room
+    silent = SilentBroker()
+    try:
+        recording = record(camera, SHORT, override(short_config(), control_room={"enabled": True,
+                                                                                 "host": "127.0.0.1",
+                                                                                 "port": silent.port}))
+        assert silent.held, "the camera did try"
+    finally:
+        silent.close()
+    assert len(list(recording.glob("seg-*.bcs"))) > 0
+    waiting = sqlite3.connect(camera / "control-room.sqlite").execute("SELECT payload FROM waiting").fetchall()
+    assert "recording-started" in " ".join(p for (p,) in waiting), "kept on the card for the next connection"
