@@ -30,6 +30,7 @@ HELP = {
     "dock": "run the dock's badge reader: check pool cameras out and in",
     "broker": "write the control room's MQTT broker files (mosquitto: TLS, certificates, ACL)",
     "broker-certificate": "issue a camera's MQTT client certificate, or revoke its certificates",
+    "control-room": "keep the cameras' status and alerts from the control room's broker (runs until stopped)",
 }
 STATUSES = {"lost": "mark a camera lost: its key is refused for recordings that start later",
             "retired": "retire a camera", "active": "re-activate a retired camera"}
@@ -191,4 +192,10 @@ def broker_certificate(parser: argparse.ArgumentParser) -> None:
     action.add_argument("--out", type=Path, help="folder for <camera>.pem, <camera>.key and ca.pem")
     action.add_argument("--revoke", action="store_true",
                         help="revoke every certificate of the camera (then write the broker's files again)")
+
+
+def control_room(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("--host", required=True, help="the broker's host name or address")
+    parser.add_argument("--port", type=int, default=8883, help="its TLS port (default 8883)")
 

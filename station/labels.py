@@ -53,6 +53,7 @@ ACTIONS: dict[str, Promise] = {
     "camera-told": _("camera told its wearer"), "camera-not-told": _("camera could not be told its wearer"),
     "broker-certificate-issued": _("broker certificate issued"),
     "broker-certificate-revoked": _("broker certificates revoked"),
+    "status-deleted": _("control room's status messages deleted (retention)"),
     "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
     "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
     "assignment-deleted": _("assignment deleted (retention)"),

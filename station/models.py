@@ -346,3 +346,23 @@ class BrokerCertificate(models.Model):
     class Meta:
         app_label = "station"
 
+
+class ControlRoomMessage(models.Model):
+    """A camera's status or alert as the control room's broker delivered it (station.control_room); kept
+    for ``BODYCAM_STATUS_RETENTION_DAYS``, then deleted by the purge: status tracking is not a record of
+    staff. An alert of imminent danger waits for a dispatcher's acknowledgement."""
+
+    camera = models.CharField(max_length=63)
+    kind = models.CharField(max_length=30)
+    utc = models.DateTimeField(help_text="when it happened, by the camera's clock")
+    received_at = models.DateTimeField()
+    wearer = models.CharField(max_length=16, null=True)
+    battery = models.FloatField(null=True)
+    reason = models.CharField(max_length=40, blank=True)
+    acknowledged_at = models.DateTimeField(null=True)
+    acknowledged_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        app_label = "station"
+        indexes = [models.Index(fields=["camera", "-utc"], name="control_room_by_camera")]
+

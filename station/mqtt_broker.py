@@ -56,6 +56,17 @@ def reader_certificate(store: Store, at: datetime) -> Issued:
     return _issue(store, READER, None, at)
 
 
+def reader_files(store: Store, at: datetime) -> tuple[Path, Path]:
+    """The station's own reader certificate and key in its keys folder, issued at the first use."""
+    keys = store.root / "keys"
+    certificate, key = keys / "mqtt-reader.pem", keys / "mqtt-reader.key"
+    if not (certificate.exists() and key.exists()):
+        issued = reader_certificate(store, at)
+        _write(key, issued.key_pem)
+        _write(certificate, issued.cert_pem)
+    return certificate, key
+
+
 def _issue(store: Store, common_name: str, device: Device | None, at: datetime) -> Issued:
     issued = issue(certificate_authority(store.root / "keys", at), common_name, at)
     store.db.query(BrokerCertificate).create(common_name=common_name, device=device, serial=f"{issued.serial:x}",
@@ -84,7 +95,8 @@ def broker_files(store: Store, folder: Path, host: str, port: int, at: datetime,
     configuration's path (``mosquitto -c`` it)."""
     ca = certificate_authority(store.root / "keys", at)
     folder.mkdir(parents=True, exist_ok=True)
-    server = issue(ca, host, at, server_names=(host,))
+    # the cameras reach it by ``host``; the station's own reader (its unit) by localhost
+    server = issue(ca, host, at, server_names=tuple(dict.fromkeys((host, "localhost", "127.0.0.1"))))
     files = {"ca.pem": (store.root / "keys" / "mqtt-ca.pem").read_bytes(), "server.pem": server.cert_pem,
              "server.key": server.key_pem, "crl.pem": revocation_list(ca, revoked(store), at), "acl": ACL.encode()}
     for name, data in files.items():
@@ -113,11 +125,12 @@ tls_version tlsv1.2
     return config
 
 
-def _write(path: Path, data: bytes, user: str) -> None:
+def _write(path: Path, data: bytes, user: str | None = None) -> None:
+    """``path`` replaced whole, readable by its owner only: ``user`` (when the station runs as root)."""
     partial = path.with_name(f".{path.name}.new")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-    if os.geteuid() == 0 and user != "root":
+    if user is not None and user != "root" and os.geteuid() == 0:
         shutil.chown(partial, user)
     os.replace(partial, path)

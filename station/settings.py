@@ -12,6 +12,7 @@ environment, so ``bodycam station …``, the WSGI server and ``django-admin`` co
 - ``BODYCAM_DOCK_MIN_BATTERY`` (80 %: the least charge to hand a pool camera out) and
   ``BODYCAM_SHIFT_HOURS`` (12: a pool camera out longer is overdue on the dock page),
   ``BODYCAM_ASSIGNMENT_RETENTION_DAYS`` (14: an ended assignment without a recording is then deleted).
+- ``BODYCAM_STATUS_RETENTION_DAYS`` (7: the control room's messages from the cameras are then deleted).
 
 The store's database is Django's ``default``. A process that opens a second store (a test with SQLite and
 PostgreSQL side by side) gets a connection of its own for it (``station.database.Database``).
@@ -41,6 +42,7 @@ BODYCAM_REQUEST_EXPIRY = timedelta(days=float(os.environ.get("BODYCAM_REQUEST_EX
 BODYCAM_DOCK_MIN_BATTERY = float(os.environ.get("BODYCAM_DOCK_MIN_BATTERY", "80"))
 BODYCAM_SHIFT = timedelta(hours=float(os.environ.get("BODYCAM_SHIFT_HOURS", "12")))
 BODYCAM_ASSIGNMENT_RETENTION = timedelta(days=float(os.environ.get("BODYCAM_ASSIGNMENT_RETENTION_DAYS", "14")))
+BODYCAM_STATUS_RETENTION = timedelta(days=float(os.environ.get("BODYCAM_STATUS_RETENTION_DAYS", "7")))
 """How long an ended assignment no stored recording needs is kept (staff privacy: evidence, not monitoring)."""
 """How long a request waits for a decision: older, it expires undecided (ask again if still needed)."""
 

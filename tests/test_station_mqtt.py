@@ -118,3 +118,73 @@ def test_the_commands_write_a_broker_a_camera_connects_to_and_say_what_is_wrong(
     assert "--port 0: give a TCP port" in capsys.readouterr().err
     assert main(["station", "broker-certificate", "cam-01", *where, "--revoke"]) == 0
     assert "1 certificate(s) revoked" in capsys.readouterr().out
+
+
+EVENT = {"camera": "cam-01", "type": "recording-started", "utc": "2026-12-06T09:00:00.000+00:00",
+         "wearer": "0123456789abcdef", "battery": 61.5, "position": None, "reason": "imminent-danger"}
+
+
+@pytest.mark.parametrize("topic, payload, why", [
+    ("bodycam/cam-01/event", {**EVENT, "camera": "cam-02"}, "names another camera"),
+    ("bodycam/cam 01/event", EVENT, "not bodycam/<camera>/event"),
+    ("bodycam/cam-01/status", EVENT, "not bodycam/<camera>/event"),
+    ("bodycam/cam-01/event", {**EVENT, "type": "video-frame"}, "not a message the cameras send"),
+    ("bodycam/cam-01/event", {**EVENT, "utc": "soon"}, "not a UTC time"),
+    ("bodycam/cam-01/event", {**EVENT, "wearer": "Anna Schmidt"}, "not a pseudonym"),
+    ("bodycam/cam-01/event", {**EVENT, "battery": 250}, "not a percentage"),
+    ("bodycam/cam-01/event", {**EVENT, "battery": True}, "not a percentage"),
+    ("bodycam/cam-01/event", {**EVENT, "reason": "<script>"}, "not a reason"),
+    ("bodycam/cam-01/event", {**EVENT, "padding": "x" * 5000}, "at most 4096"),
+    ("bodycam/cam-01/online", {"camera": "cam-01", "online": "yes"}, "not true or false"),
+    ("bodycam/cam-01/event", "not json", "not JSON"),
+])
+def test_a_message_from_a_camera_is_refused_naming_what_is_wrong_and_nothing_is_kept(tmp_path, topic, payload, why):
+    import json
+
+    from station.control_room import take
+    from station.models import ControlRoomMessage
+
+    store = Store.init(tmp_path / "store")
+    data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    assert why in str(take(store, topic, data, datetime.now(UTC)))
+    assert not store.db.query(ControlRoomMessage).exists()
+
+
+def test_the_control_room_keeps_what_the_cameras_publish_and_the_purge_forgets_it(station):
+    from datetime import timedelta
+
+    from firmware.control_room import Broker as BrokerAddress
+    from firmware.control_room import ControlRoom
+    from firmware.log import Record
+    from station.control_room import listen, purge_messages
+    from station.models import ControlRoomMessage
+
+    store, (cam1, _), broker, _, tmp_path = station
+    keys = tmp_path / "cam-01"
+    keys.mkdir()
+    issued = camera_certificate(store, cam1, datetime.now(UTC), "admin")
+    (keys / "mqtt.pem").write_bytes(issued.cert_pem)
+    (keys / "mqtt.key").write_bytes(issued.key_pem)
+    room = ControlRoom(BrokerAddress("127.0.0.1", broker.port, tmp_path / "broker" / "ca.pem", keys / "mqtt.pem",
+                                     keys / "mqtt.key"), keys / "outbox.sqlite", 100, lambda: datetime.now(UTC),
+                       lambda: "0123456789abcdef", print)
+    room.start()
+    room.sink(Record.RECORDING_STARTED, {"recording": "x", "reason": "imminent-danger"})
+    said: list[str] = []
+
+    def kept() -> bool:
+        return store.db.query(ControlRoomMessage).filter(kind="recording-started").exists()
+
+    try:
+        assert listen(store, "127.0.0.1", broker.port, kept, said.append) == 0
+    finally:
+        room.stop()
+    alert = store.db.query(ControlRoomMessage).get(kind="recording-started")
+    assert (alert.camera, alert.reason, alert.wearer) == ("cam-01", "imminent-danger", "0123456789abcdef")
+    assert said == []
+    assert purge_messages(store, timedelta(days=7), datetime.now(UTC)) == 0, "a week is kept"
+    count = store.db.query(ControlRoomMessage).count()
+    assert purge_messages(store, timedelta(days=7), datetime.now(UTC) + timedelta(days=8)) == count
+    assert not store.db.query(ControlRoomMessage).exists()
+    line = store.db.query(CustodyEntry).get(action="status-deleted")
+    assert line.details["count"] == count

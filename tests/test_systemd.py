@@ -133,7 +133,8 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
 
 STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
                  "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-sweep.service",
-                 "bodycam-station-sweep.timer", "bodycam-station-web.service", "bodycam-station-dock.service")
+                 "bodycam-station-sweep.timer", "bodycam-station-web.service", "bodycam-station-dock.service",
+                 "bodycam-station-control-room.service")
 
 
 def test_station_units_verify_without_a_word_on_stderr(tmp_path):
@@ -153,7 +154,7 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
 
 @pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service",
                                   "bodycam-station-sweep.service", "bodycam-station-web.service",
-                                  "bodycam-station-dock.service"])
+                                  "bodycam-station-dock.service", "bodycam-station-control-room.service"])
 def test_station_service_security_exposure_is_at_most_3(unit):
     result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
                             capture_output=True, text=True)
@@ -212,3 +213,10 @@ def test_deploy_puts_the_service_user_in_the_hardware_groups_the_image_has(tmp_p
     device.user()
     assert calls.read_text() == "usermod --append --groups audio bodycam\n"
     assert device.changed == ["groups:audio"]
+
+
+def test_the_control_room_reader_keeps_the_cameras_messages_and_comes_back_after_a_crash():
+    reader = (ROOT / "systemd" / "bodycam-station-control-room.service").read_text()
+    assert "bodycam station control-room --store /var/lib/bodycam-station --host" in reader
+    assert "Restart=always" in reader and "AF_INET" in reader
+

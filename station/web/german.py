@@ -537,6 +537,8 @@ GERMAN = {
     "PIN": "PIN",
     "broker certificate issued": "Broker-Zertifikat ausgestellt",
     "broker certificates revoked": "Broker-Zertifikate gesperrt",
+    "control room's status messages deleted (retention)": "Statusmeldungen an die Leitstelle gelöscht "
+                                                           "(Aufbewahrungsfrist)",
 }
 
 

@@ -34,7 +34,7 @@ def _log(request: HttpRequest, template: str, only_deletions: bool) -> HttpRespo
     form = CustodyFilterForm(request.GET or None)
     rows = CustodyEntry.objects.order_by("-seq")
     if only_deletions:
-        rows = rows.filter(action__in=("deleted", "assignment-deleted"))
+        rows = rows.filter(action__in=("deleted", "assignment-deleted", "status-deleted"))
     if not sees_wearers(request.user):
         rows = rows.exclude(action__in=SHIFT_ACTIONS)
     if form.is_bound and not form.is_valid():

@@ -13,6 +13,7 @@ from django.conf import settings
 
 from station import arguments
 from station.arguments import HELP
+from station.control_room import purge_messages
 from station.management.base import StationCommand
 from station.quarantine import expire
 from station.retention import parse_period, purge, purge_assignments
@@ -43,6 +44,8 @@ class Command(StationCommand):
             if forgotten := purge_assignments(store, settings.BODYCAM_ASSIGNMENT_RETENTION, datetime.now(UTC)):
                 self.stdout.write(f"deleted {forgotten} assignment(s) of officers to cameras that no stored "
                                   "recording needs")
+            if forgotten := purge_messages(store, settings.BODYCAM_STATUS_RETENTION, datetime.now(UTC)):
+                self.stdout.write(f"deleted {forgotten} status message(s) of the cameras to the control room")
             if forgotten := forget_failed_logins(store, datetime.now(UTC)):
                 self.stdout.write(f"deleted {forgotten} record(s) of failed logins (their lockout has passed)")
         verb = "would delete" if args.dry_run else "deleted"
