@@ -27,6 +27,7 @@ TOPIC = re.compile(r"^bodycam/(?P<camera>[A-Za-z0-9][A-Za-z0-9._-]{0,62})/(?P<ch
 KINDS = frozenset({"online", "stage", "recording-started", "marker", "recording-stopped", "storage-error",
                    "hardware-fault", "stopping"})
 REASON = re.compile(r"^[a-z-]{1,40}$")
+STAGES = frozenset({"worn", "display", "recording", "shutdown"})
 ALERT = ("recording-started", "imminent-danger")
 """The message the control room must acknowledge: a recording started without announcement."""
 
@@ -54,7 +55,8 @@ def take(store: Store, topic: str, payload: bytes, at: datetime) -> str | None:
 
 
 def _event(store: Store, topic: str, camera: str, message: dict[str, object], at: datetime) -> str | None:
-    kind, utc, wearer, battery, reason = (message.get(k) for k in ("type", "utc", "wearer", "battery", "reason"))
+    kind, utc, wearer, battery, reason, stage = (message.get(k) for k in ("type", "utc", "wearer", "battery", "reason",
+                                                                           "to"))
     if kind not in KINDS:
         return f"{topic}: type {str(kind)[:40]!r} is not a message the cameras send"
     when = parse_utc(utc)
@@ -67,8 +69,11 @@ def _event(store: Store, topic: str, camera: str, message: dict[str, object], at
         return f"{topic}: battery {str(battery)[:40]!r} is not a percentage"
     if reason is not None and not (isinstance(reason, str) and REASON.match(reason)):
         return f"{topic}: reason {str(reason)[:40]!r} is not a reason"
+    if kind == "stage" and stage not in STAGES:
+        return f"{topic}: to {str(stage)[:40]!r} is not a stage"
     store.db.query(ControlRoomMessage).create(camera=camera, kind=str(kind), utc=when, received_at=at,
-                                              wearer=wearer, battery=battery, reason=reason or "")
+                                              wearer=wearer, battery=battery, reason=reason or "",
+                                              stage=str(stage) if kind == "stage" else "")
     return None
 
 

@@ -54,6 +54,7 @@ ACTIONS: dict[str, Promise] = {
     "broker-certificate-issued": _("broker certificate issued"),
     "broker-certificate-revoked": _("broker certificates revoked"),
     "status-deleted": _("control room's status messages deleted (retention)"),
+    "control-room-viewed": _("control room page opened"), "alert-acknowledged": _("alert acknowledged"),
     "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
     "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
     "assignment-deleted": _("assignment deleted (retention)"),

@@ -359,6 +359,7 @@ class ControlRoomMessage(models.Model):
     wearer = models.CharField(max_length=16, null=True)
     battery = models.FloatField(null=True)
     reason = models.CharField(max_length=40, blank=True)
+    stage = models.CharField(max_length=20, blank=True, help_text="for a stage change: the stage now")
     acknowledged_at = models.DateTimeField(null=True)
     acknowledged_by = models.CharField(max_length=150, blank=True)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from station.roles import ADMIN, ALL_ROLES, KIOSK
+from station.roles import ADMIN, ALL_ROLES, CONTROL_ROOM, KIOSK
 from station.store import Store
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ def serve_copy(template: Path, root: Path, camera: Path) -> Web:
 
 def serve(camera: Path, root: Path) -> Web:
     """A store at ``root`` with ``camera``'s recordings accepted, one user per role (named after it),
-    a second case worker, the dock's kiosk account, and the camera's (simulator's) agency key for playback."""
+    a second case worker, the dock's kiosk account, the control room's, and the camera's (simulator's)
+    agency key for playback."""
     from station.accept import accept
     from station.models import Recording
     from station.registry import enrol
@@ -89,4 +90,5 @@ def serve(camera: Path, root: Path) -> Web:
         add_user(store, role, [role], PASSWORD, staff=role == ADMIN, personnel_number=f"P-{number:04d}")
     add_user(store, "case-worker-2", ["case-worker"], PASSWORD, personnel_number="P-0099")
     add_user(store, KIOSK, [KIOSK], PASSWORD)  # the dock's screen
+    add_user(store, CONTROL_ROOM, [CONTROL_ROOM], PASSWORD)  # the town's control room
     return Web(store, store.db.query(Recording).order_by("started_utc").first(), device)

@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('wearer', models.CharField(max_length=16, null=True)),
                 ('battery', models.FloatField(null=True)),
                 ('reason', models.CharField(blank=True, max_length=40)),
+                ('stage', models.CharField(blank=True, help_text='for a stage change: the stage now', max_length=20)),
                 ('acknowledged_at', models.DateTimeField(null=True)),
                 ('acknowledged_by', models.CharField(blank=True, max_length=150)),
             ],

@@ -13,12 +13,22 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
-from station.roles import ADMIN, ALL_ROLES, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER, KIOSK
+from station.roles import (
+    ADMIN,
+    ALL_ROLES,
+    APPROVER,
+    CASE_WORKER,
+    CONTROL_ROOM,
+    DATA_PROTECTION,
+    EVIDENCE_OFFICER,
+    KIOSK,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-__all__ = ["ADMIN", "ALL_ROLES", "APPROVER", "CASE_WORKER", "DATA_PROTECTION", "EVIDENCE_OFFICER", "KIOSK", "ROLES"]
+__all__ = ["ADMIN", "ALL_ROLES", "APPROVER", "CASE_WORKER", "CONTROL_ROOM", "DATA_PROTECTION", "EVIDENCE_OFFICER",
+           "KIOSK", "ROLES"]
 
 ROLES = {
     CASE_WORKER: _("Case worker"),
@@ -27,6 +37,7 @@ ROLES = {
     DATA_PROTECTION: _("Data-protection officer"),
     ADMIN: _("Administrator"),
     KIOSK: _("Dock kiosk"),
+    CONTROL_ROOM: _("Control room"),
 }
 
 

@@ -539,6 +539,28 @@ GERMAN = {
     "broker certificates revoked": "Broker-Zertifikate gesperrt",
     "control room's status messages deleted (retention)": "Statusmeldungen an die Leitstelle gelöscht "
                                                            "(Aufbewahrungsfrist)",
+    "control room page opened": "Leitstellenseite geöffnet",
+    "alert acknowledged": "Alarm quittiert",
+    "Control room": "Leitstelle",
+    "A recording started in imminent danger shows here within a second, with a sound, until someone "
+    "acknowledges it. Cameras send only where the town has switched it on; an offline camera may simply be out "
+    "of network.":
+        "Eine Aufnahme, die bei unmittelbarer Gefahr begonnen wurde, erscheint hier binnen einer Sekunde mit "
+        "Ton, bis jemand sie quittiert. Kameras melden nur, wo die Stadt es eingeschaltet hat; eine Kamera "
+        "ohne Verbindung kann einfach außer Netz sein.",
+    "Switch the alert sound on": "Alarmton einschalten",
+    "Recording started in imminent danger": "Aufnahme bei unmittelbarer Gefahr",
+    "s ago": "s her",
+    "Acknowledge": "Quittieren",
+    "Connection": "Verbindung",
+    "Stage": "Stufe",
+    "Last message": "Letzte Meldung",
+    "online": "verbunden",
+    "offline": "nicht verbunden",
+    "worn": "getragen",
+    "display on": "Display an",
+    "recording": "nimmt auf",
+    "switched off": "ausgeschaltet",
 }
 
 

@@ -4,7 +4,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from station.web import cases, devices, dock, handover, home, logs, recordings, requests, statistics
+from station.web import (
+    cases,
+    control_room,
+    devices,
+    dock,
+    handover,
+    home,
+    logs,
+    recordings,
+    requests,
+    statistics,
+)
 
 LINK = "[A-Za-z0-9_-]{43}"
 """A hand-over link's secret (station.handover): 32 random bytes, URL-safe base64."""
@@ -41,6 +52,9 @@ urlpatterns = [
     path("devices/", devices.device_list, name="devices"),
     path("dock/", dock.dock_page, name="dock"),
     path("dock/kiosk/", dock.kiosk_page, name="kiosk"),
+    path("control-room/", control_room.control_room_page, name="control-room"),
+    path("control-room/state/", control_room.control_room_state, name="control-room-state"),
+    path("control-room/<int:pk>/acknowledge/", control_room.acknowledge, name="acknowledge"),
     path("devices/enrol/", devices.enrol_device, name="enrol"),
     path("devices/<int:pk>/status/", devices.change_status, name="device-status"),
     path("statistics/", statistics.statistics, name="statistics"),
