@@ -24,11 +24,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from bodycam.errors import BodycamError
-from storage.canonical import canonical_json, signature_matches
+from storage.canonical import canonical_json
 from storage.durable import fsync_dir
 from storage.identifiers import parse_utc
 from storage.keys import key_id
-from storage.segment_format import b64, unb64
+from storage.receipt import open_signed
+from storage.segment_format import b64
 
 ASSIGNMENT_VERSION = 1
 PSEUDONYM = re.compile(r"^[0-9a-f]{16}$")
@@ -62,15 +63,7 @@ def sign_assignment(officer: str | None, since: str, device_key_id: str, station
 
 
 def open_assignment(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> CameraAssignment:
-    if not isinstance(signed, dict) or not isinstance(signed.get("assignment"), dict):
-        raise AssignmentError("not an assignment: expected {\"assignment\": {...}, \"sig\": \"...\"}")
-    body = signed["assignment"]
-    try:
-        signature = unb64(str(signed.get("sig")))
-    except ValueError:
-        signature = b""
-    if not signature_matches(station_key, signature, body):
-        raise AssignmentError("assignment signature does not verify with this camera's station key")
+    body = open_signed(signed, "assignment", station_key, AssignmentError)
     if body.get("version") != ASSIGNMENT_VERSION:
         raise AssignmentError(f"assignment version {body.get('version')!r} not supported")
     if body.get("device_key_id") != device_key_id:

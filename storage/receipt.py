@@ -59,17 +59,26 @@ def sign_receipt(recordings: Receipted, device_key_id: str, station_key: ed25519
     return {"receipt": body, "sig": b64(station_key.sign(canonical_json(body)))}
 
 
-def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> Receipt:
-    """What a receipt covers and refuses, once its signature, addressee and every name are checked."""
-    if not isinstance(signed, dict) or not isinstance(signed.get("receipt"), dict):
-        raise ReceiptError("not a receipt: expected {\"receipt\": {...}, \"sig\": \"...\"}")
-    body = signed["receipt"]
+def open_signed(signed: object, member: str, station_key: ed25519.Ed25519PublicKey,
+                error: type[BodycamError]) -> dict[str, object]:
+    """The body of ``{member: body, "sig": base64}`` once the station key's signature over it verifies;
+    ``error`` naming the member otherwise (a receipt, an assignment: what the station sends a camera)."""
+    article = "an" if member[0] in "aeiou" else "a"
+    if not isinstance(signed, dict) or not isinstance(signed.get(member), dict):
+        raise error(f"not {article} {member}: expected {{\"{member}\": {{...}}, \"sig\": \"...\"}}")
+    body: dict[str, object] = signed[member]
     try:
         signature = unb64(str(signed.get("sig")))
     except ValueError:
         signature = b""
     if not signature_matches(station_key, signature, body):
-        raise ReceiptError("receipt signature does not verify with this camera's station key")
+        raise error(f"{member} signature does not verify with this camera's station key")
+    return body
+
+
+def open_receipt(signed: object, station_key: ed25519.Ed25519PublicKey, device_key_id: str) -> Receipt:
+    """What a receipt covers and refuses, once its signature, addressee and every name are checked."""
+    body = open_signed(signed, "receipt", station_key, ReceiptError)
     if body.get("version") != RECEIPT_VERSION:
         raise ReceiptError(f"receipt version {body.get('version')!r} not supported")
     if body.get("device_key_id") != device_key_id:
