@@ -4,44 +4,20 @@ simulator: the publisher must stay out of the camera's way."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.audio import press_to_tone_ms
 from bench.table import Paired, Row, paired_rounds
 from station.mqtt_pki import certificate_authority, issue
-from tests.sshd import free_port
+from tests.mosquitto import SilentBroker
 
 ROUNDS = 3
 PRESSES = 3
 
 
-class Silent:
-    """Accepts connections and never answers."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self._held: list[socket.socket] = []
-        threading.Thread(target=self._hold, daemon=True).start()
-
-    def _hold(self) -> None:
-        while True:
-            try:
-                self._held.append(self._server.accept()[0])
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self._server.close()
-        for connection in self._held:
-            connection.close()
-
-
 def run() -> list[Row]:
-    silent = Silent()
+    silent = SilentBroker()
 
     def publishing(data_dir: Path) -> dict[str, dict[str, object]]:
         keys, station = data_dir / "keys", data_dir / "station"

@@ -88,6 +88,28 @@ class Relay:
                 end.close()
 
 
+class SilentBroker:
+    """A broker that takes the connection and never answers (a captive portal, a half-dead hotspot)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._hold, daemon=True).start()
+
+    def _hold(self) -> None:
+        while True:
+            try:
+                self.held.append(self._server.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self._server.close()
+        for connection in self.held:
+            connection.close()
+
+
 def run_as() -> str:
     """The broker's user: the test's own (mosquitto started as root would otherwise become ``mosquitto``)."""
     return getpass.getuser()
@@ -117,4 +139,4 @@ def client(folder: Path, name: str, issued: Issued, ca: Path, port: int) -> tupl
     return paho, received
 
 
-__all__ = ["Broker", "Relay", "client", "free_port", "run_as"]
+__all__ = ["Broker", "Relay", "SilentBroker", "client", "free_port", "run_as"]

@@ -19,7 +19,7 @@ from firmware.outbox import Outbox
 from station.mqtt_broker import broker_files, camera_certificate, reader_certificate
 from station.store import Store
 from tests.assignments import told
-from tests.mosquitto import Broker, Relay, client, free_port, run_as
+from tests.mosquitto import Broker, Relay, SilentBroker, client, free_port, run_as
 from tests.recordings import SHORT, record, short_config
 from tests.test_station_mqtt import _camera
 
@@ -156,31 +156,6 @@ def test_the_broker_marks_a_camera_offline_when_its_connection_drops(control_roo
         camera_process.kill()
         camera_process.wait(timeout=10)
         broker.stop()
-
-
-class SilentBroker:
-    """A broker that takes the connection and never answers (a captive portal, a half-dead hotspot)."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
-        self.port = free_port()
-        self._server = socket.create_server(("127.0.0.1", self.port))
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._hold, daemon=True).start()
-
-    def _hold(self) -> None:
-        while True:
-            try:
-                self.held.append(self._server.accept()[0])
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self._server.close()
-        for connection in self.held:
-            connection.close()
 
 
 def test_a_broker_that_never_answers_does_not_hold_up_the_recording_and_the_messages_wait(control_room):
