@@ -6,6 +6,7 @@ line, its polls are not."""
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,15 +30,18 @@ def control_room_page(request: HttpRequest) -> HttpResponse:
 def control_room_state(request: HttpRequest) -> JsonResponse:
     """The cameras' last words and the open alerts, as the page's script draws them."""
     at = timezone.now()
-    cameras = []
-    for name in Device.objects.filter(status=Device.ACTIVE).order_by("name").values_list("name", flat=True):
-        said = ControlRoomMessage.objects.filter(camera=name)
-        last = said.order_by("-received_at", "-pk").first()
-        presence = said.filter(kind__in=("online", "offline")).order_by("-received_at", "-pk").first()
-        stage = said.filter(kind="stage").order_by("-utc", "-pk").first()
-        cameras.append({"camera": name, "online": presence is not None and presence.kind == "online",
-                        "stage": stage.stage if stage else "", "battery": last.battery if last else None,
-                        "seen": last.received_at.isoformat() if last else None})
+
+    def last(field: str, **kinds: object) -> Subquery:
+        said = ControlRoomMessage.objects.filter(camera=OuterRef("name"), **kinds).order_by("-pk")
+        return Subquery(said.values(field)[:1])
+
+    rows = Device.objects.filter(status=Device.ACTIVE).order_by("name").annotate(
+        presence=last("kind", kind__in=("online", "offline")), stage=last("stage", kind="stage"),
+        battery=last("battery", battery__isnull=False), seen=last("received_at")).values(
+        "name", "presence", "stage", "battery", "seen")  # one query, whatever the number of cameras
+    cameras = [{"camera": row["name"], "online": row["presence"] == "online", "stage": row["stage"] or "",
+                "battery": row["battery"], "seen": row["seen"].isoformat() if row["seen"] else None}
+               for row in rows]
     kind, reason = ALERT
     open_alerts = ControlRoomMessage.objects.filter(kind=kind, reason=reason, acknowledged_at__isnull=True) \
         .order_by("utc")[:ALERTS_SHOWN]
