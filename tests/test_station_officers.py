@@ -224,3 +224,33 @@ def test_the_kiosk_locks_a_number_after_five_wrong_pins_until_they_are_15_minute
     with pytest.raises(DockError, match=r"Too many wrong PINs|Zu viele falsche PINs"):
         kiosk_officer(store, "4711", "4829", at, "dock-kiosk")
     assert kiosk_officer(store, "4711", "4829", at + timedelta(minutes=16), "dock-kiosk").name == "Anna Schmidt"
+
+
+def test_the_dock_answers_each_reader_event_in_german_and_a_tap_ten_seconds_later_is_a_check_in(
+        store, tmp_path):  # noqa: F811
+    from django.utils import translation
+
+    from station.badge_reader import Event
+    from station.dock import handle
+
+    store, _ = store
+    imported(store, tmp_path, LIST)
+    store.db.query(Device).update(pool=True)
+    start = recording(store).started_utc - timedelta(hours=1)
+    docked(store, store.db.query(Device).get(), battery=90, at=start - timedelta(hours=1))
+    badge = Event("badge", "04A1B2C3D4E5F6", "")
+    with translation.override("de"):
+        assert handle(store, badge, RULES, start) == "Ausgegeben: cam-001 an Anna Schmidt."
+        assert handle(store, badge, RULES, start + timedelta(seconds=9)) == "Eben schon erfasst; nichts geändert."
+        assert handle(store, badge, RULES, start + timedelta(seconds=10)) == \
+            "Zurückgenommen: cam-001 von Anna Schmidt. Bitte zum Auslesen und Laden ins Dock stecken."
+        assert handle(store, Event("unreadable", "", "no UID"), RULES, start) == \
+            "Der Ausweis konnte nicht gelesen werden: Bitte erneut flach auf das Lesegerät legen."
+        assert handle(store, Event("reader-missing", "", "ACS ACR122U"), RULES, start).startswith(
+            "Das Lesegerät fehlt: Bitte anschließen; bis dahin Ausgabe und Rücknahme am Terminal")
+        assert handle(store, Event("reader-back", "", "ACS ACR122U"), RULES, start) == "Das Lesegerät ist wieder da."
+    logged = [(e.action, e.details.get("why", e.details.get("reader", ""))) for e in actions(store)
+              if e.action.startswith(("dock", "checked"))]
+    assert logged == [("checked-out", ""), ("dock-refused", "double-read"), ("checked-in", ""),
+                      ("dock-refused", "unreadable-badge"), ("dock-reader-missing", "ACS ACR122U"),
+                      ("dock-reader-back", "ACS ACR122U")]

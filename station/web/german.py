@@ -585,7 +585,8 @@ def main() -> None:
         german = GERMAN[key].replace("\\", "\\\\").replace('"', '\\"')
         return f'msgid {match.group(1)}msgstr "{german}"\n'
 
-    text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr "[^\n]*"\n(?!")', fill, text)
+    # a msgstr of several lines (a guess makemessages carried over) is replaced whole, never left stale
+    text = re.sub(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr "[^\n]*"\n(?:"[^\n]*"\n)*', fill, text)
     text = text.replace("charset=CHARSET", "charset=UTF-8")
     text = re.sub(r'^#, fuzzy\n', "", text, flags=re.M)
     text = re.sub(r'^#, fuzzy, ', "#, ", text, flags=re.M)  # a guess from a similar text: ours replaces it
