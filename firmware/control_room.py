@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from firmware.log import Record
 from firmware.outbox import Outbox
@@ -137,6 +138,9 @@ class ControlRoom:
         """Keep what arrives; send the oldest while connected; a message leaves the card on its PUBACK.
         Once stopping, send for at most ``FLUSH_S`` more."""
         flush_until: float | None = None
+        # the message on its way and paho's handle of it: paho sends it again after a reconnect itself, so
+        # it is never published twice (the control room would see the alert twice)
+        in_flight: tuple[int, Any] | None = None
         while True:
             self._keep(outbox, block=False)
             if self._stopping.is_set():
@@ -149,14 +153,17 @@ class ControlRoom:
                     return
                 self._keep(outbox, block=True)
                 continue
-            sent = client.publish(waiting.topic, waiting.payload, qos=1)  # type: ignore[attr-defined]
+            if in_flight is None or in_flight[0] != waiting.id:
+                in_flight = (waiting.id, client.publish(waiting.topic, waiting.payload, qos=1))  # type: ignore[attr-defined]
             try:
-                sent.wait_for_publish(timeout=RETRY_S * 5)
-            except RuntimeError:  # not connected after all: the next connection sends it
+                in_flight[1].wait_for_publish(timeout=RETRY_S * 5)
+            except (RuntimeError, ValueError):  # not sent (no connection, paho's queue full): again later
+                in_flight = None
                 self._stopping.wait(RETRY_S)
                 continue
-            if sent.is_published():
+            if in_flight[1].is_published():
                 outbox.remove(waiting)
+                in_flight = None
 
     def _keep(self, outbox: Outbox, block: bool) -> None:
         try:
