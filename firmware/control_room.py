@@ -39,6 +39,9 @@ FIELDS = {"recording-started": ("reason",), "stage": ("from", "to", "reason"), "
           "hardware-fault": ("part",)}
 """What of a record goes to the control room: nothing that names a file or says what was recorded."""
 RETRY_S = 1.0
+RECONNECT_MAX_S = 60.0
+"""The longest wait between two tries to reach the broker (they double from 1 s): a camera out of network
+for an hour tries once a minute."""
 FLUSH_S = 2.0
 """At a stop, how long what is still on the card may be sent while the broker is reachable; the rest
 goes at the next start."""
@@ -66,8 +69,9 @@ class ControlRoom:
     """``sink`` for the firmware's log; ``start`` and ``stop`` with the firmware."""
 
     def __init__(self, broker: Broker, outbox_path: Path, limit: int, utc_now: Callable[[], datetime],
-                 wearer: Callable[[], str | None], on_problem: Callable[[str], None]) -> None:
-        self._broker = broker
+                 wearer: Callable[[], str | None], on_problem: Callable[[str], None],
+                 reconnect_max_s: float = RECONNECT_MAX_S) -> None:
+        self._broker, self._reconnect_max_s = broker, reconnect_max_s
         self._outbox_path, self._limit = outbox_path, limit
         self._utc_now, self._wearer, self._on_problem = utc_now, wearer, on_problem
         self._camera = camera_name(broker.certificate)
@@ -116,7 +120,7 @@ class ControlRoom:
         client.tls_set(ca_certs=str(self._broker.ca), certfile=str(self._broker.certificate),
                        keyfile=str(self._broker.key))
         client.will_set(online, json.dumps({"camera": self._camera, "online": False}), qos=1, retain=True)
-        client.reconnect_delay_set(1, 60)
+        client.reconnect_delay_set(1, int(self._reconnect_max_s))
 
         def on_connect(c: object, userdata: object, flags: object, reason: object, properties: object) -> None:
             if not getattr(reason, "is_failure", True):

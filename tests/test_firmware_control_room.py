@@ -85,7 +85,8 @@ def test_alerts_raised_while_the_broker_is_out_of_reach_arrive_afterwards_in_ord
     problems: list[str] = []
     room = ControlRoom(BrokerAddress("127.0.0.1", network.port, camera / "keys/mqtt-ca.pem",
                                      camera / "keys/mqtt.pem", camera / "keys/mqtt.key"),
-                       camera / "control-room.sqlite", 100, lambda: next(moments), lambda: ANNA, problems.append)
+                       camera / "control-room.sqlite", 100, lambda: next(moments), lambda: ANNA, problems.append,
+                       reconnect_max_s=2)  # the network's return is found within 2 s, however slow the machine
     room.start()
     try:
         room.sink(Record.BATTERY, {"percent": 61.5})
