@@ -115,7 +115,7 @@ AXES_CLIENT_IP_CALLABLE = "station.web.throttle.client_address"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # unlocking is `django-admin axes_reset_username NAME`, or the cool-off passing
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # the recordings, or the kiosk for the dock's screen
+LOGIN_REDIRECT_URL = "recordings"  # station.web.home.StationLoginView lands the kiosk and control room elsewhere
 SESSION_COOKIE_AGE = 8 * 3600  # one shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 BEHIND_TLS = os.environ.get("BODYCAM_HTTPS", "") == "1"

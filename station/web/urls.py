@@ -24,7 +24,7 @@ handler403 = "station.web.refusals.permission_denied"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="station/login.html"), name="login"),
+    path("login/", home.StationLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("recordings/", recordings.recording_list, name="recordings"),
     path("recordings/<int:pk>/", recordings.recording_detail, name="recording"),
