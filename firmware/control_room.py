@@ -80,10 +80,6 @@ class ControlRoom:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="control-room", daemon=True)
 
-    @property
-    def camera(self) -> str:
-        return self._camera
-
     def sink(self, kind: Record, record: dict[str, object]) -> None:
         """Called by the log under its lock, on any thread: builds the message and queues it, nothing more."""
         if kind is Record.BATTERY and isinstance(record.get("percent"), int | float):

@@ -28,6 +28,8 @@ KINDS = frozenset({"online", "stage", "recording-started", "marker", "recording-
                    "hardware-fault", "stopping"})
 REASON = re.compile(r"^[a-z-]{1,40}$")
 STAGES = frozenset({"worn", "display", "recording", "shutdown"})
+SESSION_S = 86400
+"""How long the broker keeps the reader's subscription and its unread messages while the reader is away."""
 ALERT = ("recording-started", "imminent-danger")
 """The message the control room must acknowledge: a recording started without announcement."""
 
@@ -85,10 +87,15 @@ def purge_messages(store: Store, older_than: timedelta, at: datetime) -> int:
     return count
 
 
-def listen(store: Store, host: str, port: int, stop: Callable[[], bool], say: Callable[[str], None]) -> int:
+def listen(store: Store, host: str, port: int, stop: Callable[[], bool], say: Callable[[str], None],
+           subscribed: Callable[[], None] = lambda: None) -> int:
     """Keep what the broker delivers until ``stop``; returns how many messages were refused. The broker's
-    thread only queues; the store is written here, in the caller's thread."""
+    thread only queues; the store is written here, in the caller's thread. The broker keeps the reader's
+    session for a day, so what the cameras send while the reader restarts waits for it; ``subscribed``
+    is called (from the broker's thread) once it reads."""
     import paho.mqtt.client as mqtt
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
     certificate, key = reader_files(store, now())
     arrived: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
@@ -96,9 +103,12 @@ def listen(store: Store, host: str, port: int, stop: Callable[[], bool], say: Ca
     client.tls_set(ca_certs=str(store.root / "keys" / "mqtt-ca.pem"), certfile=str(certificate), keyfile=str(key))
     client.on_connect = lambda c, userdata, flags, reason, properties: c.subscribe(
         [(f"{TOPIC_ROOT}/+/event", 1), (f"{TOPIC_ROOT}/+/online", 1)])
+    client.on_subscribe = lambda c, userdata, mid, reasons, properties: subscribed()
     client.on_message = lambda c, userdata, message: arrived.put((message.topic, bytes(message.payload)))
     client.reconnect_delay_set(1, 30)
-    client.connect_async(host, port, keepalive=30)
+    session = Properties(PacketTypes.CONNECT)
+    session.SessionExpiryInterval = SESSION_S
+    client.connect_async(host, port, keepalive=30, clean_start=False, properties=session)
     client.loop_start()
     refused = 0
     try:

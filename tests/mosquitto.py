@@ -123,7 +123,7 @@ def client(folder: Path, name: str, issued: Issued, ca: Path, port: int) -> tupl
     (folder / f"{name}.key").write_bytes(issued.key_pem)
     received: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
     connected: queue.Queue[object] = queue.Queue()
-    paho = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
+    paho = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-{name}", protocol=mqtt.MQTTv5)
     paho.tls_set(ca_certs=str(ca), certfile=str(folder / f"{name}.pem"), keyfile=str(folder / f"{name}.key"))
     paho.on_message = lambda c, userdata, message: received.put(message)
     paho.on_connect = lambda c, userdata, flags, reason, properties: connected.put(reason)

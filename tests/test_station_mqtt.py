@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import queue
 import ssl
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -168,17 +170,22 @@ def test_the_control_room_keeps_what_the_cameras_publish_and_the_purge_forgets_i
     room = ControlRoom(BrokerAddress("127.0.0.1", broker.port, tmp_path / "broker" / "ca.pem", keys / "mqtt.pem",
                                      keys / "mqtt.key"), keys / "outbox.sqlite", 100, lambda: datetime.now(UTC),
                        lambda: "0123456789abcdef", print)
-    room.start()
-    room.sink(Record.RECORDING_STARTED, {"recording": "x", "reason": "imminent-danger"})
-    said: list[str] = []
+    reading, said, started, give_up = threading.Event(), [], [], time.monotonic() + 60
 
     def kept() -> bool:
+        """Called between messages: the camera starts once the reader reads, and sends its alert."""
+        if reading.is_set() and not started:
+            started.append(room)
+            room.start()
+            room.sink(Record.RECORDING_STARTED, {"recording": "x", "reason": "imminent-danger"})
+        assert time.monotonic() < give_up, "nothing arrived within 60 s"
         return store.db.query(ControlRoomMessage).filter(kind="recording-started").exists()
 
     try:
-        assert listen(store, "127.0.0.1", broker.port, kept, said.append) == 0
+        assert listen(store, "127.0.0.1", broker.port, kept, said.append, reading.set) == 0
     finally:
-        room.stop()
+        if started:
+            room.stop()
     alert = store.db.query(ControlRoomMessage).get(kind="recording-started")
     assert (alert.camera, alert.reason, alert.wearer) == ("cam-01", "imminent-danger", "0123456789abcdef")
     assert said == []

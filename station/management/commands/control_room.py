@@ -24,7 +24,8 @@ class Command(StationCommand):
         signal.signal(signal.SIGTERM, lambda number, frame: stopping.append(number))
         self.stdout.write(f"control room: reading the cameras from {args.host}:{args.port}")
         self.stdout.flush()
-        listen(self.store(args), args.host, args.port, lambda: bool(stopping), self._say)
+        listen(self.store(args), args.host, args.port, lambda: bool(stopping), self._say,
+               lambda: self._say("control room: subscribed to the cameras' messages"))
         return 0
 
     def _say(self, line: str) -> None:
