@@ -8,6 +8,7 @@ word beside the station's."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +49,8 @@ def tell_camera(store: Store, device: Device, officer: Officer | None, since: da
             session = ssh.session([reach.remote_bodycam, "assignment-session", "--data-dir",
                                    reach.data_dir.rstrip("/")])
             try:
-                session.send_line(json.dumps(signed))
+                with contextlib.suppress(BrokenPipeError):  # ssh ended already: its error output says why
+                    session.send_line(json.dumps(signed))
                 answer = json.loads(session.read_line(ANSWER_TIMEOUT_S))
             finally:
                 session.close()
