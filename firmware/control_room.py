@@ -28,13 +28,12 @@ from typing import Any
 
 from firmware.log import Record
 from firmware.outbox import Outbox
+from storage.status_messages import ALERT_KINDS, STATUS_KINDS, event_topic, online_topic
 
-TOPIC_ROOT = "bodycam"
-ALERTS = {Record.RECORDING_STARTED: "recording-started", Record.MARKER: "marker",
-          Record.STORAGE_ERROR: "storage-error", Record.HARDWARE_FAULT: "hardware-fault"}
+ALERTS = dict(zip((Record.RECORDING_STARTED, Record.MARKER, Record.STORAGE_ERROR, Record.HARDWARE_FAULT),
+                  ALERT_KINDS, strict=True))
 """Kept before status messages when the card's queue is full."""
-STATUS = {Record.START: "online", Record.TRANSITION: "stage", Record.RECORDING: "recording-stopped",
-          Record.STOPPED: "stopping"}
+STATUS = dict(zip((Record.START, Record.TRANSITION, Record.RECORDING, Record.STOPPED), STATUS_KINDS, strict=True))
 FIELDS = {"recording-started": ("reason",), "stage": ("from", "to", "reason"), "recording-stopped": ("stop_reason",),
           "hardware-fault": ("part",)}
 """What of a record goes to the control room: nothing that names a file or says what was recorded."""
@@ -92,7 +91,7 @@ class ControlRoom:
                                       "utc": self._utc_now().isoformat(timespec="milliseconds"),
                                       "wearer": self._wearer(), "battery": self._battery, "position": None}
         message.update({field: record.get(field) for field in FIELDS.get(name, ())})
-        self._incoming.put((f"{TOPIC_ROOT}/{self._camera}/event", json.dumps(message, ensure_ascii=False),
+        self._incoming.put((event_topic(self._camera), json.dumps(message, ensure_ascii=False),
                             kind in ALERTS))
 
     def start(self) -> None:
@@ -111,7 +110,7 @@ class ControlRoom:
             return
         outbox = Outbox(self._outbox_path, self._limit)
         connected = threading.Event()
-        online = f"{TOPIC_ROOT}/{self._camera}/online"
+        online = online_topic(self._camera)
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self._camera, protocol=mqtt.MQTTv5)
         client.tls_set(ca_certs=str(self._broker.ca), certfile=str(self._broker.certificate),
                        keyfile=str(self._broker.key))

@@ -17,15 +17,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from station.models import ControlRoomMessage
-from station.mqtt_broker import READER, TOPIC_ROOT, reader_files
+from station.mqtt_broker import NAME, READER, reader_files
 from station.store import Store, now
 from storage.assignment import PSEUDONYM
 from storage.identifiers import parse_utc
+from storage.status_messages import KINDS, TOPIC_ROOT, event_topic, online_topic
 
 MAX_BYTES = 4096
-TOPIC = re.compile(r"^bodycam/(?P<camera>[A-Za-z0-9][A-Za-z0-9._-]{0,62})/(?P<channel>event|online)$")
-KINDS = frozenset({"online", "stage", "recording-started", "marker", "recording-stopped", "storage-error",
-                   "hardware-fault", "stopping"})
+TOPIC = re.compile(rf"^{re.escape(TOPIC_ROOT)}/(?P<camera>{NAME})/(?P<channel>event|online)$")
 REASON = re.compile(r"^[a-z-]{1,40}$")
 STAGES = frozenset({"worn", "display", "recording", "shutdown"})
 SESSION_S = 86400
@@ -102,7 +101,7 @@ def listen(store: Store, host: str, port: int, stop: Callable[[], bool], say: Ca
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=READER, protocol=mqtt.MQTTv5)
     client.tls_set(ca_certs=str(store.root / "keys" / "mqtt-ca.pem"), certfile=str(certificate), keyfile=str(key))
     client.on_connect = lambda c, userdata, flags, reason, properties: c.subscribe(
-        [(f"{TOPIC_ROOT}/+/event", 1), (f"{TOPIC_ROOT}/+/online", 1)])
+        [(event_topic("+"), 1), (online_topic("+"), 1)])
     client.on_subscribe = lambda c, userdata, mid, reasons, properties: subscribed()
     client.on_message = lambda c, userdata, message: arrived.put((message.topic, bytes(message.payload)))
     client.reconnect_delay_set(1, 30)

@@ -4,13 +4,12 @@ folder it is written to but for the camera), or the revocation of all of a camer
 from __future__ import annotations
 
 import argparse
-import os
 from argparse import ArgumentParser
 
 from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
-from station.mqtt_broker import camera_certificate, revoke
+from station.mqtt_broker import camera_certificate, revoke, write_file
 from station.registry import find
 from station.store import now
 
@@ -34,8 +33,6 @@ class Command(StationCommand):
         for name, data, mode in ((f"{device.name}.pem", issued.cert_pem, 0o644),
                                  (f"{device.name}.key", issued.key_pem, 0o600),
                                  ("ca.pem", (store.root / "keys" / "mqtt-ca.pem").read_bytes(), 0o644)):
-            descriptor = os.open(args.out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
+            write_file(args.out / name, data, mode=mode)
         self.stdout.write(f"{device.name}: certificate {issued.serial:x} written to {args.out}")
         return 0
