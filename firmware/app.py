@@ -31,6 +31,7 @@ from storage.marker import clear_marker, read_marker
 from storage.recorder import Recorder, RecorderSettings
 from storage.recovery import finalise_interrupted
 from storage.status import write_status
+from storage.status_messages import CA, CERTIFICATE, KEY
 
 AUDITED = frozenset({Record.START, Record.STOPPED, Record.TRANSITION, Record.RECORDING_STARTED, Record.RECORDING,
                      Record.MARKER, Record.AUDIT, Record.ANNOUNCE, Record.CONFIG, Record.STORAGE_ERROR,
@@ -148,7 +149,7 @@ class Firmware:
         if not settings.enabled:
             return None
         keys = self._data_dir / "keys"
-        broker = Broker(settings.host, settings.port, keys / "mqtt-ca.pem", keys / "mqtt.pem", keys / "mqtt.key")
+        broker = Broker(settings.host, settings.port, keys / CA, keys / CERTIFICATE, keys / KEY)
         try:
             room = ControlRoom(broker, self._data_dir / "control-room.sqlite", settings.queue_max,
                                self.hardware.clock.utc, lambda: self.wearer.pseudonym,

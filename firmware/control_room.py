@@ -28,12 +28,15 @@ from typing import Any
 
 from firmware.log import Record
 from firmware.outbox import Outbox
-from storage.status_messages import ALERT_KINDS, STATUS_KINDS, event_topic, online_topic
+from storage.status_messages import ALERT_KINDS, event_topic, online_topic
 
-ALERTS = dict(zip((Record.RECORDING_STARTED, Record.MARKER, Record.STORAGE_ERROR, Record.HARDWARE_FAULT),
-                  ALERT_KINDS, strict=True))
-"""Kept before status messages when the card's queue is full."""
-STATUS = dict(zip((Record.START, Record.TRANSITION, Record.RECORDING, Record.STOPPED), STATUS_KINDS, strict=True))
+RECORDS = {Record.START: "online", Record.TRANSITION: "stage", Record.RECORDING_STARTED: "recording-started",
+           Record.MARKER: "marker", Record.RECORDING: "recording-stopped", Record.STORAGE_ERROR: "storage-error",
+           Record.HARDWARE_FAULT: "hardware-fault", Record.STOPPED: "stopping"}
+"""The firmware's log records the control room hears of, by the message's kind (storage.status_messages)."""
+AUDITS = {"storage-full": "storage-full", "battery-critical": "battery-critical", "camera-fault": "camera-fault",
+          "battery-warning": "battery-low"}
+"""The state machine's audit lines the control room hears of (``Audit`` actions, states.machine)."""
 FIELDS = {"recording-started": ("reason",), "stage": ("from", "to", "reason"), "recording-stopped": ("stop_reason",),
           "hardware-fault": ("part",)}
 """What of a record goes to the control room: nothing that names a file or says what was recorded."""
@@ -84,7 +87,7 @@ class ControlRoom:
         if kind is Record.BATTERY and isinstance(record.get("percent"), int | float):
             self._battery = float(record["percent"])  # type: ignore[arg-type]
             return
-        name = ALERTS.get(kind) or STATUS.get(kind)
+        name = AUDITS.get(str(record.get("kind"))) if kind is Record.AUDIT else RECORDS.get(kind)
         if name is None:
             return
         message: dict[str, object] = {"camera": self._camera, "type": name,
@@ -92,7 +95,7 @@ class ControlRoom:
                                       "wearer": self._wearer(), "battery": self._battery, "position": None}
         message.update({field: record.get(field) for field in FIELDS.get(name, ())})
         self._incoming.put((event_topic(self._camera), json.dumps(message, ensure_ascii=False),
-                            kind in ALERTS))
+                            name in ALERT_KINDS))
 
     def start(self) -> None:
         self._thread.start()

@@ -87,6 +87,9 @@ def add_commands(commands: argparse._SubParsersAction, open_registry: OpenRegist
     deploy.add_argument("--store", type=Path, help="evidence store: enrol the camera in its registry and install "
                                                    "its station key (receipts)")
     deploy.add_argument("--database", help="with --store: its database URL, if not the store's SQLite file")
+    deploy.add_argument("--control-room", type=Path, metavar="DIR",
+                        help="the camera's broker certificate for the control room (bodycam station "
+                             "broker-certificate NAME --out DIR): installed in its keys folder")
     deploy.add_argument("--name", help="the camera's name in the registry (default: device.id, else HOST[:PORT])")
     deploy.add_argument("--python", default="python3", help="the device's Python (default python3)")
     deploy.add_argument("--health-timeout", type=float, default=60.0, metavar="S",

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from bodycam.errors import BodycamError
 from firmware.config import parse, read
+from fleet.broker_files import check as broker_files_check
 from fleet.config_set import apply
 from fleet.release import MANIFEST, Release, verify
 from fleet.ssh import failure, known, ssh_session
@@ -83,6 +84,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         load_agency_public(args.agency_pub)
     release = check_release(args)
     name = args.name or parse(config).device.id or (args.host if args.port == 22 else f"{args.host}:{args.port}")
+    broker_files = broker_files_check(args.control_room, name) if args.control_room else []
     prefix = str(args.prefix or "")
     stage = f"{prefix}/opt/bodycam/deploy"
     with tempfile.TemporaryDirectory() as staging_dir, ssh_session(args, Path(staging_dir)) as ssh:
@@ -98,6 +100,10 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         for source, target in ((args.agency_pub, "agency.pub"), (args.release_pub, "release.pub")):
             if source:
                 shutil.copy(source, staging / target)
+        if broker_files:
+            (staging / "control-room").mkdir()
+            for path in broker_files:
+                shutil.copy(path, staging / "control-room" / path.name)
         registry = _registry(args)
         if registry is not None:
             shutil.copy(registry.station_pub_path, staging / "station.pub")

@@ -48,6 +48,9 @@ DEFAULT_SPEAKER = "sndrpigooglevoi"
 ASSIGNMENT_FOLDER = "assignment"
 """storage/assignment.py's folder in the data dir: the group's to write, for the offload user's assignment
 session."""
+BROKER_FILES = {"mqtt.pem": 0o644, "mqtt-ca.pem": 0o644, "mqtt.key": 0o600}
+"""The control room's broker files (storage/status_messages.py's names), staged by ``deploy --control-room``
+in ``control-room/``: the camera's certificate, the station's CA and the key, the service's alone."""
 CARD_ID = re.compile(r"[A-Za-z0-9_]{1,15}")
 BEATS_NEEDED = 2  # the loop wrote the report twice after we first read it: it is alive, not just started
 PENDING = "pending-reboot.json"
@@ -252,7 +255,8 @@ class Device:
         shutil.copy(source, partial)
         os.chmod(partial, mode)
         os.replace(partial, target)
-        self.changed.append(name)
+        if name not in self.changed:  # several files of one part: named once
+            self.changed.append(name)
         return True
 
     def restore(self, target: Path) -> None:
@@ -322,8 +326,10 @@ class Device:
         os.chmod(keys, 0o700)
         self.place(stage / "agency.pub", keys / "agency.pub", 0o644, "agency-key")
         self.place(stage / "station.pub", keys / "station.pub", 0o644, "station-key")
-        for stale in (keys / "agency.pub.previous", keys / "station.pub.previous"):
-            stale.unlink(missing_ok=True)  # keys/ holds keys only
+        for name, mode in BROKER_FILES.items():
+            self.place(stage / "control-room" / name, keys / name, mode, "control-room-certificate")
+        for stale in ("agency.pub", "station.pub", *BROKER_FILES):
+            (keys / f"{stale}.previous").unlink(missing_ok=True)  # keys/ holds keys only
         if not (keys / "device.key").exists():
             run([str(bodycam), "keys", "device", "--data-dir", str(self.data)], "creating the device key")
             self.changed.append("device-key")
@@ -339,9 +345,11 @@ class Device:
             run(["chown", "-R", "bodycam:bodycam", str(self.data)], "chown")
             share_with_group(self.data, skip=keys)
             run(["chown", "-R", "root:bodycam", str(keys)], "chown")
-            run(["chown", "bodycam:root", str(keys / "device.key")], "chown")
+            for private in ("device.key", "mqtt.key"):
+                if (keys / private).exists():
+                    run(["chown", "bodycam:root", str(keys / private)], "chown")
+                    os.chmod(keys / private, 0o400)
             os.chmod(keys, 0o750)
-            os.chmod(keys / "device.key", 0o400)
 
     # -- the switch -------------------------------------------------------------------------------------------
 

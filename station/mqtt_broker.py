@@ -21,7 +21,7 @@ from bodycam.errors import BodycamError
 from station.models import BrokerCertificate, Device
 from station.mqtt_pki import Issued, certificate_authority, issue, revocation_list
 from station.store import Store
-from storage.status_messages import TOPIC_ROOT
+from storage.status_messages import CA, CERTIFICATE, KEY, TOPIC_ROOT
 
 READER = "leitstelle"
 """The common name of the station's control-room reader: not a camera name (those are checked)."""
@@ -50,6 +50,17 @@ def camera_certificate(store: Store, device: Device, at: datetime, who: str) -> 
                           "'-' only (no '/', '+', '#' or spaces), up to 63; rename it in the admin")
     issued = _issue(store, device.name, device, at)
     store.log("broker-certificate-issued", device.name, who, serial=f"{issued.serial:x}")
+    return issued
+
+
+def camera_files(store: Store, device: Device, folder: Path, at: datetime, who: str) -> Issued:
+    """A new certificate for ``device`` in ``folder`` under the names the camera reads, with the CA it
+    checks the broker by; the key readable by its owner only."""
+    issued = camera_certificate(store, device, at, who)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data, mode in ((CERTIFICATE, issued.cert_pem, 0o644), (KEY, issued.key_pem, 0o600),
+                             (CA, (store.root / "keys" / "mqtt-ca.pem").read_bytes(), 0o644)):
+        write_file(folder / name, data, mode=mode)
     return issued
 
 

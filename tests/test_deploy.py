@@ -11,16 +11,20 @@ import stat
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from office.cli import main
 from station.models import Device
+from station.mqtt_broker import camera_files
+from station.mqtt_pki import certificate_authority, issue
 from station.store import Store
 from storage.keys import create_agency_keys, create_signing_key, key_id, load_device_key, load_device_public
 from tests.releases import stop_sandbox_service
 from tests.sshd import SshServer
+from tests.test_station_mqtt import _camera
 
 
 def mode(path: Path) -> int:
@@ -119,6 +123,13 @@ def test_deploy_installs_a_signed_release_the_service_reports_healthy_and_a_reru
     assert (data / "keys/device.key").read_bytes() == key_before, "the device key is kept"
     assert health(prefix)["pid"] == pid_before, "nothing changed: the service was not restarted"
 
+    camera_files(store, registered, tmp_path / "cam-07-mqtt", datetime.now(UTC), "test")
+    assert deploy(releases.old.folder, "--store", str(store.root), "--control-room", str(tmp_path / "cam-07-mqtt")) == 0
+    assert "changed: control-room-certificate\n" in capsys.readouterr().out
+    for name in ("mqtt.pem", "mqtt-ca.pem", "mqtt.key"):
+        assert (data / "keys" / name).read_bytes() == (tmp_path / "cam-07-mqtt" / name).read_bytes()
+    assert mode(data / "keys/mqtt.key") == 0o600 and not (data / "keys/mqtt.key.previous").exists()
+
 
 def test_a_new_release_replaces_the_running_one_and_one_that_fails_its_health_check_is_rolled_back(
         camera, releases, capsys):
@@ -188,6 +199,29 @@ def test_deploy_to_a_device_that_never_answers_stops_at_once_with_what_to_check(
     err = capsys.readouterr().err
     assert "cannot reach the device over SSH: no answer within 2 s: is the device switched on" in err, err
     assert "Traceback" not in err
+
+
+def test_deploy_refuses_a_broker_certificate_of_another_camera_or_station_before_reaching_the_camera(
+        releases, tmp_path, capsys):
+    store, at = Store.init(tmp_path / "station"), datetime.now(UTC)
+    camera_files(store, _camera(store, "cam-08"), tmp_path / "cam-08", at, "test")
+    mixed, foreign = tmp_path / "mixed", tmp_path / "foreign"
+    camera_files(store, _camera(store, "cam-07"), mixed, at, "test")
+    shutil.copytree(mixed, foreign)
+    shutil.copy(tmp_path / "cam-08" / "mqtt.key", mixed / "mqtt.key")
+    (tmp_path / "elsewhere").mkdir()
+    elsewhere = issue(certificate_authority(tmp_path / "elsewhere", at), "cam-07", at)
+    (foreign / "mqtt.pem").write_bytes(elsewhere.cert_pem)
+    (foreign / "mqtt.key").write_bytes(elsewhere.key_pem)
+    config = tmp_path / "config.toml"
+    config.write_text('[device]\nid = "cam-07"\n')
+    for folder, why in (("cam-08", "mqtt.pem: issued to 'cam-08', not to 'cam-07'"),
+                        ("foreign", "mqtt.pem: not issued by"), ("mixed", "mqtt.key: not the key of"),
+                        ("nothing", "mqtt.pem: No such file or directory")):
+        code = main(["deploy", "192.0.2.1", "--release", str(releases.old.folder), "--config", str(config),
+                     "--control-room", str(tmp_path / folder)])
+        err = capsys.readouterr().err
+        assert code != 0 and why in err and "Traceback" not in err, err
 
 
 def test_deploy_checks_the_config_with_its_per_camera_values_before_reaching_the_camera(releases, tmp_path, capsys):

@@ -42,6 +42,13 @@ def test_a_full_queue_drops_the_oldest_status_before_any_alert_and_keeps_the_ord
     assert seen == ["alert-2", "alert-3", "alert-4"]
 
 
+def test_every_kind_the_camera_sends_is_one_the_station_knows():
+    from firmware.control_room import AUDITS, RECORDS
+    from storage.status_messages import KINDS
+
+    assert set(RECORDS.values()) | set(AUDITS.values()) == KINDS
+
+
 def test_publishing_without_a_broker_address_is_a_config_error_naming_the_key():
     with pytest.raises(ConfigError, match=r"control_room\.enabled needs control_room\.host"):
         parse("[control_room]\nenabled = true\n")
@@ -94,17 +101,24 @@ def test_alerts_raised_while_the_broker_is_out_of_reach_arrive_afterwards_in_ord
         room.sink(Record.MARKER, {"at": 12.0})
         room.sink(Record.TRANSITION, {"from": "recording", "to": "display", "reason": "hold"})
         room.sink(Record.SOUND, {"label": "start"})  # not for the control room
+        room.sink(Record.AUDIT, {"kind": "record-hint", "held_s": 0.4})  # nor this
+        room.sink(Record.BATTERY, {"percent": 14.0})
+        room.sink(Record.AUDIT, {"kind": "battery-warning", "percent": 14.0})
+        room.sink(Record.AUDIT, {"kind": "storage-full", "free_bytes": 1024})
         with pytest.raises(queue.Empty):
             heard.get(timeout=1.5)
         network.open()
-        events = _events(heard, 3)
+        events = _events(heard, 5)
     finally:
         room.stop()
         network.close()
         broker.stop()
     assert [(e["type"], e["utc"]) for e in events] == [("recording-started", "2026-12-06T09:00:00.000+00:00"),
                                                        ("marker", "2026-12-06T09:00:01.000+00:00"),
-                                                       ("stage", "2026-12-06T09:00:02.000+00:00")]
+                                                       ("stage", "2026-12-06T09:00:02.000+00:00"),
+                                                       ("battery-low", "2026-12-06T09:00:03.000+00:00"),
+                                                       ("storage-full", "2026-12-06T09:00:04.000+00:00")]
+    assert events[3]["battery"] == 14.0
     assert events[0] == {"camera": "cam-07", "type": "recording-started", "utc": "2026-12-06T09:00:00.000+00:00",
                          "wearer": ANNA, "battery": 61.5, "position": None, "reason": "imminent-danger"}
     assert problems == []

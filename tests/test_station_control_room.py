@@ -18,6 +18,10 @@ EVENT = {"camera": "cam-01", "type": "recording-started", "utc": "2026-12-06T09:
          "wearer": None, "battery": 61.5, "position": None, "reason": "imminent-danger"}
 
 
+LOW = {"camera": "cam-01", "type": "battery-low", "utc": "2026-12-06T09:00:00.000+00:00", "wearer": None,
+       "battery": 14.0, "position": None}
+
+
 def said(store, channel: str, **message: object) -> None:
     from station.control_room import take
 
@@ -32,17 +36,26 @@ def state(web) -> dict:
 
 def test_the_page_reads_each_cameras_last_word_and_the_open_alerts(web):
     assert state(web)["cameras"][0] == {"camera": "cam-01", "online": False, "stage": "", "battery": None,
-                                        "seen": None}
+                                        "seen": None, "warning": "", "warned": None}
     said(web.store, "online", camera="cam-01", online=True)
     said(web.store, "event", **{**EVENT, "type": "stage", "from": "worn", "to": "recording", "reason": "hold"})
     said(web.store, "event", **EVENT)
     said(web.store, "event", **{**EVENT, "reason": "announced"})  # announced: no alarm
     now = state(web)
     assert now["cameras"][0]["online"] is True and now["cameras"][0]["stage"] == "recording"
-    assert now["cameras"][0]["battery"] == 61.5
+    assert now["cameras"][0]["battery"] == 61.5 and now["cameras"][0]["warning"] == ""
     (alert,) = now["alerts"]
     assert alert["camera"] == "cam-01" and alert["utc"].startswith("2026-12-06T09:00:00")
     assert alert["age_s"] >= 0, "a camera's clock ahead of the station's shows no negative age"
+
+
+def test_the_page_shows_each_cameras_last_warning_with_its_time(web):
+    said(web.store, "event", **{**LOW, "utc": "2026-12-06T09:10:00.000+00:00"})
+    said(web.store, "event", **{**LOW, "type": "storage-full", "utc": "2026-12-06T09:20:00.000+00:00"})
+    said(web.store, "event", **{**LOW, "type": "stage", "to": "display", "utc": "2026-12-06T09:21:00.000+00:00"})
+    shown = state(web)["cameras"][0]
+    assert shown["warning"] == "storage-full" and shown["warned"].startswith("2026-12-06T09:20:00")
+    assert shown["battery"] == 14.0
 
 
 def test_an_alert_acknowledged_leaves_the_page_and_is_a_custody_line(web):
@@ -101,6 +114,7 @@ def test_an_alert_shows_on_the_open_page_within_a_second_and_is_acknowledged_the
     def arrives() -> None:
         store = Store.open(root)
         try:
+            said(store, "event", **{**LOW, "utc": datetime.now(UTC).isoformat()})
             said(store, "event", **{**EVENT, "utc": datetime.now(UTC).isoformat()})
         finally:
             store.db.close()
@@ -110,6 +124,7 @@ def test_an_alert_shows_on_the_open_page_within_a_second_and_is_acknowledged_the
     banner = page.locator("form.alert[data-camera=cam-01]")
     expect(banner).to_be_visible(timeout=1000)
     expect(banner).to_contain_text(re.compile(r"Aufnahme bei unmittelbarer Gefahr: cam-01 \([0-9] s her\)"))
+    expect(page.locator("tr[data-camera=cam-01]")).to_contain_text("Akku schwach")
     shot(page, "control-room")
     banner.locator("button").click()
     expect(banner).to_have_count(0, timeout=5000)

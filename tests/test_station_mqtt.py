@@ -104,12 +104,11 @@ def test_the_commands_write_a_broker_a_camera_connects_to_and_say_what_is_wrong(
                  "--port", str(port), "--user", run_as()]) == 0
     assert f"mosquitto -c {tmp_path / 'broker' / 'mosquitto.conf'}" in capsys.readouterr().out
     assert main(["station", "broker-certificate", "cam-01", *where, "--out", str(tmp_path / "cam")]) == 0
-    assert ((tmp_path / "cam" / "cam-01.key").stat().st_mode & 0o777) == 0o600
+    assert ((tmp_path / "cam" / "mqtt.key").stat().st_mode & 0o777) == 0o600
     broker = Broker(tmp_path / "broker" / "mosquitto.conf", port)
     try:
-        issued = Issued((tmp_path / "cam" / "cam-01.key").read_bytes(), (tmp_path / "cam" / "cam-01.pem").read_bytes(),
-                        0)
-        camera, _ = client(tmp_path / "clients", "cam-01", issued, tmp_path / "cam" / "ca.pem", port)
+        issued = Issued((tmp_path / "cam" / "mqtt.key").read_bytes(), (tmp_path / "cam" / "mqtt.pem").read_bytes(), 0)
+        camera, _ = client(tmp_path / "clients", "cam-01", issued, tmp_path / "cam" / "mqtt-ca.pem", port)
         camera.loop_stop()
     finally:
         broker.stop()

@@ -1,4 +1,5 @@
-"""The control room's page (Leitstelle): every camera with its last word (online, stage, battery, when),
+"""The control room's page (Leitstelle): every camera with its last word (online, stage, battery, when)
+and its last warning (battery, card, a failed part: it may need help or a replacement),
 and a banner with a sound for each recording started in imminent danger until a dispatcher acknowledges
 it (a custody line). The page asks the station every half second (``control_room_state``), so an alert
 shows within a second of its arrival. For the control-room role only; opening the page is a custody
@@ -16,6 +17,7 @@ from station.control_room import ALERT
 from station.models import ControlRoomMessage, Device
 from station.web.access import CONTROL_ROOM, require
 from station.web.app import served
+from storage.status_messages import WARNING_KINDS
 
 ALERTS_SHOWN = 20
 
@@ -37,10 +39,12 @@ def control_room_state(request: HttpRequest) -> JsonResponse:
 
     rows = Device.objects.filter(status=Device.ACTIVE).order_by("name").annotate(
         presence=last("kind", kind__in=("online", "offline")), stage=last("stage", kind="stage"),
-        battery=last("battery", battery__isnull=False), seen=last("received_at")).values(
-        "name", "presence", "stage", "battery", "seen")  # one query, whatever the number of cameras
+        battery=last("battery", battery__isnull=False), seen=last("received_at"),
+        warning=last("kind", kind__in=WARNING_KINDS), warned=last("utc", kind__in=WARNING_KINDS)).values(
+        "name", "presence", "stage", "battery", "seen", "warning", "warned")  # one query, however many cameras
     cameras = [{"camera": row["name"], "online": row["presence"] == "online", "stage": row["stage"] or "",
-                "battery": row["battery"], "seen": row["seen"].isoformat() if row["seen"] else None}
+                "battery": row["battery"], "seen": row["seen"].isoformat() if row["seen"] else None,
+                "warning": row["warning"] or "", "warned": row["warned"].isoformat() if row["warned"] else None}
                for row in rows]
     kind, reason = ALERT
     open_alerts = ControlRoomMessage.objects.filter(kind=kind, reason=reason, acknowledged_at__isnull=True) \

@@ -561,6 +561,13 @@ GERMAN = {
     "display on": "Display an",
     "recording": "nimmt auf",
     "switched off": "ausgeschaltet",
+    "Last warning": "Letzte Warnung",
+    "battery low": "Akku schwach",
+    "battery empty, camera switched off": "Akku leer, Kamera ausgeschaltet",
+    "card full": "Speicherkarte voll",
+    "card cannot be written": "Speicherkarte nicht beschreibbar",
+    "a part has failed": "ein Bauteil ist ausgefallen",
+    "camera module failed": "Kameramodul ausgefallen",
 }
 
 

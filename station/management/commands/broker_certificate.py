@@ -9,9 +9,10 @@ from argparse import ArgumentParser
 from station import arguments
 from station.arguments import HELP
 from station.management.base import StationCommand
-from station.mqtt_broker import camera_certificate, revoke, write_file
+from station.mqtt_broker import camera_files, revoke
 from station.registry import find
 from station.store import now
+from storage.status_messages import CA, CERTIFICATE, KEY
 
 
 class Command(StationCommand):
@@ -28,11 +29,7 @@ class Command(StationCommand):
             self.stdout.write(f"{device.name}: {count} certificate(s) revoked; write the broker's files again "
                               "(bodycam station broker) and restart it")
             return 0
-        issued = camera_certificate(store, device, now(), "command")
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name, data, mode in ((f"{device.name}.pem", issued.cert_pem, 0o644),
-                                 (f"{device.name}.key", issued.key_pem, 0o600),
-                                 ("ca.pem", (store.root / "keys" / "mqtt-ca.pem").read_bytes(), 0o644)):
-            write_file(args.out / name, data, mode=mode)
-        self.stdout.write(f"{device.name}: certificate {issued.serial:x} written to {args.out}")
+        issued = camera_files(store, device, args.out, now(), "command")
+        self.stdout.write(f"{device.name}: certificate {issued.serial:x} written to {args.out} ({CERTIFICATE}, {KEY}, "
+                          f"{CA}); install it with bodycam deploy … --control-room {args.out}")
         return 0

@@ -42,15 +42,20 @@
     }));
   }
 
+  // "battery-low" → the tbody's data-warning-battery-low
+  const dataKey = (prefix, kind) => prefix + kind.split("-").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  const when = (utc) => new Date(utc).toLocaleString(document.documentElement.lang);
+
   function drawCameras(list) {
     cameras.replaceChildren(...list.map((camera) => {
       const row = document.createElement("tr");
       row.dataset.camera = camera.camera;
       row.append(cell(camera.camera),
                  cell(camera.online ? cameras.dataset.online : cameras.dataset.offline),
-                 cell(camera.stage ? cameras.dataset[`stage${camera.stage[0].toUpperCase()}${camera.stage.slice(1)}`] : "—"),
+                 cell(camera.stage ? cameras.dataset[dataKey("stage", camera.stage)] : "—"),
                  cell(camera.battery === null ? "—" : `${Math.round(camera.battery)} %`),
-                 cell(camera.seen ? new Date(camera.seen).toLocaleString(document.documentElement.lang) : "—"));
+                 cell(camera.warning ? `${cameras.dataset[dataKey("warning", camera.warning)]} (${when(camera.warned)})` : "—"),
+                 cell(camera.seen ? when(camera.seen) : "—"));
       return row;
     }));
   }
