@@ -14,18 +14,20 @@ clip.mp4: | $(VENV)/.installed-sim
 	$(BIN)/python -m sim.clip $@
 
 # The evidence office's web application with a DEMO store (simulated recordings, test keys, demo
-# passwords printed) on http://127.0.0.1:8000; the store is made once, in station-demo/.
+# passwords printed) on http://127.0.0.1:8000, and the control room's broker (mosquitto) on 127.0.0.1:8883
+# for `make sim ARGS="--mqtt station-demo/sim-camera"`; the store is made once, in station-demo/.
 STATION_DEMO ?= station-demo
 station: $(VENV)/.installed-station
 	@test -d $(STATION_DEMO) || $(BIN)/bodycam station demo --store $(STATION_DEMO)
-	$(BIN)/bodycam station serve --store $(STATION_DEMO) $(ARGS)
+	$(BIN)/bodycam station demo-serve --store $(STATION_DEMO) $(ARGS)
 
 test: $(VENV)/.installed-dev test-tools
 	$(MAKE) --no-print-directory lint pytest
 
 # The station's badge reader: pyscard is built from source (swig, pcsc-lite's headers) and talks to pcscd.
 # The tests add vsmartcard's virtual reader driver (vpcd), which pcscd loads in place of a USB reader.
-STATION_PACKAGES := gcc python3-dev swig libpcsclite-dev pcscd
+# mosquitto is the control room's broker (the station writes its configuration).
+STATION_PACKAGES := gcc python3-dev swig libpcsclite-dev pcscd mosquitto
 station-tools:
 	@missing=""; for p in $(STATION_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
@@ -38,7 +40,7 @@ station-tools:
 # picamera2's dependencies python-prctl and PiDNG, and PyAudio, are built from source (a compiler, Python's,
 # libcap's and PortAudio's headers; the audio tests run PortAudio over ALSA's null device).
 TEST_PACKAGES := systemd openssh-server openssh-client rsync procps postgresql openssl xxd chromium gettext nginx curl tmux \
-	libcap-dev portaudio19-dev vsmartcard-vpcd mosquitto $(STATION_PACKAGES)
+	libcap-dev portaudio19-dev vsmartcard-vpcd $(STATION_PACKAGES)
 test-tools:
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \

@@ -104,6 +104,10 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     config = _config(args.config, args.data_dir)
     _prepare_data_dir(config)
+    if args.mqtt is not None:
+        from sim.broker import with_broker
+
+        config = with_broker(config, args.mqtt)
     if args.headless:
         from sim.headless import run_scenario
         from sim.scenario import load as load_scenario
@@ -171,6 +175,9 @@ def add_commands(commands: argparse._SubParsersAction) -> argparse._SubParsersAc
     sim.add_argument("--camera-source", type=Path, help="play this video file instead of the test pattern")
     sim.add_argument("--microphone-source", type=Path, help="16-bit WAV file the simulated microphone hears "
                                                             "(looped; default: a 1 kHz tone)")
+    sim.add_argument("--mqtt", type=Path, metavar="DIR",
+                     help="send status and alerts to a control room's broker: DIR holds the camera's broker files "
+                          "and config.toml's [control_room] (make station writes station-demo/sim-camera)")
     sim.add_argument("--headless", action="store_true", help="no window: run --scenario in virtual time")
     sim.add_argument("--scenario", type=Path, help="scenario file (see docs/simulator.md)")
     sim.add_argument("--realtime", action="store_true", help="with --headless: run the scenario in real time")

@@ -44,6 +44,8 @@ RETRY_S = 1.0
 RECONNECT_MAX_S = 60.0
 """The longest wait between two tries to reach the broker (they double from 1 s): a camera out of network
 for an hour tries once a minute."""
+WITH_WILL = 4
+"""MQTT 5's reason code "disconnect with will message"."""
 FLUSH_S = 2.0
 """At a stop, how long what is still on the card may be sent while the broker is reachable; the rest
 goes at the next start."""
@@ -108,6 +110,8 @@ class ControlRoom:
     def _run(self) -> None:
         try:
             import paho.mqtt.client as mqtt
+            from paho.mqtt.packettypes import PacketTypes
+            from paho.mqtt.reasoncodes import ReasonCode
         except ImportError:
             self._on_problem("paho-mqtt is not installed: no messages to the control room (pip install paho-mqtt)")
             return
@@ -132,7 +136,8 @@ class ControlRoom:
         try:
             self._send(client, outbox, connected)
         finally:
-            client.disconnect()
+            # the broker publishes the will (offline) at a stop as at a lost connection: one message for both
+            client.disconnect(reasoncode=ReasonCode(PacketTypes.DISCONNECT, identifier=WITH_WILL))
             client.loop_stop()
             outbox.close()
 

@@ -7,6 +7,7 @@ store for real evidence.
 
 from __future__ import annotations
 
+import getpass
 import io
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from firmware.config import Config, override
+from office.demo_serve import SIM_CAMERA
 from sim.headless import run_scenario
 from sim.scenario import parse
 from station.accept import accept
@@ -27,7 +29,7 @@ from station.kiosk import pin_hash
 from station.officers import apply, read
 from station.registry import enrol
 from station.retention import hold
-from station.roles import ADMIN, APPROVER, CASE_WORKER, DATA_PROTECTION, EVIDENCE_OFFICER, KIOSK
+from station.roles import ADMIN, APPROVER, CASE_WORKER, CONTROL_ROOM, DATA_PROTECTION, EVIDENCE_OFFICER, KIOSK
 from station.store import Store, now
 from station.web.users import add_user
 
@@ -43,7 +45,10 @@ USERS = [
     ("asservate", [EVIDENCE_OFFICER]),
     ("datenschutz", [DATA_PROTECTION]),
     ("terminal", [KIOSK]),
+    ("leitstelle", [CONTROL_ROOM]),
 ]
+BROKER_HOST = "127.0.0.1"
+"""Where the demo's broker for the control room listens (mosquitto, started by ``bodycam station demo-serve``)."""
 KIOSK_PIN = ("10473", "2468")
 """Clara Nowak's kiosk PIN: she returns cam-demo-02 at the kiosk (log in as ``terminal``)."""
 EPISODE = "0 press display\n25 press display\n30 end\n"
@@ -63,7 +68,8 @@ SHIFTS = [  # (days ago, hour, scenario) per camera
 ]
 
 
-def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, str, list[str]]]:
+def make_demo(root: Path, database_url: str | None = None, broker_port: int = 8883
+              ) -> list[tuple[str, str, list[str]]]:
     """Create the demo store at ``root`` (which must not exist yet); returns ``(user, password, roles)``."""
     setup_django()
     from django.contrib.auth.models import User
@@ -107,6 +113,7 @@ def make_demo(root: Path, database_url: str | None = None) -> list[tuple[str, st
     hold(store, older.ref, "Ermittlungsverfahren", "StA 12 Js 345/26", who="asservate")
     _handover_ready(store, older, people)
     _shifts(store)
+    _control_room(store, root, broker_port)
     return users
 
 
@@ -135,6 +142,25 @@ def _shifts(store: Store) -> None:
                                       officer=store.db.query(Officer).get(personnel_number="10473"),
                                       started_at=now() - timedelta(hours=13))
     store.db.query(Officer).filter(personnel_number=KIOSK_PIN[0]).update(pin=pin_hash(KIOSK_PIN[1]))
+
+
+def _control_room(store: Store, root: Path, port: int) -> None:
+    """The broker's files, the simulator's certificate as cam-demo-01 with its ``[control_room]``, and what
+    cam-demo-02 said before it went out of network: a low battery."""
+    from station.models import ControlRoomMessage, Device
+    from station.mqtt_broker import broker_files, camera_files
+
+    host = BROKER_HOST
+    broker_files(store, root / "broker", host, port, now(), user=getpass.getuser())
+    folder = root / SIM_CAMERA
+    camera_files(store, store.db.query(Device).get(name="cam-demo-01"), folder, now(), "demo")
+    (folder / "config.toml").write_text(f'# the demo broker (bodycam station demo-serve)\n[control_room]\n'
+                                        f'enabled = true\nhost = "{host}"\nport = {port}\n', encoding="utf-8")
+    said = now() - timedelta(minutes=40)
+    for kind, minutes, fields in (("online", 0, {}), ("stage", 1, {"stage": "worn", "battery": 24.0}),
+                                  ("battery-low", 30, {"battery": 19.0}), ("offline", 31, {})):
+        at = said + timedelta(minutes=minutes)
+        store.db.query(ControlRoomMessage).create(camera="cam-demo-02", kind=kind, utc=at, received_at=at, **fields)
 
 
 def _handover_ready(store: Store, recording: Recording, people: dict[str, User]) -> None:

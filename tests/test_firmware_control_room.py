@@ -134,11 +134,17 @@ def test_the_firmware_tells_the_control_room_when_a_recording_starts_and_who_wea
         record(camera, SHORT, override(short_config(), control_room={"enabled": True, "host": "127.0.0.1",
                                                                      "port": port}))
         events = _events(heard, 4)
+        presence = []
+        while not presence or presence[-1]["online"]:
+            message = heard.get(timeout=15)
+            if message.topic.endswith("/online"):
+                presence.append(json.loads(message.payload))
     finally:
         broker.stop()
     started = next(e for e in events if e["type"] == "recording-started")
     assert started["reason"] == "announced" and started["wearer"] == ANNA and started["camera"] == "cam-07"
     assert [e["type"] for e in events][:2] == ["online", "stage"]
+    assert presence[-1] == {"camera": "cam-07", "online": False}, "a camera switched off is offline at once"
 
 
 CAMERA_PROCESS = """

@@ -29,6 +29,8 @@ def serve(store: Store, bind: str, workers: int, agency_key: Path | None = None)
             for key, value in {"bind": bind, "workers": workers, "threads": 4, "timeout": 300,
                                "accesslog": "-", "preload_app": True, "proc_name": "bodycam-station"}.items():
                 self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn ≥ 27 would make ~/.gunicorn otherwise
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
