@@ -31,6 +31,7 @@ HELP = {
     "broker": "write the control room's MQTT broker files (mosquitto: TLS, certificates, ACL)",
     "broker-certificate": "issue a camera's MQTT client certificate, or revoke its certificates",
     "control-room": "keep the cameras' status and alerts from the control room's broker (runs until stopped)",
+    "jobs": "run the station's long jobs (redactions) from the store's queue (runs until stopped)",
 }
 STATUSES = {"lost": "mark a camera lost: its key is refused for recordings that start later",
             "retired": "retire a camera", "active": "re-activate a retired camera"}
@@ -192,6 +193,12 @@ def broker_certificate(parser: argparse.ArgumentParser) -> None:
     action.add_argument("--out", type=Path, help="folder for <camera>.pem, <camera>.key and ca.pem")
     action.add_argument("--revoke", action="store_true",
                         help="revoke every certificate of the camera (then write the broker's files again)")
+
+
+def jobs(parser: argparse.ArgumentParser) -> None:
+    store_options(parser)
+    parser.add_argument("--agency-key", type=Path, help="the evidence office's private key, to decrypt what a job "
+                                                        "reads (default <store>/keys/agency.key)")
 
 
 def control_room(parser: argparse.ArgumentParser) -> None:

@@ -59,7 +59,7 @@ def add_commands(commands: argparse._SubParsersAction,
         mark = sub.add_parser(f"mark-{status}", help=text)
         arguments.mark(mark, status=False)
         mark.set_defaults(handler=job("mark"), status=status)
-    for name in ("quarantine", "custody", "officers", "dock", "broker", "broker-certificate", "control-room"):
+    for name in ("quarantine", "custody", "officers", "dock", "broker", "broker-certificate", "control-room", "jobs"):
         parser = sub.add_parser(name, help=HELP[name])
         getattr(arguments, name.replace("-", "_"))(parser)
         parser.set_defaults(handler=job(name.replace("-", "_")))

@@ -58,6 +58,11 @@ ACTIONS: dict[str, Promise] = {
     "dock-reader-missing": _("badge reader missing"), "dock-reader-back": _("badge reader back"),
     "dock-viewed": _("dock page viewed"), "wearer-searched": _("recordings searched by wearer"),
     "assignment-deleted": _("assignment deleted (retention)"),
+    "redaction-created": _("redaction started"), "redaction-analysed": _("redaction: faces found"),
+    "redaction-reviewed": _("redaction reviewed"), "redaction-rendered": _("redaction rendered"),
+    "redaction-approved": _("redaction approved"), "redaction-rejected": _("redaction sent back"),
+    "redaction-failed": _("redaction failed"), "redaction-deleted": _("redaction deleted"),
+    "redaction-viewed": _("redaction viewed"), "redaction-exported": _("redaction exported"),
 }
 DOCK_PROBLEMS: dict[str, Promise] = {
     "out": _("checked out"), "not-offloaded": _("waiting for its offload"),
@@ -88,6 +93,11 @@ HANDOVER_STATES: dict[str, Promise] = {
     "ready": _("ready for download"), "revoked": _("revoked"), "expired": _("expired"),
     "locked": _("locked after wrong codes"),
 }
+REDACTION_STATES: dict[str, Promise] = {
+    "queued": _("waiting for the job runner"), "analysing": _("finding faces"), "review": _("waiting for review"),
+    "rendering": _("rendering"), "awaiting-approval": _("waiting for approval"), "approved": _("approved"),
+    "failed": _("failed"), "deleted": _("deleted"),
+}
 RECIPIENT_KINDS: dict[str, Promise] = {
     "police": _("police"), "prosecutor": _("public prosecutor"), "court": _("court"), "other": _("other authority"),
 }
@@ -95,7 +105,7 @@ RECIPIENT_KINDS: dict[str, Promise] = {
 KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
          "outcome": OUTCOMES, "figure": FIGURES,
          "case-kind": CASE_KINDS, "case": CASE_STATES, "handover": HANDOVER_STATES, "recipient": RECIPIENT_KINDS,
-         "dock": DOCK_PROBLEMS}
+         "dock": DOCK_PROBLEMS, "redaction": REDACTION_STATES}
 
 
 def label(code: object, kind: str) -> str:

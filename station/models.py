@@ -367,3 +367,41 @@ class ControlRoomMessage(models.Model):
         app_label = "station"
         indexes = [models.Index(fields=["camera", "-utc"], name="control_room_by_camera")]
 
+
+
+class Redaction(models.Model):
+    """A derivative of a recording for disclosure with bystanders made unrecognisable (station.redactions);
+    the recording itself is never changed. The faces found wait for the evidence officer's review; the
+    derivative, once rendered, for a second person's approval (four eyes) before anyone may take it out.
+    Deleted with its recording."""
+
+    QUEUED, ANALYSING, REVIEW, RENDERING, AWAITING, APPROVED, FAILED, DELETED = (
+        "queued", "analysing", "review", "rendering", "awaiting-approval", "approved", "failed", "deleted")
+    RUNNING = (QUEUED, ANALYSING, RENDERING)
+
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="redactions")
+    request = models.ForeignKey(ViewRequest, on_delete=models.PROTECT, related_name="redactions",
+                                help_text="the approved viewing window it was made under")
+    source_files = models.JSONField(help_text="the recording's segment files and their BLAKE2b-256, as verified")
+    purpose = models.TextField(help_text="to whom and why it is disclosed")
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="redactions")
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=20, default=QUEUED)
+    attempt = models.IntegerField(default=1, help_text="the job run the row waits for: an older run's end is ignored")
+    progress = models.FloatField(default=0.0, help_text="percent of the running step")
+    seconds_left = models.FloatField(null=True)
+    failure = models.TextField(blank=True)
+    plan = models.JSONField(default=dict, help_text="the reviewer's decisions (station.redaction.plan)")
+    reviewed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, related_name="redaction_reviews")
+    reviewed_at = models.DateTimeField(null=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    frames = models.IntegerField(null=True)
+    covered_frames = models.IntegerField(null=True)
+    decided_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True,
+                                   related_name="redaction_decisions")
+    decided_at = models.DateTimeField(null=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "station"
+        ordering = ["-created_at"]

@@ -98,6 +98,7 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
 
     from station.cases import keeping
     from station.models import Recording
+    from station.redactions import delete_with
 
     at = at or datetime.now(UTC)
     periods = case_periods or settings.BODYCAM_CASE_RETENTION
@@ -132,6 +133,7 @@ def purge(store: Store, older_than: timedelta, at: datetime | None = None, dry_r
             store.log("deleted", recording.ref, who, reason=f"retention {older_than.days} d",
                       legal_basis=LEGAL_BASIS, started_utc=recording.started_utc.isoformat())
         shutil.rmtree(store.recording_dir(recording.device.key_id, recording.recording_id), ignore_errors=True)
+        delete_with(store, recording, who)  # its redacted copies follow it
     return PurgeResult(deleted, held, in_review, in_case)
 
 

@@ -13,6 +13,7 @@ environment, so ``bodycam station …``, the WSGI server and ``django-admin`` co
   ``BODYCAM_SHIFT_HOURS`` (12: a pool camera out longer is overdue on the dock page),
   ``BODYCAM_ASSIGNMENT_RETENTION_DAYS`` (14: an ended assignment without a recording is then deleted).
 - ``BODYCAM_STATUS_RETENTION_DAYS`` (7: the control room's messages from the cameras are then deleted).
+- ``BODYCAM_JOB_WORKERS`` (1: redactions made at a time) and ``BODYCAM_JOB_TIMEOUT_S`` (6 h: a job stopped after).
 
 The store's database is Django's ``default``. A process that opens a second store (a test with SQLite and
 PostgreSQL side by side) gets a connection of its own for it (``station.database.Database``).
@@ -47,7 +48,7 @@ BODYCAM_STATUS_RETENTION = timedelta(days=float(os.environ.get("BODYCAM_STATUS_R
 """How long a request waits for a decision: older, it expires undecided (ask again if still needed)."""
 
 DATABASES = {"default": database_settings(BODYCAM_DATABASE)}
-DATABASE_ROUTERS = ["station.web.router.StoreRouter"]
+DATABASE_ROUTERS = ["station.router.StoreRouter"]
 SECRET_KEY = os.environ.get("BODYCAM_SECRET_KEY") or web_secret(BODYCAM_STORE)
 """Empty when the store has none yet (before ``bodycam station init``): Django then refuses to sign."""
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
     "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles", "station",
     "axes",  # after station: the custody log hears of a failed login before axes counts it
+    "django_q",  # the job queue (station.jobs): its tasks wait in the store's database
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -125,6 +127,15 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS else
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if BEHIND_TLS else 0
 """Browsers that reached the station over TLS once never fall back to plain HTTP for a year."""
 CSRF_FAILURE_VIEW = "station.web.refusals.csrf_failure"
+BODYCAM_JOB_WORKERS = int(os.environ.get("BODYCAM_JOB_WORKERS", "1"))
+BODYCAM_JOB_TIMEOUT_S = int(os.environ.get("BODYCAM_JOB_TIMEOUT_S", str(6 * 3600)))
+Q_CLUSTER = {
+    "name": "bodycam", "broker_class": "station.jobs.StoreBroker", "workers": BODYCAM_JOB_WORKERS,
+    "timeout": BODYCAM_JOB_TIMEOUT_S, "retry": BODYCAM_JOB_TIMEOUT_S + 60, "max_attempts": 1, "ack_failures": True,
+    "save_limit": 100, "poll": 0.5, "catch_up": False, "label": "Aufträge",
+}
+"""django-q2 on the store's own database (station.jobs): ``BODYCAM_JOB_WORKERS`` jobs at a time (1), each
+stopped after ``BODYCAM_JOB_TIMEOUT_S`` (6 h); a job a station restart interrupted starts again."""
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

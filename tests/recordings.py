@@ -13,11 +13,12 @@ from sim.scenario import parse
 from tests.conftest import small_config
 
 
-def record(data_dir: Path, scenario: str, config: Config | None = None, epoch: datetime | None = None) -> Path:
-    """Run ``scenario`` with ``data_dir`` (from ``epoch``, by default the simulator's); returns the folder of
-    its (only or last) recording."""
+def record(data_dir: Path, scenario: str, config: Config | None = None, epoch: datetime | None = None,
+           camera_source: Path | None = None) -> Path:
+    """Run ``scenario`` with ``data_dir`` (from ``epoch``, by default the simulator's; the camera seeing
+    ``camera_source``, by default its test pattern); returns the folder of its (only or last) recording."""
     config = override(config or small_config(), storage={"data_dir": str(data_dir)})
-    run_scenario(parse(scenario), config, io.StringIO(), epoch=epoch)
+    run_scenario(parse(scenario), config, io.StringIO(), camera_source=camera_source, epoch=epoch)
     return sorted((data_dir / "recordings").iterdir())[-1]
 
 

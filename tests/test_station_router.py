@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from station.router import use_store
 from station.store import Store
-from station.web.router import use_store
 from tests.web import host_key
 
 

@@ -24,6 +24,9 @@ class Analysis:
     frames: int
     width: int
     height: int
+    fps: float
+    start_s: float
+    """The first frame's time: the review page finds a frame's number from the player's time."""
 
 
 def analyse(video: Path, detector: FaceDetector, progress: Progress = lambda done, total: None,
@@ -31,7 +34,7 @@ def analyse(video: Path, detector: FaceDetector, progress: Progress = lambda don
     import av
 
     tracker = Tracker()
-    frames = 0
+    frames, start_s = 0, 0.0
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -39,7 +42,10 @@ def analyse(video: Path, detector: FaceDetector, progress: Progress = lambda don
         scale = width / min(width, detect_width)
         small = (round(width / scale) // 2 * 2, round(height / scale) // 2 * 2)
         total = stream.frames
+        fps = float(stream.average_rate or 30)
         for frame in container.decode(stream):
+            if frames == 0 and frame.pts is not None and frame.time_base is not None:
+                start_s = float(frame.pts * frame.time_base)
             if frames % every == 0:
                 picture = frame.to_ndarray(format="rgb24", width=small[0], height=small[1])
                 tracker.add(frames, detector(picture, scale))
@@ -47,4 +53,4 @@ def analyse(video: Path, detector: FaceDetector, progress: Progress = lambda don
             if frames % 30 == 0:
                 progress(frames, total)
     progress(frames, frames)
-    return Analysis(tracker.tracks, frames, width, height)
+    return Analysis(tracker.tracks, frames, width, height, fps, start_s)

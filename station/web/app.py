@@ -13,8 +13,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
+from station.router import use_store
 from station.store import Store
-from station.web.router import use_store
 from storage.keys import load_agency_private
 
 

@@ -77,6 +77,45 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class RedactionForm(OwnIds):
+    ids = "redaction"
+
+    purpose = forms.CharField(label=_("Disclosed to whom, and why"), max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanForm(forms.Form):
+    """The review page's decisions as JSON (its script writes the field); checked by station.redactions."""
+
+    plan = forms.CharField(max_length=200_000, widget=forms.HiddenInput)
+
+    def clean_plan(self) -> object:
+        import json
+
+        try:
+            return json.loads(self.cleaned_data["plan"])
+        except ValueError:
+            raise ValidationError(_("The review's decisions did not arrive whole; reload the page.")) from None
+
+
+class RedactionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Send back"))],
+                                 widget=forms.RadioSelect, label=_("Decision"))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "reject" and not data.get("note"):
+            self.add_error("note", _("Say what is to be changed."))
+        return data
+
+
+class RedactionDeleteForm(OwnIds):
+    ids = "delete"
+
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
 class HoldForm(OwnIds):
     ids = "hold"
 

@@ -568,6 +568,98 @@ GERMAN = {
     "card cannot be written": "Speicherkarte nicht beschreibbar",
     "a part has failed": "ein Bauteil ist ausgefallen",
     "camera module failed": "Kameramodul ausgefallen",
+    "redaction started": "Schwärzung begonnen",
+    "redaction: faces found": "Schwärzung: Gesichter gefunden",
+    "redaction reviewed": "Schwärzung geprüft",
+    "redaction rendered": "Schwärzung erstellt",
+    "redaction approved": "Schwärzung freigegeben",
+    "redaction sent back": "Schwärzung zurückgegeben",
+    "redaction failed": "Schwärzung fehlgeschlagen",
+    "redaction deleted": "Schwärzung gelöscht",
+    "redaction viewed": "Schwärzung angesehen",
+    "redaction exported": "Schwärzung heruntergeladen",
+    "waiting for the job runner": "wartet auf die Auftragsverarbeitung",
+    "finding faces": "sucht Gesichter",
+    "waiting for review": "wartet auf Prüfung",
+    "rendering": "wird erstellt",
+    "waiting for approval": "wartet auf Freigabe",
+    "deleted": "gelöscht",
+    "Redactions": "Schwärzungen",
+    "Redactions for disclosure": "Schwärzungen zur Herausgabe",
+    "Redaction": "Schwärzung",
+    "None yet.": "Noch keine.",
+    "A redaction is a separate copy with the faces of bystanders made unrecognisable and sound muted where you "
+    "say; this recording stays as it is. The faces are found automatically; you review them, and a second person "
+    "approves the copy.":
+        "Eine Schwärzung ist eine eigene Kopie, in der die Gesichter Unbeteiligter unkenntlich und der Ton stumm "
+        "ist, wo Sie es festlegen; diese Aufnahme bleibt unverändert. Die Gesichter werden automatisch gefunden; "
+        "Sie prüfen sie, und eine zweite Person gibt die Kopie frei.",
+    "Start a redaction": "Schwärzung beginnen",
+    "Started": "Begonnen",
+    "about %%s s left": "noch etwa %%s s",
+    "Why it failed": "Warum es fehlschlug",
+    "The job ended without a result:": "Der Auftrag endete ohne Ergebnis:",
+    "Reviewed": "Geprüft",
+    "Decided": "Entschieden",
+    "Frames": "Bilder",
+    "%(covered)s with something made unrecognisable": "%(covered)s mit unkenntlich gemachten Stellen",
+    "Face": "Gesicht",
+    "seen from %%s s to %%s s": "zu sehen von %%s s bis %%s s",
+    "leave visible": "sichtbar lassen",
+    "Box": "Feld",
+    "from %%s s to %%s s": "von %%s s bis %%s s",
+    "Remove": "Entfernen",
+    "Review": "Prüfung",
+    "Every face found is covered unless you leave it visible (the person who asked for their data). Draw boxes "
+    "on the picture for what no detector finds (licence plates, screens, ID cards): drag at the time it starts, "
+    "then move on and drag again where it ends; it moves evenly in between. Mark ranges where the whole picture "
+    "is blurred or the sound muted. Check the whole recording: the detector misses faces that are small, turned "
+    "away or covered.":
+        "Jedes gefundene Gesicht wird unkenntlich gemacht, außer Sie lassen es sichtbar (die Person, die "
+        "Auskunft verlangt hat). Ziehen Sie Felder über das Bild für das, was keine Erkennung findet "
+        "(Kennzeichen, Bildschirme, Ausweise): zu dem Zeitpunkt, an dem es beginnt, dann weiterspulen und dort "
+        "ziehen, wo es endet; dazwischen wandert das Feld gleichmäßig. Markieren Sie Abschnitte, in denen das "
+        "ganze Bild unscharf oder der Ton stumm wird. Prüfen Sie die ganze Aufnahme: Die Erkennung übersieht "
+        "kleine, abgewandte oder verdeckte Gesichter.",
+    "Drag the box's end position now": 'Endposition des Felds jetzt ziehen',
+    "Mute from here": "Ton stumm ab hier",
+    "Blur the whole picture from here": "Ganzes Bild unscharf ab hier",
+    "… to here": "… bis hier",
+    "Faces found": "Gefundene Gesichter",
+    "Boxes drawn": "Gezogene Felder",
+    "Muted sound": "Stummer Ton",
+    "Whole picture blurred": "Ganzes Bild unscharf",
+    "Mute the whole sound": "Den ganzen Ton stumm schalten",
+    "Cover with": "Unkenntlich machen durch",
+    "blur": "Unschärfe",
+    "black boxes": "schwarze Felder",
+    "Render the redacted copy": "Geschwärzte Kopie erstellen",
+    "The redacted copy": "Die geschwärzte Kopie",
+    "Decide": "Entscheiden",
+    "Download the approved copy": "Freigegebene Kopie herunterladen",
+    "Delete": "Löschen",
+    "Delete this redaction": "Diese Schwärzung löschen",
+    "Copies of recordings for disclosure, with bystanders' faces made unrecognisable and sound muted where the "
+    "reviewer said. Nothing leaves the station before a second person has approved the copy.":
+        "Kopien von Aufnahmen zur Herausgabe, mit unkenntlich gemachten Gesichtern Unbeteiligter und stummem "
+        "Ton, wo die Prüfung es festlegte. Nichts verlässt die Station, bevor eine zweite Person die Kopie "
+        "freigegeben hat.",
+    "No redactions yet: start one from a recording's page.":
+        "Noch keine Schwärzungen: Beginnen Sie eine auf der Seite einer Aufnahme.",
+    "Disclosed to whom, and why": "An wen und warum herausgegeben",
+    "The review's decisions did not arrive whole; reload the page.":
+        "Die Festlegungen der Prüfung kamen nicht vollständig an; laden Sie die Seite neu.",
+    "Send back": "Zurückgeben",
+    "Say what is to be changed.": "Sagen Sie, was zu ändern ist.",
+    "A redaction needs to say to whom and why it is disclosed.":
+        "Eine Schwärzung braucht die Angabe, an wen und warum sie herausgegeben wird.",
+    "The review was not taken: %(reason)s": "Die Prüfung wurde nicht übernommen: %(reason)s",
+    "The derivative is being rendered; a second person approves it.":
+        "Die Kopie wird erstellt; eine zweite Person gibt sie frei.",
+    "A decision needs approve or send back, and a note for sending back.":
+        "Eine Entscheidung braucht Freigeben oder Zurückgeben, und zum Zurückgeben einen Vermerk.",
+    "A redaction is deleted once its job has ended.": "Eine Schwärzung wird gelöscht, wenn ihr Auftrag beendet ist.",
+    "Deleting a redaction needs a reason.": "Das Löschen einer Schwärzung braucht einen Grund.",
 }
 
 

@@ -23,7 +23,7 @@ from station.web import keyset
 from station.web.access import ALL_ROLES, EVIDENCE_OFFICER, open_window, require, sees_wearers, visible_requests
 from station.web.app import served
 from station.web.audit_excerpt import excerpt
-from station.web.forms import AttachForm, FilterForm, HoldForm, ReleaseForm, ViewRequestForm
+from station.web.forms import AttachForm, FilterForm, HoldForm, RedactionForm, ReleaseForm, ViewRequestForm
 from station.web.playback import (
     export_verified,
     growing_response,
@@ -156,6 +156,8 @@ def recording_page(request: HttpRequest, recording: Recording, status: int = 200
         "hold_form": HoldForm(),
         "release_form": ReleaseForm(),
         "attach_form": AttachForm(),
+        "redaction_form": RedactionForm(),
+        "redactions": recording.redactions.exclude(status="deleted").select_related("created_by"),
         "cases": recording.cases.order_by("opened_at"),
         "kept_by_case": kept,
         "wearer": wearer(store, recording) if sees_wearers(request.user) else None,

@@ -6,8 +6,8 @@ import re
 
 from bodycam.errors import EXIT_USAGE, BodycamError
 from station.roles import ASSIGNABLE_ROLES
+from station.router import use_store
 from station.store import Store
-from station.web.router import use_store
 
 
 class UserError(BodycamError, ValueError):
