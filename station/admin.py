@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Model, QuerySet
+from django_q.models import Failure, OrmQ, Schedule, Success
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -248,6 +249,9 @@ class OfficerAdmin(CustodyLogged):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+for queued in (Schedule, Success, Failure, OrmQ):  # django-q's jobs: on the station's own pages, not edited here
+    if admin.site.is_registered(queued):
+        admin.site.unregister(queued)
 admin.site.register(User, AuditedUserAdmin)
 admin.site.register(Group, AuditedGroupAdmin)
 admin.site.register(Device, DeviceAdmin)

@@ -54,9 +54,10 @@ SECRET_KEY = os.environ.get("BODYCAM_SECRET_KEY") or web_secret(BODYCAM_STORE)
 
 INSTALLED_APPS = [
     "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
-    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles", "station",
+    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+    "django_q",  # the job queue (station.jobs); before station, whose admin takes its pages out again
+    "station",
     "axes",  # after station: the custody log hears of a failed login before axes counts it
-    "django_q",  # the job queue (station.jobs): its tasks wait in the store's database
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

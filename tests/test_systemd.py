@@ -134,7 +134,7 @@ def test_firmware_reports_ready_stages_and_watchdog_to_systemd(notify_socket, tm
 STATION_UNITS = ("bodycam-station-offload.service", "bodycam-station-offload.timer",
                  "bodycam-station-purge.service", "bodycam-station-purge.timer", "bodycam-station-sweep.service",
                  "bodycam-station-sweep.timer", "bodycam-station-web.service", "bodycam-station-dock.service",
-                 "bodycam-station-control-room.service")
+                 "bodycam-station-control-room.service", "bodycam-station-jobs.service")
 
 
 def test_station_units_verify_without_a_word_on_stderr(tmp_path):
@@ -154,7 +154,8 @@ def test_station_units_verify_without_a_word_on_stderr(tmp_path):
 
 @pytest.mark.parametrize("unit", ["bodycam-station-offload.service", "bodycam-station-purge.service",
                                   "bodycam-station-sweep.service", "bodycam-station-web.service",
-                                  "bodycam-station-dock.service", "bodycam-station-control-room.service"])
+                                  "bodycam-station-dock.service", "bodycam-station-control-room.service",
+                                  "bodycam-station-jobs.service"])
 def test_station_service_security_exposure_is_at_most_3(unit):
     result = subprocess.run([analyze(), "security", "--offline=yes", str(ROOT / "systemd" / unit)],
                             capture_output=True, text=True)
@@ -220,3 +221,9 @@ def test_the_control_room_reader_keeps_the_cameras_messages_and_comes_back_after
     assert "bodycam station control-room --store /var/lib/bodycam-station --host" in reader
     assert "Restart=always" in reader and "AF_INET" in reader
 
+
+
+def test_the_job_runner_is_stopped_through_itself_so_its_jobs_are_taken_up_again():
+    jobs = (ROOT / "systemd" / "bodycam-station-jobs.service").read_text()
+    assert "bodycam station jobs --store /var/lib/bodycam-station" in jobs and "Restart=always" in jobs
+    assert "KillMode=mixed" in jobs, "SIGTERM to the runner alone (tests/test_station_jobs.py stops it so)"
