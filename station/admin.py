@@ -16,10 +16,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db.models import Model, QuerySet
-from django_q.models import Failure, OrmQ, Schedule, Success
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_q.models import Failure, OrmQ, Schedule, Success
 
 from station.kiosk import PIN, pin_hash
 from station.models import Account, Assignment, Badge, Device, Officer, Recipient
