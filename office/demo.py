@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import io
+import os
 import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from station.cases import attach, open_case
 from station.database import setup_django
 from station.kiosk import pin_hash
 from station.officers import apply, read
+from station.paths import web_secret
 from station.registry import enrol
 from station.retention import hold
 from station.roles import ADMIN, APPROVER, CASE_WORKER, CONTROL_ROOM, DATA_PROTECTION, EVIDENCE_OFFICER, KIOSK
@@ -54,6 +56,9 @@ KIOSK_PIN = ("10473", "2468")
 EPISODE = "0 press display\n25 press display\n30 end\n"
 RECORDING = "0 press display\n4 press record\n9 press record\n15 press record\n22 hold record 3\n30 end\n"
 DANGER = "0 hold record 2\n14 hold record 3\n22 end\n"
+FACES_SECONDS = 8
+FACES = "0 press display\n1 press record\n6 hold record 3\n10 end\n"
+"""The recording the demo's redaction is made of: about 8 s."""
 OFFICERS = """personalnummer;name;team;ausweise;aktiv
 10471;Anna Berg;KOD Mitte;04A1B2C3D4E5F6;ja
 10472;Ben Kaya;KOD Nord;04112233445566;ja
@@ -72,6 +77,7 @@ def make_demo(root: Path, database_url: str | None = None, broker_port: int = 88
               ) -> list[tuple[str, str, list[str]]]:
     """Create the demo store at ``root`` (which must not exist yet); returns ``(user, password, roles)``."""
     setup_django()
+    from django.conf import settings
     from django.contrib.auth.models import User
 
     from station.models import Device, OffloadRun, Recording, ViewRequest
@@ -79,6 +85,8 @@ def make_demo(root: Path, database_url: str | None = None, broker_port: int = 88
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} exists: the demo makes a new store (remove it first)")
     store = Store.init(root, database_url)
+    if not os.environ.get("BODYCAM_SECRET_KEY"):  # the settings were read before the store made its secret,
+        settings.SECRET_KEY = web_secret(root)     # which the job queue signs its tasks with
     (root / "DEMO-STORE-TEST-KEYS.txt").write_text("DEMO store: simulated recordings, TEST keys. Not evidence.\n")
     users = []
     for number, (name, roles) in enumerate(USERS, start=1):
@@ -88,6 +96,8 @@ def make_demo(root: Path, database_url: str | None = None, broker_port: int = 88
     with tempfile.TemporaryDirectory() as scratch:
         for number, shifts in enumerate(SHIFTS, start=1):
             data = _record(Path(scratch) / f"cam{number}", shifts)
+            if number == 1:
+                _record_faces(data, Path(scratch))
             device = enrol(store, f"cam-demo-{number:02d}", f"192.0.2.{10 + number}", 22, "bodycam",
                            (data / "keys" / "device.pub").read_text(), _host_key(), "0.1.0+demo", who="demo")
             incoming = store.incoming(device.key_id)
@@ -114,6 +124,7 @@ def make_demo(root: Path, database_url: str | None = None, broker_port: int = 88
     _handover_ready(store, older, people)
     _shifts(store)
     _control_room(store, root, broker_port)
+    _redaction_awaiting_approval(store, people)
     return users
 
 
@@ -178,6 +189,48 @@ def _handover_ready(store: Store, recording: Recording, people: dict[str, User])
             ("Polizeipräsidium Duisburg", Recipient.POLICE, "kk11.duisburg@polizei.nrw.de"),
             ("Staatsanwaltschaft Duisburg", Recipient.PROSECUTOR, "poststelle@sta-duisburg.nrw.de")):
         store.db.query(Recipient).create(name=name, kind=kind, contact=contact)
+
+
+def _record_faces(data: Path, scratch: Path) -> None:
+    """cam-demo-01's recording of yesterday afternoon, in which the camera saw two faces (scikit-image's
+    test pictures walking across a photograph): the one the demo's redaction is made of."""
+    from station.redaction.scene import make_scene
+
+    scene = make_scene(scratch / "faces.mp4", seconds=FACES_SECONDS + 2)
+    config = override(Config(), storage={"data_dir": str(data)}, prerecord={"seconds": 1.0},
+                      sim={"camera_width": scene.width, "camera_height": scene.height})
+    run_scenario(parse(FACES), config, io.StringIO(), camera_source=scene.path, epoch=_faces_started())
+
+
+def _faces_started() -> datetime:
+    return datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0) - timedelta(days=1)
+
+
+def _redaction_awaiting_approval(store: Store, people: dict[str, User]) -> None:
+    """A redaction of that recording for a person's access request, its faces found and covered, reviewed
+    by the evidence officer and waiting for the approver (``leitung``): the jobs done here, in the demo's
+    own process, and nothing left in the queue."""
+    from django_q.models import OrmQ
+
+    from station.jobs import Runner, attach
+    from station.models import Recording, ViewRequest
+    from station.redactions import analyse_job, create, render_job, review
+    from storage.keys import load_agency_private
+
+    recording = store.db.query(Recording).get(started_utc__gte=_faces_started() - timedelta(minutes=1),
+                                             started_utc__lt=_faces_started() + timedelta(minutes=5))
+    grant = store.db.query(ViewRequest).create(
+        recording=recording, requester=people["asservate"], created_at=now(), case_number="DS-2026-0042",
+        purpose="Auskunft nach Art. 15 DSGVO: Kopie für die gefilmte Person", status=ViewRequest.APPROVED,
+        decided_by=people["leitung"], decided_at=now(), window_until=now() + timedelta(hours=24))
+    attach(Runner(store, lambda: load_agency_private(store.root / "keys" / "agency.key")))
+    row = create(store, grant, people["asservate"], "Auskunft nach Art. 15 DSGVO an die gefilmte Person "
+                                                     "(DS-2026-0042): Unbeteiligte unkenntlich")
+    analyse_job(row.pk, row.attempt)
+    row.refresh_from_db()
+    review(store, row, people["asservate"], {"visible": [], "muted": [[0.0, 1.0]]})
+    render_job(row.pk, row.attempt)
+    store.db.query(OrmQ).delete()
 
 
 def _record(data: Path, shifts: list[tuple[int, int, str]]) -> Path:

@@ -14,7 +14,7 @@ from station.redaction.boxes import Box
 from station.redaction.detector import FaceDetector
 from station.redaction.plan import ManualBox, Plan, Span
 from station.redaction.render import render
-from tests.redaction_scene import SAMPLE_RATE, Scene, make_scene
+from station.redaction.scene import SAMPLE_RATE, Scene, make_scene
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ SCENARIO = "0 press display\n1 press record\n5 hold record 3\n9 end\n"
 @pytest.fixture(scope="module")
 def faces_camera(tmp_path_factory):
     """A camera whose recording saw the astronaut and the cameraman walking across a photograph."""
+    from station.redaction.scene import make_scene
     from tests.recordings import record, short_config
-    from tests.redaction_scene import make_scene
 
     folder = tmp_path_factory.mktemp("faces")
     scene = make_scene(folder / "scene.mp4", seconds=10.0)  # longer than the recording: it does not loop
@@ -57,7 +57,7 @@ def started(web, purpose: str = "Auskunft nach Art. 15 DSGVO an die gefilmte Per
     window(web, web.recording)
     response = web.client("evidence-officer").post(f"/recordings/{web.recording.pk}/redact/", {"purpose": purpose})
     assert response.status_code == 302, response.content[:500]
-    return Redaction.objects.get()
+    return Redaction.objects.latest("pk")
 
 
 def fresh(row):

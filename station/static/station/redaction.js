@@ -151,7 +151,11 @@
   };
   const clamp = (b) => [Math.max(0, Math.min(b[0], b[2])), Math.max(0, Math.min(b[1], b[3])),
                         Math.min(faces.width, Math.max(b[0], b[2])), Math.min(faces.height, Math.max(b[1], b[3]))];
-  canvas.addEventListener("pointerdown", (event) => { dragFrom = toVideo(event); video.pause(); });
+  canvas.addEventListener("pointerdown", (event) => {
+    dragFrom = toVideo(event);
+    canvas.setPointerCapture(event.pointerId);  // a drag that ends beside the picture still ends here
+    video.pause();
+  });
   canvas.addEventListener("pointerup", (event) => {
     if (!dragFrom) return;
     const b = clamp([...dragFrom, ...toVideo(event)]);

