@@ -14,6 +14,7 @@ from bench import (
     idle,
     operations,
     recording,
+    redaction,
     rollout,
     shift,
     startup,
@@ -26,7 +27,7 @@ from bench.table import render
 def main() -> None:
     rows = [*startup.run(), *state_machine.run(), *idle.run(), *shift.run(), *recording.run(), *display.run(),
             *audio.run(), *operations.run(), *rollout.run(), *evidence.run(), *station_web.run(),
-            *handover.run(), *dock.run(), *control_room.run()]
+            *handover.run(), *dock.run(), *control_room.run(), *redaction.run()]
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
     print(render(rows))
 

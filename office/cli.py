@@ -39,6 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  kiosk: personnel number {KIOSK_PIN[0]}, PIN {KIOSK_PIN[1]} (Clara Nowak returns cam-demo-02)")
     print(f"  control room: log in as leitstelle; make sim ARGS=\"--mqtt {args.store / SIM_CAMERA}\" sends as "
           "cam-demo-01 (hold RECORD: an alert)")
+    print("  redaction: a copy with the faces made unrecognisable waits for leitung's approval (Schwärzungen)")
     return 0
 
 

@@ -131,3 +131,21 @@ def test_without_muting_the_sound_is_copied_bit_for_bit(scene, tmp_path):
             return [bytes(p) for p in container.demux(audio=0) if p.size]
 
     assert packets(result.path) == packets(made.path)
+
+
+def test_a_track_moves_between_sightings_and_beyond_its_last_covers_both_where_it_was_and_would_be():
+    from station.redaction.tracks import HOLD_FRAMES, Track, Tracker
+
+    tracker = Tracker()
+    for frame in (0, 3, 6):
+        tracker.add(frame, [Box(10 + 3 * frame, 0, 30 + 3 * frame, 20)])
+    tracker.add(9, [Box(500, 0, 520, 20)])  # far away: another face
+    face, other = tracker.tracks
+    assert face.frames == [0, 3, 6] and other.frames == [9]
+    assert face.at(4) == Box(22, 0, 42, 20), "a third of the way from the sighting at 3 to the one at 6"
+    assert face.at(8) == Box(28, 0, 54, 20), "held at 6 (28–48) and moved on two frames (34–54)"
+    assert face.at(-2) == Box(4, 0, 30, 20), "before its first sighting too"
+    assert face.at(6 + HOLD_FRAMES) is not None and face.at(7 + HOLD_FRAMES) is None
+    lost = Track(1, [0, 100], [Box(0, 0, 10, 10), Box(50, 0, 60, 10)])
+    assert lost.at(50) is None, "nothing guessed across a long gap"
+    assert lost.at(100 - HOLD_FRAMES) is not None and lost.at(HOLD_FRAMES) == Box(0, 0, 10, 10)

@@ -694,6 +694,14 @@ def test_the_demo_store_has_recordings_users_and_playback(tmp_path):
     number, pin = KIOSK_PIN
     returned = kiosk.post("/dock/kiosk/", {"number": number, "pin": pin}).content.decode()
     assert "Zurückgenommen: cam-demo-02 von Clara Nowak." in returned
+    from station.models import Redaction
+
+    waiting = store.db.query(Redaction).get()
+    assert waiting.status == Redaction.AWAITING and waiting.covered_frames > 0
+    leader = Client()
+    name, password, _ = next(u for u in users if u[0] == "leitung")
+    assert leader.post("/login/", {"username": name, "password": password}).status_code == 302
+    assert 'name="decision"' in leader.get(f"/redactions/{waiting.pk}/").content.decode(), "one approval away"
 
 
 @pytest.mark.parametrize("field, value, said", [

@@ -10,9 +10,11 @@ from pathlib import Path
 from station.redaction.detector import FaceDetector
 from station.redaction.tracks import Track, Tracker
 
-DETECT_WIDTH = 640
-EVERY = 2
-"""The detector's frames: every second one. A face is followed over the other (``tracks``)."""
+DETECT_WIDTH = 576
+EVERY = 3
+"""The detector's frames: every third, at 576 pixels' width (a face in 720p keeps about half its size):
+the detector then costs under three times what decoding and encoding the video cost (docs/performance.md).
+A face is followed over the frames between (``tracks``)."""
 
 Progress = Callable[[int, int], None]
 """Called with the frames done and the frames in all (0 when the file does not say)."""

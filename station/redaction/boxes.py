@@ -37,6 +37,11 @@ def overlap(a: Box, b: Box) -> float:
     return inner.area / union if union > 0 else 0.0
 
 
+def union(a: Box, b: Box) -> Box:
+    """The smallest box holding both."""
+    return Box(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1))
+
+
 def between(a: Box, b: Box, share: float) -> Box:
     """The box ``share`` of the way from ``a`` to ``b`` (0: ``a``, 1: ``b``)."""
     return Box(a.x0 + (b.x0 - a.x0) * share, a.y0 + (b.y0 - a.y0) * share,

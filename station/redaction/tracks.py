@@ -1,14 +1,15 @@
 """Faces followed across frames: each detection joins the track whose last box it overlaps most, or
 starts one. A track covers the frames between two of its sightings (the box moving from one to the
 next) and ``HOLD_FRAMES`` before its first and after its last, so a face the detector misses for a
-few frames, or sees a little late, stays covered."""
+few frames, or sees a little late, stays covered. Beyond a sighting the box covers both where the face
+was and where it would be had it gone on as between its last two sightings: it may stop or go on."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from station.redaction.boxes import Box, between, overlap
+from station.redaction.boxes import Box, between, overlap, union
 
 SAME_FACE = 0.2
 """The least overlap of a detection with a track's last box for it to be the same face."""
@@ -38,15 +39,25 @@ class Track:
         if index < len(self.frames) and self.frames[index] == frame:
             return self.boxes[index]
         if index == 0:
-            return self.boxes[0]
+            return self._beyond(0, 1, frame)
         if index == len(self.frames):
-            return self.boxes[-1]
+            return self._beyond(index - 1, index - 2, frame)
         before, after = self.frames[index - 1], self.frames[index]
         if after - before > 2 * hold:  # lost in between: each end held, nothing guessed across the gap
             if frame - before <= hold:
-                return self.boxes[index - 1]
-            return self.boxes[index] if after - frame <= hold else None
+                return self._beyond(index - 1, index - 2, frame)
+            return self._beyond(index, index + 1, frame) if after - frame <= hold else None
         return between(self.boxes[index - 1], self.boxes[index], (frame - before) / (after - before))
+
+
+    def _beyond(self, sighting: int, neighbour: int, frame: int) -> Box:
+        """Beyond sighting ``sighting``: its box, and where the face would be at ``frame`` had it moved on as
+        it moved between ``neighbour`` and ``sighting`` (when there is such a neighbour)."""
+        held = self.boxes[sighting]
+        if not 0 <= neighbour < len(self.frames):
+            return held
+        step = (frame - self.frames[sighting]) / (self.frames[sighting] - self.frames[neighbour])
+        return union(held, between(held, self.boxes[neighbour], -step))
 
 
 class Tracker:
