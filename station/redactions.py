@@ -85,9 +85,9 @@ def create(store: Store, grant: ViewRequest, who: User, purpose: str) -> Redacti
 
 def review(store: Store, row: Redaction, who: User, plan: dict[str, object]) -> None:
     """The reviewer's decisions (checked: ``plan_from``); the derivative is queued for rendering."""
-    checked = plan_from(plan, _duration(row.recording), *_frame_size(store, row))
     if row.status not in (Redaction.REVIEW, Redaction.AWAITING):
         raise RedactionError(f"redaction {row.pk} is {row.status}: it can be reviewed once its faces are found")
+    checked = plan_from(plan, _duration(row.recording), *_frame_size(store, row))
     with transaction.atomic(using=store.db.alias):
         row.plan, row.reviewed_by, row.reviewed_at = plan, who, timezone.now()
         row.status, row.attempt, row.progress, row.seconds_left = Redaction.QUEUED, row.attempt + 1, 0.0, None

@@ -468,11 +468,13 @@ def test_a_database_server_restart_ends_only_the_run_it_hit_and_the_next_run_rec
 def test_offload_into_a_full_store_stops_cleanly_and_the_next_run_completes(sshd, device, tmp_path, capsys):
     root = tmp_path / "small"
     root.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2000k", "tmpfs", str(root)]).returncode != 0:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(root)]).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
         store = Store.init(root / "store")
         enrolled(store, device, sshd)
+        space = os.statvfs(root)
+        (root / "filler").write_bytes(bytes(space.f_bavail * space.f_frsize - 256 * 1024))  # 256 KiB left
         recording = only_recording(device)
         assert main(offload_args(store, sshd, device)) == 1
         assert "disk is full" in capsys.readouterr().err

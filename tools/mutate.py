@@ -58,6 +58,11 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     # the kiosk's PIN check and its lock-outs; the camera's wearer: what it keeps, what its firmware logs
     "station/kiosk.py": ["tests/test_station_kiosk.py"],
     "storage/assignment.py": ["tests/test_firmware_wearer.py"],
+    # redaction: where a face is between and beyond its sightings, what a plan covers (real model, real video)
+    "station/redaction/tracks.py": ["tests/test_station_redaction.py"],
+    "station/redaction/plan.py": ["tests/test_station_redaction.py"],
+    # a camera's broker files, checked by deploy before they reach it
+    "fleet/broker_files.py": ["tests/test_deploy.py", "-k", "broker_certificate"],
     "firmware/wearer.py": ["tests/test_firmware_wearer.py"],
     "firmware/offload_gate.py": ["tests/test_offload_gate.py"],
     # what a camera trusts and runs: the release's checks on the laptop, the installer's on the camera
