@@ -98,6 +98,12 @@ REDACTION_STATES: dict[str, Promise] = {
     "rendering": _("rendering"), "awaiting-approval": _("waiting for approval"), "approved": _("approved"),
     "failed": _("failed"), "deleted": _("deleted"),
 }
+REDACTION_FAILURES: dict[str, Promise] = {
+    "changed": _("The stored recording is no longer the one the redaction was started on."),
+    "unverified": _("The recording could not be verified, decrypted or read out."),
+    "unreadable": _("The video could not be read, or the copy not written."),
+    "stopped": _("The job was stopped: it ran past its time limit, or the job runner failed."),
+}
 RECIPIENT_KINDS: dict[str, Promise] = {
     "police": _("police"), "prosecutor": _("public prosecutor"), "court": _("court"), "other": _("other authority"),
 }
@@ -105,7 +111,8 @@ RECIPIENT_KINDS: dict[str, Promise] = {
 KINDS = {"reason": REASONS, "action": ACTIONS, "request": REQUEST_STATES, "device": DEVICE_STATES,
          "outcome": OUTCOMES, "figure": FIGURES,
          "case-kind": CASE_KINDS, "case": CASE_STATES, "handover": HANDOVER_STATES, "recipient": RECIPIENT_KINDS,
-         "dock": DOCK_PROBLEMS, "redaction": REDACTION_STATES}
+         "dock": DOCK_PROBLEMS, "redaction": REDACTION_STATES,
+         "redaction-failure": REDACTION_FAILURES}
 
 
 def label(code: object, kind: str) -> str:

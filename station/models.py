@@ -405,3 +405,12 @@ class Redaction(models.Model):
     class Meta:
         app_label = "station"
         ordering = ["-created_at"]
+
+    @property
+    def failure_kind(self) -> str:
+        """Why the job failed, as a code (``failure`` is ``kind: technical reason``)."""
+        return self.failure.split(":", 1)[0]
+
+    @property
+    def failure_detail(self) -> str:
+        return self.failure.split(":", 1)[-1].strip()

@@ -150,13 +150,18 @@ def analyse_job(pk: int, attempt: int) -> None:
     row = _started(store, pk, attempt, Redaction.ANALYSING)
     if row is None:
         return
+    if row.recording.files != row.source_files:
+        _failed(store, row, "changed", f"{row.recording.ref}: its files are not those the redaction was started on")
+        return
     try:
-        if row.recording.files != row.source_files:
-            raise RedactionError("the stored recording is not the one the redaction was started on")
         export_recording(verified(source(store, row.recording)), runner().agency_key(), source_path(store, row))
+    except PROBLEMS as exc:
+        _failed(store, row, "unverified", str(exc))
+        return
+    try:
         found = analyse(source_path(store, row), FaceDetector(), _reporter(store, row))
-    except (*PROBLEMS, RedactionError, ValueError) as exc:
-        _failed(store, row, "analyse", str(exc))
+    except (OSError, ValueError) as exc:
+        _failed(store, row, "unreadable", str(exc))
         return
     faces = [{"number": t.number, "frames": t.frames, "boxes": [[round(v, 1) for v in (b.x0, b.y0, b.x1, b.y1)]
                                                                 for b in t.boxes]} for t in found.tracks]
@@ -181,10 +186,13 @@ def render_job(pk: int, attempt: int) -> None:
     try:
         tracks = read_tracks(tracks_path(store, row))
         plan = plan_from(row.plan, _duration(row.recording), *_frame_size(store, row))
-        made = render(source_path(store, row), tracks, plan, derivative_path(store, row), _reporter(store, row))
+        made = render(source_path(store, row), tracks, plan, derivative_path(store, row), _reporter(store, row),
+                      provenance={"redacted_copy_of": row.recording.recording_id, "camera": row.recording.device.name,
+                                  "redaction": row.pk, "source_files_blake2b": row.source_files,
+                                  "plan": row.plan, "station": "bodycam evidence station"})
         os.chmod(made.path, 0o600)
-    except (*PROBLEMS, RedactionError, ValueError) as exc:
-        _failed(store, row, "render", str(exc))
+    except (OSError, ValueError) as exc:  # RedactionError among them: the faces' file or the plan unreadable
+        _failed(store, row, "unreadable", str(exc))
         return
     with transaction.atomic(using=store.db.alias):
         row.status, row.sha256, row.covered_frames = Redaction.AWAITING, made.sha256, made.covered_frames
@@ -226,11 +234,13 @@ def _reporter(store: Store, row: Redaction) -> Callable[[int, int], None]:
     return report
 
 
-def _failed(store: Store, row: Redaction, step: str, reason: str) -> None:
+def _failed(store: Store, row: Redaction, kind: str, reason: str) -> None:
+    """The job ended without a result: ``kind`` (a key of station.labels.REDACTION_FAILURES, what the page
+    says in German) and the technical ``reason``."""
     with transaction.atomic(using=store.db.alias):
-        row.status, row.failure, row.seconds_left = Redaction.FAILED, f"{step}: {reason}"[:2000], None
+        row.status, row.failure, row.seconds_left = Redaction.FAILED, f"{kind}: {reason}"[:2000], None
         row.save(using=store.db.alias)
-        store.log("redaction-failed", row.recording.ref, RUNNER, redaction=row.pk, step=step, reason=reason[:500])
+        store.log("redaction-failed", row.recording.ref, RUNNER, redaction=row.pk, kind=kind, reason=reason[:500])
     source_path(store, row).unlink(missing_ok=True)
 
 
@@ -332,4 +342,4 @@ def job_ended(task: Any) -> None:
     store = runner().store
     row = store.db.query(Redaction).filter(pk=pk, attempt=attempt, status__in=Redaction.RUNNING).first()
     if row is not None:
-        _failed(store, row, "job", str(task.result)[:500] or "stopped")
+        _failed(store, row, "stopped", str(task.result)[:500] or "no result")

@@ -106,6 +106,18 @@ def test_a_box_drawn_by_the_reviewer_moves_over_its_range_and_covers_nothing_out
     assert result.covered_frames == round(1.0 * made.fps) + 1
 
 
+def test_a_range_of_whole_frames_is_blurred_and_the_frames_around_it_are_not(scene, tmp_path):
+    made, analysis = scene
+    plan = Plan(visible_tracks=frozenset(t.number for t in analysis.tracks), whole_frames=(Span(1.0, 1.5),))
+    result = render(made.path, analysis.tracks, plan, tmp_path / "whole.mp4")
+    before, after = luma(made.path), luma(result.path)
+    everything = Box(0, 0, made.width, made.height)
+    inside_range = [sharpness(after[i], everything) / sharpness(before[i], everything) for i in range(30, 46)]
+    assert max(inside_range) < 0.1 and result.covered_frames == 16
+    for i in (28, 47):
+        assert sharpness(after[i], everything) / sharpness(before[i], everything) > 0.8
+
+
 def test_muted_sound_is_silent_and_the_rest_unchanged(scene, tmp_path):
     made, analysis = scene
     result = render(made.path, analysis.tracks, Plan(muted=(Span(1.0, 2.0),)), tmp_path / "muted.mp4")

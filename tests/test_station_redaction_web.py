@@ -90,6 +90,12 @@ def test_a_redaction_is_found_reviewed_approved_by_a_second_person_and_taken_out
     assert fresh(row).status == Redaction.QUEUED and OrmQ.objects.count() == 2
     render_job(row.pk, row.attempt)
     assert fresh(row).status == Redaction.AWAITING and len(row.sha256) == 64 and row.covered_frames > 0
+    import av
+
+    with av.open(str(office.store.root / "private" / "redactions" / str(row.pk) / "redacted.mp4")) as copy:
+        said = json.loads(copy.metadata["comment"])
+    assert said["redacted_copy_of"] == office.recording.recording_id and said["source_files_blake2b"] == before
+    assert said["plan"] == plan, "the file says where it came from and what was done to it"
     approver = office.client("approver")
     page = approver.get(f"/redactions/{row.pk}/").content.decode()
     assert 'id="derivative"' in page and 'name="decision"' in page
@@ -149,9 +155,9 @@ def test_a_recording_that_fails_verification_is_not_redacted_and_the_page_says_w
     data[-100] ^= 0xFF
     segment.write_bytes(bytes(data))
     analyse_job(row.pk, row.attempt)
-    assert fresh(row).status == Redaction.FAILED and "verif" in row.failure
+    assert fresh(row).status == Redaction.FAILED and row.failure_kind == "unverified" and "verif" in row.failure
     page = office.client("evidence-officer").get(f"/redactions/{row.pk}/").content.decode()
-    assert "fehlgeschlagen" in page and "Der Auftrag endete ohne Ergebnis" in page
+    assert "fehlgeschlagen" in page and "Die Aufnahme ließ sich nicht prüfen, entschlüsseln oder auslesen" in page
     assert not source_path(office.store, row).exists(), "nothing decrypted is left behind"
     assert ("job-runner", "redaction-failed", office.recording.ref) in office.custody()
 

@@ -7,6 +7,7 @@ ever a derivative."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ class Rendered:
 
 
 def render(source: Path, tracks: list[Track], plan: Plan, out: Path,
-           progress: Callable[[int, int], None] = lambda done, total: None, threads: int = 1) -> Rendered:
+           progress: Callable[[int, int], None] = lambda done, total: None, threads: int = 1,
+           provenance: dict[str, object] | None = None) -> Rendered:
+    """``provenance`` goes into the MP4's comment as JSON: where the copy came from, so the file says it."""
     import av
 
     partial = out.with_name(f".{out.name}.partial")
@@ -41,6 +44,8 @@ def render(source: Path, tracks: list[Track], plan: Plan, out: Path,
     try:
         with av.open(str(source)) as source_file, \
                 av.open(str(partial), "w", format="mp4", options={"movflags": "faststart"}) as target:
+            if provenance is not None:
+                target.metadata["comment"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True)
             video_in = source_file.streams.video[0]
             video_in.thread_type = "AUTO"
             audio_in = source_file.streams.audio[0] if source_file.streams.audio else None

@@ -598,7 +598,16 @@ GERMAN = {
     "Started": "Begonnen",
     "about %%s s left": "noch etwa %%s s",
     "Why it failed": "Warum es fehlschlug",
-    "The job ended without a result:": "Der Auftrag endete ohne Ergebnis:",
+    "The stored recording is no longer the one the redaction was started on.":
+        "Die gespeicherte Aufnahme ist nicht mehr die, für die die Schwärzung begonnen wurde.",
+    "The recording could not be verified, decrypted or read out.":
+        "Die Aufnahme ließ sich nicht prüfen, entschlüsseln oder auslesen.",
+    "The video could not be read, or the copy not written.":
+        "Das Video ließ sich nicht lesen oder die Kopie nicht schreiben.",
+    "The job was stopped: it ran past its time limit, or the job runner failed.":
+        "Der Auftrag wurde abgebrochen: Er lief über sein Zeitlimit, oder die Auftragsverarbeitung fiel aus.",
+    "technical": "technisch",
+    "Delete this redaction and start a new one.": "Löschen Sie diese Schwärzung und beginnen Sie eine neue.",
     "Reviewed": "Geprüft",
     "Decided": "Entschieden",
     "Frames": "Bilder",
