@@ -213,9 +213,13 @@ def test_deploy_refuses_a_broker_certificate_of_another_camera_or_station_before
     elsewhere = issue(certificate_authority(tmp_path / "elsewhere", at), "cam-07", at)
     (foreign / "mqtt.pem").write_bytes(elsewhere.cert_pem)
     (foreign / "mqtt.key").write_bytes(elsewhere.key_pem)
+    huge = tmp_path / "huge"
+    shutil.copytree(mixed, huge)
+    (huge / "mqtt.pem").write_bytes(b"-" * (64 * 1024 + 1))
     config = tmp_path / "config.toml"
     config.write_text('[device]\nid = "cam-07"\n')
     for folder, why in (("cam-08", "mqtt.pem: issued to 'cam-08', not to 'cam-07'"),
+                        ("huge", "mqtt.pem: larger than 65536 bytes"),
                         ("foreign", "mqtt.pem: not issued by"), ("mixed", "mqtt.key: not the key of"),
                         ("nothing", "mqtt.pem: No such file or directory")):
         code = main(["deploy", "192.0.2.1", "--release", str(releases.old.folder), "--config", str(config),

@@ -132,6 +132,12 @@ def test_muted_sound_is_silent_and_the_rest_unchanged(scene, tmp_path):
         assert abs(np.std(after[heard]) / np.std(before[heard]) - 1) < 0.05
 
 
+def test_all_sound_muted_is_silent_throughout(scene, tmp_path):
+    made, analysis = scene
+    result = render(made.path, analysis.tracks, Plan(mute_all=True), tmp_path / "silent.mp4")
+    assert np.sqrt(np.mean(sound(result.path) ** 2)) < 1e-3 < np.sqrt(np.mean(sound(made.path) ** 2))
+
+
 def test_without_muting_the_sound_is_copied_bit_for_bit(scene, tmp_path):
     import av
 
@@ -161,3 +167,23 @@ def test_a_track_moves_between_sightings_and_beyond_its_last_covers_both_where_i
     lost = Track(1, [0, 100], [Box(0, 0, 10, 10), Box(50, 0, 60, 10)])
     assert lost.at(50) is None, "nothing guessed across a long gap"
     assert lost.at(100 - HOLD_FRAMES) is not None and lost.at(HOLD_FRAMES) == Box(0, 0, 10, 10)
+    assert lost.at(100) == Box(50, 0, 60, 10) and lost.at(0) == Box(0, 0, 10, 10), "at a sighting: its box"
+    later = Track(1, [100, 140], [Box(0, 0, 10, 10), Box(40, 0, 50, 10)])
+    assert later.at(110) == Box(0, 0, 10, 10), "a gap over twice the hold: each end held, nothing guessed"
+    assert later.at(120) is None and later.at(130) == Box(40, 0, 50, 10)
+    short = Track(1, [100, 120], [Box(0, 0, 10, 10), Box(20, 0, 30, 10)])
+    assert short.at(110) == Box(10, 0, 20, 10), "a gap under twice the hold: in between"
+    assert short.at(125) == Box(20, 0, 35, 10), "two sightings are enough to move on"
+
+
+def test_a_face_speeding_up_is_moved_on_from_its_last_two_sightings_and_detections_share_no_track():
+    from station.redaction.tracks import Track, Tracker
+
+    speeding = Track(1, [0, 3, 6], [Box(10, 0, 30, 20), Box(19, 0, 39, 20), Box(37, 0, 57, 20)])
+    assert speeding.at(8) == Box(37, 0, 69, 20) and speeding.at(-2) == Box(4, 0, 30, 20)
+    tracker = Tracker()
+    tracker.add(0, [Box(0, 0, 20, 20)])
+    tracker.add(1, [Box(1, 0, 21, 20), Box(2, 0, 22, 20)])  # both overlap the one face: one of them is new
+    first, second = tracker.tracks
+    assert (first.number, second.number) == (1, 2) and first.frames == [0, 1] and second.frames == [1]
+    assert first.boxes[-1] == Box(1, 0, 21, 20), "the closer one joins"

@@ -11,9 +11,9 @@ import pytest
 
 from station.jobs import Runner, attach
 from station.redactions import analyse_job, render_job, review
-from tests.test_station_browser import browser, running_server, shot  # noqa: F401
+from tests.test_station_browser import as_user, browser, running_server, shot  # noqa: F401
 from tests.test_station_redaction_web import faces_camera, faces_store, started  # noqa: F401
-from tests.web import PASSWORD, serve_copy
+from tests.web import serve_copy
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +41,9 @@ def server(redactions, faces_camera):  # noqa: F811
         yield url
 
 
-def login(browser, server, user: str):  # noqa: F811
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{server}/login/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button")
-    page.wait_for_url(f"{server}/recordings/")
-    return page
-
-
-def test_the_approver_plays_the_redacted_copy_in_chromium(browser, server, redactions):  # noqa: F811
+def test_the_approver_plays_the_redacted_copy_in_chromium(as_user, server, redactions):  # noqa: F811
     _, awaiting, _ = redactions
-    page = login(browser, server, "approver")
+    page = as_user("approver")
     page.goto(f"{server}/redactions/{awaiting}/")
     video = page.locator("video#derivative")
     video.evaluate("v => { v.muted = true; return v.play(); }")
@@ -64,17 +53,16 @@ def test_the_approver_plays_the_redacted_copy_in_chromium(browser, server, redac
     video.evaluate("v => { v.pause(); v.currentTime = 2; }")
     page.wait_for_function("() => document.querySelector('video#derivative').readyState >= 2")
     shot(page, "redaction-approval")
-    page.context.close()
 
 
-def test_the_review_page_draws_the_faces_leaves_one_visible_and_sends_a_drawn_box(browser, server,  # noqa: F811
+def test_the_review_page_draws_the_faces_leaves_one_visible_and_sends_a_drawn_box(as_user, server,  # noqa: F811
                                                                                  redactions):
     from playwright.sync_api import expect
 
     from station.models import Redaction
 
     web, _, pending = redactions
-    page = login(browser, server, "evidence-officer")
+    page = as_user("evidence-officer")
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -94,7 +82,6 @@ def test_the_review_page_draws_the_faces_leaves_one_visible_and_sends_a_drawn_bo
     shot(page, "redaction-review")
     page.click("#plan-form button")
     expect(page.locator("#state")).to_contain_text("wartet auf die Auftragsverarbeitung")
-    page.context.close()
     with ThreadPoolExecutor(1) as thread:  # Django refuses Playwright's event loop: the store from a thread
         row = thread.submit(lambda: web.store.db.query(Redaction).get(pk=pending)).result()
     assert row.status == Redaction.QUEUED and len(row.plan["visible"]) == 1

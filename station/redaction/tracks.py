@@ -35,9 +35,7 @@ class Track:
         """The track's box in ``frame``, or None when it does not cover that frame."""
         if not self.frames or frame < self.first - hold or frame > self.last + hold:
             return None
-        index = bisect_left(self.frames, frame)
-        if index < len(self.frames) and self.frames[index] == frame:
-            return self.boxes[index]
+        index = bisect_left(self.frames, frame)  # a sighting's own frame falls between it and the one before
         if index == 0:
             return self._beyond(0, 1, frame)
         if index == len(self.frames):
