@@ -29,7 +29,7 @@ from bodycam.errors import BodycamError
 from station.jobs import enqueue, runner
 from station.models import Account, Recording, Redaction, ViewRequest
 from station.redaction.boxes import Box
-from station.redaction.plan import ManualBox, Plan, Span
+from station.redaction.plan import MARGIN, ManualBox, Plan, Span
 from station.redaction.tracks import Track
 from station.store import Store
 from station.stored import PROBLEMS, source, verified
@@ -42,6 +42,8 @@ PROGRESS_EVERY_S = 1.0
 MAX_ITEMS = 200
 """At most this many boxes, ranges or visible tracks in a plan: a form field is hostile."""
 STYLES = ("blur", "box")
+MAX_MARGIN = 1.0
+"""A face's box grown by at most its own width and height on each side."""
 SOUND_BEFORE_S = 5.0
 """How much longer than the recording's pictures its MP4 may be: sound from before the first picture."""
 
@@ -290,10 +292,10 @@ class _Reader:
 
 def plan_from(data: object, duration: float, width: float, height: float) -> Plan:
     """The reviewer's plan from its JSON (a form field: hostile): visible face numbers, drawn boxes with
-    their range, whole-frame and muted ranges, mute all, style."""
+    their range, whole-frame and muted ranges, mute all, style, the margin around a face."""
     if not isinstance(data, dict):
         raise RedactionError("plan: a JSON object is expected")
-    if unknown := sorted(set(data) - {"visible", "boxes", "whole", "muted", "mute_all", "style"}):
+    if unknown := sorted(set(data) - {"visible", "boxes", "whole", "muted", "mute_all", "style", "margin"}):
         raise RedactionError(f"plan: {unknown[0][:40]!r} is not part of a plan")
     reader = _Reader(width, height, duration)
     visible = frozenset(int(reader.number(n, "visible", 1, 10**6)) for n in reader.items(data.get("visible", []),
@@ -312,7 +314,8 @@ def plan_from(data: object, duration: float, width: float, height: float) -> Pla
     mute_all = data.get("mute_all", False)
     if not isinstance(mute_all, bool):
         raise RedactionError("mute_all: true or false is expected")
-    return Plan(visible_tracks=visible, manual=tuple(boxes),
+    margin = reader.number(data.get("margin", MARGIN), "margin", 0.0, MAX_MARGIN)
+    return Plan(visible_tracks=visible, manual=tuple(boxes), margin=margin,
                 whole_frames=tuple(reader.span(s, f"whole[{i}]") for i, s in enumerate(reader.items(
                     data.get("whole", []), "whole"))),
                 muted=tuple(reader.span(s, f"muted[{i}]") for i, s in enumerate(reader.items(

@@ -171,6 +171,9 @@ def test_a_track_moves_between_sightings_and_beyond_its_last_covers_both_where_i
     later = Track(1, [100, 140], [Box(0, 0, 10, 10), Box(40, 0, 50, 10)])
     assert later.at(110) == Box(0, 0, 10, 10), "a gap over twice the hold: each end held, nothing guessed"
     assert later.at(120) is None and later.at(130) == Box(40, 0, 50, 10)
+    walking = Track(1, [0, 3, 100, 103], [Box(x, 0, x + 10, 10) for x in (0, 3, 100, 103)])
+    assert walking.at(10) == Box(3, 0, 20, 10) and walking.at(90) == Box(90, 0, 110, 10), \
+        "each end of a gap moved on as its own last two sightings went"
     short = Track(1, [100, 120], [Box(0, 0, 10, 10), Box(20, 0, 30, 10)])
     assert short.at(110) == Box(10, 0, 20, 10), "a gap under twice the hold: in between"
     assert short.at(125) == Box(20, 0, 35, 10), "two sightings are enough to move on"

@@ -85,7 +85,7 @@ def test_a_redaction_is_found_reviewed_approved_by_a_second_person_and_taken_out
     assert officer.get(f"/redactions/{row.pk}/source.mp4").status_code == 200
     her = next(f["number"] for f in faces["faces"] if f["boxes"][0][0] < 320)
     plan = {"visible": [her], "boxes": [{"span": [1.0, 2.0], "start": [10, 10, 60, 40], "end": [100, 10, 150, 40]}],
-            "muted": [[0.5, 1.5]], "whole": [], "mute_all": False, "style": "blur"}
+            "muted": [[0.5, 1.5]], "whole": [], "mute_all": False, "style": "blur", "margin": 0.5}
     assert officer.post(f"/redactions/{row.pk}/review/", {"plan": json.dumps(plan)}).status_code == 302
     assert fresh(row).status == Redaction.QUEUED and OrmQ.objects.count() == 2
     render_job(row.pk, row.attempt)
@@ -172,6 +172,7 @@ def test_a_recording_that_fails_verification_is_not_redacted_and_the_page_says_w
     ('{"muted": [[0, 1e309]]}', "muted[0]: &#x27;inf&#x27; is not a number"),
     ('{"style": "<script>"}', "style: &#x27;&lt;script&gt;&#x27; is not one of blur, box"),
     ('{"mute_all": "yes"}', "mute_all: true or false is expected"),
+    ('{"margin": 3}', "margin: &#x27;3&#x27; is not a number from 0 to 1"),
     ('{"faces": []}', "plan: &#x27;faces&#x27; is not part of a plan"),
     ("{not json", "kamen nicht vollständig an"),
 ])

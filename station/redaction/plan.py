@@ -57,6 +57,3 @@ class Plan:
 
     def whole_frame(self, t: float) -> bool:
         return any(span.holds(t) for span in self.whole_frames)
-
-    def silent(self, t: float) -> bool:
-        return self.mute_all or any(span.holds(t) for span in self.muted)

@@ -607,6 +607,10 @@ GERMAN = {
     "The job was stopped: it ran past its time limit, or the job runner failed.":
         "Der Auftrag wurde abgebrochen: Er lief über sein Zeitlimit, oder die Auftragsverarbeitung fiel aus.",
     "technical": "technisch",
+    "Margin around a face": "Rand um ein Gesicht",
+    "normal (a quarter of the face)": "normal (ein Viertel des Gesichts)",
+    "wide (half the face)": "breit (das halbe Gesicht)",
+    "very wide (the whole face again)": "sehr breit (noch einmal das ganze Gesicht)",
     "Delete this redaction and start a new one.": "Löschen Sie diese Schwärzung und beginnen Sie eine neue.",
     "Reviewed": "Geprüft",
     "Decided": "Entschieden",

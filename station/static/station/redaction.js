@@ -192,6 +192,7 @@
     document.getElementById("id_plan").value = JSON.stringify({
       visible: [...visible], boxes, muted, whole,
       mute_all: document.getElementById("mute-all").checked, style: document.getElementById("style").value,
+      margin: Number(document.getElementById("margin").value),
     });
   });
 })();
