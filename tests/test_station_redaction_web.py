@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 
 from station.jobs import Runner, attach
-from station.redactions import analyse_job, render_job, source_path
+from station.redaction.plan import Plan
+from station.redactions import analyse_job, render_job, review, source_path
 from tests.test_station_handover import window
 from tests.web import serve, serve_copy
 
@@ -101,6 +102,8 @@ def test_a_redaction_is_found_reviewed_approved_by_a_second_person_and_taken_out
     assert 'id="derivative"' in page and 'name="decision"' in page
     assert approver.post(f"/redactions/{row.pk}/decide/", {"decision": "approve", "note": ""}).status_code == 302
     assert fresh(row).status == Redaction.APPROVED and not source_path(office.store, row).exists()
+    copy_mode = (office.store.root / "private" / "redactions" / str(row.pk) / "redacted.mp4").stat().st_mode
+    assert copy_mode & 0o777 == 0o600, "the copy is the station's alone"
     download = officer.post(f"/redactions/{row.pk}/download/")
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == row.sha256
     steps = [action for _, action, _ in office.custody() if action.startswith("redaction-")]
@@ -206,3 +209,59 @@ def test_the_purge_deletes_a_recordings_redactions_with_it(office):
     assert fresh(row).status == Redaction.DELETED
     assert not (office.store.root / "private" / "redactions" / str(row.pk)).exists()
     assert ("test", "redaction-deleted", office.recording.ref) in office.custody()
+
+
+def test_a_stale_or_ended_job_changes_nothing_and_a_changed_recording_fails_the_analysis(office):
+    from types import SimpleNamespace
+
+    from station.models import Recording, Redaction
+    from station.redactions import job_ended
+
+    row = started(office)
+    steps = len(office.custody())
+    analyse_job(row.pk, row.attempt + 1)  # an older run's task, or a newer one's: not this row's
+    render_job(row.pk, row.attempt + 1)
+    assert fresh(row).status == Redaction.QUEUED and len(office.custody()) == steps
+    job_ended(SimpleNamespace(success=True, args=(row.pk, row.attempt), result=None))
+    job_ended(SimpleNamespace(success=False, args=(row.pk, row.attempt + 1), result="killed"))
+    assert fresh(row).status == Redaction.QUEUED, "a job that ended well, or another run's, fails nothing"
+    job_ended(SimpleNamespace(success=False, args=(row.pk, row.attempt), result=""))
+    assert fresh(row).status == Redaction.FAILED and row.failure == "stopped: no result"
+    second = started(office)
+    Recording.objects.filter(pk=office.recording.pk).update(files={"seg-000001.bcs": "0" * 64})
+    analyse_job(second.pk, second.attempt)
+    assert fresh(second).failure_kind == "changed" and not source_path(office.store, second).exists()
+
+
+def test_the_page_is_told_the_share_done_and_the_time_left_at_most_once_a_second(office, monkeypatch):
+    import station.redactions as redactions
+
+    row = started(office)
+    clock = iter([100.0, 100.5, 102.0, 102.5, 104.0])
+    monkeypatch.setattr(redactions.time, "monotonic", lambda: next(clock))
+    report = redactions._reporter(office.store, row)
+    report(10, 100)  # half a second in: not yet
+    assert (fresh(row).progress, row.seconds_left) == (0.0, None)
+    report(25, 100)
+    assert (fresh(row).progress, row.seconds_left) == (25.0, 6.0), "2 s for a quarter: 6 s for the rest"
+    report(90, 0)  # the file does not say how many: nothing said
+    assert fresh(row).progress == 25.0
+    report(200, 100)
+    assert (fresh(row).progress, row.seconds_left) == (100.0, 0.0)
+
+
+def test_a_plan_says_only_what_it_says_and_a_review_starts_a_new_run(office):
+    import stat
+
+    from station.models import Redaction
+    from station.redactions import folder, plan_from, tracks_path
+
+    assert plan_from({}, 10.0, 640, 360) == Plan(), "nothing visible, nothing drawn, nothing muted, blur"
+    row = started(office)
+    tracks_path(office.store, row).write_text('{"width": 640, "height": 360, "faces": []}')
+    Redaction.objects.filter(pk=row.pk).update(status=Redaction.REVIEW)
+    before = fresh(row).attempt
+    review(office.store, row, row.created_by, {})
+    assert fresh(row).attempt == before + 1 and row.status == Redaction.QUEUED
+    for private in (folder(office.store, row), folder(office.store, row).parent):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700

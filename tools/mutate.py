@@ -61,6 +61,8 @@ TARGETS = {  # each module with the tests that are meant to guard it (fast ones:
     # redaction: where a face is between and beyond its sightings, what a plan covers (real model, real video)
     "station/redaction/tracks.py": ["tests/test_station_redaction.py"],
     "station/redaction/plan.py": ["tests/test_station_redaction.py"],
+    # the redaction's steps and the reviewer's plan as the page sends it (hostile)
+    "station/redactions.py": ["tests/test_station_redaction_web.py"],
     # a camera's broker files, checked by deploy before they reach it
     "fleet/broker_files.py": ["tests/test_deploy.py", "-k", "broker_certificate"],
     "firmware/wearer.py": ["tests/test_firmware_wearer.py"],
