@@ -53,7 +53,13 @@ class RedactionError(BodycamError, ValueError):
 
 
 def folder(store: Store, redaction: Redaction) -> Path:
-    path = store.root / "private" / "redactions" / str(redaction.pk)
+    """Where the redaction's files are; the analysis makes it (``_made``)."""
+    return store.root / "private" / "redactions" / str(redaction.pk)
+
+
+def _made(store: Store, redaction: Redaction) -> Path:
+    """The redaction's folder, made with its parents, the station's alone."""
+    path = folder(store, redaction)
     path.mkdir(parents=True, exist_ok=True)
     for private in (path.parent.parent, path.parent, path):
         os.chmod(private, 0o700)
@@ -89,7 +95,8 @@ def review(store: Store, row: Redaction, who: User, plan: dict[str, object]) -> 
     """The reviewer's decisions (checked: ``plan_from``); the derivative is queued for rendering."""
     if row.status not in (Redaction.REVIEW, Redaction.AWAITING):
         raise RedactionError(f"redaction {row.pk} is {row.status}: it can be reviewed once its faces are found")
-    checked = plan_from(plan, _duration(row.recording), *_frame_size(store, row))
+    width, height, _ = _faces(store, row)
+    checked = plan_from(plan, _duration(row.recording), width, height)
     with transaction.atomic(using=store.db.alias):
         row.plan, row.reviewed_by, row.reviewed_at = plan, who, timezone.now()
         row.status, row.attempt, row.progress, row.seconds_left = Redaction.QUEUED, row.attempt + 1, 0.0, None
@@ -155,6 +162,7 @@ def analyse_job(pk: int, attempt: int) -> None:
     if row.recording.files != row.source_files:
         _failed(store, row, "changed", f"{row.recording.ref}: its files are not those the redaction was started on")
         return
+    _made(store, row)
     try:
         export_recording(verified(source(store, row.recording)), runner().agency_key(), source_path(store, row))
     except PROBLEMS as exc:
@@ -186,8 +194,9 @@ def render_job(pk: int, attempt: int) -> None:
     if row is None:
         return
     try:
-        tracks = read_tracks(tracks_path(store, row))
-        plan = plan_from(row.plan, _duration(row.recording), *_frame_size(store, row))
+        width, height, faces = _faces(store, row)
+        plan = plan_from(row.plan, _duration(row.recording), width, height)
+        tracks = read_tracks(faces)
         made = render(source_path(store, row), tracks, plan, derivative_path(store, row), _reporter(store, row),
                       provenance={"redacted_copy_of": row.recording.recording_id, "camera": row.recording.device.name,
                                   "redaction": row.pk, "source_files_blake2b": row.source_files,
@@ -248,9 +257,9 @@ def _failed(store: Store, row: Redaction, kind: str, reason: str) -> None:
 
 # -- plans and faces from their JSON ------------------------------------------------------------------------------
 
-def read_tracks(path: Path) -> list[Track]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [Track(face["number"], face["frames"], [Box(*box) for box in face["boxes"]]) for face in data["faces"]]
+def read_tracks(faces: dict[str, Any]) -> list[Track]:
+    """The tracks of the faces' file as ``_faces`` read it."""
+    return [Track(face["number"], face["frames"], [Box(*box) for box in face["boxes"]]) for face in faces["faces"]]
 
 
 @dataclass(frozen=True)
@@ -327,11 +336,11 @@ def _duration(recording: Recording) -> float:
     return float(recording.duration_s) + SOUND_BEFORE_S
 
 
-def _frame_size(store: Store, row: Redaction) -> tuple[float, float]:
-    """The analysed video's width and height (its faces' file says)."""
+def _faces(store: Store, row: Redaction) -> tuple[float, float, dict[str, Any]]:
+    """The faces' file the analysis wrote: the video's width and height, and the file itself."""
     try:
         data = json.loads(tracks_path(store, row).read_text(encoding="utf-8"))
-        return float(data["width"]), float(data["height"])
+        return float(data["width"]), float(data["height"]), data
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RedactionError(f"redaction {row.pk}: its faces cannot be read ({exc}); start it again") from None
 

@@ -68,9 +68,12 @@ def fresh(row):
 
 def test_a_redaction_is_found_reviewed_approved_by_a_second_person_and_taken_out_with_the_original_unchanged(
         office):
+    import stat
+
     from django_q.models import OrmQ
 
     from station.models import Redaction
+    from station.redactions import folder
     from station.stored import source, verified
 
     before = dict(office.recording.files)
@@ -78,6 +81,9 @@ def test_a_redaction_is_found_reviewed_approved_by_a_second_person_and_taken_out
     assert OrmQ.objects.count() == 1, "queued in the store's database for the runner"
     analyse_job(row.pk, row.attempt)
     assert fresh(row).status == Redaction.REVIEW and row.frames > 100
+    made = folder(office.store, row)
+    for private in (made, made.parent, made.parent.parent):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700, "the analysis made them the station's alone"
     officer = office.client("evidence-officer")
     page = officer.get(f"/redactions/{row.pk}/").content.decode()
     assert 'id="review"' in page and "Gefundene Gesichter" in page
@@ -184,6 +190,7 @@ def test_a_plan_that_is_not_one_is_refused_naming_the_field_and_changes_nothing(
     from station.redactions import tracks_path
 
     row = started(office)  # its faces as the runner writes them, without running it: only the form is tested
+    tracks_path(office.store, row).parent.mkdir(parents=True)
     tracks_path(office.store, row).write_text('{"width": 640, "height": 360, "frames": 240, "fps": 30, '
                                               '"start_s": 0, "faces": []}')
     Redaction.objects.filter(pk=row.pk).update(status=Redaction.REVIEW, frames=240)
@@ -251,17 +258,14 @@ def test_the_page_is_told_the_share_done_and_the_time_left_at_most_once_a_second
 
 
 def test_a_plan_says_only_what_it_says_and_a_review_starts_a_new_run(office):
-    import stat
-
     from station.models import Redaction
-    from station.redactions import folder, plan_from, tracks_path
+    from station.redactions import plan_from, tracks_path
 
     assert plan_from({}, 10.0, 640, 360) == Plan(), "nothing visible, nothing drawn, nothing muted, blur"
     row = started(office)
+    tracks_path(office.store, row).parent.mkdir(parents=True)
     tracks_path(office.store, row).write_text('{"width": 640, "height": 360, "faces": []}')
     Redaction.objects.filter(pk=row.pk).update(status=Redaction.REVIEW)
     before = fresh(row).attempt
     review(office.store, row, row.created_by, {})
     assert fresh(row).attempt == before + 1 and row.status == Redaction.QUEUED
-    for private in (folder(office.store, row), folder(office.store, row).parent):
-        assert stat.S_IMODE(private.stat().st_mode) == 0o700
